@@ -1,0 +1,1 @@
+"""Conformance suite for the artifact store: the OCI Distribution protocol."""

@@ -1,0 +1,77 @@
+"""What every fake shares: a server on loopback, a clock, a journal, fault rules
+and a reset that leaves the server running."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic
+
+from fakes._clock import Clock
+from fakes._faults import Faults
+from fakes._http import Store, WireAdapter
+from fakes._journal import Journal
+from fakes._server import LoopbackServer
+
+
+class Fake(Generic[Store]):
+    """Base of ``FakeRegistry`` and the other fakes.
+
+    A fake is usable as a context manager; ``url`` is known once it started.
+    ``reset()`` empties the store, the journal and the fault rules and puts
+    the virtual clock back to its start, in well under a millisecond, while
+    the server keeps serving.
+    """
+
+    fault_kinds: ClassVar[tuple[type, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        allow_non_loopback: bool = False,
+        seed: int = 0,
+    ) -> None:
+        self.clock = clock if clock is not None else Clock()
+        self.journal = Journal(self.clock)
+        self.faults = Faults(self.fault_kinds, seed)
+        self.store: Store = self._make_store()
+        self._adapter = self._make_adapter()
+        self._server = LoopbackServer(
+            self._adapter, host, port, allow_non_loopback=allow_non_loopback
+        )
+
+    def _make_store(self) -> Store:
+        raise NotImplementedError
+
+    def _make_adapter(self) -> WireAdapter[Store]:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:41234`` (no trailing slash)."""
+        return self._server.url
+
+    @property
+    def running(self) -> bool:
+        return self._server.running
+
+    def start(self) -> Any:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def reset(self) -> None:
+        self.store.reset()  # type: ignore[attr-defined]
+        self.journal.clear()
+        self.faults.clear()
+        self._adapter.reset()
+        self.clock.reset()
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,53 @@
+"""The OCI Distribution error codes, with the status and message each answers with.
+
+Codes and their meaning: OCI Distribution Spec v1.1, "Error Codes"
+(https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#error-codes).
+The spec names no status per code; the statuses and the message texts are
+the ones CNCF distribution answers with (registry/api/errcode and
+registry/api/v2/errors.go), which clients such as oras and skopeo print.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fakes.errors import RegistryError
+
+CODES: dict[str, tuple[int, str]] = {
+    "BLOB_UNKNOWN": (404, "blob unknown to registry"),
+    "BLOB_UPLOAD_INVALID": (400, "blob upload invalid"),
+    "BLOB_UPLOAD_UNKNOWN": (404, "blob upload unknown to registry"),
+    "DIGEST_INVALID": (400, "provided digest did not match uploaded content"),
+    "MANIFEST_BLOB_UNKNOWN": (400, "blob unknown to registry"),
+    "MANIFEST_INVALID": (400, "manifest invalid"),
+    "MANIFEST_UNKNOWN": (404, "manifest unknown"),
+    "NAME_INVALID": (400, "invalid repository name"),
+    "NAME_UNKNOWN": (404, "repository name not known to registry"),
+    "PAGINATION_NUMBER_INVALID": (400, "invalid number of results requested"),
+    "SIZE_INVALID": (400, "provided length did not match content length"),
+    "TAG_INVALID": (400, "manifest tag did not match URI"),
+    "UNAUTHORIZED": (401, "authentication required"),
+    "DENIED": (403, "requested access to the resource is denied"),
+    "UNSUPPORTED": (405, "The operation is unsupported."),
+    "TOOMANYREQUESTS": (429, "too many requests"),
+    "UNKNOWN": (500, "unknown error"),
+}
+
+
+def fail(
+    code: str,
+    detail: Any = None,
+    *,
+    message: str | None = None,
+    status: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> RegistryError:
+    """The error the registry answers with, ready to ``raise``."""
+    default_status, default_message = CODES[code]
+    return RegistryError(
+        message or default_message,
+        code=code,
+        status=status or default_status,
+        detail=detail,
+        headers=headers,
+    )
