@@ -32,7 +32,7 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
-            raise ValueError("verified-fakes: time only moves forward; advance() takes seconds >= 0")
+            raise ValueError("verified-fakes: time only moves forward; advance() takes >= 0")
         with self._lock:
             self._offset += seconds
 

@@ -1,0 +1,640 @@
+"""Targets of the artifact conformance suite and what each of them can do.
+
+A *target* is one registry the same test bodies run against: the fake
+(:class:`fakes.artifacts.FakeRegistry`, always) or a real OCI registry (opt-in). Where
+registries differ, the difference is a fact in a :class:`Capabilities` profile, each
+with the source it comes from; a test that needs a capability the target lacks is
+skipped with the reason (:meth:`Target.require`). Test bodies never ask "is this the
+fake".
+
+Spec references are to the OCI Distribution Specification v1.1.0 (``SPEC``) and the
+Docker/CNCF token authentication specification (``TOKEN_SPEC``). Facts marked
+"measured" were measured against CNCF distribution 2.8.2 (the Debian docker-registry
+package) on loopback on 2026-11-27 with ``requests``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import attrs
+import pytest
+import requests
+import requests.auth
+
+from fakes.conformance.artifacts import _oci
+
+__all__ = [
+    "DISTRIBUTION_2_8",
+    "FAKE",
+    "OCI_1_1",
+    "PROFILES",
+    "BudgetExceeded",
+    "Capabilities",
+    "FakeTarget",
+    "RealTarget",
+    "RegistryAuth",
+    "Target",
+    "parse_bearer_challenge",
+]
+
+log = logging.getLogger(__name__)
+
+SPEC = "https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md"
+TOKEN_SPEC = "https://distribution.github.io/distribution/spec/auth/token/"
+DOCKER_API = "https://github.com/distribution/distribution/blob/v2.8.2/docs/spec/api.md"
+ECR_MUTABILITY = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
+MEASURED = "measured: distribution 2.8.2, loopback, 2026-11-27"
+
+RUN_PREFIX = "vf-conformance"
+
+
+@attrs.frozen(kw_only=True)
+class Capabilities:
+    """What a target does where registries are allowed to differ (or do differ)."""
+
+    profile: str
+
+    # -- access control ----------------------------------------------------------------
+    # Bearer token flow with a push/pull/delete account and a pull-only account. The
+    # spec leaves auth out of scope (SPEC#determining-support); the flow is TOKEN_SPEC.
+    token_auth: bool
+    # The target's clock can be moved forward (token expiry without waiting).
+    virtual_clock: bool
+    # Repositories can be created with tag immutability or deletion disabled. The spec
+    # is silent; immutability follows Amazon ECR (ECR_MUTABILITY).
+    repository_policy: bool
+
+    # -- URLs --------------------------------------------------------------------------
+    # Location headers are absolute URLs on the request's own origin. The spec allows
+    # relative ones too (SPEC#post-then-put); DESIGN rule 8 asks fakes for absolute ones.
+    absolute_locations: bool
+
+    # -- blob uploads ------------------------------------------------------------------
+    # POST ?digest= with a body stores the blob and answers 201 (SPEC#single-post, MAY).
+    single_request_upload: bool
+    # An out-of-order PATCH answers 416 (SPEC#pushing-a-blob-in-chunks, MUST).
+    enforces_chunk_order: bool
+    # Error code for an upload id the registry never issued (SPEC#error-codes code-3).
+    unknown_upload_code: str
+    # POST ?mount=&from= mounts a blob another repository holds (SPEC#mounting-a-blob-
+    # from-another-repository; registries that cannot mount answer 202).
+    cross_repo_mount: bool
+    # A blob pushed to one repository is unknown (404) in another one.
+    repository_scoped_blobs: bool
+    # GET/HEAD of a blob with a malformed digest answers 400 DIGEST_INVALID.
+    rejects_malformed_blob_digest: bool
+
+    # -- manifests ---------------------------------------------------------------------
+    # Docker v2 schema 2 manifests and manifest lists are accepted.
+    docker_media_types: bool
+    # GET by tag of an OCI manifest with an Accept header that excludes its media type
+    # answers 404 MANIFEST_UNKNOWN (SPEC#pulling-manifests, content negotiation).
+    accept_negotiation: bool
+    # The same for Docker media types (no schema 1 conversion, no platform pick).
+    strict_accept_for_docker_types: bool
+    # schemaVersion other than 2 is MANIFEST_INVALID.
+    validates_schema_version: bool
+    # GET of a manifest by a malformed digest answers 400 DIGEST_INVALID.
+    rejects_malformed_manifest_digest: bool
+    # Invalid repository names and tags answer 400 NAME_INVALID / TAG_INVALID.
+    validates_names: bool
+    # Largest manifest accepted; None when not known (SPEC#pushing-manifests: at least
+    # 4 MiB SHOULD be accepted).
+    max_manifest_bytes: int | None
+    # (status, code) for a manifest over that size; SPEC#pushing-manifests: SHOULD 413.
+    oversized_manifest_error: tuple[int, str] | None
+    # PUT with a subject answers with OCI-Subject (SPEC#pushing-manifests-with-subject).
+    subject_header: bool
+    # GET /v2/<name>/referrers/<digest> (SPEC#listing-referrers).
+    referrers: bool
+    # ?artifactType= filtering with OCI-Filters-Applied (SPEC#listing-referrers, SHOULD).
+    referrers_filter: bool
+
+    # -- tags and deletion -------------------------------------------------------------
+    # n and last are honoured, with a Link header to the next page (SPEC#listing-tags).
+    tag_pagination: bool
+    # An empty tag list is serialised as null instead of [].
+    empty_tags_null: bool
+    # DELETE /manifests/<tag> removes the tag only (SPEC#deleting-tags, MAY).
+    tag_deletion: bool
+    # DELETE /manifests/<digest> (SPEC#deleting-manifests, MAY).
+    manifest_deletion: bool
+    # DELETE /blobs/<digest> (SPEC#deleting-blobs, MAY).
+    blob_deletion: bool
+
+    # -- everything else ---------------------------------------------------------------
+    # Status of a route outside the API; None when not known.
+    unknown_route_status: int | None
+    # That answer is JSON naming the method and path (DESIGN §1: unmodelled operations
+    # answer loudly, never with an invented success).
+    unknown_route_explains: bool
+    # Real clients work against the target.
+    oras: bool
+    skopeo: bool
+
+
+# Everything the fake does, from its specification (see the fakes.artifacts docstring).
+FAKE = Capabilities(
+    profile="fake",
+    token_auth=True,
+    virtual_clock=True,
+    repository_policy=True,
+    absolute_locations=True,
+    single_request_upload=True,
+    enforces_chunk_order=True,
+    unknown_upload_code="BLOB_UPLOAD_UNKNOWN",
+    cross_repo_mount=True,
+    repository_scoped_blobs=True,
+    rejects_malformed_blob_digest=True,
+    docker_media_types=True,
+    accept_negotiation=True,
+    strict_accept_for_docker_types=True,
+    validates_schema_version=True,
+    rejects_malformed_manifest_digest=True,
+    validates_names=True,
+    max_manifest_bytes=4 * 1024 * 1024,
+    oversized_manifest_error=(413, "SIZE_INVALID"),
+    subject_header=True,
+    referrers=True,
+    referrers_filter=True,
+    tag_pagination=True,
+    empty_tags_null=False,
+    tag_deletion=True,
+    manifest_deletion=True,
+    blob_deletion=False,
+    unknown_route_status=501,
+    unknown_route_explains=True,
+    oras=True,
+    skopeo=True,
+)
+
+# CNCF distribution 2.8.2 with storage.delete.enabled and no auth (as in CI). Every
+# value below was measured on loopback on 2026-11-27 unless it cites the spec.
+DISTRIBUTION_2_8 = Capabilities(
+    profile="distribution-2.8",
+    token_auth=False,  # measured: CI runs it without auth
+    virtual_clock=False,  # a real process on the wall clock
+    repository_policy=False,  # measured: no immutability; a re-PUT moves the tag
+    absolute_locations=True,  # measured: Location is http://127.0.0.1:PORT/v2/...
+    single_request_upload=False,  # measured: POST ?digest= drops the body, answers 202
+    enforces_chunk_order=False,  # measured: out-of-order and overlapping PATCH → 202
+    unknown_upload_code="BLOB_UPLOAD_INVALID",  # measured: 404 BLOB_UPLOAD_INVALID
+    cross_repo_mount=True,  # measured: 201 with Location and Docker-Content-Digest
+    repository_scoped_blobs=True,  # measured: 404 BLOB_UNKNOWN in another repository
+    rejects_malformed_blob_digest=True,  # measured: 400 DIGEST_INVALID
+    docker_media_types=True,  # measured: schema 2 manifest and manifest list accepted
+    accept_negotiation=True,  # measured: 404 MANIFEST_UNKNOWN "accept header does not ..."
+    strict_accept_for_docker_types=False,  # measured: 400 (schema 1 conversion) / child pick
+    validates_schema_version=False,  # measured: schemaVersion 1 in an OCI manifest → 500
+    rejects_malformed_manifest_digest=False,  # measured: GET manifests/sha256:zz → 500
+    validates_names=False,  # measured: bad names and tags miss the router → 404 text
+    max_manifest_bytes=4 * 1024 * 1024,  # measured: 4194304 bytes accepted, +1 refused
+    oversized_manifest_error=(400, "MANIFEST_INVALID"),  # measured: "request body too large"
+    subject_header=False,  # measured: PUT with subject → 201 without OCI-Subject
+    referrers=False,  # measured: GET /v2/<name>/referrers/<digest> → plain 404
+    referrers_filter=False,
+    tag_pagination=False,  # measured: n and last ignored, no Link header
+    empty_tags_null=True,  # measured: {"name": ..., "tags": null} after the last delete
+    tag_deletion=False,  # measured: DELETE /manifests/<tag> → 400 DIGEST_INVALID
+    manifest_deletion=True,  # measured: 202, every tag on the digest goes too
+    blob_deletion=True,  # measured: 202, then 404 BLOB_UNKNOWN
+    unknown_route_status=404,  # measured: "404 page not found" text
+    unknown_route_explains=False,
+    oras=True,  # measured: oras-py 0.2 push and pull
+    skopeo=True,  # measured: skopeo 1.9 copy between repositories
+)
+
+# A registry doing everything the spec says, MAY and SHOULD included; what the spec
+# leaves open (auth, names, policy, limits, error statuses) is not assumed.
+OCI_1_1 = Capabilities(
+    profile="oci-1.1",
+    token_auth=False,  # SPEC#determining-support: auth is out of the spec's purview
+    virtual_clock=False,
+    repository_policy=False,  # the spec has no tag immutability
+    absolute_locations=False,  # SPEC#post-then-put: Location MAY be relative
+    single_request_upload=True,  # SPEC#single-post
+    enforces_chunk_order=True,  # SPEC#pushing-a-blob-in-chunks: MUST 416
+    unknown_upload_code="BLOB_UPLOAD_UNKNOWN",  # SPEC#error-codes code-3
+    cross_repo_mount=True,  # SPEC#mounting-a-blob-from-another-repository
+    repository_scoped_blobs=False,  # not specified
+    rejects_malformed_blob_digest=False,  # not specified
+    docker_media_types=False,  # the spec names OCI media types only
+    accept_negotiation=False,  # content negotiation outcome not specified
+    strict_accept_for_docker_types=False,
+    validates_schema_version=False,  # not specified for registries
+    rejects_malformed_manifest_digest=False,
+    validates_names=False,  # error status for NAME_INVALID not specified
+    max_manifest_bytes=None,
+    oversized_manifest_error=None,
+    subject_header=True,  # SPEC#pushing-manifests-with-subject
+    referrers=True,  # SPEC#listing-referrers
+    referrers_filter=True,  # SPEC#listing-referrers (SHOULD)
+    tag_pagination=True,  # SPEC#listing-tags
+    empty_tags_null=False,
+    tag_deletion=True,  # SPEC#deleting-tags
+    manifest_deletion=True,  # SPEC#deleting-manifests
+    blob_deletion=True,  # SPEC#deleting-blobs
+    unknown_route_status=None,
+    unknown_route_explains=False,
+    oras=True,
+    skopeo=True,
+)
+
+PROFILES: dict[str, Capabilities] = {
+    DISTRIBUTION_2_8.profile: DISTRIBUTION_2_8,
+    OCI_1_1.profile: OCI_1_1,
+}
+
+
+# -- authentication ----------------------------------------------------------------------
+
+_PARAM = re.compile(r'(\w+)="([^"]*)"')
+_REPO_PATH = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs|manifests|tags|referrers)/")
+
+
+def parse_bearer_challenge(header: str | None) -> dict[str, str] | None:
+    """Parse ``WWW-Authenticate: Bearer realm="...",service="...",scope="..."``."""
+    if not header:
+        return None
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return dict(_PARAM.findall(rest))
+
+
+class BudgetExceeded(RuntimeError):
+    """The run sent more requests to a real registry than it declared it would."""
+
+
+class RequestBudget:
+    """Counts requests to a real target and stops the run past the declared limit."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def spend(self, *_args: Any, **_kwargs: Any) -> None:
+        with self._lock:
+            self.used += 1
+            if self.limit is not None and self.used > self.limit:
+                raise BudgetExceeded(
+                    f"the conformance run exceeded its budget of {self.limit} requests "
+                    "to the real registry (FAKES_REGISTRY_MAX_REQUESTS)"
+                )
+
+
+def _hint_key(request: requests.PreparedRequest) -> str:
+    """Which token a request probably needs, learned from earlier challenges."""
+    parts = urlsplit(request.url or "")
+    match = _REPO_PATH.match(parts.path)
+    name = match.group("name") if match else ""
+    method = request.method or "GET"
+    kind = {"GET": "pull", "HEAD": "pull", "DELETE": "delete"}.get(method, "push")
+    source = "from" if "from=" in parts.query else ""
+    return f"{parts.netloc}|{name}|{kind}|{source}"
+
+
+class RegistryAuth(requests.auth.AuthBase):
+    """The Docker/OCI token flow for ``requests``.
+
+    On a 401 with ``WWW-Authenticate: Bearer realm=...,service=...,scope=...`` it asks
+    the realm for a token (HTTP Basic with the credentials, anonymous without) and sends
+    the request again with it, once. Tokens are cached per (realm, service, scope); a
+    cached token the registry refuses (expired) is fetched anew. See TOKEN_SPEC.
+    """
+
+    def __init__(
+        self, credentials: tuple[str, str] | None = None, budget: RequestBudget | None = None
+    ) -> None:
+        self.credentials = credentials
+        self.budget = budget
+        self.tokens: dict[tuple[str, str, str], str] = {}
+        self._hints: dict[str, tuple[str, str, str]] = {}
+        self._retried: weakref.WeakSet[requests.PreparedRequest] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        with self._lock:
+            key = self._hints.get(_hint_key(r))
+            token = self.tokens.get(key) if key else None
+        if token and "Authorization" not in r.headers:
+            r.headers["Authorization"] = f"Bearer {token}"
+        r.register_hook("response", self._on_response)
+        return r
+
+    def fetch_token(self, realm: str, service: str, scope: str) -> str | None:
+        """Ask the token server; None when it refuses."""
+        params: list[tuple[str, str]] = []
+        if service:
+            params.append(("service", service))
+        params.extend(("scope", s) for s in scope.split() if s)
+        if self.budget is not None:
+            self.budget.spend()
+        response = requests.get(
+            realm,
+            params=params,
+            auth=self.credentials,
+            headers={"Accept": "application/json"},
+            timeout=30,
+        )
+        if response.status_code != 200:
+            log.info("token request to %s refused: %s", realm, response.status_code)
+            return None
+        body = response.json()
+        token = body.get("token") or body.get("access_token")
+        return str(token) if token else None
+
+    def _on_response(self, response: requests.Response, **kwargs: Any) -> requests.Response:
+        request = response.request
+        if response.status_code != 401 or request in self._retried:
+            return response
+        challenge = parse_bearer_challenge(response.headers.get("WWW-Authenticate"))
+        if not challenge or "realm" not in challenge:
+            return response
+        key = (challenge["realm"], challenge.get("service", ""), challenge.get("scope", ""))
+        sent = request.headers.get("Authorization")
+        with self._lock:
+            token = self.tokens.get(key)
+        if token is None or sent == f"Bearer {token}":
+            token = self.fetch_token(*key)
+            if token is None:
+                return response
+        with self._lock:
+            self.tokens[key] = token
+            self._hints[_hint_key(request)] = key
+        # Consume and release the first answer, then replay the request with the token.
+        _ = response.content
+        response.close()
+        retry = request.copy()
+        retry.headers["Authorization"] = f"Bearer {token}"
+        self._retried.add(retry)
+        assert response.connection is not None
+        new = response.connection.send(retry, **kwargs)
+        new.history.append(response)
+        new.request = retry
+        return new
+
+
+# -- targets ---------------------------------------------------------------------------
+
+
+def _run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _sanitise(hint: str) -> str:
+    parts = [re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in hint.split("/")]
+    return "/".join(p for p in parts if p) or "repo"
+
+
+class Target:
+    """One registry the suite runs against. Subclasses say how to reach it."""
+
+    name: ClassVar[str]
+
+    def __init__(self, url: str, capabilities: Capabilities) -> None:
+        self.url = url.rstrip("/")
+        self.capabilities = capabilities
+        self.run_id = _run_id()
+        self.repositories: list[str] = []
+        self.manifests: dict[str, list[str]] = {}
+        self.blobs: dict[str, list[str]] = {}
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} {self.url} {self.capabilities.profile}>"
+
+    # -- capabilities ------------------------------------------------------------------
+    def require(self, flag: str, expected: object = True) -> None:
+        """Skip the calling test unless capability ``flag`` has the value ``expected``."""
+        value = getattr(self.capabilities, flag)
+        matches = bool(value) if expected is True else value == expected
+        if not matches:
+            pytest.skip(
+                f"target {self.name!r} (profile {self.capabilities.profile}) has "
+                f"{flag}={value!r}; this test needs {flag}={expected!r}"
+            )
+
+    @property
+    def host(self) -> str:
+        """``host:port`` of the registry, as image references spell it."""
+        return urlsplit(self.url).netloc
+
+    # -- names -------------------------------------------------------------------------
+    def new_repo(self, hint: str = "repo") -> str:
+        """A repository name unique to this run: ``vf-conformance/<run id>/<hint>-<n>``."""
+        with self._lock:
+            self._counter += 1
+            name = f"{RUN_PREFIX}/{self.run_id}/{_sanitise(hint)}-{self._counter}"
+            self.repositories.append(name)
+        return name
+
+    def make_repository(
+        self, hint: str = "policy", *, immutable_tags: bool = False, deletion_enabled: bool = True
+    ) -> str:
+        """A new repository with a policy (needs capability ``repository_policy``)."""
+        self.require("repository_policy")
+        name = self.new_repo(hint)
+        self._configure_repository(
+            name, immutable_tags=immutable_tags, deletion_enabled=deletion_enabled
+        )
+        return name
+
+    def _configure_repository(
+        self, name: str, *, immutable_tags: bool, deletion_enabled: bool
+    ) -> None:
+        raise NotImplementedError(f"{self.name}: no way to configure repository policies")
+
+    # -- clock -------------------------------------------------------------------------
+    def advance_clock(self, seconds: float) -> None:
+        """Move the target's clock forward (needs capability ``virtual_clock``)."""
+        self.require("virtual_clock")
+        self._advance_clock(seconds)
+
+    def _advance_clock(self, seconds: float) -> None:
+        raise NotImplementedError(f"{self.name}: its clock cannot be moved")
+
+    # -- HTTP --------------------------------------------------------------------------
+    def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
+        """Credentials for ``role`` (``pusher`` or ``reader``); None for anonymous."""
+        raise NotImplementedError
+
+    def _budget(self) -> RequestBudget | None:
+        return None
+
+    def _session(self, credentials: tuple[str, str] | None) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False  # no proxies, no .netrc: nothing ambient
+        budget = self._budget()
+        session.auth = RegistryAuth(credentials, budget)
+        hooks: list[Any] = [self._record]
+        if budget is not None:
+            hooks.insert(0, budget.spend)
+        session.hooks["response"] = hooks
+        return session
+
+    def session(self) -> requests.Session:
+        """A session with push, pull and delete rights."""
+        return self._session(self.credentials("pusher"))
+
+    def reader_session(self) -> requests.Session:
+        """A session with pull rights only (needs capability ``token_auth``)."""
+        self.require("token_auth")
+        return self._session(self.credentials("reader"))
+
+    def anonymous_session(self) -> requests.Session:
+        """A session without credentials (it still follows token challenges)."""
+        return self._session(None)
+
+    def registry(self, session: requests.Session | None = None) -> _oci.Registry:
+        """Plain-HTTP helpers over ``session`` (default: a new pusher session)."""
+        return _oci.Registry(self.url, session or self.session())
+
+    def _record(self, response: requests.Response, **_kwargs: Any) -> None:
+        """Remember what the run created, so that teardown can delete it."""
+        if response.status_code != 201:
+            return
+        request = response.request
+        match = _REPO_PATH.match(urlsplit(request.url or "").path)
+        digest = response.headers.get("Docker-Content-Digest")
+        if not match or not digest:
+            return
+        repo = match.group("name")
+        kind = self.manifests if "/manifests/" in (request.url or "") else self.blobs
+        with self._lock:
+            kind.setdefault(repo, []).append(digest)
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        """Delete what the run created (real targets) and stop (fakes)."""
+
+
+class FakeTarget(Target):
+    """The in-memory fake, started on loopback for the session."""
+
+    name = "fake"
+    ACCOUNTS: ClassVar[dict[str, tuple[str, str]]] = {
+        "pusher": ("pusher", "push-secret"),
+        "reader": ("reader", "read-secret"),
+    }
+
+    def __init__(self) -> None:
+        from fakes.artifacts import Account, FakeRegistry
+
+        self.fake = FakeRegistry(
+            accounts=[
+                Account(
+                    "pusher", "push-secret", pull=("*",), push=("*",), delete=("*",)
+                ),
+                Account("reader", "read-secret", pull=("*",)),
+            ],
+            anonymous_pull=False,
+        )
+        self.fake.start()
+        super().__init__(self.fake.url, FAKE)
+
+    def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
+        return self.ACCOUNTS[role]
+
+    def _configure_repository(
+        self, name: str, *, immutable_tags: bool, deletion_enabled: bool
+    ) -> None:
+        self.fake.configure_repository(
+            name, immutable_tags=immutable_tags, deletion_enabled=deletion_enabled
+        )
+
+    def _advance_clock(self, seconds: float) -> None:
+        self.fake.clock.advance(seconds)
+
+    def close(self) -> None:
+        self.fake.stop()
+
+
+class RealTarget(Target):
+    """A real registry, selected explicitly; works only inside names it created."""
+
+    name = "real"
+
+    def __init__(
+        self,
+        url: str,
+        capabilities: Capabilities,
+        credentials: tuple[str, str] | None = None,
+        max_requests: int | None = None,
+    ) -> None:
+        super().__init__(url, capabilities)
+        self._credentials = credentials
+        self.budget = RequestBudget(max_requests)
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> RealTarget:
+        env = dict(os.environ if environ is None else environ)
+        url = env["FAKES_REGISTRY_URL"]
+        profile = env.get("FAKES_REGISTRY_PROFILE", OCI_1_1.profile)
+        if profile not in PROFILES:
+            raise pytest.UsageError(
+                f"FAKES_REGISTRY_PROFILE={profile!r} is unknown; use one of {sorted(PROFILES)}"
+            )
+        user, password = env.get("FAKES_REGISTRY_USERNAME"), env.get("FAKES_REGISTRY_PASSWORD")
+        credentials = (user, password or "") if user else None
+        limit = env.get("FAKES_REGISTRY_MAX_REQUESTS", "20000")
+        return cls(url, PROFILES[profile], credentials, int(limit) if limit else None)
+
+    def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
+        if role != "pusher":
+            pytest.skip(f"no {role} credentials are configured for the real target")
+        return self._credentials
+
+    def _budget(self) -> RequestBudget | None:
+        return self.budget
+
+    def close(self) -> None:
+        """Best effort: delete every manifest by digest, then every blob the run made."""
+        if not self.repositories:
+            return
+        session = self._session(self._credentials)
+        session.hooks["response"] = []  # teardown does not count against the budget
+        registry = _oci.Registry(self.url, session)
+        for repo in self.repositories:
+            with contextlib.suppress(Exception):
+                self._delete_repository(registry, repo)
+
+    def _delete_repository(self, registry: _oci.Registry, repo: str) -> None:
+        digests = list(reversed(self.manifests.get(repo, [])))
+        for tag in self._all_tags(registry, repo):
+            with contextlib.suppress(Exception):
+                digest = registry.resolve_tag(repo, tag)
+                if digest:
+                    digests.append(digest)
+        for digest in dict.fromkeys(digests):
+            with contextlib.suppress(requests.RequestException):
+                registry.http.delete(registry.manifest_url(repo, digest), timeout=30)
+        for digest in dict.fromkeys(self.blobs.get(repo, [])):
+            with contextlib.suppress(requests.RequestException):
+                registry.http.delete(registry.blob_url(repo, digest), timeout=30)
+
+    @staticmethod
+    def _all_tags(registry: _oci.Registry, repo: str) -> Iterator[str]:
+        url: str | None = registry.url(repo, "tags", "list")
+        seen = 0
+        while url and seen < 1000:
+            seen += 1
+            response = registry.http.get(url, timeout=30)
+            if response.status_code != 200:
+                return
+            yield from response.json().get("tags") or []
+            link = response.links.get("next", {}).get("url")
+            url = _oci.resolve(registry.base, link) if link else None

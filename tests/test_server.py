@@ -1,0 +1,147 @@
+"""The loopback server every fake runs on, tested through real HTTP clients."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from fakes._http import DropConnection, Request, Response
+from fakes._server import LoopbackServer, is_loopback
+from fakes.errors import NotRunningError, UsageError
+
+
+def echo(request: Request) -> Response:
+    body = request.read_body()
+    return Response(200, [("X-Method", request.method), ("X-Origin", request.origin)],
+                    request.path.encode() + b"|" + body)
+
+
+def test_binds_loopback_on_a_free_port() -> None:
+    with LoopbackServer(echo) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        assert server.port > 0
+        response = requests.post(server.url + "/a%2Fb?x=1", data=b"payload", timeout=5)
+        assert response.headers["X-Origin"] == server.url
+    assert response.status_code == 200
+    assert response.content == b"/a/b|payload"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "example.invalid"])
+def test_refuses_other_interfaces_unless_asked(host: str) -> None:
+    with pytest.raises(UsageError, match="loopback only"):
+        LoopbackServer(echo, host)
+
+
+def test_loopback_names() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("10.0.0.1") and not is_loopback("host.example")
+
+
+def test_url_before_start_says_so() -> None:
+    with pytest.raises(NotRunningError, match="start"):
+        _ = LoopbackServer(echo).url
+
+
+def test_keeps_connections_alive() -> None:
+    with LoopbackServer(echo) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        for i in range(3):
+            conn.request("PUT", f"/{i}", body=b"x" * i)
+            response = conn.getresponse()
+            assert response.read() == f"/{i}|".encode() + b"x" * i
+        assert response.getheader("Connection") is None
+        conn.close()
+
+
+def test_chunked_request_bodies_are_decoded() -> None:
+    def pieces():  # type: ignore[no-untyped-def]
+        yield b"ab"
+        yield b"cde"
+
+    with LoopbackServer(echo) as server:
+        response = requests.put(server.url + "/c", data=pieces(), timeout=5)
+    assert response.content == b"/c|abcde"
+
+
+def test_streams_iterable_responses_chunked() -> None:
+    release = threading.Event()
+
+    def stream(request: Request) -> Response:
+        def events():  # type: ignore[no-untyped-def]
+            yield b"first\n"
+            release.wait(5)
+            yield b"second\n"
+
+        return Response(200, [("Content-Type", "text/plain")], events())
+
+    with LoopbackServer(stream) as server:
+        response = requests.get(server.url + "/watch", stream=True, timeout=5)
+        assert response.headers["Transfer-Encoding"] == "chunked"
+        lines = response.iter_lines()
+        assert next(lines) == b"first"  # arrives before the stream ends
+        release.set()
+        assert next(lines) == b"second"
+
+
+def test_drop_connection_sends_nothing() -> None:
+    applied = []
+
+    def lossy(request: Request) -> Response:
+        applied.append(request.read_body())
+        raise DropConnection()
+
+    with LoopbackServer(lossy) as server:
+        with pytest.raises(requests.ConnectionError):
+            requests.put(server.url + "/x", data=b"write", timeout=5)
+    assert applied == [b"write"]
+
+
+def test_head_responses_have_no_body() -> None:
+    def head(request: Request) -> Response:
+        return Response(200, [("Content-Length", "5")])
+
+    with LoopbackServer(head) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request("HEAD", "/")
+        response = conn.getresponse()
+        assert response.getheader("Content-Length") == "5"
+        assert response.read() == b""
+        conn.request("HEAD", "/")  # the connection is still in sync
+        assert conn.getresponse().status == 200
+
+
+def test_unread_bodies_are_drained_so_the_connection_stays_usable() -> None:
+    with LoopbackServer(lambda request: Response(413)) as server:
+        session = requests.Session()
+        assert session.put(server.url + "/big", data=b"z" * (3 << 20), timeout=5).status_code == 413
+        assert session.get(server.url + "/next", timeout=5).status_code == 413
+
+
+def test_bad_content_length_is_a_400() -> None:
+    with LoopbackServer(echo) as server, socket.create_connection(
+        ("127.0.0.1", server.port), timeout=5
+    ) as sock:
+        sock.sendall(b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_stop_closes_idle_connections_and_threads() -> None:
+    before = threading.active_count()
+    server = LoopbackServer(echo)
+    server.start()
+    session = requests.Session()
+    session.get(server.url + "/", timeout=5)  # leaves a keep-alive connection open
+    started = time.perf_counter()
+    server.stop()
+    assert time.perf_counter() - started < 1
+    deadline = time.monotonic() + 2
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threading.active_count() == before
+    assert not server.running
+    server.stop()  # idempotent
