@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fakes import Clock, Journal, RealClock
-from fakes.faults import Conflict, Faults, Latency, LostResponse, ProviderFault, Throttle
 from fakes.errors import UsageError
+from fakes.faults import Conflict, Faults, Latency, LostResponse, ProviderFault, Throttle
 
 
 def test_virtual_clock_moves_only_when_advanced() -> None:
@@ -26,7 +26,7 @@ def test_clock_refuses_to_go_back_or_naive_starts() -> None:
     with pytest.raises(ValueError, match="forward"):
         Clock().advance(-1)
     with pytest.raises(ValueError, match="timezone"):
-        Clock(datetime(2026, 1, 1))  # noqa: DTZ001
+        Clock(datetime(2026, 1, 1))
 
 
 def test_real_clock_follows_wall_time_plus_skew() -> None:

@@ -46,6 +46,8 @@ def test_fixtures_share_one_server_and_reset_between_tests(pytester: pytest.Pyte
 
 
 def test_plugin_is_registered_by_entry_point(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_x(fake_registry_server):\n    assert fake_registry_server.running\n")
+    pytester.makepyfile(
+        "def test_x(fake_registry_server):\n    assert fake_registry_server.running\n"
+    )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1)

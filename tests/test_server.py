@@ -95,9 +95,8 @@ def test_drop_connection_sends_nothing() -> None:
         applied.append(request.read_body())
         raise DropConnection()
 
-    with LoopbackServer(lossy) as server:
-        with pytest.raises(requests.ConnectionError):
-            requests.put(server.url + "/x", data=b"write", timeout=5)
+    with LoopbackServer(lossy) as server, pytest.raises(requests.ConnectionError):
+        requests.put(server.url + "/x", data=b"write", timeout=5)
     assert applied == [b"write"]
 
 
