@@ -168,7 +168,7 @@ def fake_subprocess(timeout: float = 30.0) -> Iterator[Served]:
     """
     with tempfile.TemporaryFile() as stderr:
         began = time.perf_counter()
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        proc = subprocess.Popen(
             [sys.executable, "-m", "fakes.cli", "serve", "artifacts"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -242,7 +242,7 @@ def distribution(timeout: float = 15.0) -> Iterator[Served]:
         url = f"http://127.0.0.1:{port}"
         with (Path(tmp) / "registry.log").open("wb") as log:
             began = time.perf_counter()
-            proc = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+            proc = subprocess.Popen(
                 [REGISTRY_BINARY, "serve", str(config)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
             )
