@@ -104,7 +104,7 @@ def running_distribution(
         config = Path(tmp) / "config.yml"
         config.write_text(_CONFIG.format(port=chosen, log_level=log_level))
         log = (Path(tmp) / "registry.log").open("wb")
-        proc = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        proc = subprocess.Popen(
             [binary, "serve", str(config)],
             stdin=subprocess.DEVNULL,
             stdout=log,

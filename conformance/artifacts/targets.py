@@ -25,7 +25,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 import pytest
@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SPEC = "https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md"
 TOKEN_SPEC = "https://distribution.github.io/distribution/spec/auth/token/"
+SCOPE_SPEC = "https://distribution.github.io/distribution/spec/auth/scope/"
 DOCKER_API = "https://github.com/distribution/distribution/blob/v2.8.2/docs/spec/api.md"
 ECR_MUTABILITY = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
 MEASURED = "measured: distribution 2.8.2, loopback, 2026-11-27"
@@ -94,6 +95,12 @@ class Capabilities:
     repository_scoped_blobs: bool
     # GET/HEAD of a blob with a malformed digest answers 400 DIGEST_INVALID.
     rejects_malformed_blob_digest: bool
+    # Blobs can be addressed by sha512 digests (image-spec descriptor.md#registered-
+    # algorithms; the spec says SHOULD use sha256).
+    sha512_digests: bool
+    # A malformed Content-Range, or one whose length is not the chunk's, is refused
+    # (SPEC#pushing-a-blob-in-chunks gives the format; the error is not specified).
+    validates_content_range: bool
 
     # -- manifests ---------------------------------------------------------------------
     # Docker v2 schema 2 manifests and manifest lists are accepted.
@@ -103,8 +110,19 @@ class Capabilities:
     accept_negotiation: bool
     # The same for Docker media types (no schema 1 conversion, no platform pick).
     strict_accept_for_docker_types: bool
+    # GET by tag without any Accept header answers the stored manifest (200).
+    serves_without_accept: bool
+    # GET by digest applies Accept too (404 when the type is not accepted).
+    negotiates_by_digest: bool
+    # A manifest PUT without Content-Type is accepted, typed by its mediaType field.
+    untyped_manifest_put: bool
     # schemaVersion other than 2 is MANIFEST_INVALID.
     validates_schema_version: bool
+    # Every descriptor needs mediaType, a valid digest and a non-negative size;
+    # artifactType is a string; otherwise MANIFEST_INVALID (image-spec descriptor.md).
+    validates_descriptors: bool
+    # Non-distributable ("foreign") layers need not be in the repository.
+    foreign_layers: bool
     # GET of a manifest by a malformed digest answers 400 DIGEST_INVALID.
     rejects_malformed_manifest_digest: bool
     # Invalid repository names and tags answer 400 NAME_INVALID / TAG_INVALID.
@@ -139,6 +157,8 @@ class Capabilities:
     # That answer is JSON naming the method and path (DESIGN §1: unmodelled operations
     # answer loudly, never with an invented success).
     unknown_route_explains: bool
+    # Faults can be injected (throttling, server errors) to check their shape.
+    fault_injection: bool
     # Real clients work against the target.
     oras: bool
     skopeo: bool
@@ -157,10 +177,17 @@ FAKE = Capabilities(
     cross_repo_mount=True,
     repository_scoped_blobs=True,
     rejects_malformed_blob_digest=True,
+    sha512_digests=True,
+    validates_content_range=True,
     docker_media_types=True,
     accept_negotiation=True,
     strict_accept_for_docker_types=True,
+    serves_without_accept=True,
+    negotiates_by_digest=True,
+    untyped_manifest_put=False,
     validates_schema_version=True,
+    validates_descriptors=True,
+    foreign_layers=True,
     rejects_malformed_manifest_digest=True,
     validates_names=True,
     max_manifest_bytes=4 * 1024 * 1024,
@@ -172,9 +199,10 @@ FAKE = Capabilities(
     empty_tags_null=False,
     tag_deletion=True,
     manifest_deletion=True,
-    blob_deletion=False,
+    blob_deletion=True,
     unknown_route_status=501,
     unknown_route_explains=True,
+    fault_injection=True,
     oras=True,
     skopeo=True,
 )
@@ -193,10 +221,17 @@ DISTRIBUTION_2_8 = Capabilities(
     cross_repo_mount=True,  # measured: 201 with Location and Docker-Content-Digest
     repository_scoped_blobs=True,  # measured: 404 BLOB_UNKNOWN in another repository
     rejects_malformed_blob_digest=True,  # measured: 400 DIGEST_INVALID
+    sha512_digests=True,  # measured: closes with ?digest=sha512:..., GET by it → 200
+    validates_content_range=False,  # measured: "abc" and a too-long range → 202
     docker_media_types=True,  # measured: schema 2 manifest and manifest list accepted
     accept_negotiation=True,  # measured: 404 MANIFEST_UNKNOWN "accept header does not ..."
     strict_accept_for_docker_types=False,  # measured: 400 (schema 1 conversion) / child pick
+    serves_without_accept=False,  # measured: OCI manifest without Accept → 404 MANIFEST_UNKNOWN
+    negotiates_by_digest=True,  # measured: the same 404 by digest
+    untyped_manifest_put=False,  # measured: PUT without Content-Type → 400 MANIFEST_INVALID
     validates_schema_version=False,  # measured: schemaVersion 1 in an OCI manifest → 500
+    validates_descriptors=False,  # measured: no size, size -1, bad subject → 201
+    foreign_layers=False,  # measured: nondistributable layer without urls config → 500
     rejects_malformed_manifest_digest=False,  # measured: GET manifests/sha256:zz → 500
     validates_names=False,  # measured: bad names and tags miss the router → 404 text
     max_manifest_bytes=4 * 1024 * 1024,  # measured: 4194304 bytes accepted, +1 refused
@@ -211,6 +246,7 @@ DISTRIBUTION_2_8 = Capabilities(
     blob_deletion=True,  # measured: 202, then 404 BLOB_UNKNOWN
     unknown_route_status=404,  # measured: "404 page not found" text
     unknown_route_explains=False,
+    fault_injection=False,
     oras=True,  # measured: oras-py 0.2 push and pull
     skopeo=True,  # measured: skopeo 1.9 copy between repositories
 )
@@ -229,10 +265,17 @@ OCI_1_1 = Capabilities(
     cross_repo_mount=True,  # SPEC#mounting-a-blob-from-another-repository
     repository_scoped_blobs=False,  # not specified
     rejects_malformed_blob_digest=False,  # not specified
+    sha512_digests=False,  # SPEC#pulling-blobs: sha256 SHOULD be used
+    validates_content_range=False,  # the error is not specified
     docker_media_types=False,  # the spec names OCI media types only
     accept_negotiation=False,  # content negotiation outcome not specified
     strict_accept_for_docker_types=False,
+    serves_without_accept=False,  # not specified
+    negotiates_by_digest=False,  # not specified
+    untyped_manifest_put=False,  # SPEC#pushing-manifests shows Content-Type on every push
     validates_schema_version=False,  # not specified for registries
+    validates_descriptors=False,  # not specified for registries
+    foreign_layers=False,  # image-spec v1.1 deprecates non-distributable layers
     rejects_malformed_manifest_digest=False,
     validates_names=False,  # error status for NAME_INVALID not specified
     max_manifest_bytes=None,
@@ -247,6 +290,7 @@ OCI_1_1 = Capabilities(
     blob_deletion=True,  # SPEC#deleting-blobs
     unknown_route_status=None,
     unknown_route_explains=False,
+    fault_injection=False,
     oras=True,
     skopeo=True,
 )
@@ -306,6 +350,14 @@ def _hint_key(request: requests.PreparedRequest) -> str:
     return f"{parts.netloc}|{name}|{kind}|{source}"
 
 
+def _mount_source(request: requests.PreparedRequest) -> str | None:
+    """The ``from`` repository of a cross-repository mount request, if it is one."""
+    if request.method != "POST":
+        return None
+    query = dict(parse_qsl(urlsplit(request.url or "").query))
+    return query.get("from") if "mount" in query else None
+
+
 class RegistryAuth(requests.auth.AuthBase):
     """The Docker/OCI token flow for ``requests``.
 
@@ -331,7 +383,7 @@ class RegistryAuth(requests.auth.AuthBase):
             token = self.tokens.get(key) if key else None
         if token and "Authorization" not in r.headers:
             r.headers["Authorization"] = f"Bearer {token}"
-        r.register_hook("response", self._on_response)
+        r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
         return r
 
     def fetch_token(self, realm: str, service: str, scope: str) -> str | None:
@@ -342,13 +394,15 @@ class RegistryAuth(requests.auth.AuthBase):
         params.extend(("scope", s) for s in scope.split() if s)
         if self.budget is not None:
             self.budget.spend()
-        response = requests.get(
-            realm,
-            params=params,
-            auth=self.credentials,
-            headers={"Accept": "application/json"},
-            timeout=30,
-        )
+        with requests.Session() as http:
+            http.trust_env = False  # no .netrc, no proxies: nothing ambient
+            response = http.get(
+                realm,
+                params=params,
+                auth=self.credentials,
+                headers={"Accept": "application/json"},
+                timeout=30,
+            )
         if response.status_code != 200:
             log.info("token request to %s refused: %s", realm, response.status_code)
             return None
@@ -363,7 +417,13 @@ class RegistryAuth(requests.auth.AuthBase):
         challenge = parse_bearer_challenge(response.headers.get("WWW-Authenticate"))
         if not challenge or "realm" not in challenge:
             return response
-        key = (challenge["realm"], challenge.get("service", ""), challenge.get("scope", ""))
+        scope = challenge.get("scope", "")
+        source = _mount_source(request)
+        if source and f"repository:{source}:" not in scope:
+            # Like docker and containers/image: a cross-repository mount also asks for
+            # pull on the source repository, which the challenge may not name.
+            scope = f"{scope} repository:{source}:pull".strip()
+        key = (challenge["realm"], challenge.get("service", ""), scope)
         sent = request.headers.get("Authorization")
         with self._lock:
             token = self.tokens.get(key)
@@ -467,6 +527,16 @@ class Target:
     def _advance_clock(self, seconds: float) -> None:
         raise NotImplementedError(f"{self.name}: its clock cannot be moved")
 
+    # -- faults ------------------------------------------------------------------------
+    def inject_fault(self, fault: object, *, on: str, times: int = 1) -> None:
+        """Make the next ``times`` matching operations fail with ``fault`` (a
+        ``fakes.faults`` kind; needs capability ``fault_injection``)."""
+        self.require("fault_injection")
+        self._inject_fault(fault, on=on, times=times)
+
+    def _inject_fault(self, fault: object, *, on: str, times: int) -> None:
+        raise NotImplementedError(f"{self.name}: faults cannot be injected")
+
     # -- HTTP --------------------------------------------------------------------------
     def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
         """Credentials for ``role`` (``pusher`` or ``reader``); None for anonymous."""
@@ -484,6 +554,15 @@ class Target:
         if budget is not None:
             hooks.insert(0, budget.spend)
         session.hooks["response"] = hooks
+        return session
+
+    def raw_session(self) -> requests.Session:
+        """A session that sends exactly what the test says: no token flow, no credentials."""
+        session = requests.Session()
+        session.trust_env = False
+        budget = self._budget()
+        if budget is not None:
+            session.hooks["response"] = [budget.spend]
         return session
 
     def session(self) -> requests.Session:
@@ -536,9 +615,7 @@ class FakeTarget(Target):
 
         self.fake = FakeRegistry(
             accounts=[
-                Account(
-                    "pusher", "push-secret", pull=("*",), push=("*",), delete=("*",)
-                ),
+                Account("pusher", "push-secret", pull=("*",), push=("*",), delete=("*",)),
                 Account("reader", "read-secret", pull=("*",)),
             ],
             anonymous_pull=False,
@@ -558,6 +635,9 @@ class FakeTarget(Target):
 
     def _advance_clock(self, seconds: float) -> None:
         self.fake.clock.advance(seconds)
+
+    def _inject_fault(self, fault: object, *, on: str, times: int) -> None:
+        self.fake.faults.add(fault, on=on, times=times)  # type: ignore[arg-type,unused-ignore]
 
     def close(self) -> None:
         self.fake.stop()

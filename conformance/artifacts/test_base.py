@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 
 from fakes.conformance.artifacts._oci import assert_error, digest_of, error_codes
 from fakes.conformance.artifacts.targets import (
     DOCKER_API,
+    SCOPE_SPEC,
     SPEC,
     TOKEN_SPEC,
     Target,
@@ -23,12 +26,16 @@ def _challenge(response: requests.Response) -> dict[str, str]:
     return challenge
 
 
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 def _token(target: Target, scope: str, role: str | None = "pusher") -> str:
     """Fetch a token for ``scope`` by hand, as a client reading the challenge would."""
-    probe = requests.get(f"{target.url}/v2/")
+    probe = target.raw_session().get(f"{target.url}/v2/")
     challenge = _challenge(probe) if probe.status_code == 401 else {}
     realm = challenge.get("realm") or f"{target.url}/token"
-    response = requests.get(
+    response = target.raw_session().get(
         realm,
         params={"service": challenge.get("service", ""), "scope": scope},
         auth=target.credentials(role) if role else None,
@@ -37,7 +44,9 @@ def _token(target: Target, scope: str, role: str | None = "pusher") -> str:
     return str(response.json()["token"])
 
 
-@behaviour("ART-001", "GET /v2/ answers 200 to an authorised client", cite=f"{SPEC}#determining-support")
+@behaviour(
+    "ART-001", "GET /v2/ answers 200 to an authorised client", cite=f"{SPEC}#determining-support"
+)
 def test_api_version_check(target: Target) -> None:
     response = target.session().get(f"{target.url}/v2/")
     assert response.status_code == 200
@@ -52,7 +61,7 @@ def test_api_version_check(target: Target) -> None:
 def test_unauthenticated_request_is_challenged(target: Target) -> None:
     target.require("token_auth")
     repo = target.new_repo("challenge")
-    response = requests.get(f"{target.url}/v2/{repo}/tags/list")
+    response = target.raw_session().get(f"{target.url}/v2/{repo}/tags/list")
     assert_error(response, 401, "UNAUTHORIZED")
     challenge = _challenge(response)
     assert challenge["realm"].startswith(("http://", "https://"))
@@ -70,8 +79,8 @@ def test_token_endpoint_issues_usable_token(target: Target) -> None:
     target.require("token_auth")
     repo = target.new_repo("token")
     target.registry().push_image(repo, "v1")
-    challenge = _challenge(requests.get(f"{target.url}/v2/{repo}/tags/list"))
-    response = requests.get(
+    challenge = _challenge(target.raw_session().get(f"{target.url}/v2/{repo}/tags/list"))
+    response = target.raw_session().get(
         challenge["realm"],
         params={"service": challenge["service"], "scope": challenge["scope"]},
         auth=target.credentials("reader"),
@@ -82,7 +91,7 @@ def test_token_endpoint_issues_usable_token(target: Target) -> None:
     assert body.get("access_token", body["token"]) == body["token"]
     assert int(body["expires_in"]) >= 60
     assert body.get("issued_at")
-    listed = requests.get(
+    listed = target.raw_session().get(
         f"{target.url}/v2/{repo}/tags/list",
         headers={"Authorization": f"Bearer {body['token']}"},
     )
@@ -92,18 +101,24 @@ def test_token_endpoint_issues_usable_token(target: Target) -> None:
 
 @behaviour(
     "ART-004",
-    "the token endpoint refuses wrong credentials with 401",
+    "the token endpoint refuses wrong or malformed credentials with 401",
     cite=f"{TOKEN_SPEC}#requesting-a-token",
 )
-def test_token_endpoint_refuses_wrong_password(target: Target) -> None:
+@pytest.mark.parametrize("case", ["wrong-password", "unknown-user", "malformed-basic"])
+def test_token_endpoint_refuses_bad_credentials(target: Target, case: str) -> None:
     target.require("token_auth")
     repo = target.new_repo("badpass")
-    challenge = _challenge(requests.get(f"{target.url}/v2/{repo}/tags/list"))
+    challenge = _challenge(target.raw_session().get(f"{target.url}/v2/{repo}/tags/list"))
     user, _ = target.credentials("pusher") or ("", "")
-    response = requests.get(
+    auth = {
+        "wrong-password": {"Authorization": _basic(user, "not-the-password")},
+        "unknown-user": {"Authorization": _basic("nobody-here", "secret")},
+        "malformed-basic": {"Authorization": "Basic !!not-base64!!"},
+    }[case]
+    response = target.raw_session().get(
         challenge["realm"],
         params={"service": challenge["service"], "scope": challenge["scope"]},
-        auth=(user, "not-the-password"),
+        headers=auth,
     )
     assert response.status_code == 401
 
@@ -118,18 +133,14 @@ def test_reader_cannot_push(target: Target) -> None:
     pusher = target.registry()
     repo = target.new_repo("reader")
     image = pusher.push_image(repo, "v1")
-    pulled = reader.http.get(
-        reader.manifest_url(repo, "v1"), headers={"Accept": image.media_type}
-    )
+    pulled = reader.http.get(reader.manifest_url(repo, "v1"), headers={"Accept": image.media_type})
     assert pulled.status_code == 200
     assert pulled.content == image.body
 
     started = reader.http.post(reader.uploads_url(repo))
     assert_error(started, 403, "DENIED")
     data = b"reader data"
-    single = reader.http.post(
-        reader.uploads_url(repo) + f"?digest={digest_of(data)}", data=data
-    )
+    single = reader.http.post(reader.uploads_url(repo) + f"?digest={digest_of(data)}", data=data)
     assert_error(single, 403, "DENIED")
     other = reader.http.put(
         reader.manifest_url(repo, "v1"),
@@ -184,12 +195,14 @@ def test_token_without_needed_action_is_challenged(target: Target) -> None:
     image = pusher.push_image(repo, "v1")
     pull_only = {"Authorization": f"Bearer {_token(target, f'repository:{repo}:pull')}"}
 
-    response = requests.post(f"{target.url}/v2/{repo}/blobs/uploads/", headers=pull_only)
+    response = target.raw_session().post(
+        f"{target.url}/v2/{repo}/blobs/uploads/", headers=pull_only
+    )
     assert_error(response, 401, "UNAUTHORIZED")
     assert "push" in _challenge(response)["scope"]
 
     push_pull = {"Authorization": f"Bearer {_token(target, f'repository:{repo}:pull,push')}"}
-    response = requests.delete(
+    response = target.raw_session().delete(
         f"{target.url}/v2/{repo}/manifests/{image.digest}", headers=push_pull
     )
     assert_error(response, 401, "UNAUTHORIZED")
@@ -208,7 +221,7 @@ def test_token_is_scoped_to_repository(target: Target) -> None:
     mine, other = target.new_repo("mine"), target.new_repo("other")
     pusher.push_image(other, "v1")
     token = _token(target, f"repository:{mine}:pull")
-    response = requests.get(
+    response = target.raw_session().get(
         f"{target.url}/v2/{other}/tags/list", headers={"Authorization": f"Bearer {token}"}
     )
     assert_error(response, 401, "UNAUTHORIZED")
@@ -229,9 +242,9 @@ def test_token_expires(target: Target) -> None:
     token = _token(target, f"repository:{repo}:pull", role="reader")
     auth = {"Authorization": f"Bearer {token}"}
     url = f"{target.url}/v2/{repo}/tags/list"
-    assert requests.get(url, headers=auth).status_code == 200
+    assert target.raw_session().get(url, headers=auth).status_code == 200
     target.advance_clock(301)
-    expired = requests.get(url, headers=auth)
+    expired = target.raw_session().get(url, headers=auth)
     assert_error(expired, 401, "UNAUTHORIZED")
     # A client following the challenge gets a fresh token and carries on.
     assert pusher.http.get(url).status_code == 200
@@ -265,7 +278,7 @@ def test_token_grants_only_held_actions(target: Target) -> None:
     target.require("token_auth")
     repo = target.new_repo("grant")
     token = _token(target, f"repository:{repo}:pull,push", role="reader")
-    response = requests.post(
+    response = target.raw_session().post(
         f"{target.url}/v2/{repo}/blobs/uploads/", headers={"Authorization": f"Bearer {token}"}
     )
     assert_error(response, 403, "DENIED")
@@ -315,8 +328,47 @@ def test_invalid_repository_name(target: Target, bad: str) -> None:
 def test_error_envelope(target: Target) -> None:
     repo = target.new_repo("envelope")
     session = target.session()
+    target.registry(session).push_blob(repo, b"the repository exists")
     response = session.get(f"{target.url}/v2/{repo}/blobs/{digest_of(b'absent')}")
     assert_error(response, 404, "BLOB_UNKNOWN")
     assert response.headers["Content-Type"].startswith("application/json")
     error = response.json()["errors"][0]
     assert set(error) <= {"code", "message", "detail"}
+
+
+@behaviour(
+    "ART-016",
+    "a token requested with the action * carries every action the account holds",
+    cite=f"{SCOPE_SPEC}#resource-scope-grammar",
+)
+def test_token_wildcard_action(target: Target) -> None:
+    target.require("token_auth")
+    pusher = target.registry()
+    repo = target.new_repo("wildcard")
+    image = pusher.push_image(repo, "v1")
+    token = _token(target, f"repository:{repo}:*")
+    response = target.raw_session().delete(
+        f"{target.url}/v2/{repo}/manifests/{image.digest}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202, response.text
+    assert pusher.resolve_tag(repo, "v1") is None
+
+
+@behaviour(
+    "ART-017",
+    "a token for another resource type (registry:catalog:*) or an unknown action grants "
+    "no repository access",
+    cite=f"{SCOPE_SPEC}#resource-scope-grammar",
+)
+def test_token_other_resource_type(target: Target) -> None:
+    target.require("token_auth")
+    pusher = target.registry()
+    repo = target.new_repo("catalog-scope")
+    pusher.push_image(repo, "v1")
+    for scope in ("registry:catalog:*", f"repository:{repo}:bogus"):
+        token = _token(target, scope)
+        response = target.raw_session().get(
+            f"{target.url}/v2/{repo}/tags/list", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert_error(response, 401, "UNAUTHORIZED")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from fakes.conformance.artifacts._oci import assert_error, digest_of
+from fakes.conformance.artifacts._oci import OCTET, assert_error, digest_of, with_query
 from fakes.conformance.artifacts.targets import MEASURED, SPEC, Target
 
 behaviour = pytest.mark.behaviour
 
 DATA = b"0123456789abcdefghij"
+IMAGE_DESCRIPTOR = "https://github.com/opencontainers/image-spec/blob/v1.1.0/descriptor.md"
 
 
 @behaviour(
@@ -147,9 +150,44 @@ def test_delete_blob(target: Target) -> None:
     target.require("blob_deletion")
     registry = target.registry()
     repo = target.new_repo("blob-delete")
-    digest = registry.push_blob(repo, DATA)
+    digest = registry.push_blob(repo, repo.encode())  # content no other repository holds
     keep = registry.push_blob(repo, b"keep")
     assert registry.http.delete(registry.blob_url(repo, digest)).status_code == 202
     assert not registry.blob_exists(repo, digest)
     assert registry.blob_exists(repo, keep)
     assert_error(registry.http.delete(registry.blob_url(repo, digest)), 404, "BLOB_UNKNOWN")
+
+
+@behaviour(
+    "ART-110",
+    "deleting a blob in one repository leaves the same blob in other repositories",
+    cite=f"{SPEC}#deleting-blobs",
+)
+def test_delete_blob_is_per_repository(target: Target) -> None:
+    target.require("blob_deletion")
+    registry = target.registry()
+    first, second = target.new_repo("shared-a"), target.new_repo("shared-b")
+    digest = registry.push_blob(first, DATA)
+    registry.push_blob(second, DATA)
+    assert registry.http.delete(registry.blob_url(first, digest)).status_code == 202
+    assert not registry.blob_exists(first, digest)
+    assert registry.http.get(registry.blob_url(second, digest)).content == DATA
+
+
+@behaviour(
+    "ART-111",
+    "a blob uploaded with a sha512 digest is stored and served under that digest",
+    cite=f"{IMAGE_DESCRIPTOR}#registered-algorithms",
+)
+def test_sha512_blob(target: Target) -> None:
+    target.require("sha512_digests")
+    registry = target.registry()
+    repo = target.new_repo("sha512")
+    data = b"addressed by sha512"
+    digest = "sha512:" + hashlib.sha512(data).hexdigest()
+    location = registry.start_upload(repo)
+    closed = registry.http.put(with_query(location, digest=digest), data=data, headers=OCTET)
+    assert closed.status_code == 201, closed.text
+    response = registry.http.get(registry.blob_url(repo, digest))
+    assert response.status_code == 200
+    assert response.content == data

@@ -12,6 +12,7 @@ from fakes.conformance.artifacts._oci import (
     Registry,
     assert_error,
     digest_of,
+    error_codes,
     parse_range,
     resolve,
     with_query,
@@ -469,3 +470,36 @@ def test_push_existing_blob(target: Target) -> None:
     assert registry.push_blob(repo, b"twice") == first
     assert registry.http.get(registry.blob_url(repo, first)).content == b"twice"
 
+
+@behaviour(
+    "ART-223",
+    "a malformed Content-Range answers BLOB_UPLOAD_INVALID (404 or 416, as for PATCH in the "
+    "endpoint table) and changes nothing",
+    cite=f"{SPEC}#pushing-a-blob-in-chunks; {SPEC}#endpoints",
+)
+@pytest.mark.parametrize("content_range", ["abc", "0-", "bytes=0-2", "2-0"])
+def test_malformed_content_range(target: Target, content_range: str) -> None:
+    target.require("validates_content_range")
+    registry = target.registry()
+    repo = target.new_repo("bad-range")
+    location = registry.start_upload(repo)
+    location = _location(registry, _patch(registry, location, b"abc", "0-2"))
+    response = _patch(registry, location, b"def", content_range)
+    assert response.status_code in (404, 416), response.text
+    assert "BLOB_UPLOAD_INVALID" in error_codes(response)
+    assert registry.upload_range(location) == (0, 2)
+
+
+@behaviour(
+    "ART-224",
+    "a chunk whose Content-Range length differs from its body answers 416 and changes nothing",
+    cite=f"{SPEC}#pushing-a-blob-in-chunks",
+)
+def test_content_range_length_mismatch(target: Target) -> None:
+    target.require("validates_content_range")
+    registry = target.registry()
+    repo = target.new_repo("range-length")
+    location = registry.start_upload(repo)
+    response = _patch(registry, location, b"abc", "0-9")
+    assert response.status_code == 416, response.text
+    assert registry.upload_range(location) == (0, 0)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from fakes._clock import EPOCH
-from fakes._faults import Conflict, ProviderFault, Throttle
+from fakes._faults import ProviderFault, Throttle
 from fakes._http import Call, Request, Response, Route, WireAdapter, route
 from fakes.artifacts._auth import TokenService
 from fakes.artifacts._errors import CODES, fail
@@ -61,9 +61,6 @@ class RegistryAdapter(WireAdapter[Registry]):
     def throttle_response(self, request: Request, fault: Throttle) -> Response:
         return self.error_response(request, fail(
             "TOOMANYREQUESTS", headers={"Retry-After": str(fault.retry_after)}))
-
-    def conflict_response(self, request: Request, fault: Conflict) -> Response:
-        raise NotImplementedError  # not in fault_kinds: registries have no conflicts
 
     def fault_error(self, request: Request, fault: ProviderFault) -> ProviderError:
         code = fault.code or "UNKNOWN"
@@ -220,10 +217,10 @@ class RegistryAdapter(WireAdapter[Registry]):
         reference = call.params["reference"]
         manifest = call.store.manifest(call.params["name"], reference)
         accepted = _media_types(request)
-        if ":" not in reference and "*/*" not in accepted and manifest.media_type not in accepted:
-            # By tag, a manifest is served only in a media type the client accepts
-            # (distribution-spec v1.1 "Pulling manifests"; distribution 2.8 answers
-            # MANIFEST_UNKNOWN). By digest the content is fixed and always served.
+        if "*/*" not in accepted and manifest.media_type not in accepted:
+            # A manifest is served only in a media type the client accepts
+            # (distribution-spec v1.1 "Pulling manifests"; distribution 2.8
+            # answers MANIFEST_UNKNOWN, by tag and by digest alike).
             raise fail("MANIFEST_UNKNOWN", {
                 "reference": reference, "mediaType": manifest.media_type,
                 "reason": "the Accept header does not include the manifest's media type",
@@ -239,7 +236,7 @@ class RegistryAdapter(WireAdapter[Registry]):
     def put_manifest(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         content = request.read_body(self.max_manifest_bytes)
-        content_type = (request.header("Content-Type") or "").split(";")[0].strip() or None
+        content_type = (request.header("Content-Type") or "").split(";")[0].strip()
         pushed = call.store.push_manifest(
             name, call.params["reference"], content, content_type, call.actor)
         digest = pushed.manifest.digest
@@ -310,7 +307,7 @@ def _chunk(request: Request) -> tuple[int | None, int | None]:
         return None, length
     m = _CONTENT_RANGE.fullmatch(header.strip())
     if m is None:
-        raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header})
+        raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header}, status=416)
     start, end = int(m[1]), int(m[2])
     if end < start or (length is not None and end - start + 1 != length):
         raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header, "Content-Length": length},

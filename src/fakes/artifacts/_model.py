@@ -199,8 +199,7 @@ def _descriptor(value: Any, where: str) -> Descriptor:
     )
 
 
-def parse_manifest(content: bytes, content_type: str | None, algorithm: str = "sha256"
-                   ) -> Manifest:
+def parse_manifest(content: bytes, content_type: str, algorithm: str = "sha256") -> Manifest:
     """Validate a pushed manifest (image-spec manifest.md and image-index.md)."""
     try:
         doc = json.loads(content)
@@ -208,8 +207,13 @@ def parse_manifest(content: bytes, content_type: str | None, algorithm: str = "s
         raise fail("MANIFEST_INVALID", {"reason": "manifest is not valid JSON"}) from None
     if not isinstance(doc, dict):
         raise fail("MANIFEST_INVALID", {"reason": "manifest is not a JSON object"})
+    if not content_type:
+        # Clients SHOULD send the manifest's type as Content-Type (distribution-spec
+        # v1.1 "Pushing Manifests"); distribution 2.8 refuses a PUT without it.
+        raise fail("MANIFEST_INVALID",
+                   {"reason": "Content-Type must name the manifest's media type"})
     media_type = doc.get("mediaType", content_type)
-    if content_type and media_type != content_type:
+    if media_type != content_type:
         # distribution-spec v1.1 "Pushing Manifests": the mediaType in the body,
         # if present, MUST match the Content-Type header.
         raise fail("MANIFEST_INVALID", {
@@ -440,7 +444,7 @@ class Registry:
     # -- manifests and tags ------------------------------------------------------------------
 
     def push_manifest(
-        self, name: str, reference: str, content: bytes, content_type: str | None, actor: str
+        self, name: str, reference: str, content: bytes, content_type: str, actor: str
     ) -> PushedManifest:
         check_name(name)
         tag = None if is_digest(reference) else reference

@@ -85,11 +85,15 @@ class FakeRegistry(Fake[Registry]):
 
     def push_manifest(
         self, repository: str, manifest: Mapping[str, Any] | bytes, *,
-        tag: str | None = None, actor: str = SEED,
+        tag: str | None = None, media_type: str | None = None, actor: str = SEED,
     ) -> str:
-        """Store a manifest (a dict is serialised as JSON), tag it if asked; returns its digest."""
+        """Store a manifest (a dict is serialised as JSON), tag it if asked; returns its digest.
+
+        ``media_type`` defaults to the manifest's own ``mediaType`` field.
+        """
         content = manifest if isinstance(manifest, bytes) else json.dumps(manifest).encode()
-        media_type = json.loads(content).get("mediaType")
+        if media_type is None:
+            media_type = str(json.loads(content).get("mediaType", ""))
         pushed = self.store.push_manifest(repository, tag or digest_of(content), content,
                                           media_type, actor)
         return pushed.manifest.digest
