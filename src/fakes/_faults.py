@@ -7,7 +7,7 @@ in its provider's shape: a registry throttles with ``429 TOOMANYREQUESTS`` and
 
 Operations are matched by name (``"manifest.put"``, globs such as
 ``"manifest.*"``) or by method and route template
-(``"PUT /v2/<name>/manifests/<reference>"``); ``"*"`` matches everything.
+(``"PUT /v2/{name:path}/manifests/{reference}"``); ``"*"`` matches everything.
 """
 
 from __future__ import annotations

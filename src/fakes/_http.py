@@ -31,6 +31,10 @@ class DropConnection(Exception):
     """Raised by an adapter to close the connection without answering."""
 
 
+class MalformedBody(Exception):
+    """The request body's framing is broken (e.g. a chunk size that is not hex)."""
+
+
 class BodyTooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
@@ -231,7 +235,7 @@ class WireAdapter(Generic[Store]):
             return self.error_response(request, error)
         except BodyTooLarge as exc:
             return self.error_response(request, self.too_large(request, exc.limit))
-        except (DropConnection, ConnectionError):
+        except (DropConnection, MalformedBody, ConnectionError):
             raise
         except Exception as exc:  # a bug in the fake: say so in the provider's shape
             log.exception("verified-fakes: unhandled error for %s %s", request.method,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from fakes._http import DropConnection, Request, Response
+from fakes._http import DropConnection, MalformedBody, Request, Response
 from fakes.errors import NotRunningError, UsageError
 
 App = Callable[[Request], Response]
@@ -58,7 +58,11 @@ class BodyReader:
         while not self._done and (size < 0 or size > 0):
             if self._chunk_left == 0:
                 line = self._rfile.readline(65537)
-                self._chunk_left = int(line.split(b";")[0].strip() or b"0", 16)
+                try:
+                    self._chunk_left = int(line.split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    self._done = True
+                    raise MalformedBody(f"bad chunk size {line[:20]!r}") from None
                 if self._chunk_left == 0:
                     while self._rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass  # trailers
@@ -135,11 +139,15 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(self.command, self.path, self.headers, body, f"http://{host}")
         try:
             response = self.owner.app(request)
+            body.drain()  # keep the connection usable for the next request
         except DropConnection:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        body.drain()  # keep the connection usable for the next request
+        except MalformedBody as exc:
+            self.close_connection = True  # the framing is lost: so is the connection
+            self.send_error(400, f"malformed request body: {exc}")
+            return
         self._write(response)
 
     def _write(self, response: Response) -> None:

@@ -7,7 +7,6 @@ https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoint
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -18,7 +17,7 @@ from fakes._faults import ProviderFault, Throttle
 from fakes._http import Call, Request, Response, Route, WireAdapter, route
 from fakes.artifacts._auth import TokenService
 from fakes.artifacts._errors import CODES, fail
-from fakes.artifacts._model import OCI_INDEX, Registry, Upload, upload_range
+from fakes.artifacts._model import OCI_INDEX, Registry, Upload, check_name, upload_range
 from fakes.errors import ProviderError
 
 DOCS = "verified-fakes docs/artifacts.md#not-modelled"
@@ -81,6 +80,8 @@ class RegistryAdapter(WireAdapter[Registry]):
         if not self.tokens.enabled or route_.operation == "token.get":
             return "anonymous"
         name = params.get("name")
+        if name is not None:
+            check_name(name)  # before the name is echoed in a challenge header
         action = _ACTION[route_.method] if name is not None else None
         header = request.header("Authorization") or ""
         token = header[7:] if header[:7].lower() == "bearer " else None
@@ -112,7 +113,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         if header[:6].lower() == "basic ":
             try:
                 username, _, password = base64.b64decode(header[6:]).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # bad base64, or credentials that are not UTF-8
                 raise fail("UNAUTHORIZED", message="malformed Basic credentials") from None
         token = self.tokens.issue(username, password, request.query.get("scope", []))
         issued = (EPOCH + timedelta(seconds=token.issued_at)).isoformat()
@@ -259,7 +260,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         raw_n, last = request.arg("n"), request.arg("last")
         n = None
         if raw_n is not None:
-            if not raw_n.isdigit():
+            if not (raw_n.isascii() and raw_n.isdigit()):
                 raise fail("PAGINATION_NUMBER_INVALID", {"n": raw_n})
             n = int(raw_n)
         tags, more = call.store.tags(name, n, last)

@@ -150,6 +150,7 @@ class Upload:
         self.data = bytearray()
         self.sha256 = hashlib.sha256()
         self.lock = threading.Lock()
+        self.closed = False  # set under ``lock`` by finish and cancel
 
     @property
     def offset(self) -> int:
@@ -292,12 +293,13 @@ class Registry:
             self._content, self._repos, self._uploads = {}, {}, {}
 
     def snapshot(self) -> Registry:
-        """An independent copy sharing the (immutable) blob and manifest bytes."""
+        """An independent copy of the committed state: repositories, blobs, manifests,
+        tags. It shares the (immutable) blob and manifest bytes; upload sessions are
+        transfers in flight, not state a replica holds, and are left out."""
         with self._lock:
             copy = Registry(self._journal)
             copy._content = dict(self._content)
             copy._repos = {name: repo.copy() for name, repo in self._repos.items()}
-            copy._uploads = dict(self._uploads)
             return copy
 
     # -- repositories ------------------------------------------------------------------------
@@ -411,6 +413,7 @@ class Registry:
         """Append a chunk. ``start`` (from Content-Range) must equal the current offset."""
         upload = self.upload(name, upload_id)
         with upload.lock:
+            _check_open(upload)
             _check_start(upload, start)
             upload.append(pieces, length)
         return upload
@@ -423,6 +426,7 @@ class Registry:
         algorithm = check_digest(digest)
         upload = self.upload(name, upload_id)
         with upload.lock:
+            _check_open(upload)
             _check_start(upload, start)
             offset, hasher = upload.offset, upload.sha256.copy()
             upload.append(pieces, length)
@@ -430,16 +434,19 @@ class Registry:
             if actual != digest:
                 upload.rollback(offset, hasher)
                 raise fail("DIGEST_INVALID", {"expected": digest, "actual": actual})
+            upload.closed = True  # the buffer becomes the blob: no more appends
             with self._lock:
-                if self._uploads.pop(upload_id, None) is None:
-                    raise fail("BLOB_UPLOAD_UNKNOWN", {"uuid": upload_id})
+                self._uploads.pop(upload_id, None)
                 self._link_blob(self._writable(name), digest, upload.data, actor, "blob.push")
         return digest
 
     def cancel_upload(self, name: str, upload_id: str) -> None:
         upload = self.upload(name, upload_id)
-        with self._lock:
-            self._uploads.pop(upload.id, None)
+        with upload.lock:
+            _check_open(upload)
+            upload.closed = True
+            with self._lock:
+                self._uploads.pop(upload.id, None)
 
     # -- manifests and tags ------------------------------------------------------------------
 
@@ -540,6 +547,12 @@ class Registry:
         if artifact_type is not None:
             found = [m for m in found if m.artifact_type == artifact_type]
         return [m.descriptor() for m in sorted(found, key=lambda m: m.digest)]
+
+
+def _check_open(upload: Upload) -> None:
+    """A session closed while this request waited for its lock is gone."""
+    if upload.closed:
+        raise fail("BLOB_UPLOAD_UNKNOWN", {"uuid": upload.id})
 
 
 def _check_start(upload: Upload, start: int | None) -> None:
