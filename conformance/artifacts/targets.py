@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -596,6 +596,31 @@ class Target:
         with self._lock:
             kind.setdefault(repo, []).append(digest)
 
+
+    # -- another writer, and what the target holds -------------------------------------
+    def stage(self, repo: str, tag: str, document: Mapping[str, Any], blobs: Sequence[bytes]
+              ) -> tuple[int, str | None]:
+        """Store ``blobs`` and the manifest ``document`` under ``tag`` as another writer
+        would, before the code under test runs. Returns (status, error code or None).
+
+        On a real registry that writer is a second client; the fake offers its seeding
+        API, which must keep the same rules as the wire.
+        """
+        registry = self.registry()
+        for blob in blobs:
+            registry.push_blob(repo, blob)
+        response = registry.put_manifest(repo, tag, _oci.canonical(document), _oci.OCI_MANIFEST)
+        codes = _oci.error_codes(response)
+        return response.status_code, codes[0] if codes else None
+
+    def held_tags(self, repo: str) -> list[str]:
+        """The tags the target holds for ``repo``, by its own account."""
+        return self.registry().tags(repo) or []
+
+    def held_blob(self, repo: str, digest: str) -> bytes | None:
+        response = self.registry().http.get(self.registry().blob_url(repo, digest))
+        return response.content if response.status_code == 200 else None
+
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
         """Delete what the run created (real targets) and stop (fakes)."""
@@ -638,6 +663,30 @@ class FakeTarget(Target):
 
     def _inject_fault(self, fault: object, *, on: str, times: int) -> None:
         self.fake.faults.add(fault, on=on, times=times)  # type: ignore[arg-type,unused-ignore]
+
+    def stage(self, repo: str, tag: str, document: Mapping[str, Any], blobs: Sequence[bytes]
+              ) -> tuple[int, str | None]:
+        from fakes.errors import RegistryError
+
+        try:
+            for blob in blobs:
+                self.fake.push_blob(repo, blob, actor="other-writer")
+            self.fake.push_manifest(repo, _oci.canonical(document), tag=tag,
+                                    actor="other-writer")
+        except RegistryError as error:
+            return error.status, error.code
+        return 201, None
+
+    def held_tags(self, repo: str) -> list[str]:
+        return self.fake.tags(repo) if repo in self.fake.repositories() else []
+
+    def held_blob(self, repo: str, digest: str) -> bytes | None:
+        from fakes.errors import RegistryError
+
+        try:
+            return self.fake.blob(repo, digest)
+        except RegistryError:
+            return None
 
     def close(self) -> None:
         self.fake.stop()
