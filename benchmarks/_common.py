@@ -20,6 +20,8 @@ from typing import Any
 
 import requests
 
+from fakes.conformance.artifacts.distribution import running_distribution
+
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_EMPTY = "application/vnd.oci.empty.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
@@ -208,67 +210,20 @@ def _first_line(proc: subprocess.Popen[bytes], stream: Any, deadline: float) -> 
     return buffered.split(b"\n", 1)[0].decode().strip()
 
 
-_REGISTRY_CONFIG = """\
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  inmemory: {{}}
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:{port}
-"""
-
-
 def registry_available() -> bool:
     return os.access(REGISTRY_BINARY, os.X_OK)
 
 
 @contextmanager
 def distribution(timeout: float = 15.0) -> Iterator[Served]:
-    """CNCF distribution (``docker-registry``) on 127.0.0.1 with in-memory storage.
+    """CNCF distribution on loopback, started by the conformance suite's launcher.
 
-    The config is written here, to a fresh temporary directory: loopback only,
-    no auth, deletes enabled (never the Debian default config, which binds every
-    interface and turns on auth). Ready means ``GET /v2/`` answered 200.
+    Ready means ``GET /v2/`` answered 200; the readiness time includes the launcher
+    writing its config and polling (1 ms apart).
     """
-    with tempfile.TemporaryDirectory(prefix="vf-bench-registry-") as tmp:
-        port = free_port()
-        config = Path(tmp) / "config.yml"
-        config.write_text(_REGISTRY_CONFIG.format(port=port))
-        url = f"http://127.0.0.1:{port}"
-        with (Path(tmp) / "registry.log").open("wb") as log:
-            began = time.perf_counter()
-            proc = subprocess.Popen(
-                [REGISTRY_BINARY, "serve", str(config)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=tmp,
-            )
-            try:
-                ready = _wait_for_registry(proc, port, began + timeout) - began
-                yield Served(url, proc.pid, ready)
-            finally:
-                stop_process(proc)
-
-
-def _wait_for_registry(proc: subprocess.Popen[bytes], port: int, deadline: float) -> float:
-    """Poll ``GET /v2/`` on a raw socket (1 ms apart); the time it first answered 200."""
-    probe = b"GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    while time.perf_counter() < deadline:
-        if proc.poll() is not None:
-            raise BenchmarkError(f"docker-registry exited early with status {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(probe)
-                head = sock.recv(64)
-            if head.startswith(b"HTTP/1.1 200"):
-                return time.perf_counter()
-        except OSError:
-            pass
-        time.sleep(0.001)
-    raise BenchmarkError("docker-registry did not answer GET /v2/ in time")
+    began = time.perf_counter()
+    with running_distribution(REGISTRY_BINARY, timeout=timeout) as registry:
+        yield Served(registry.url, registry.pid, time.perf_counter() - began)
 
 
 def peak_rss(pid: int) -> dict[str, int]:

@@ -26,9 +26,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import requests
 
-__all__ = ["DEFAULT_BINARY", "RegistryNotReady", "running_distribution"]
+__all__ = ["DEFAULT_BINARY", "RegistryNotReady", "RunningRegistry", "running_distribution"]
 
 DEFAULT_BINARY = "/usr/bin/docker-registry"
 
@@ -43,6 +44,12 @@ storage:
 http:
   addr: 127.0.0.1:{port}
 """
+
+
+@attrs.frozen
+class RunningRegistry:
+    url: str  # base URL, no trailing slash
+    pid: int
 
 
 class RegistryNotReady(RuntimeError):
@@ -66,7 +73,7 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None
                 return
         except requests.ConnectionError:
             pass
-        time.sleep(0.01)
+        time.sleep(0.001)
     raise RegistryNotReady(f"docker-registry did not answer GET {url}/v2/ within {timeout} s")
 
 
@@ -88,8 +95,8 @@ def running_distribution(
     port: int | None = None,
     timeout: float = 10.0,
     log_level: str = "error",
-) -> Iterator[str]:
-    """Start docker-registry on ``127.0.0.1``; yield its base URL (no trailing slash).
+) -> Iterator[RunningRegistry]:
+    """Start docker-registry on ``127.0.0.1``; yield its base URL and pid.
 
     The process is ended (by its pid) and its temporary directory removed on exit.
     """
@@ -113,7 +120,7 @@ def running_distribution(
         )
         try:
             _wait_ready(url, proc, timeout)
-            yield url
+            yield RunningRegistry(url, proc.pid)
         finally:
             _stop(proc)
             log.close()
@@ -131,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        with running_distribution(port=port) as url:
-            print(url, flush=True)
+        with running_distribution(port=port) as registry:
+            print(registry.url, flush=True)
             while not stop:
                 time.sleep(0.2)
     except KeyboardInterrupt:
