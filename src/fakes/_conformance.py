@@ -176,7 +176,7 @@ def render_text(collector: BehaviourCollector, targets: Sequence[str], width: in
     """A plain table for the terminal (descriptions and citations shortened)."""
     header = ["behaviour", "description", "citation", *targets]
     rows = [
-        [r[0], _shorten(r[1], width), _shorten(r[2], width), *r[3:]]
+        [r[0], _shorten(r[1], width), _shorten(_cite(r[2]), width), *r[3:]]
         for r in collector.rows(targets)
     ]
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
@@ -185,6 +185,17 @@ def render_text(collector: BehaviourCollector, targets: Sequence[str], width: in
         return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
+def _cite(citation: str) -> str:
+    """The first citation, reduced to what identifies it in a narrow column: the page
+    and its section (``spec.md#pushing-manifests``), with ``+N`` for further ones."""
+    first, *more = [c.strip() for c in citation.split(";") if c.strip()] or [""]
+    if "://" in first:
+        page, _, section = first.partition("#")
+        name = page.rstrip("/").rsplit("/", 1)[-1]
+        first = f"{name}#{section}" if section else name
+    return first + (f" +{len(more)}" if more else "")
 
 
 def _shorten(text: str, width: int) -> str:
