@@ -494,11 +494,14 @@ class Target:
         return urlsplit(self.url).netloc
 
     # -- names -------------------------------------------------------------------------
-    def new_repo(self, hint: str = "repo") -> str:
-        """A repository name unique to this run: ``vf-conformance/<run id>/<hint>-<n>``."""
+    def new_repo(self, hint: str = "repo", suffix: str = "") -> str:
+        """A repository name unique to this run: ``vf-conformance/<run id>/<hint>-<n>``,
+        followed by ``/<suffix>`` when given (a suffix is used as is)."""
         with self._lock:
             self._counter += 1
             name = f"{RUN_PREFIX}/{self.run_id}/{_sanitise(hint)}-{self._counter}"
+            if suffix:
+                name = f"{name}/{suffix}"
             self.repositories.append(name)
         return name
 

@@ -38,8 +38,8 @@ _FOREIGN_LAYER = re.compile(
 )
 
 # Grammar: distribution-spec v1.1 "Pulling manifests" (<name>, <reference>).
-_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
-NAME = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
+NAME = re.compile(rf"{COMPONENT}(?:/{COMPONENT})*")
 TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
 # Grammar: image-spec v1.1 descriptor.md#digests; registered algorithms only.
 DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
