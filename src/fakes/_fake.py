@@ -3,13 +3,15 @@ and a reset that leaves the server running."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic
+from typing import ClassVar, Generic, TypeVar
 
 from fakes._clock import Clock
 from fakes._faults import Faults
 from fakes._http import Store, WireAdapter
 from fakes._journal import Journal
 from fakes._server import LoopbackServer
+
+F = TypeVar("F", bound="Fake")  # type: ignore[type-arg]
 
 
 class Fake(Generic[Store]):
@@ -56,7 +58,7 @@ class Fake(Generic[Store]):
     def running(self) -> bool:
         return self._server.running
 
-    def start(self) -> Any:
+    def start(self: F) -> F:
         self._server.start()
         return self
 
@@ -64,13 +66,13 @@ class Fake(Generic[Store]):
         self._server.stop()
 
     def reset(self) -> None:
-        self.store.reset()  # type: ignore[attr-defined]
+        self.store.reset()
         self.journal.clear()
         self.faults.clear()
         self._adapter.reset()
         self.clock.reset()
 
-    def __enter__(self) -> Any:
+    def __enter__(self: F) -> F:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -48,6 +48,8 @@ class _Body(Protocol):
 class Headers(Protocol):
     def get(self, name: str, default: Any = None) -> Any: ...
 
+    def get_all(self, name: str, failobj: Any = None) -> Any: ...
+
 
 class Request:
     """One HTTP request as an adapter sees it: decoded path, query, headers, body."""
@@ -146,11 +148,19 @@ def route(*specs: tuple[str, str, str]) -> Callable[[Callable[..., Response]], A
     return mark
 
 
-Store = TypeVar("Store", bound="Snapshotting")
+Store = TypeVar("Store", bound="FakeStore")
 
 
-class Snapshotting(Protocol):
-    def snapshot(self: Store) -> Store: ...
+class FakeStore(Protocol):
+    """What the shared machinery needs of a fake's store."""
+
+    def snapshot(self: Store) -> Store:
+        """An independent copy of the committed state (for stale reads)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget everything."""
+        ...
 
 
 @attrs.frozen

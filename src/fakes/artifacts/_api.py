@@ -33,7 +33,7 @@ _ACTION = {"GET": "pull", "HEAD": "pull", "POST": "push", "PUT": "push", "PATCH"
 
 
 def _media_types(request: Request) -> list[str]:
-    values = request.headers.get_all("Accept") or []  # type: ignore[attr-defined]
+    values = request.headers.get_all("Accept") or []
     return [part.split(";")[0].strip() for v in values for part in str(v).split(",")]
 
 
