@@ -246,7 +246,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report")
     parser.add_argument("--report", metavar="PATH", help="write the behaviour table (Markdown)")
+    parser.add_argument(
+        "--janitor",
+        action="store_true",
+        help="run no tests: delete what earlier runs older than --older-than left in the "
+        "real target (URL)",
+    )
+    parser.add_argument(
+        "--older-than", type=float, default=24.0, metavar="HOURS",
+        help="with --janitor: the age of runs to clean up (default 24, at least 1)",
+    )
     return parser
+
+
+def _janitor(url: str, hours: float) -> int:
+    from datetime import timedelta
+    from importlib import import_module
+
+    # The suite ships as fakes.conformance (mapped from the top-level conformance/ tree).
+    janitor = import_module("fakes.conformance.artifacts.janitor")
+    user = os.environ.get("FAKES_REGISTRY_USERNAME")
+    credentials = (user, os.environ.get("FAKES_REGISTRY_PASSWORD", "")) if user else None
+    try:
+        result = janitor.sweep(url, older_than=timedelta(hours=hours), credentials=credentials)
+    except janitor.CatalogUnavailable as error:
+        sys.stderr.write(f"fakes conformance --janitor: {error}\n")
+        return 2
+    for repository, deleted in sorted(result.emptied.items()):
+        sys.stdout.write(f"emptied  {repository}  ({deleted} manifests deleted)\n")
+    for repository in result.kept:
+        sys.stdout.write(f"kept     {repository}  (younger than the expiry)\n")
+    for repository, why in sorted(result.failed.items()):
+        sys.stdout.write(f"FAILED   {repository}: {why}\n")
+    return 1 if result.failed else 0
 
 
 def _targets(
@@ -274,6 +306,10 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parser.parse_args(args_in)
     names, url = _targets(parser, args.target)
+    if args.janitor:
+        if url is None:
+            parser.error("--janitor needs the real target: --target URL")
+        return _janitor(url, args.older_than)
     env: dict[str, str | None] = {
         "FAKES_CONFORMANCE_TARGETS": ",".join(names),
         "FAKES_REGISTRY_URL": url,
