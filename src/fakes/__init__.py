@@ -6,6 +6,7 @@ same tests against the real provider. Start with :class:`FakeRegistry`.
 """
 
 from fakes._clock import Clock, RealClock
+from fakes._fake import Snapshot
 from fakes._journal import Change, Journal, Mark
 from fakes.artifacts import Account, FakeRegistry
 
@@ -19,5 +20,6 @@ __all__ = [
     "Journal",
     "Mark",
     "RealClock",
+    "Snapshot",
     "__version__",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Generic, TypeVar
 
+import attrs
+
 from fakes._clock import Clock
 from fakes._faults import Faults
 from fakes._http import Store, WireAdapter
@@ -12,6 +14,13 @@ from fakes._journal import Journal
 from fakes._server import LoopbackServer
 
 F = TypeVar("F", bound="Fake")  # type: ignore[type-arg]
+
+
+@attrs.frozen
+class Snapshot(Generic[Store]):
+    """A fake's committed state at one moment, from :meth:`Fake.snapshot`."""
+
+    state: Store
 
 
 class Fake(Generic[Store]):
@@ -65,8 +74,15 @@ class Fake(Generic[Store]):
     def stop(self) -> None:
         self._server.stop()
 
-    def reset(self) -> None:
-        self.store.reset()
+    def snapshot(self) -> Snapshot[Store]:
+        """The committed state of the store (not the journal, faults or clock), for
+        :meth:`reset` to return to: seed a baseline once, restore it per example."""
+        return Snapshot(self.store.snapshot())
+
+    def reset(self, to: Snapshot[Store] | None = None) -> None:
+        """Empty the fake, or restore the snapshot ``to``; either way the journal and
+        the fault rules are cleared and the clock goes back to its start."""
+        self.store.reset(None if to is None else to.state)
         self.journal.clear()
         self.faults.clear()
         self._adapter.reset()

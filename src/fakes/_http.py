@@ -158,8 +158,8 @@ class FakeStore(Protocol):
         """An independent copy of the committed state (for stale reads)."""
         ...
 
-    def reset(self) -> None:
-        """Forget everything."""
+    def reset(self: Store, to: Store | None = None) -> None:
+        """Forget everything, or go back to the snapshot ``to``."""
         ...
 
 

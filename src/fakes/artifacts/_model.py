@@ -288,9 +288,16 @@ class Registry:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def reset(self) -> None:
+    def reset(self, to: Registry | None = None) -> None:
+        """Forget everything, or go back to the state of the snapshot ``to``; the
+        snapshot stays untouched, so the same baseline can be restored again."""
         with self._lock:
-            self._content, self._repos, self._uploads = {}, {}, {}
+            if to is None:
+                self._content, self._repos = {}, {}
+            else:
+                baseline = to.snapshot()
+                self._content, self._repos = baseline._content, baseline._repos
+            self._uploads = {}
 
     def snapshot(self) -> Registry:
         """An independent copy of the committed state: repositories, blobs, manifests,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fakes._clock import Clock
-from fakes._fake import Fake
+from fakes._fake import Fake, Snapshot
 from fakes._faults import Latency, LostResponse, ProviderFault, StaleReads, Throttle
 from fakes.artifacts._api import RegistryAdapter
 from fakes.artifacts._auth import Account, TokenService
@@ -61,8 +61,8 @@ class FakeRegistry(Fake[Registry]):
         self.tokens = TokenService(self._accounts, self._anonymous_pull, self.clock)
         return RegistryAdapter(self.store, self.faults, self.tokens, self._max_manifest_bytes)
 
-    def reset(self) -> None:
-        super().reset()
+    def reset(self, to: Snapshot[Registry] | None = None) -> None:
+        super().reset(to)
         self.tokens.reset()
 
     @property
