@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, unquote
@@ -43,6 +43,10 @@ class BodyTooLarge(Exception):
 
 class _Body(Protocol):
     def read(self, size: int = -1) -> bytes: ...
+
+    def pieces(self) -> Iterator[bytes]:
+        """The rest of the body, a bounded piece at a time."""
+        ...
 
 
 class Headers(Protocol):

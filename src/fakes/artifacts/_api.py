@@ -83,10 +83,8 @@ class RegistryAdapter(WireAdapter[Registry]):
         if name is not None:
             check_name(name)  # before the name is echoed in a challenge header
         action = _ACTION[route_.method] if name is not None else None
-        header = request.header("Authorization") or ""
-        token = header[7:] if header[:7].lower() == "bearer " else None
         try:
-            return self.tokens.check(token, name, action)
+            return self.tokens.check(_bearer(request), name, action)
         except ProviderError as error:
             if error.code == "UNAUTHORIZED":
                 challenge = f'Bearer realm="{request.origin}/token",service="{SERVICE}"'
@@ -186,7 +184,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         name = call.params["name"]
         start, length = _chunk(request)
         upload = call.store.append_upload(
-            name, call.params["uuid"], _body_pieces(request), start, length)
+            name, call.params["uuid"], request.body.pieces(), start, length)
         return _upload_accepted(request, name, upload, 202)
 
     @route(("PUT", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.finish"))
@@ -197,7 +195,7 @@ class RegistryAdapter(WireAdapter[Registry]):
             raise fail("DIGEST_INVALID", message="the digest query parameter is required")
         start, length = _chunk(request)
         call.store.finish_upload(
-            name, call.params["uuid"], digest, _body_pieces(request), start, length, call.actor)
+            name, call.params["uuid"], digest, request.body.pieces(), start, length, call.actor)
         return _blob_created(request, name, digest)
 
     @route(("GET", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.status"))
@@ -292,11 +290,6 @@ def _bearer(request: Request) -> str | None:
 def _pieces(view: memoryview) -> Iterator[bytes]:
     for offset in range(0, len(view), _SEND_PIECE):
         yield view[offset : offset + _SEND_PIECE]  # type: ignore[misc]
-
-
-def _body_pieces(request: Request) -> Iterator[bytes]:
-    while piece := request.body.read(_SEND_PIECE):
-        yield piece
 
 
 def _chunk(request: Request) -> tuple[int | None, int | None]:
