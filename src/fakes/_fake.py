@@ -7,9 +7,9 @@ from typing import ClassVar, Generic, TypeVar
 
 import attrs
 
+from fakes._adapter import Store, WireAdapter
 from fakes._clock import Clock
 from fakes._faults import Faults
-from fakes._http import Store, WireAdapter
 from fakes._journal import Journal
 from fakes._server import LoopbackServer
 

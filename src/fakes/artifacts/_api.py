@@ -12,9 +12,10 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
+from fakes._adapter import Call, Route, WireAdapter, route
 from fakes._clock import EPOCH
 from fakes._faults import ProviderFault, Throttle
-from fakes._http import Call, Request, Response, Route, WireAdapter, route
+from fakes._http import Request, Response
 from fakes.artifacts._auth import TokenService
 from fakes.artifacts._errors import CODES, fail
 from fakes.artifacts._model import OCI_INDEX, Registry, Upload, check_name, upload_range
