@@ -51,7 +51,11 @@ def test_journal_marks_and_since() -> None:
     assert journal.changes(resource="app:v1")[0].detail == {"digest": "sha256:1"}
     assert len(journal) == 2 and [e.seq for e in journal] == [1, 2]
     journal.clear()
-    assert list(journal) == [] and journal.mark().seq == 0
+    assert list(journal) == [] and len(journal) == 0
+    assert journal.expired(mark)  # what the mark saw is gone with the reset
+    after = journal.mark()
+    assert after.seq > 2 and not journal.expired(after)
+    assert journal.record("bot", "tag.set", "app:v3").seq == after.seq + 1
 
 
 def test_fault_rules_match_by_name_glob_and_route() -> None:

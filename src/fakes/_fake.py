@@ -3,11 +3,12 @@ and a reset that leaves the server running."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 import attrs
 
-from fakes._adapter import Store, WireAdapter
+from fakes._adapter import Mounts, Store, WireAdapter
 from fakes._clock import Clock
 from fakes._faults import Faults
 from fakes._journal import Journal
@@ -30,9 +31,11 @@ class Fake(Generic[Store]):
     ``reset()`` empties the store, the journal and the fault rules and puts
     the virtual clock back to its start, in well under a millisecond, while
     the server keeps serving.
-    """
 
-    fault_kinds: ClassVar[tuple[type, ...]] = ()
+    ``control_api=True`` also serves the control API under ``/_fakes/``
+    (reset, snapshots, the change log, the clock, faults) for tools that are
+    not Python; ``fakes serve`` turns it on.
+    """
 
     def __init__(
         self,
@@ -42,18 +45,30 @@ class Fake(Generic[Store]):
         clock: Clock | None = None,
         allow_non_loopback: bool = False,
         seed: int = 0,
+        control_api: bool = False,
     ) -> None:
         self.clock = clock if clock is not None else Clock()
         self.journal = Journal(self.clock)
-        self.faults = Faults(self.fault_kinds, seed)
+        self.faults = Faults((), seed)
         self.store: Store = self._make_store()
-        self._adapter = self._make_adapter()
+        self._mounts = list(self._make_mounts())
+        self.faults.allow(kind for _, a in self._mounts for kind in a.fault_kinds())
+        served: list[tuple[str, WireAdapter[Any]]] = list(self._mounts)
+        if control_api:
+            from fakes._control import PREFIX, ControlAdapter
+
+            served.append((PREFIX, ControlAdapter(self)))
         self._server = LoopbackServer(
-            self._adapter, host, port, allow_non_loopback=allow_non_loopback
+            Mounts(served), host, port, allow_non_loopback=allow_non_loopback
         )
 
     def _make_store(self) -> Store:
         raise NotImplementedError
+
+    def _make_mounts(self) -> Sequence[tuple[str, WireAdapter[Any]]]:
+        """The fake's wire adapters and the path prefixes they serve; one adapter at
+        the root unless the provider serves several APIs on one origin."""
+        return [("", self._make_adapter())]
 
     def _make_adapter(self) -> WireAdapter[Store]:
         raise NotImplementedError
@@ -85,7 +100,8 @@ class Fake(Generic[Store]):
         self.store.reset(None if to is None else to.state)
         self.journal.clear()
         self.faults.clear()
-        self._adapter.reset()
+        for _, adapter in self._mounts:
+            adapter.reset()
         self.clock.reset()
 
     def __enter__(self: F) -> F:

@@ -1,9 +1,20 @@
 """Declarative fault injection, one API for every fake.
 
 A rule says *what* goes wrong (a fault kind) and *when* (the operation it
-matches, how many times, with which probability). Each fake renders the kind
-in its provider's shape: a registry throttles with ``429 TOOMANYREQUESTS`` and
-``Retry-After``, the Kubernetes fake with ``429`` and a ``Status`` object.
+matches, how many times, with which probability). The set of kinds is open:
+every kind subclasses :class:`Fault`, and a provider can define its own.
+
+There are three ways a kind takes effect:
+
+* the **pipeline** applies the generic timing and consistency kinds itself
+  (:class:`Latency`, :class:`LostResponse`, :class:`StaleReads`);
+* an **answer** kind replaces the handler's response with the provider's own
+  shape, rendered by a method of the fake's wire adapter marked
+  ``@renders(Kind)`` (a registry throttles with ``429 TOOMANYREQUESTS``, the
+  Kubernetes fake with a ``Status`` object);
+* a **handler** kind is handed to the operation's handler, which acts on it
+  (a watch that ends its stream early, for example); the adapter lists such
+  kinds in ``handled_faults``.
 
 Operations are matched by name (``"manifest.put"``, globs such as
 ``"manifest.*"``) or by method and route template
@@ -16,14 +27,19 @@ import fnmatch
 import random
 import re
 import threading
+from collections.abc import Iterable
 
 import attrs
 
 from fakes.errors import UsageError
 
 
+class Fault:
+    """Base of every fault kind. Subclasses are frozen attrs classes."""
+
+
 @attrs.frozen
-class ProviderFault:
+class ProviderFault(Fault):
     """The provider's own error for this operation, e.g. a 503 from a flaky backend."""
 
     status: int = 500
@@ -32,28 +48,32 @@ class ProviderFault:
 
 
 @attrs.frozen
-class Throttle:
+class Throttle(Fault):
     """Rate limiting, with the provider's status and headers (``Retry-After`` …)."""
 
     retry_after: int = 1
 
 
 @attrs.frozen
-class Conflict:
+class Conflict(Fault):
     """The provider's optimistic-concurrency conflict (409 where it has one)."""
 
     message: str | None = None
 
 
 @attrs.frozen
-class Latency:
-    """Answer after ``seconds`` of real time; combines with every other rule."""
+class Latency(Fault):
+    """Answer after ``seconds`` of real time; combines with every other rule.
+
+    A server that stops cuts the wait short and answers nothing: the held
+    request is never applied.
+    """
 
     seconds: float
 
 
 @attrs.frozen
-class LostResponse:
+class LostResponse(Fault):
     """Apply the write, then drop the connection before any response byte.
 
     The client sees a connection error although the change happened: the
@@ -62,17 +82,27 @@ class LostResponse:
 
 
 @attrs.frozen
-class StaleReads:
+class StaleReads(Fault):
     """After the matched write, the next ``reads`` reads see the state before it.
 
     Models eventual consistency: the write succeeded, a read-after-write
-    does not show it yet.
+    does not show it yet. ``reads_matching`` says which read operations see
+    the old state (a glob like the rule's ``on``); other reads, and
+    operations that read no state (a version ping, a token fetch), neither
+    see it nor use it up.
     """
 
     reads: int = 1
+    reads_matching: str = "*"
 
 
-Fault = ProviderFault | Throttle | Conflict | Latency | LostResponse | StaleReads
+#: Kinds the request pipeline applies itself, whatever the provider.
+PIPELINE_KINDS: tuple[type[Fault], ...] = (Latency, LostResponse, StaleReads)
+
+
+def glob_matches(pattern: str, *names: str) -> bool:
+    """``"*"``, or a glob that matches one of ``names``."""
+    return pattern == "*" or any(fnmatch.fnmatchcase(name, pattern) for name in names)
 
 
 @attrs.define
@@ -87,18 +117,15 @@ class FaultRule:
     def matches(self, operation: str, route: str, path: str) -> bool:
         if self.times is not None and self.fired >= self.times:
             return False
-        if not (
-            self.on == "*"
-            or fnmatch.fnmatchcase(operation, self.on)
-            or fnmatch.fnmatchcase(route, self.on)
-        ):
+        if not glob_matches(self.on, operation, route):
             return False
         return self.path is None or self.path.search(path) is not None
 
 
 @attrs.frozen
 class Decision:
-    """What the fault rules decided for one request."""
+    """What the fault rules decided for one request: the summed latency and at
+    most one other fault (the first matching rule's)."""
 
     latency: float = 0.0
     fault: Fault | None = None
@@ -110,12 +137,21 @@ NO_FAULT = Decision()
 class Faults:
     """The fault rules of one fake. Deterministic for a given ``seed``."""
 
-    def __init__(self, supported: tuple[type, ...], seed: int = 0) -> None:
-        self._supported = supported
+    def __init__(self, supported: Iterable[type[Fault]], seed: int = 0) -> None:
+        self._supported = tuple(supported)
         self._rules: list[FaultRule] = []
         self._seed = seed
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+
+    @property
+    def supported(self) -> tuple[type[Fault], ...]:
+        """The kinds this fake has a shape for."""
+        return self._supported
+
+    def allow(self, kinds: Iterable[type[Fault]]) -> None:
+        """Accept rules of ``kinds`` too (a fake allows what its adapters act out)."""
+        self._supported = tuple(dict.fromkeys((*self._supported, *kinds)))
 
     def add(
         self,

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from fakes._adapter import Call, Route, WireAdapter, route
+from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._clock import EPOCH
 from fakes._faults import ProviderFault, Throttle
 from fakes._http import Request, Response
@@ -44,13 +44,10 @@ class RegistryAdapter(WireAdapter[Registry]):
         super().__init__(store, faults)
         self.tokens = tokens
         self.max_manifest_bytes = max_manifest_bytes
-        # Longest literal prefix first, so /blobs/uploads/ wins over /blobs/{digest}.
-        for routes in self._by_method.values():
-            routes.sort(key=lambda r: -len(re.sub(r"\{[^}]*\}", "", r.template)))
 
     # -- provider shapes ----------------------------------------------------------------------
 
-    def error_response(self, request: Request, error: ProviderError) -> Response:
+    def error_response(self, request: Request | None, error: ProviderError) -> Response:
         entry: dict[str, Any] = {"code": error.code, "message": error.message}
         if error.detail is not None:
             entry["detail"] = error.detail
@@ -58,14 +55,15 @@ class RegistryAdapter(WireAdapter[Registry]):
                                  [API_VERSION, *error.headers.items()])
         return response
 
+    @renders(Throttle)
     def throttle_response(self, request: Request, fault: Throttle) -> Response:
-        return self.error_response(request, fail(
-            "TOOMANYREQUESTS", headers={"Retry-After": str(fault.retry_after)}))
+        raise fail("TOOMANYREQUESTS", headers={"Retry-After": str(fault.retry_after)})
 
-    def fault_error(self, request: Request, fault: ProviderFault) -> ProviderError:
+    @renders(ProviderFault)
+    def provider_fault(self, request: Request, fault: ProviderFault) -> Response:
         code = fault.code or "UNKNOWN"
-        return fail(code if code in CODES else "UNKNOWN", status=fault.status,
-                    message=fault.message)
+        raise fail(code if code in CODES else "UNKNOWN", status=fault.status,
+                   message=fault.message)
 
     def not_modelled(self, request: Request) -> ProviderError:
         return fail("UNSUPPORTED", status=501, message=(
@@ -99,13 +97,13 @@ class RegistryAdapter(WireAdapter[Registry]):
 
     # -- end-1: API version check ---------------------------------------------------------------
 
-    @route(("GET", "/v2/", "base.check"))
+    @route("GET", "/v2/", "base.check", access="none")
     def base(self, request: Request, call: Call) -> Response:
         return Response.json(200, {}, [API_VERSION])
 
     # -- token endpoint (distribution auth/token spec) -----------------------------------------
 
-    @route(("GET", "/token", "token.get"))
+    @route("GET", "/token", "token.get", access="none")
     def token(self, request: Request, call: Call) -> Response:
         username = password = None
         header = request.header("Authorization") or ""
@@ -123,8 +121,8 @@ class RegistryAdapter(WireAdapter[Registry]):
 
     # -- end-2, end-10: blobs ------------------------------------------------------------------
 
-    @route(("GET", "/v2/{name:path}/blobs/{digest}", "blob.get"),
-           ("HEAD", "/v2/{name:path}/blobs/{digest}", "blob.head"))
+    @route("GET", "/v2/{name:path}/blobs/{digest}", "blob.get")
+    @route("HEAD", "/v2/{name:path}/blobs/{digest}", "blob.head")
     def get_blob(self, request: Request, call: Call) -> Response:
         digest = call.params["digest"]
         data = call.store.blob(call.params["name"], digest)
@@ -151,14 +149,14 @@ class RegistryAdapter(WireAdapter[Registry]):
             return Response(status, headers)
         return Response(status, headers, _pieces(memoryview(data)[start : end + 1]))
 
-    @route(("DELETE", "/v2/{name:path}/blobs/{digest}", "blob.delete"))
+    @route("DELETE", "/v2/{name:path}/blobs/{digest}", "blob.delete")
     def delete_blob(self, request: Request, call: Call) -> Response:
         call.store.delete_blob(call.params["name"], call.params["digest"], call.actor)
         return Response(202, [API_VERSION, ("Content-Length", "0")])
 
     # -- end-4a, end-4b, end-11: starting uploads, monolithic pushes, mounts --------------------
 
-    @route(("POST", "/v2/{name:path}/blobs/uploads/", "upload.start"))
+    @route("POST", "/v2/{name:path}/blobs/uploads/", "upload.start")
     def start_upload(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         store = call.store
@@ -180,7 +178,7 @@ class RegistryAdapter(WireAdapter[Registry]):
 
     # -- end-5, end-6, end-13: chunks, closing, status, cancel ----------------------------------
 
-    @route(("PATCH", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.chunk"))
+    @route("PATCH", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.chunk")
     def patch_upload(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         start, length = _chunk(request)
@@ -188,7 +186,7 @@ class RegistryAdapter(WireAdapter[Registry]):
             name, call.params["uuid"], request.body.pieces(), start, length)
         return _upload_accepted(request, name, upload, 202)
 
-    @route(("PUT", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.finish"))
+    @route("PUT", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.finish")
     def put_upload(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         digest = request.arg("digest")
@@ -199,20 +197,20 @@ class RegistryAdapter(WireAdapter[Registry]):
             name, call.params["uuid"], digest, request.body.pieces(), start, length, call.actor)
         return _blob_created(request, name, digest)
 
-    @route(("GET", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.status"))
+    @route("GET", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.status")
     def upload_status(self, request: Request, call: Call) -> Response:
         upload = call.store.upload(call.params["name"], call.params["uuid"])
         return _upload_accepted(request, call.params["name"], upload, 204)
 
-    @route(("DELETE", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.cancel"))
+    @route("DELETE", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.cancel")
     def cancel_upload(self, request: Request, call: Call) -> Response:
         call.store.cancel_upload(call.params["name"], call.params["uuid"])
         return Response(204, [API_VERSION])
 
     # -- end-3, end-7, end-9: manifests ---------------------------------------------------------
 
-    @route(("GET", "/v2/{name:path}/manifests/{reference}", "manifest.get"),
-           ("HEAD", "/v2/{name:path}/manifests/{reference}", "manifest.head"))
+    @route("GET", "/v2/{name:path}/manifests/{reference}", "manifest.get")
+    @route("HEAD", "/v2/{name:path}/manifests/{reference}", "manifest.head")
     def get_manifest(self, request: Request, call: Call) -> Response:
         reference = call.params["reference"]
         manifest = call.store.manifest(call.params["name"], reference)
@@ -232,7 +230,7 @@ class RegistryAdapter(WireAdapter[Registry]):
             return Response(200, headers)
         return Response(200, headers, manifest.content)
 
-    @route(("PUT", "/v2/{name:path}/manifests/{reference}", "manifest.put"))
+    @route("PUT", "/v2/{name:path}/manifests/{reference}", "manifest.put")
     def put_manifest(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         content = request.read_body(self.max_manifest_bytes)
@@ -246,14 +244,14 @@ class RegistryAdapter(WireAdapter[Registry]):
             headers.append(("OCI-Subject", pushed.manifest.subject))
         return Response(201, headers)
 
-    @route(("DELETE", "/v2/{name:path}/manifests/{reference}", "manifest.delete"))
+    @route("DELETE", "/v2/{name:path}/manifests/{reference}", "manifest.delete")
     def delete_manifest(self, request: Request, call: Call) -> Response:
         call.store.delete_manifest(call.params["name"], call.params["reference"], call.actor)
         return Response(202, [API_VERSION, ("Content-Length", "0")])
 
     # -- end-8a, end-8b: tags -------------------------------------------------------------------
 
-    @route(("GET", "/v2/{name:path}/tags/list", "tags.list"))
+    @route("GET", "/v2/{name:path}/tags/list", "tags.list")
     def list_tags(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         raw_n, last = request.arg("n"), request.arg("last")
@@ -271,7 +269,7 @@ class RegistryAdapter(WireAdapter[Registry]):
 
     # -- end-12a, end-12b: referrers ------------------------------------------------------------
 
-    @route(("GET", "/v2/{name:path}/referrers/{digest}", "referrers.list"))
+    @route("GET", "/v2/{name:path}/referrers/{digest}", "referrers.list")
     def referrers(self, request: Request, call: Call) -> Response:
         artifact_type = request.arg("artifactType")
         found = call.store.referrers(call.params["name"], call.params["digest"], artifact_type)

@@ -8,7 +8,6 @@ from typing import Any
 
 from fakes._clock import Clock
 from fakes._fake import Fake, Snapshot
-from fakes._faults import Latency, LostResponse, ProviderFault, StaleReads, Throttle
 from fakes.artifacts._api import RegistryAdapter
 from fakes.artifacts._auth import Account, TokenService
 from fakes.artifacts._model import Manifest, Registry, digest_of
@@ -34,8 +33,6 @@ class FakeRegistry(Fake[Registry]):
     pipeline pushed this" before the code under test runs.
     """
 
-    fault_kinds = (ProviderFault, Throttle, Latency, LostResponse, StaleReads)
-
     def __init__(
         self,
         *,
@@ -47,12 +44,14 @@ class FakeRegistry(Fake[Registry]):
         clock: Clock | None = None,
         allow_non_loopback: bool = False,
         seed: int = 0,
+        control_api: bool = False,
     ) -> None:
         self._accounts = tuple(accounts)
         self._anonymous_pull = anonymous_pull
         self._max_manifest_bytes = max_manifest_bytes
         super().__init__(host=host, port=port, clock=clock,
-                         allow_non_loopback=allow_non_loopback, seed=seed)
+                         allow_non_loopback=allow_non_loopback, seed=seed,
+                         control_api=control_api)
 
     def _make_store(self) -> Registry:
         return Registry(self.journal)
