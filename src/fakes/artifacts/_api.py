@@ -86,7 +86,7 @@ class RegistryAdapter(WireAdapter[Registry]):
             return self.tokens.check(_bearer(request), name, action)
         except ProviderError as error:
             if error.code == "UNAUTHORIZED":
-                challenge = f'Bearer realm="{request.origin}/token",service="{SERVICE}"'
+                challenge = f'Bearer realm="{request.base}/token",service="{SERVICE}"'
                 if name is not None:
                     actions = "pull,push" if action == "push" else action
                     challenge += f',scope="repository:{name}:{actions}"'
@@ -238,7 +238,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         pushed = call.store.push_manifest(
             name, call.params["reference"], content, content_type, call.actor)
         digest = pushed.manifest.digest
-        headers = [API_VERSION, ("Location", f"{request.origin}/v2/{name}/manifests/{digest}"),
+        headers = [API_VERSION, ("Location", f"{request.base}/v2/{name}/manifests/{digest}"),
                    ("Docker-Content-Digest", digest), ("Content-Length", "0")]
         if pushed.manifest.subject is not None:
             headers.append(("OCI-Subject", pushed.manifest.subject))
@@ -263,7 +263,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         tags, more = call.store.tags(name, n, last)
         headers = [API_VERSION]
         if more and tags:
-            headers.append(("Link", f'<{request.origin}/v2/{name}/tags/list?n={n}'
+            headers.append(("Link", f'<{request.base}/v2/{name}/tags/list?n={n}'
                                     f'&last={tags[-1]}>; rel="next"'))
         return Response.json(200, {"name": name, "tags": tags}, headers)
 
@@ -309,14 +309,14 @@ def _chunk(request: Request) -> tuple[int | None, int | None]:
 
 
 def _blob_created(request: Request, name: str, digest: str) -> Response:
-    return Response(201, [API_VERSION, ("Location", f"{request.origin}/v2/{name}/blobs/{digest}"),
+    return Response(201, [API_VERSION, ("Location", f"{request.base}/v2/{name}/blobs/{digest}"),
                           ("Docker-Content-Digest", digest), ("Content-Length", "0")])
 
 
 def _upload_accepted(request: Request, name: str, upload: Upload, status: int) -> Response:
     headers = [
         API_VERSION,
-        ("Location", f"{request.origin}/v2/{name}/blobs/uploads/{upload.id}"),
+        ("Location", f"{request.base}/v2/{name}/blobs/uploads/{upload.id}"),
         ("Range", upload_range(upload.offset)),
         ("Docker-Upload-UUID", upload.id),
     ]
