@@ -506,9 +506,13 @@ def test_invalid_tags(registry: Registry, tag: str) -> None:
     with pytest.raises(RegistryError) as excinfo:
         registry.push_manifest("app", tag, content, OCI_MANIFEST, ME)
     assert code_of(excinfo) == (400, "TAG_INVALID")
+    # Looking up (or deleting) by such a reference finds nothing: 404, not TAG_INVALID.
     with pytest.raises(RegistryError) as excinfo:
         registry.manifest("app", tag)
-    assert code_of(excinfo) == (400, "TAG_INVALID")
+    assert code_of(excinfo) == (404, "MANIFEST_UNKNOWN")
+    with pytest.raises(RegistryError) as excinfo:
+        registry.delete_manifest("app", tag, ME)
+    assert code_of(excinfo) == (404, "MANIFEST_UNKNOWN")
 
 
 def test_valid_tag_edges(registry: Registry) -> None:

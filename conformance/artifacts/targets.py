@@ -125,6 +125,10 @@ class Capabilities:
     foreign_layers: bool
     # GET of a manifest by a malformed digest answers 400 DIGEST_INVALID.
     rejects_malformed_manifest_digest: bool
+    # Code of the 404 for GET, HEAD or DELETE of a manifest by a reference that is
+    # neither a tag nor a digest (SPEC#pulling-manifests: not found is 404); None when
+    # that 404 carries no error envelope.
+    invalid_reference_code: str | None
     # Invalid repository names and tags answer 400 NAME_INVALID / TAG_INVALID.
     validates_names: bool
     # Largest manifest accepted; None when not known (SPEC#pushing-manifests: at least
@@ -189,6 +193,7 @@ FAKE = Capabilities(
     validates_descriptors=True,
     foreign_layers=True,
     rejects_malformed_manifest_digest=True,
+    invalid_reference_code="MANIFEST_UNKNOWN",
     validates_names=True,
     max_manifest_bytes=4 * 1024 * 1024,
     oversized_manifest_error=(413, "SIZE_INVALID"),
@@ -233,6 +238,9 @@ DISTRIBUTION_2_8 = Capabilities(
     validates_descriptors=False,  # measured: no size, size -1, bad subject → 201
     foreign_layers=False,  # measured: nondistributable layer without urls config → 500
     rejects_malformed_manifest_digest=False,  # measured: GET manifests/sha256:zz → 500
+    # measured: GET/HEAD/DELETE manifests/.hidden (-dash, 129 characters, with+plus) miss
+    # the router: 404 text/plain "404 page not found", no error envelope
+    invalid_reference_code=None,
     validates_names=False,  # measured: bad names and tags miss the router → 404 text
     max_manifest_bytes=4 * 1024 * 1024,  # measured: 4194304 bytes accepted, +1 refused
     oversized_manifest_error=(400, "MANIFEST_INVALID"),  # measured: "request body too large"
@@ -277,6 +285,7 @@ OCI_1_1 = Capabilities(
     validates_descriptors=False,  # not specified for registries
     foreign_layers=False,  # image-spec v1.1 deprecates non-distributable layers
     rejects_malformed_manifest_digest=False,
+    invalid_reference_code=None,  # SPEC#pulling-manifests: 404; the code is not specified
     validates_names=False,  # error status for NAME_INVALID not specified
     max_manifest_bytes=None,
     oversized_manifest_error=None,

@@ -561,7 +561,34 @@ def test_invalid_tag(target: Target, tag: str) -> None:
     assert_error(registry.put_manifest(repo, tag, image.body, OCI_MANIFEST), 400, "TAG_INVALID")
     assert registry.tags(repo) == ["v1"]
     response = registry.http.get(registry.manifest_url(repo, tag), headers={"Accept": ACCEPT_ALL})
-    assert_error(response, 400, "TAG_INVALID")
+    assert_error(response, 404, "MANIFEST_UNKNOWN")  # nothing was stored under it (ART-333)
+
+
+@behaviour(
+    "ART-333",
+    "GET, HEAD and DELETE of a manifest by a reference that is neither a valid tag nor a "
+    "digest answer 404 (MANIFEST_UNKNOWN where an error envelope is sent); nothing changes",
+    cite=f"{SPEC}#pulling-manifests; {MEASURED}",
+)
+@pytest.mark.parametrize(
+    "reference", [".hidden", "-dash", "a" * 129, "with+plus"], ids=["dot", "dash", "long", "plus"]
+)
+def test_invalid_reference_is_not_found(target: Target, reference: str) -> None:
+    # The spec: <reference> MUST be a tag or a digest, and a manifest that is not found
+    # is a 404. Distribution's router has no route for such a reference (text 404); the
+    # fake answers MANIFEST_UNKNOWN. Only a PUT, which names a tag to create, is
+    # TAG_INVALID (ART-324).
+    code = target.capabilities.invalid_reference_code
+    registry = target.registry()
+    repo = target.new_repo("bad-reference")
+    image = registry.push_image(repo, "v1")
+    url = registry.manifest_url(repo, reference)
+    assert_error(registry.http.get(url, headers={"Accept": ACCEPT_ALL}), 404, code)
+    assert_error(registry.http.head(url, headers={"Accept": ACCEPT_ALL}), 404)
+    if target.capabilities.manifest_deletion:
+        assert_error(registry.http.delete(url), 404, code)
+    assert registry.tags(repo) == ["v1"]
+    assert registry.resolve_tag(repo, "v1") == image.digest
 
 
 @behaviour(

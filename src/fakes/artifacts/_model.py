@@ -505,11 +505,15 @@ class Registry:
 
     @staticmethod
     def _resolve(repo: Repository, reference: str) -> str | None:
+        """The digest ``reference`` names in ``repo``; None when nothing is stored under it.
+
+        A reference that is neither a tag nor a digest names nothing: distribution-spec
+        v1.1 "Pulling manifests" answers 404 for a manifest that is not found, and only
+        a push (which creates the tag) is refused with TAG_INVALID.
+        """
         if is_digest(reference):
             check_digest(reference)
             return reference
-        if not TAG.fullmatch(reference):
-            raise fail("TAG_INVALID", {"tag": reference})
         return repo.tags.get(reference)
 
     def delete_manifest(self, name: str, reference: str, actor: str) -> None:
