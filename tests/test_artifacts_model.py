@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -19,13 +18,14 @@ import pytest
 from fakes._clock import Clock
 from fakes._journal import Journal
 from fakes.artifacts import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
+from fakes.artifacts._api import upload_range
+from fakes.artifacts._errors import ChunkOutOfOrder
 from fakes.artifacts._model import (
     Registry,
     check_digest,
     check_name,
     digest_of,
     parse_manifest,
-    upload_range,
 )
 from fakes.errors import RegistryError
 
@@ -349,17 +349,21 @@ def test_chunked_upload(registry: Registry, journal: Journal) -> None:
     assert code_of(excinfo) == (404, "BLOB_UPLOAD_UNKNOWN")
 
 
-def test_out_of_order_chunk_is_416_and_changes_nothing(registry: Registry) -> None:
+def test_out_of_order_chunk_is_refused_and_changes_nothing(registry: Registry) -> None:
+    """The model says what went wrong (a domain error with the upload's offset); the
+    416 and its Range header are the wire adapter's (test_artifacts_reliability)."""
     upload = registry.start_upload("app")
     registry.append_upload("app", upload.id, [b"abc"], 0, 3)
-    with pytest.raises(RegistryError) as excinfo:
+    with pytest.raises(ChunkOutOfOrder) as excinfo:
         registry.append_upload("app", upload.id, [b"zzz"], 5, 3)
-    assert code_of(excinfo) == (416, "BLOB_UPLOAD_INVALID")
-    assert excinfo.value.headers == {"Range": "0-2"}
+    assert excinfo.value.code == "BLOB_UPLOAD_INVALID"
+    assert (excinfo.value.offset, excinfo.value.start) == (3, 5)
+    assert excinfo.value.headers == {}
     assert upload.offset == 3
-    with pytest.raises(RegistryError) as excinfo:
+    with pytest.raises(ChunkOutOfOrder) as excinfo:
         registry.finish_upload("app", upload.id, sha256(b"abc"), [], 0, 0, ME)
-    assert code_of(excinfo) == (416, "BLOB_UPLOAD_INVALID")
+    assert excinfo.value.detail == {"reason": "chunk out of order", "offset": 3, "start": 0}
+    assert upload.offset == 3
 
 
 def test_short_chunk_rolls_back(registry: Registry) -> None:
@@ -414,10 +418,28 @@ def test_late_chunk_cannot_change_a_stored_blob(registry: Registry) -> None:
     PATCH gets the lock afterwards it appends to a closed session, and since
     the store keeps the session's own bytearray as the blob's content, the
     stored blob no longer matches its digest.
+
+    The interleaving is forced, not hoped for: the PUT's last chunk is produced
+    only once the PATCH has looked the session up and is about to wait for the
+    lock the PUT holds. If the PATCH never gets there, the test fails.
     """
     upload = registry.start_upload("app")
     registry.append_upload("app", upload.id, [b"abc"], None, None)
+    real_lock = upload.lock
+    patch_waits = threading.Event()
     late: list[BaseException] = []
+
+    class Observed:
+        """The session's lock, reporting the PATCH thread's attempt to take it."""
+
+        def __enter__(self) -> None:
+            if threading.current_thread() is racer:
+                assert real_lock.locked(), "the PUT should hold the session lock"
+                patch_waits.set()
+            real_lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            real_lock.release()
 
     def patch() -> None:
         try:
@@ -428,17 +450,22 @@ def test_late_chunk_cannot_change_a_stored_blob(registry: Registry) -> None:
     racer = threading.Thread(target=patch)
 
     def last_chunk() -> Any:
-        # runs inside finish_upload, with the session's lock held
+        # Runs inside finish_upload, which entered the real lock before asking for the
+        # chunk; from here on the PATCH sees the observed lock (same underlying lock).
+        upload.lock = Observed()  # type: ignore[assignment]
         racer.start()
-        time.sleep(0.05)  # let the PATCH look the session up and block on its lock
+        assert patch_waits.wait(5), "the PATCH never reached the session lock"
         yield b"def"
 
     digest = registry.finish_upload("app", upload.id, sha256(b"abcdef"), last_chunk(), None,
                                     None, ME)
     racer.join(5)
+    assert not racer.is_alive()
     stored = bytes(registry.blob("app", digest))
     assert sha256(stored) == digest, f"stored blob became {stored!r}"
-    assert late and isinstance(late[0], RegistryError)
+    assert patch_waits.is_set()
+    assert len(late) == 1 and isinstance(late[0], RegistryError), late
+    assert (late[0].status, late[0].code) == (404, "BLOB_UPLOAD_UNKNOWN")
 
 
 # -- manifests and tags ----------------------------------------------------------------------

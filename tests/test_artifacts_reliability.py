@@ -612,6 +612,10 @@ def test_refused_upload_steps_change_nothing(fake_registry: FakeRegistry) -> Non
         location = start.headers["Location"]
         r = http.patch(location, data=b"abc", headers={"Content-Range": "5-7"})
         assert (r.status_code, r.headers["Range"]) == (416, "0-0")
+        assert r.json()["errors"][0]["code"] == "BLOB_UPLOAD_INVALID"
+        r = http.put(location, params={"digest": sha256(b"abc")}, data=b"abc",
+                     headers={"Content-Range": "5-7"})  # a closing chunk out of order too
+        assert (r.status_code, r.headers["Range"]) == (416, "0-0")
         r = http.put(location, params={"digest": sha256(b"other")}, data=b"abc")
         assert r.json()["errors"][0]["code"] == "DIGEST_INVALID"
         r = http.put(location, data=b"abc")  # no digest at all

@@ -7,6 +7,7 @@ https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoint
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -17,8 +18,8 @@ from fakes._clock import EPOCH
 from fakes._faults import ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.artifacts._auth import TokenService
-from fakes.artifacts._errors import CODES, fail
-from fakes.artifacts._model import OCI_INDEX, Registry, Upload, check_name, upload_range
+from fakes.artifacts._errors import CODES, ChunkOutOfOrder, fail
+from fakes.artifacts._model import OCI_INDEX, Registry, Upload, check_name
 from fakes.errors import ProviderError
 
 DOCS = "verified-fakes docs/artifacts.md#not-modelled"
@@ -182,8 +183,9 @@ class RegistryAdapter(WireAdapter[Registry]):
     def patch_upload(self, request: Request, call: Call) -> Response:
         name = call.params["name"]
         start, length = _chunk(request)
-        upload = call.store.append_upload(
-            name, call.params["uuid"], request.body.pieces(), start, length)
+        with _range_not_satisfiable():
+            upload = call.store.append_upload(
+                name, call.params["uuid"], request.body.pieces(), start, length)
         return _upload_accepted(request, name, upload, 202)
 
     @route("PUT", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.finish")
@@ -193,8 +195,9 @@ class RegistryAdapter(WireAdapter[Registry]):
         if digest is None:
             raise fail("DIGEST_INVALID", message="the digest query parameter is required")
         start, length = _chunk(request)
-        call.store.finish_upload(
-            name, call.params["uuid"], digest, request.body.pieces(), start, length, call.actor)
+        with _range_not_satisfiable():
+            call.store.finish_upload(name, call.params["uuid"], digest, request.body.pieces(),
+                                     start, length, call.actor)
         return _blob_created(request, name, digest)
 
     @route("GET", "/v2/{name:path}/blobs/uploads/{uuid}", "upload.status")
@@ -306,6 +309,22 @@ def _chunk(request: Request) -> tuple[int | None, int | None]:
         raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header, "Content-Length": length},
                    status=416)
     return start, end - start + 1
+
+
+@contextlib.contextmanager
+def _range_not_satisfiable() -> Iterator[None]:
+    """A chunk out of order answers 416 with the Range the upload has received
+    (distribution-spec v1.1 "Pushing a blob in chunks")."""
+    try:
+        yield
+    except ChunkOutOfOrder as error:
+        raise fail("BLOB_UPLOAD_INVALID", error.detail, status=416,
+                   headers={"Range": upload_range(error.offset)}) from None
+
+
+def upload_range(offset: int) -> str:
+    """The ``Range`` header of an upload: the inclusive end of what was received."""
+    return f"0-{max(offset - 1, 0)}"
 
 
 def _blob_created(request: Request, name: str, digest: str) -> Response:

@@ -34,6 +34,20 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
+class ChunkOutOfOrder(RegistryError):
+    """A chunk that does not start where its upload stands: ``offset`` bytes received
+    so far, ``start`` the chunk's first byte. The wire adapter decides how to answer it
+    (distribution-spec v1.1: 416 with the upload's ``Range``)."""
+
+    def __init__(self, offset: int, start: int) -> None:
+        status, message = CODES["BLOB_UPLOAD_INVALID"]
+        super().__init__(message, code="BLOB_UPLOAD_INVALID", status=status,
+                         detail={"reason": "chunk out of order", "offset": offset,
+                                 "start": start})
+        self.offset = offset
+        self.start = start
+
+
 def fail(
     code: str,
     detail: Any = None,

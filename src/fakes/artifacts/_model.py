@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from fakes._journal import Journal
-from fakes.artifacts._errors import fail
+from fakes.artifacts._errors import ChunkOutOfOrder, fail
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -567,12 +567,7 @@ def _check_open(upload: Upload) -> None:
 
 
 def _check_start(upload: Upload, start: int | None) -> None:
+    """A chunk must start where the upload stands (distribution-spec v1.1 "Pushing a
+    blob in chunks"); the chunk is refused whole and the upload stays as it was."""
     if start is not None and start != upload.offset:
-        # distribution-spec v1.1 "Pushing a blob in chunks": out of order → 416.
-        raise fail("BLOB_UPLOAD_INVALID", {"offset": upload.offset, "start": start},
-                   status=416, headers={"Range": upload_range(upload.offset)})
-
-
-def upload_range(offset: int) -> str:
-    """The ``Range`` header of an upload: the inclusive end of what was received."""
-    return f"0-{max(offset - 1, 0)}"
+        raise ChunkOutOfOrder(upload.offset, start)
