@@ -30,6 +30,7 @@ from fakes.artifacts import (
     Account,
     FakeRegistry,
 )
+from fakes.errors import RegistryError
 
 CONFIG_TYPE = "application/vnd.oci.image.config.v1+json"
 LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"
@@ -492,6 +493,43 @@ def test_challenge_for_a_non_latin1_repository_name(fake_registry_factory: Any) 
     r = requests.get(f"{fake.url}/v2/%C4%80/tags/list")
     assert r.status_code in (400, 401, 404), r.text
     assert r.json()["errors"][0]["code"] in ("NAME_INVALID", "UNAUTHORIZED", "NAME_UNKNOWN")
+
+
+def _token_for(fake: FakeRegistry, account: Account, *scopes: str) -> dict[str, str]:
+    r = requests.get(f"{fake.url}/token", params={"scope": list(scopes)},
+                     auth=(account.username, account.password))
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_mount_auth_edges(fake_registry_factory: Any) -> None:
+    """Pull on ``from`` is part of what a mount needs: never asked for → a challenge naming
+    it; asked for and refused → the spec's fallback, an upload session (202); a ``from``
+    that is no repository name is never echoed and mounts nothing."""
+    private = Account("private", "pw", pull=("secret",), push=("secret",))
+    mover = Account("mover", "pw", pull=("app",), push=("app",))
+    fake = fake_registry_factory(accounts=[private, mover])
+    digest = fake.push_blob("secret", b"private layer")
+    url = f"{fake.url}/v2/app/blobs/uploads/"
+
+    asked = _token_for(fake, mover, "repository:app:pull,push", "repository:secret:pull")
+    r = requests.post(url, params={"mount": digest, "from": "secret"}, headers=asked)
+    assert r.status_code == 202, r.text  # refused pull on the source: no mount, a session
+    with pytest.raises(RegistryError):  # NAME_UNKNOWN or BLOB_UNKNOWN: nothing mounted
+        fake.blob("app", digest)
+
+    not_asked = _token_for(fake, mover, "repository:app:pull,push")
+    r = requests.post(url, params={"mount": digest, "from": "secret"}, headers=not_asked)
+    assert r.status_code == 401
+    assert 'scope="repository:app:pull,push repository:secret:pull"' in \
+        r.headers["WWW-Authenticate"]
+
+    for bad in ('x" ,realm="elsewhere', "Upper"):
+        r = requests.post(url, params={"mount": digest, "from": bad}, headers=not_asked)
+        assert r.status_code == 202, r.text
+        r = requests.post(url, params={"mount": digest, "from": bad})
+        assert r.status_code == 401
+        assert r.headers["WWW-Authenticate"].endswith('scope="repository:app:pull,push"')
 
 
 def _exchange(fake: FakeRegistry, request: bytes) -> bytes:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 
 import pytest
 import requests
 
 from fakes.conformance.artifacts._oci import assert_error, digest_of, error_codes
 from fakes.conformance.artifacts.targets import (
+    DISTRIBUTION_MOUNT_SCOPE,
     DOCKER_API,
     SCOPE_SPEC,
     SPEC,
@@ -24,6 +26,16 @@ def _challenge(response: requests.Response) -> dict[str, str]:
     challenge = parse_bearer_challenge(response.headers.get("WWW-Authenticate"))
     assert challenge is not None, response.headers
     return challenge
+
+
+def _scopes(challenge: Mapping[str, str]) -> dict[str, set[str]]:
+    """The challenge's ``scope``, space-separated ``repository:<name>:<a>,<b>`` entries, as
+    {"repository:<name>": {actions}}: neither their order nor the actions' is fixed."""
+    scopes: dict[str, set[str]] = {}
+    for entry in challenge.get("scope", "").split():
+        resource, _, actions = entry.rpartition(":")
+        scopes.setdefault(resource, set()).update(actions.split(","))
+    return scopes
 
 
 def _basic(user: str, password: str) -> str:
@@ -372,3 +384,36 @@ def test_token_other_resource_type(target: Target) -> None:
             f"{target.url}/v2/{repo}/tags/list", headers={"Authorization": f"Bearer {token}"}
         )
         assert_error(response, 401, "UNAUTHORIZED")
+
+
+@behaviour(
+    "ART-018",
+    "a cross-repository mount whose token does not cover pull on the source repository is "
+    "challenged (401) for repository:<from>:pull as well as repository:<name>:pull,push; "
+    "nothing is mounted until a token covers both",
+    cite=f"{TOKEN_SPEC}#how-to-authenticate; {DISTRIBUTION_MOUNT_SCOPE}",
+)
+def test_mount_challenges_for_the_source_repository(target: Target) -> None:
+    target.require("token_auth")
+    pusher = target.registry()
+    source, dest = target.new_repo("scope-from"), target.new_repo("scope-to")
+    digest = pusher.push_blob(source, b"mounted with both scopes")
+    url = f"{target.url}/v2/{dest}/blobs/uploads/?mount={digest}&from={source}"
+    wanted = {f"repository:{dest}": {"pull", "push"}, f"repository:{source}": {"pull"}}
+
+    anonymous = target.raw_session().post(url)
+    assert_error(anonymous, 401, "UNAUTHORIZED")
+    assert _scopes(_challenge(anonymous)) == wanted
+
+    dest_only = _token(target, f"repository:{dest}:pull,push")
+    response = target.raw_session().post(url, headers={"Authorization": f"Bearer {dest_only}"})
+    assert_error(response, 401, "UNAUTHORIZED")
+    challenge = _challenge(response)
+    assert _scopes(challenge) == wanted
+    assert challenge.get("error") == "insufficient_scope"
+    assert not pusher.blob_exists(dest, digest)
+
+    both = _token(target, f"repository:{dest}:pull,push repository:{source}:pull")
+    mounted = target.raw_session().post(url, headers={"Authorization": f"Bearer {both}"})
+    assert mounted.status_code == 201, mounted.text
+    assert pusher.blob_exists(dest, digest)

@@ -83,14 +83,20 @@ class RegistryAdapter(WireAdapter[Registry]):
         if name is not None:
             check_name(name)  # before the name is echoed in a challenge header
         action = _ACTION[route_.method] if name is not None else None
+        source = _mount_source(request) if route_.operation == "upload.start" else None
         try:
-            return self.tokens.check(_bearer(request), name, action)
+            return self.tokens.check(_bearer(request), name, action, source)
         except ProviderError as error:
             if error.code == "UNAUTHORIZED":
                 challenge = f'Bearer realm="{request.base}/token",service="{SERVICE}"'
                 if name is not None:
                     actions = "pull,push" if action == "push" else action
-                    challenge += f',scope="repository:{name}:{actions}"'
+                    scope = f"repository:{name}:{actions}"
+                    if source is not None:
+                        # A mount also needs pull on its source, and the challenge says
+                        # so, as CNCF distribution's does (registry/handlers/app.go).
+                        scope += f" repository:{source}:pull"
+                    challenge += f',scope="{scope}"'
                 if error.detail and error.detail.get("insufficient_scope"):
                     challenge += ',error="insufficient_scope"'
                 error.headers["WWW-Authenticate"] = challenge
@@ -282,6 +288,20 @@ class RegistryAdapter(WireAdapter[Registry]):
         index = {"schemaVersion": 2, "mediaType": OCI_INDEX,
                  "manifests": [d.to_json() for d in found]}
         return Response.json(200, index, headers, content_type=OCI_INDEX)
+
+
+def _mount_source(request: Request) -> str | None:
+    """The ``from`` repository of a cross-repository mount; None when the request is no
+    mount, or ``from`` is no repository name (then nothing can be mounted from it, and
+    it is never echoed in a challenge header)."""
+    source = request.arg("from")
+    if request.arg("mount") is None or source is None:
+        return None
+    try:
+        check_name(source)
+    except ProviderError:
+        return None
+    return source
 
 
 def _bearer(request: Request) -> str | None:

@@ -117,20 +117,30 @@ class TokenService:
             return None
         return token
 
-    def check(self, value: str | None, repository: str | None, action: str | None) -> str:
+    def check(self, value: str | None, repository: str | None, action: str | None,
+              source: str | None = None) -> str:
         """The actor, when the token allows ``action`` on ``repository``.
 
+        ``source`` is the ``from`` repository of a cross-repository mount, which also
+        needs ``pull`` there (as in CNCF distribution, registry/handlers/app.go).
+
         UNAUTHORIZED (with ``detail["insufficient_scope"]``) asks the client to
-        fetch a token for the scope; DENIED is final.
+        fetch a token for the scope; DENIED is final. A token that asked for pull on
+        ``source`` and was refused passes: the mount cannot happen and the registry
+        falls back to an upload session (see :meth:`allows`).
         """
         token = self._live(value)
         if token is None:
             raise fail("UNAUTHORIZED", {"insufficient_scope": False})
-        if repository is None or action is None or (repository, action) in token.granted:
+        if repository is None or action is None:
             return token.actor
-        if (repository, action) in token.requested:
+        wanted = (repository, action)
+        if wanted not in token.granted and wanted in token.requested:
             raise fail("DENIED", {"name": repository, "action": action})
-        raise fail("UNAUTHORIZED", {"insufficient_scope": True})
+        needed = [wanted] if source is None else [wanted, (source, "pull")]
+        if any(g not in token.granted and g not in token.requested for g in needed):
+            raise fail("UNAUTHORIZED", {"insufficient_scope": True})
+        return token.actor
 
     def allows(self, value: str | None, repository: str, action: str) -> bool:
         token = self._live(value)
