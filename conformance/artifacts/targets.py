@@ -15,6 +15,7 @@ package) on loopback on 2026-11-27 with ``requests``.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import os
@@ -36,8 +37,10 @@ from fakes.conformance.artifacts import _oci
 
 __all__ = [
     "DISTRIBUTION_2_8",
+    "DISTRIBUTION_2_8_HTPASSWD",
     "DISTRIBUTION_MOUNT_SCOPE",
     "FAKE",
+    "MEASURED_HTPASSWD",
     "OCI_1_1",
     "PROFILES",
     "BudgetExceeded",
@@ -57,6 +60,9 @@ SCOPE_SPEC = "https://distribution.github.io/distribution/spec/auth/scope/"
 DOCKER_API = "https://github.com/distribution/distribution/blob/v2.8.2/docs/spec/api.md"
 ECR_MUTABILITY = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"
 MEASURED = "measured: distribution 2.8.2, loopback, 2026-11-27"
+MEASURED_HTPASSWD = "measured: distribution 2.8.2 with htpasswd auth, loopback, 2026-11-30"
+HTPASSWD_DOCS = "https://github.com/distribution/distribution/blob/v2.8.2/docs/configuration.md#htpasswd"
+BASIC_AUTH = "https://www.rfc-editor.org/rfc/rfc7617#section-2"
 # Distribution adds pull on the ``from`` repository to what a mount needs, so its token
 # challenge names both scopes (measured on 2026-11-30 with token auth on loopback).
 DISTRIBUTION_MOUNT_SCOPE = (
@@ -73,9 +79,16 @@ class Capabilities:
     profile: str
 
     # -- access control ----------------------------------------------------------------
-    # Bearer token flow with a push/pull/delete account and a pull-only account. The
-    # spec leaves auth out of scope (SPEC#determining-support); the flow is TOKEN_SPEC.
+    # The scheme of the target's WWW-Authenticate challenge when it asks for credentials
+    # ("Bearer": TOKEN_SPEC; "Basic": RFC 7617, as distribution's htpasswd auth answers);
+    # None when it serves anyone. The spec leaves auth out of scope
+    # (SPEC#determining-support). Sessions send Basic credentials up front on "Basic".
+    auth_scheme: str | None
+    # Bearer token flow with a token endpoint (TOKEN_SPEC), scoped per repository.
     token_auth: bool
+    # Accounts can hold pull without push or delete: the suite has a pull-only account
+    # as well as the pusher. htpasswd cannot say that (every user may do everything).
+    pull_push_split: bool
     # The target's clock can be moved forward (token expiry without waiting).
     virtual_clock: bool
     # Repositories can be created with tag immutability or deletion disabled. The spec
@@ -177,7 +190,9 @@ class Capabilities:
 # Everything the fake does, from its specification (see the fakes.artifacts docstring).
 FAKE = Capabilities(
     profile="fake",
+    auth_scheme="Bearer",
     token_auth=True,
+    pull_push_split=True,
     virtual_clock=True,
     repository_policy=True,
     absolute_locations=True,
@@ -222,7 +237,9 @@ FAKE = Capabilities(
 # value below was measured on loopback on 2026-11-27 unless it cites the spec.
 DISTRIBUTION_2_8 = Capabilities(
     profile="distribution-2.8",
-    token_auth=False,  # measured: CI runs it without auth
+    auth_scheme=None,  # measured: CI runs it without auth (see DISTRIBUTION_2_8_HTPASSWD)
+    token_auth=False,
+    pull_push_split=False,
     virtual_clock=False,  # a real process on the wall clock
     repository_policy=False,  # measured: no immutability; a re-PUT moves the tag
     absolute_locations=True,  # measured: Location is http://127.0.0.1:PORT/v2/...
@@ -269,7 +286,9 @@ DISTRIBUTION_2_8 = Capabilities(
 # leaves open (auth, names, policy, limits, error statuses) is not assumed.
 OCI_1_1 = Capabilities(
     profile="oci-1.1",
-    token_auth=False,  # SPEC#determining-support: auth is out of the spec's purview
+    auth_scheme=None,  # SPEC#determining-support: auth is out of the spec's purview
+    token_auth=False,
+    pull_push_split=False,
     virtual_clock=False,
     repository_policy=False,  # the spec has no tag immutability
     absolute_locations=False,  # SPEC#post-then-put: Location MAY be relative
@@ -310,8 +329,24 @@ OCI_1_1 = Capabilities(
     skopeo=True,
 )
 
+# The same distribution 2.8.2 with htpasswd auth (``auth: htpasswd: {realm, path}``), as
+# ``python -m fakes.conformance.artifacts.distribution --htpasswd USER:PASS`` runs it.
+# Measured on loopback on 2026-11-30 with ``requests``: every request without
+# credentials, with a wrong password, an unknown user, malformed Basic credentials or a
+# Bearer token answers 401 UNAUTHORIZED with ``WWW-Authenticate: Basic realm="<realm>"``
+# (GET /v2/ included); the right credentials are asked for on every request, and then
+# everything answers as without auth. There is no token endpoint (GET /token → 404).
+DISTRIBUTION_2_8_HTPASSWD = attrs.evolve(
+    DISTRIBUTION_2_8,
+    profile="distribution-2.8-htpasswd",
+    auth_scheme="Basic",  # measured: 401 with WWW-Authenticate: Basic realm="..."
+    token_auth=False,  # measured: no token endpoint, Bearer tokens are refused
+    pull_push_split=False,  # htpasswd has users, not rights: each may pull, push, delete
+)
+
 PROFILES: dict[str, Capabilities] = {
     DISTRIBUTION_2_8.profile: DISTRIBUTION_2_8,
+    DISTRIBUTION_2_8_HTPASSWD.profile: DISTRIBUTION_2_8_HTPASSWD,
     OCI_1_1.profile: OCI_1_1,
 }
 
@@ -373,20 +408,35 @@ def _mount_source(request: requests.PreparedRequest) -> str | None:
     return query.get("from") if "mount" in query else None
 
 
+def _basic_header(credentials: tuple[str, str]) -> str:
+    user, password = credentials
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 class RegistryAuth(requests.auth.AuthBase):
-    """The Docker/OCI token flow for ``requests``.
+    """The Docker/OCI token flow for ``requests``, and HTTP Basic where that is the scheme.
 
     On a 401 with ``WWW-Authenticate: Bearer realm=...,service=...,scope=...`` it asks
     the realm for a token (HTTP Basic with the credentials, anonymous without) and sends
     the request again with it, once. Tokens are cached per (realm, service, scope); a
     cached token the registry refuses (expired) is fetched anew. See TOKEN_SPEC.
+
+    On a 401 with ``WWW-Authenticate: Basic realm=...`` it sends the request again with
+    the credentials as HTTP Basic, once; with ``basic=True`` (a target whose profile says
+    its scheme is Basic) it sends them with every request up front, as docker and oras do
+    once they have seen that challenge.
     """
 
     def __init__(
-        self, credentials: tuple[str, str] | None = None, budget: RequestBudget | None = None
+        self,
+        credentials: tuple[str, str] | None = None,
+        budget: RequestBudget | None = None,
+        *,
+        basic: bool = False,
     ) -> None:
         self.credentials = credentials
         self.budget = budget
+        self.basic = basic
         self.tokens: dict[tuple[str, str, str], str] = {}
         self._hints: dict[str, tuple[str, str, str]] = {}
         self._retried: weakref.WeakSet[requests.PreparedRequest] = weakref.WeakSet()
@@ -398,6 +448,8 @@ class RegistryAuth(requests.auth.AuthBase):
             token = self.tokens.get(key) if key else None
         if token and "Authorization" not in r.headers:
             r.headers["Authorization"] = f"Bearer {token}"
+        elif self.basic and self.credentials and "Authorization" not in r.headers:
+            r.headers["Authorization"] = _basic_header(self.credentials)
         r.register_hook("response", self._on_response)  # type: ignore[no-untyped-call]
         return r
 
@@ -429,7 +481,13 @@ class RegistryAuth(requests.auth.AuthBase):
         request = response.request
         if response.status_code != 401 or request in self._retried:
             return response
-        challenge = parse_bearer_challenge(response.headers.get("WWW-Authenticate"))
+        header = response.headers.get("WWW-Authenticate") or ""
+        if header.strip().lower().startswith("basic"):
+            basic = _basic_header(self.credentials) if self.credentials else None
+            if basic is None or request.headers.get("Authorization") == basic:
+                return response  # anonymous, or these credentials were refused
+            return self._replay(response, basic, **kwargs)
+        challenge = parse_bearer_challenge(header)
         if not challenge or "realm" not in challenge:
             return response
         scope = challenge.get("scope", "")
@@ -453,11 +511,17 @@ class RegistryAuth(requests.auth.AuthBase):
         with self._lock:
             self.tokens[key] = token
             self._hints[_hint_key(request)] = key
-        # Consume and release the first answer, then replay the request with the token.
+        return self._replay(response, f"Bearer {token}", **kwargs)
+
+    def _replay(
+        self, response: requests.Response, authorization: str, **kwargs: Any
+    ) -> requests.Response:
+        """Consume and release the first answer, then send the request again, once."""
+        request = response.request
         _ = response.content
         response.close()
         retry = request.copy()
-        retry.headers["Authorization"] = f"Bearer {token}"
+        retry.headers["Authorization"] = authorization
         self._retried.add(retry)
         assert response.connection is not None
         new = response.connection.send(retry, **kwargs)
@@ -571,7 +635,9 @@ class Target:
         session = requests.Session()
         session.trust_env = False  # no proxies, no .netrc: nothing ambient
         budget = self._budget()
-        session.auth = RegistryAuth(credentials, budget)
+        session.auth = RegistryAuth(
+            credentials, budget, basic=self.capabilities.auth_scheme == "Basic"
+        )
         hooks: list[Any] = [self._record]
         if budget is not None:
             hooks.insert(0, budget.spend)
@@ -592,8 +658,8 @@ class Target:
         return self._session(self.credentials("pusher"))
 
     def reader_session(self) -> requests.Session:
-        """A session with pull rights only (needs capability ``token_auth``)."""
-        self.require("token_auth")
+        """A session with pull rights only (needs capability ``pull_push_split``)."""
+        self.require("pull_push_split")
         return self._session(self.credentials("reader"))
 
     def anonymous_session(self) -> requests.Session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 
 import pytest
@@ -10,8 +11,11 @@ import requests
 
 from fakes.conformance.artifacts._oci import assert_error, digest_of, error_codes
 from fakes.conformance.artifacts.targets import (
+    BASIC_AUTH,
     DISTRIBUTION_MOUNT_SCOPE,
     DOCKER_API,
+    HTPASSWD_DOCS,
+    MEASURED_HTPASSWD,
     SCOPE_SPEC,
     SPEC,
     TOKEN_SPEC,
@@ -21,11 +25,25 @@ from fakes.conformance.artifacts.targets import (
 
 behaviour = pytest.mark.behaviour
 
+_PARAM = re.compile(r'(\w+)="([^"]*)"')
+
 
 def _challenge(response: requests.Response) -> dict[str, str]:
     challenge = parse_bearer_challenge(response.headers.get("WWW-Authenticate"))
     assert challenge is not None, response.headers
     return challenge
+
+
+def _assert_challenged(target: Target, response: requests.Response) -> dict[str, str]:
+    """A 401 UNAUTHORIZED whose WWW-Authenticate is in the target's scheme, with a realm;
+    returns the challenge's parameters."""
+    assert_error(response, 401, "UNAUTHORIZED")
+    header = response.headers.get("WWW-Authenticate") or ""
+    scheme, _, rest = header.strip().partition(" ")
+    assert scheme.lower() == str(target.capabilities.auth_scheme).lower(), header
+    params = dict(_PARAM.findall(rest))
+    assert params.get("realm"), header
+    return params
 
 
 def _scopes(challenge: Mapping[str, str]) -> dict[str, set[str]]:
@@ -66,19 +84,21 @@ def test_api_version_check(target: Target) -> None:
 
 @behaviour(
     "ART-002",
-    "a request without a token gets 401 UNAUTHORIZED with a Bearer challenge naming realm, "
-    "service and the repository scope",
-    cite=f"{TOKEN_SPEC}#how-to-authenticate",
+    "a request without credentials gets 401 UNAUTHORIZED with a challenge in the target's "
+    "scheme: Bearer naming realm, service and the repository scope; Basic naming a realm",
+    cite=f"{TOKEN_SPEC}#how-to-authenticate; {BASIC_AUTH}; {MEASURED_HTPASSWD}",
 )
 def test_unauthenticated_request_is_challenged(target: Target) -> None:
-    target.require("token_auth")
+    target.require("auth_scheme")
     repo = target.new_repo("challenge")
+    target.registry().push_image(repo, "v1")
     response = target.raw_session().get(f"{target.url}/v2/{repo}/tags/list")
-    assert_error(response, 401, "UNAUTHORIZED")
-    challenge = _challenge(response)
-    assert challenge["realm"].startswith(("http://", "https://"))
-    assert challenge.get("service")
-    assert challenge["scope"] == f"repository:{repo}:pull"
+    challenge = _assert_challenged(target, response)
+    assert "v1" not in response.text
+    if target.capabilities.auth_scheme == "Bearer":
+        assert challenge["realm"].startswith(("http://", "https://"))
+        assert challenge.get("service")
+        assert challenge["scope"] == f"repository:{repo}:pull"
 
 
 @behaviour(
@@ -113,20 +133,29 @@ def test_token_endpoint_issues_usable_token(target: Target) -> None:
 
 @behaviour(
     "ART-004",
-    "the token endpoint refuses wrong or malformed credentials with 401",
-    cite=f"{TOKEN_SPEC}#requesting-a-token",
+    "wrong or malformed credentials are refused with 401: by the token endpoint (Bearer), "
+    "by the registry itself with a new Basic challenge (Basic)",
+    cite=f"{TOKEN_SPEC}#requesting-a-token; {HTPASSWD_DOCS}; {MEASURED_HTPASSWD}",
 )
 @pytest.mark.parametrize("case", ["wrong-password", "unknown-user", "malformed-basic"])
-def test_token_endpoint_refuses_bad_credentials(target: Target, case: str) -> None:
-    target.require("token_auth")
+def test_bad_credentials_are_refused(target: Target, case: str) -> None:
+    target.require("auth_scheme")
     repo = target.new_repo("badpass")
-    challenge = _challenge(target.raw_session().get(f"{target.url}/v2/{repo}/tags/list"))
+    target.registry().push_image(repo, "v1")
     user, _ = target.credentials("pusher") or ("", "")
     auth = {
         "wrong-password": {"Authorization": _basic(user, "not-the-password")},
         "unknown-user": {"Authorization": _basic("nobody-here", "secret")},
         "malformed-basic": {"Authorization": "Basic !!not-base64!!"},
     }[case]
+    url = f"{target.url}/v2/{repo}/tags/list"
+    if target.capabilities.auth_scheme == "Basic":
+        response = target.raw_session().get(url, headers=auth)
+        _assert_challenged(target, response)
+        assert "v1" not in response.text
+        return
+    target.require("token_auth")
+    challenge = _challenge(target.raw_session().get(url))
     response = target.raw_session().get(
         challenge["realm"],
         params={"service": challenge["service"], "scope": challenge["scope"]},
@@ -269,7 +298,7 @@ def test_token_expires(target: Target) -> None:
     cite=f"{SPEC}#error-codes",
 )
 def test_anonymous_pull_refused(target: Target) -> None:
-    target.require("token_auth")
+    target.require("auth_scheme")
     pusher = target.registry()
     repo = target.new_repo("anonymous")
     image = pusher.push_image(repo, "v1")
@@ -417,3 +446,17 @@ def test_mount_challenges_for_the_source_repository(target: Target) -> None:
     mounted = target.raw_session().post(url, headers={"Authorization": f"Bearer {both}"})
     assert mounted.status_code == 201, mounted.text
     assert pusher.blob_exists(dest, digest)
+
+
+@behaviour(
+    "ART-019",
+    "GET /v2/ without credentials answers 401 UNAUTHORIZED with a challenge in the "
+    "target's scheme (a Bearer one names no scope); with credentials, 200",
+    cite=f"{SPEC}#determining-support; {TOKEN_SPEC}#how-to-authenticate; {MEASURED_HTPASSWD}",
+)
+def test_api_version_check_without_credentials(target: Target) -> None:
+    target.require("auth_scheme")
+    response = target.raw_session().get(f"{target.url}/v2/")
+    challenge = _assert_challenged(target, response)
+    assert "scope" not in challenge
+    assert target.session().get(f"{target.url}/v2/").status_code == 200

@@ -33,7 +33,12 @@ SKOPEO_COPY = "https://github.com/containers/skopeo/blob/main/docs/skopeo-copy.1
 
 def _oras(target: Target, repo: str) -> Any:
     oras_provider = pytest.importorskip("oras.provider")
-    client = oras_provider.Registry(hostname=target.host, insecure=target.url.startswith("http:"))
+    # oras-py's default backend takes every challenge's realm for a token endpoint; a
+    # registry that asks for HTTP Basic (htpasswd) needs its "basic" backend.
+    backend = "basic" if target.capabilities.auth_scheme == "Basic" else "token"
+    client = oras_provider.Registry(
+        hostname=target.host, insecure=target.url.startswith("http:"), auth_backend=backend
+    )
     # A non-empty config stops oras-py from loading ~/.docker/config.json (ambient creds).
     client.auth._auth_config = {"auths": {}}
     credentials = target.credentials("pusher")
