@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import attrs
+import pytest
 import requests
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -291,3 +295,80 @@ class Registry:
         assert response.status_code == 200, response.text
         tags = response.json()["tags"]
         return list(tags) if tags is not None else []
+
+
+# -- the oras CLI ------------------------------------------------------------------------
+
+ORAS_BIN_ENV = "FAKES_ORAS_BIN"
+ORAS_INSTALL = "scripts/install-oras.sh"
+
+
+def oras_cache_path() -> Path:
+    """Where ``scripts/install-oras.sh`` puts the oras binary."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "verified-fakes" / "bin" / "oras"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def oras_binary() -> str:
+    """The oras CLI: ``$FAKES_ORAS_BIN``, else the install script's cache path.
+
+    Absent, the calling test is skipped with the way to install it; under CI (``CI``
+    set, as CI services do) it fails instead, so a CI run cannot pass without it.
+    """
+    configured = os.environ.get(ORAS_BIN_ENV)
+    candidate = Path(configured) if configured else oras_cache_path()
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    where = f"{ORAS_BIN_ENV}={configured}" if configured else str(candidate)
+    reason = (
+        f"the oras CLI is not installed ({where} is no executable); run {ORAS_INSTALL} "
+        f"or point {ORAS_BIN_ENV} at an oras binary"
+    )
+    if _in_ci():
+        pytest.fail(f"{reason} (CI is set: a missing oras fails the run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@attrs.frozen
+class OrasCli:
+    """Runs the oras CLI against one registry, with nothing ambient: its own HOME (so no
+    ~/.docker/config.json), credentials only when given, through --password-stdin."""
+
+    binary: str
+    host: str
+    home: Path
+    plain_http: bool = True
+    credentials: tuple[str, str] | None = None
+
+    def __call__(self, *args: str, cwd: Path | None = None, check: bool = True
+                 ) -> subprocess.CompletedProcess[str]:
+        command, remote = [self.binary, *args], []
+        if self.plain_http:
+            remote.append("--plain-http")
+        stdin = None
+        if self.credentials is not None:
+            remote += ["--username", self.credentials[0], "--password-stdin"]
+            stdin = self.credentials[1]
+        if args and args[0] not in ("version",):
+            command += remote
+        self.home.mkdir(parents=True, exist_ok=True)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home)}
+        result = subprocess.run(
+            command, input=stdin, capture_output=True, text=True, env=env,
+            cwd=cwd or self.home, timeout=120, check=False,
+        )
+        if check:
+            assert result.returncode == 0, (
+                f"{' '.join(args)} exited {result.returncode}: {result.stderr or result.stdout}"
+            )
+        return result
+
+    def ref(self, repo: str, reference: str | None = None) -> str:
+        if reference is None:
+            return f"{self.host}/{repo}"
+        separator = "@" if ":" in reference else ":"
+        return f"{self.host}/{repo}{separator}{reference}"

@@ -182,9 +182,11 @@ class Capabilities:
     unknown_route_explains: bool
     # Faults can be injected (throttling, server errors) to check their shape.
     fault_injection: bool
-    # Real clients work against the target.
+    # Real clients work against the target: oras-py, skopeo, and the Go oras CLI
+    # (oras_cli: push, pull, manifest fetch, tag, repo tags, attach and discover).
     oras: bool
     skopeo: bool
+    oras_cli: bool
 
 
 # Everything the fake does, from its specification (see the fakes.artifacts docstring).
@@ -231,6 +233,7 @@ FAKE = Capabilities(
     fault_injection=True,
     oras=True,
     skopeo=True,
+    oras_cli=True,
 )
 
 # CNCF distribution 2.8.2 with storage.delete.enabled and no auth (as in CI). Every
@@ -280,6 +283,9 @@ DISTRIBUTION_2_8 = Capabilities(
     fault_injection=False,
     oras=True,  # measured: oras-py 0.2 push and pull
     skopeo=True,  # measured: skopeo 1.9 copy between repositories
+    # measured 2026-11-30: oras 1.3.6 push, pull, manifest fetch, tag, repo tags; attach
+    # and discover through the referrers tag schema (no referrers API)
+    oras_cli=True,
 )
 
 # A registry doing everything the spec says, MAY and SHOULD included; what the spec
@@ -327,6 +333,7 @@ OCI_1_1 = Capabilities(
     fault_injection=False,
     oras=True,
     skopeo=True,
+    oras_cli=True,
 )
 
 # The same distribution 2.8.2 with htpasswd auth (``auth: htpasswd: {realm, path}``), as

@@ -1,8 +1,9 @@
-"""Real clients, unchanged: oras (oras-py) and skopeo.
+"""Real clients, unchanged: oras-py, skopeo and the Go oras CLI.
 
-Neither reads ambient credentials here: oras-py gets an empty credential store and
-the account's password in memory; skopeo runs with a temporary HOME and explicit
-``--src-creds``/``--dest-creds`` (or ``--*-no-creds``).
+None reads ambient credentials here: oras-py gets an empty credential store and
+the account's password in memory; skopeo and the oras CLI run with a temporary HOME and
+explicit credentials (``--src-creds``/``--dest-creds``, ``--username`` with
+``--password-stdin``) or none.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import Any
 
 import pytest
 
-from fakes.conformance.artifacts._oci import OCI_INDEX, OCI_MANIFEST
+from fakes.conformance.artifacts._oci import (
+    OCI_INDEX,
+    OCI_MANIFEST,
+    OrasCli,
+    digest_of,
+    oras_binary,
+)
 from fakes.conformance.artifacts.targets import (
     MEASURED,
     SPEC,
@@ -29,6 +36,8 @@ behaviour = pytest.mark.behaviour
 
 ORAS_PY = "https://oras-project.github.io/oras-py/"
 SKOPEO_COPY = "https://github.com/containers/skopeo/blob/main/docs/skopeo-copy.1.md"
+ORAS_CLI = "https://oras.land/docs/commands/oras_push"
+ORAS_ATTACH = "https://oras.land/docs/commands/oras_attach"
 
 
 def _oras(target: Target, repo: str) -> Any:
@@ -182,3 +191,94 @@ def test_skopeo_copy(target: Target, tmp_path: Path) -> None:
     for layer in document["layers"]:
         assert registry.blob_exists(dest, layer["digest"])
     assert registry.blob_exists(dest, document["config"]["digest"])
+
+
+def _oras_cli(target: Target, home: Path) -> OrasCli:
+    target.require("oras_cli")
+    return OrasCli(
+        oras_binary(),
+        target.host,
+        home,
+        plain_http=target.url.startswith("http:"),
+        credentials=target.credentials("pusher"),
+    )
+
+
+def _oras_digest(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.startswith("Digest: ")]
+    assert lines, output
+    return lines[-1].removeprefix("Digest: ").strip()
+
+
+def _remember(target: Target, repo: str, manifest: bytes) -> None:
+    """Hand what the CLI pushed to the run's clean-up (it only sees the suite's own
+    requests)."""
+    document = json.loads(manifest)
+    blobs = [document.get("config", {}), *document.get("layers", [])]
+    target.manifests.setdefault(repo, []).append(digest_of(manifest))
+    target.blobs.setdefault(repo, []).extend(b["digest"] for b in blobs if "digest" in b)
+
+
+@behaviour(
+    "ART-704",
+    "the oras CLI pushes files as an artifact, fetches its manifest, pulls the files back, "
+    "tags it, lists the tags, and attaches and discovers a referrer",
+    cite=f"{ORAS_CLI}; {ORAS_ATTACH}; {SPEC}#push",
+)
+def test_oras_cli_round_trip(target: Target, tmp_path: Path) -> None:
+    oras = _oras_cli(target, tmp_path / "home")
+    registry = target.registry()
+    repo = target.new_repo("oras-cli")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "notes.txt").write_text("pushed by the oras CLI\n")
+    (work / "data.bin").write_bytes(bytes(range(256)) * 8)
+    pushed = oras("push", oras.ref(repo, "v1"), "--artifact-type", "application/vnd.example.app",
+                  "notes.txt:text/plain", "data.bin", cwd=work)
+    digest = _oras_digest(pushed.stdout)
+    assert registry.resolve_tag(repo, "v1") == digest
+
+    fetched = oras("manifest", "fetch", oras.ref(repo, "v1")).stdout.strip().encode()
+    assert digest_of(fetched) == digest
+    _remember(target, repo, fetched)
+    assert json.loads(fetched)["artifactType"] == "application/vnd.example.app"
+
+    out = tmp_path / "out"
+    oras("pull", oras.ref(repo, digest), "-o", str(out))
+    assert (out / "notes.txt").read_text() == "pushed by the oras CLI\n"
+    assert (out / "data.bin").read_bytes() == bytes(range(256)) * 8
+
+    oras("tag", oras.ref(repo, "v1"), "v2")
+    assert registry.resolve_tag(repo, "v2") == digest
+    assert sorted(oras("repo", "tags", oras.ref(repo)).stdout.split()) == ["v1", "v2"]
+
+    (work / "sig.txt").write_text("signature\n")
+    attached = oras("attach", oras.ref(repo, "v1"), "--artifact-type",
+                    "application/vnd.example.signature", "sig.txt", cwd=work)
+    referrer = _oras_digest(attached.stdout)
+    found = json.loads(oras("discover", oras.ref(repo, "v1"), "--format", "json").stdout)
+    entries = found.get("referrers", found.get("manifests", []))
+    assert [e["digest"] for e in entries] == [referrer], found
+    assert entries[0]["artifactType"] == "application/vnd.example.signature"
+    _remember(target, repo, oras("manifest", "fetch", oras.ref(repo, referrer)).stdout
+              .strip().encode())
+
+
+@behaviour(
+    "ART-705",
+    "the oras CLI prints the registry's refusal of a push to an immutable tag, and the tag "
+    "does not move",
+    cite=f"{ORAS_CLI}; {SPEC}#error-codes",
+)
+def test_oras_cli_prints_refusal(target: Target, tmp_path: Path) -> None:
+    oras = _oras_cli(target, tmp_path / "home")
+    repo = target.make_repository("oras-cli-locked", immutable_tags=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "build.txt").write_text("first build\n")
+    first = _oras_digest(oras("push", oras.ref(repo, "v1"), "build.txt", cwd=work).stdout)
+    (work / "build.txt").write_text("second build\n")
+    refused = oras("push", oras.ref(repo, "v1"), "build.txt", cwd=work, check=False)
+    assert refused.returncode != 0
+    assert "tag invalid" in refused.stderr.lower(), refused.stderr  # TAG_INVALID, as oras says it
+    assert target.registry().resolve_tag(repo, "v1") == first

@@ -422,14 +422,18 @@ def test_mount(target: Target) -> None:
     "a mount the registry cannot do answers 202 with an upload session the client can use",
     cite=f"{SPEC}#mounting-a-blob-from-another-repository",
 )
-@pytest.mark.parametrize("case", ["absent-in-source", "no-from"])
+@pytest.mark.parametrize("case", ["absent-in-source", "no-from", "from-not-a-name"])
 def test_mount_fallback(target: Target, case: str) -> None:
     registry = target.registry()
     source, dest = target.new_repo("fallback-from"), target.new_repo("fallback-to")
     registry.push_blob(source, b"unrelated")
     data = b"not in the source"
     digest = digest_of(data)
-    query = f"?mount={digest}&from={source}" if case == "absent-in-source" else f"?mount={digest}"
+    query = {
+        "absent-in-source": f"?mount={digest}&from={source}",
+        "no-from": f"?mount={digest}",
+        "from-not-a-name": f"?mount={digest}&from=Not..A-Name",  # measured: 202 too
+    }[case]
     response = registry.http.post(registry.uploads_url(dest) + query)
     assert response.status_code == 202, response.text
     assert not registry.blob_exists(dest, digest)
