@@ -3,7 +3,7 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/verified-fakes/bin
 # and prints the binary's path on the last line. A binary already there at the
 # pinned version is reused. tests/test_artifacts_oras_cli.py and the conformance
-# test ART-705 find it there (or through FAKES_ORAS_BIN).
+# behaviours ART-704 and ART-705 find it there (or through FAKES_ORAS_BIN).
 #
 # Needs Go 1.23 or newer (the go command is looked up on PATH, then in
 # /usr/local/go/bin) and the Go module proxy.
