@@ -1,46 +1,50 @@
 #!/usr/bin/env bash
-# Sets up this machine and runs every check: lint, types, unit and client
-# tests, the conformance suite against the fake (with its coverage gate) and
-# against a real registry (CNCF distribution, started here on loopback), and a
-# benchmark smoke run.
+# Sets up this machine and runs every check: lint, types, the documentation
+# site build, unit and client tests, the conformance suite against the fake
+# (with its coverage gate) and against a real registry (CNCF distribution,
+# started here on loopback), and a benchmark smoke run.
+#
+# Everything Python runs from the repository's own virtualenv, .venv (made on
+# first use, reused after; see scripts/_venv.sh). Debian packages come from
+# apt-get, as root or through sudo.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-log() { printf '\n== %s\n' "$*"; }
-
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+. "$(dirname "$0")/_venv.sh"
+cd "$ROOT"
 
 if ! command -v docker-registry >/dev/null 2>&1 || ! command -v skopeo >/dev/null 2>&1; then
   log "installing docker-registry and skopeo"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq docker-registry skopeo >/dev/null
+  apt_install docker-registry skopeo
 fi
 
-log "installing verified-fakes with its test extra"
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+ensure_venv test,docs
+bin=$VENV/bin
 
 log "ruff"
-ruff check src tests conformance benchmarks
+"$bin/ruff" check src tests conformance benchmarks
 log "mypy --strict"
-mypy
+"$bin/mypy"
+
+log "docs: mkdocs build --strict"
+"$bin/mkdocs" build --strict --quiet
 
 log "tests"
-python3 -m pytest -q -n 2 tests
+"$bin/python" -m pytest -q -n 2 tests
 
 log "conformance: fake, under coverage (gate: 95% of src/fakes/artifacts)"
 rm -f .coverage .coverage.*
-python3 -m coverage run --branch --source=fakes.artifacts -m fakes.cli conformance \
+"$bin/python" -m coverage run --branch --source=fakes.artifacts -m fakes.cli conformance \
   --provider artifacts --target fake
-python3 -m coverage report --fail-under=95 --show-missing
+"$bin/python" -m coverage report --fail-under=95 --show-missing
 
 log "conformance: real registry (distribution 2.8 on loopback)"
 registry_log=$(mktemp)
-python3 -m fakes.conformance.artifacts.distribution >"$registry_log" 2>&1 &
+"$bin/python" -m fakes.conformance.artifacts.distribution >"$registry_log" 2>&1 &
 registry_pid=$!
 trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$registry_log" ] && break; sleep 0.1; done
 registry_url=$(head -n 1 "$registry_log")
-FAKES_REGISTRY_PROFILE=distribution-2.8 fakes conformance --provider artifacts --target "$registry_url"
+FAKES_REGISTRY_PROFILE=distribution-2.8 "$bin/fakes" conformance --provider artifacts \
+  --target "$registry_url"
 
 log "benchmarks (smoke)"
-python3 -m benchmarks --quick
+"$bin/python" -m benchmarks --quick
