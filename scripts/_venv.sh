@@ -12,6 +12,10 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 
+# mkdocs-material prints a banner about its end of life (May 2027) and MkDocs 2.0
+# on every build; it is news, not a build warning. Say so to see it again.
+export NO_MKDOCS_2_WARNING=${NO_MKDOCS_2_WARNING:-1}
+
 log() { printf '\n== %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
