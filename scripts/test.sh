@@ -25,7 +25,8 @@ log "mypy --strict"
 "$bin/mypy"
 
 log "docs: mkdocs build --strict"
-"$bin/mkdocs" build --strict --quiet
+# No --quiet: it hides the warnings, and --strict then has none to fail on.
+"$bin/mkdocs" build --strict
 
 log "tests"
 "$bin/python" -m pytest -q -n 2 tests
