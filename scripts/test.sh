@@ -6,7 +6,8 @@
 #
 # Everything Python runs from the repository's own virtualenv, .venv (made on
 # first use, reused after; see scripts/_venv.sh). Debian packages come from
-# apt-get, as root or through sudo.
+# apt-get, as root or through sudo. Where Go is installed, the pinned oras CLI
+# is built for its client tests (scripts/install-oras.sh); elsewhere they skip.
 set -euo pipefail
 . "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
@@ -17,6 +18,13 @@ if ! command -v docker-registry >/dev/null 2>&1 || ! command -v skopeo >/dev/nul
 fi
 
 ensure_venv test,docs
+
+if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+  log "oras CLI (pinned; built once with go install, then cached)"
+  bash scripts/install-oras.sh >/dev/null \
+    || echo "the oras CLI was not built: its tests and ART-704/705 skip" >&2
+fi
+
 bin=$VENV/bin
 
 log "ruff"
