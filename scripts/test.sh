@@ -45,15 +45,29 @@ rm -f .coverage .coverage.*
   --provider artifacts --target fake
 "$bin/python" -m coverage report --fail-under=95 --show-missing
 
-log "conformance: real registry (distribution 2.8 on loopback)"
-registry_log=$(mktemp)
-"$bin/python" -m fakes.conformance.artifacts.distribution >"$registry_log" 2>&1 &
-registry_pid=$!
-trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$registry_log" ] && break; sleep 0.1; done
-registry_url=$(head -n 1 "$registry_log")
-FAKES_REGISTRY_PROFILE=distribution-2.8 "$bin/fakes" conformance --provider artifacts \
-  --target "$registry_url"
+# Starts distribution on loopback with the given launcher options, runs the suite
+# against it with the given profile (and credentials), and stops it.
+real_registry() {
+  local profile=$1; shift
+  local started; started=$(mktemp)
+  "$bin/python" -m fakes.conformance.artifacts.distribution "$@" >"$started" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do [ -s "$started" ] && break; sleep 0.1; done
+  local url; url=$(head -n 1 "$started")
+  local status=0
+  FAKES_REGISTRY_PROFILE=$profile "$bin/fakes" conformance --provider artifacts \
+    --target "$url" || status=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  return "$status"
+}
+
+log "conformance: real registry (distribution 2.8 on loopback, no auth)"
+real_registry distribution-2.8
+
+log "conformance: real registry (distribution 2.8 on loopback, htpasswd auth)"
+FAKES_REGISTRY_USERNAME=vf-ci FAKES_REGISTRY_PASSWORD=vf-ci-secret \
+  real_registry distribution-2.8-htpasswd --htpasswd vf-ci:vf-ci-secret
 
 log "benchmarks (smoke)"
 "$bin/python" -m benchmarks --quick

@@ -97,7 +97,7 @@ class Capabilities:
 
     # -- URLs --------------------------------------------------------------------------
     # Location headers are absolute URLs on the request's own origin. The spec allows
-    # relative ones too (SPEC#post-then-put); DESIGN rule 8 asks fakes for absolute ones.
+    # relative ones too (SPEC#post-then-put); the fakes build absolute ones from the request.
     absolute_locations: bool
 
     # -- blob uploads ------------------------------------------------------------------
@@ -177,7 +177,7 @@ class Capabilities:
     # -- everything else ---------------------------------------------------------------
     # Status of a route outside the API; None when not known.
     unknown_route_status: int | None
-    # That answer is JSON naming the method and path (DESIGN §1: unmodelled operations
+    # That answer is JSON naming the method and path (the fakes' rule: unmodelled operations
     # answer loudly, never with an invented success).
     unknown_route_explains: bool
     # Faults can be injected (throttling, server errors) to check their shape.

@@ -55,7 +55,7 @@ def test_start_upload(target: Target) -> None:
 @behaviour(
     "ART-202",
     "Location headers are absolute URLs on the origin the client used",
-    cite="DESIGN.md rule 8; " + MEASURED,
+    cite=f"{SPEC}#post-then-put; " + MEASURED,
 )
 def test_locations_are_absolute(target: Target) -> None:
     target.require("absolute_locations")
