@@ -12,18 +12,19 @@ list a repository's blobs. Repositories of the current hour are never touched.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
 
 import attrs
 import requests
 
+from fakes.conformance import MIN_AGE, RUN_PREFIX, expiry_cutoff
+from fakes.conformance import run_started as _run_started
 from fakes.conformance.artifacts._oci import ACCEPT_ALL, resolve
-from fakes.conformance.artifacts.targets import RUN_PREFIX, RegistryAuth
+from fakes.conformance.artifacts.targets import RegistryAuth
 
-_RUN = re.compile(rf"{RUN_PREFIX}/(?P<stamp>\d{{8}}-\d{{6}})-[0-9a-f]+/")
-MIN_AGE = timedelta(hours=1)
+__all__ = ["MIN_AGE", "CatalogUnavailable", "Sweep", "run", "run_started", "sweep"]
 
 
 class CatalogUnavailable(RuntimeError):
@@ -39,10 +40,9 @@ class Sweep:
 
 def run_started(repository: str) -> datetime | None:
     """When the run that named ``repository`` started; None if it is not a run's."""
-    match = _RUN.match(repository)
-    if match is None:
+    if not repository.startswith(f"{RUN_PREFIX}/"):
         return None
-    return datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+    return _run_started(repository)
 
 
 def sweep(
@@ -53,8 +53,7 @@ def sweep(
     now: datetime | None = None,
 ) -> Sweep:
     """Delete every tagged manifest of run repositories started before ``now - older_than``."""
-    older_than = max(older_than, MIN_AGE)
-    cutoff = (now or datetime.now(timezone.utc)) - older_than
+    cutoff = expiry_cutoff(older_than, now)
     session = requests.Session()
     session.trust_env = False  # nothing ambient: no proxies, no .netrc
     session.auth = RegistryAuth(credentials)
@@ -117,3 +116,25 @@ def _empty(session: requests.Session, base: str, repository: str) -> int:
         elif response.status_code != 404:
             response.raise_for_status()
     return deleted
+
+
+def run(environ: Mapping[str, str], older_than: timedelta) -> int:
+    """``fakes conformance --provider artifacts --janitor --target URL``: sweep the registry
+    ``FAKES_REGISTRY_URL`` names (with ``FAKES_REGISTRY_USERNAME``/``_PASSWORD`` if set),
+    print what was done; 0, 1 if a repository could not be emptied, 2 without a catalog."""
+    user = environ.get("FAKES_REGISTRY_USERNAME")
+    credentials = (user, environ.get("FAKES_REGISTRY_PASSWORD", "")) if user else None
+    try:
+        result = sweep(
+            environ["FAKES_REGISTRY_URL"], older_than=older_than, credentials=credentials
+        )
+    except CatalogUnavailable as error:
+        sys.stderr.write(f"fakes conformance --janitor: {error}\n")
+        return 2
+    for repository, deleted in sorted(result.emptied.items()):
+        sys.stdout.write(f"emptied  {repository}  ({deleted} manifests deleted)\n")
+    for repository in result.kept:
+        sys.stdout.write(f"kept     {repository}  (younger than the expiry)\n")
+    for repository, why in sorted(result.failed.items()):
+        sys.stdout.write(f"FAILED   {repository}: {why}\n")
+    return 1 if result.failed else 0

@@ -20,9 +20,7 @@ import contextlib
 import logging
 import os
 import re
-import secrets
 import threading
-import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -33,6 +31,8 @@ import pytest
 import requests
 import requests.auth
 
+from fakes.conformance._target import BudgetExceeded, RequestBudget
+from fakes.conformance._target import Target as _BaseTarget
 from fakes.conformance.artifacts import _oci
 
 __all__ = [
@@ -68,8 +68,6 @@ BASIC_AUTH = "https://www.rfc-editor.org/rfc/rfc7617#section-2"
 DISTRIBUTION_MOUNT_SCOPE = (
     "https://github.com/distribution/distribution/blob/v2.8.2/registry/handlers/app.go"
 )
-
-RUN_PREFIX = "vf-conformance"
 
 
 @attrs.frozen(kw_only=True)
@@ -374,28 +372,6 @@ def parse_bearer_challenge(header: str | None) -> dict[str, str] | None:
     return dict(_PARAM.findall(rest))
 
 
-class BudgetExceeded(RuntimeError):
-    """The run sent more requests to a real registry than it declared it would."""
-
-
-class RequestBudget:
-    """Counts requests to a real target and stops the run past the declared limit."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def spend(self, *_args: Any, **_kwargs: Any) -> None:
-        with self._lock:
-            self.used += 1
-            if self.limit is not None and self.used > self.limit:
-                raise BudgetExceeded(
-                    f"the conformance run exceeded its budget of {self.limit} requests "
-                    "to the real registry (FAKES_REGISTRY_MAX_REQUESTS)"
-                )
-
-
 def _hint_key(request: requests.PreparedRequest) -> str:
     """Which token a request probably needs, learned from earlier challenges."""
     parts = urlsplit(request.url or "")
@@ -540,43 +516,29 @@ class RegistryAuth(requests.auth.AuthBase):
 # -- targets ---------------------------------------------------------------------------
 
 
-def _run_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
-
-
 def _sanitise(hint: str) -> str:
     parts = [re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in hint.split("/")]
     return "/".join(p for p in parts if p) or "repo"
 
 
-class Target:
-    """One registry the suite runs against. Subclasses say how to reach it."""
+class Target(_BaseTarget):
+    """One registry the suite runs against. Subclasses say how to reach it.
 
-    name: ClassVar[str]
+    ``require()``, the run id and the run-scoped names come from
+    :class:`fakes.conformance.Target`.
+    """
+
+    capabilities: Capabilities
 
     def __init__(self, url: str, capabilities: Capabilities) -> None:
+        super().__init__(capabilities)
         self.url = url.rstrip("/")
-        self.capabilities = capabilities
-        self.run_id = _run_id()
         self.repositories: list[str] = []
         self.manifests: dict[str, list[str]] = {}
         self.blobs: dict[str, list[str]] = {}
-        self._counter = 0
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.url} {self.capabilities.profile}>"
-
-    # -- capabilities ------------------------------------------------------------------
-    def require(self, flag: str, expected: object = True) -> None:
-        """Skip the calling test unless capability ``flag`` has the value ``expected``."""
-        value = getattr(self.capabilities, flag)
-        matches = bool(value) if expected is True else value == expected
-        if not matches:
-            pytest.skip(
-                f"target {self.name!r} (profile {self.capabilities.profile}) has "
-                f"{flag}={value!r}; this test needs {flag}={expected!r}"
-            )
 
     @property
     def host(self) -> str:
@@ -587,11 +549,10 @@ class Target:
     def new_repo(self, hint: str = "repo", suffix: str = "") -> str:
         """A repository name unique to this run: ``vf-conformance/<run id>/<hint>-<n>``,
         followed by ``/<suffix>`` when given (a suffix is used as is)."""
+        name = self.run_name(_sanitise(hint))
+        if suffix:
+            name = f"{name}/{suffix}"
         with self._lock:
-            self._counter += 1
-            name = f"{RUN_PREFIX}/{self.run_id}/{_sanitise(hint)}-{self._counter}"
-            if suffix:
-                name = f"{name}/{suffix}"
             self.repositories.append(name)
         return name
 
@@ -716,10 +677,6 @@ class Target:
         response = self.registry().http.get(self.registry().blob_url(repo, digest))
         return response.content if response.status_code == 200 else None
 
-    # -- lifecycle ---------------------------------------------------------------------
-    def close(self) -> None:
-        """Delete what the run created (real targets) and stop (fakes)."""
-
 
 class FakeTarget(Target):
     """The in-memory fake, started on loopback for the session."""
@@ -761,7 +718,7 @@ class FakeTarget(Target):
 
     def stage(self, repo: str, tag: str, document: Mapping[str, Any], blobs: Sequence[bytes]
               ) -> tuple[int, str | None]:
-        from fakes.errors import RegistryError
+        from fakes.artifacts import RegistryError
 
         try:
             for blob in blobs:
@@ -776,7 +733,7 @@ class FakeTarget(Target):
         return self.fake.tags(repo) if repo in self.fake.repositories() else []
 
     def held_blob(self, repo: str, digest: str) -> bytes | None:
-        from fakes.errors import RegistryError
+        from fakes.artifacts import RegistryError
 
         try:
             return self.fake.blob(repo, digest)
@@ -801,7 +758,7 @@ class RealTarget(Target):
     ) -> None:
         super().__init__(url, capabilities)
         self._credentials = credentials
-        self.budget = RequestBudget(max_requests)
+        self.budget = RequestBudget(max_requests, target="the real registry")
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> RealTarget:
@@ -814,8 +771,8 @@ class RealTarget(Target):
             )
         user, password = env.get("FAKES_REGISTRY_USERNAME"), env.get("FAKES_REGISTRY_PASSWORD")
         credentials = (user, password or "") if user else None
-        limit = env.get("FAKES_REGISTRY_MAX_REQUESTS", "20000")
-        return cls(url, PROFILES[profile], credentials, int(limit) if limit else None)
+        limit = RequestBudget.limit_from_environment(env, legacy=("FAKES_REGISTRY_MAX_REQUESTS",))
+        return cls(url, PROFILES[profile], credentials, limit)
 
     def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
         if role != "pusher":

@@ -1,69 +1,126 @@
-"""The ``fakes`` command: serve a fake for non-Python tools, run the conformance suite."""
+"""The ``fakes`` command: serve a fake for non-Python tools, run a conformance suite,
+list the installed providers."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import import_module
+from typing import Any
 
+from fakes import providers as _providers
 from fakes._clock import RealClock
-from fakes.artifacts import Account, FakeRegistry
+from fakes.errors import PluginError, UsageError
+from fakes.providers import Provider
 
-PROVIDERS = ("artifacts",)
-
-
-def _account(spec: str) -> Account:
-    """``user:password[:actions]`` where actions is a comma list of pull, push, delete."""
-    parts = spec.split(":")
-    if len(parts) not in (2, 3):
-        raise argparse.ArgumentTypeError("expected user:password[:pull,push,delete]")
-    actions = parts[2].split(",") if len(parts) == 3 else ["pull", "push", "delete"]
-    unknown = set(actions) - {"pull", "push", "delete"}
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown actions: {', '.join(sorted(unknown))}")
-    grant = {a: ("*",) if a in actions else () for a in ("pull", "push", "delete")}
-    return Account(parts[0], parts[1], **grant)
+__all__ = ["main"]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    registry = FakeRegistry(
-        host=args.host, port=args.port, clock=RealClock(),
-        allow_non_loopback=args.allow_non_loopback,
-        accounts=args.account or (), anonymous_pull=not args.no_anonymous_pull,
+def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fakes", description="Serve a fake for non-Python tools, run a conformance suite, "
+        "list the installed providers.",
     )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "conformance", help="run a provider's conformance suite (see `fakes conformance --help`)"
+    )
+    commands.add_parser("providers", help="list the installed providers and their extras")
+    serve = commands.add_parser(
+        "serve", help="serve a fake until interrupted",
+        description="Serve a fake on loopback until SIGINT or SIGTERM; the first line of "
+        "output is its base URL.",
+    )
+    kinds = serve.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    for provider in installed.values():
+        if provider.build_served is None:
+            continue
+        one = kinds.add_parser(provider.name, help=provider.summary,
+                               description=f"Serve the {provider.name} fake: {provider.summary}.")
+        one.add_argument("--host", default="127.0.0.1")
+        one.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
+        one.add_argument("--allow-non-loopback", action="store_true",
+                         help="allow binding an address other than loopback")
+        if provider.serve_options is not None:
+            provider.serve_options(one)
+    return parser
+
+
+def _serve(provider: Provider, args: argparse.Namespace) -> int:
+    assert provider.build_served is not None  # only such providers have a sub-parser
+    common: dict[str, Any] = {
+        "host": args.host, "port": args.port, "clock": RealClock(),
+        "allow_non_loopback": args.allow_non_loopback,
+    }
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with registry:
-        print(registry.url, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
+    # Both signals end the loop below, also where SIGINT was ignored (a background job).
+    handlers = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        provider.check_installed()
+        fake = provider.build_served(args, common)
+        with fake:
+            print(fake.url, flush=True)
             stop.wait()
+    except UsageError as error:
+        sys.stderr.write(f"fakes serve {provider.name}: {error}\n")
+        return 2
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def _describe(providers: Mapping[str, Provider]) -> str:
+    if not providers:
+        return "no providers are installed\n"
+    blocks = []
+    for provider in providers.values():
+        missing = provider.missing_requirements()
+        extra = provider.extra or "none"
+        status = (
+            f"missing {', '.join(missing)}: {provider.install_hint}" if missing else "installed"
+        )
+        lines = [
+            f"{provider.name} — {provider.summary}",
+            f"  extra:        {extra} ({status})",
+            f"  fake:         {provider.fake}",
+            f"  fixtures:     {', '.join(provider.fixtures)}",
+        ]
+        if provider.build_served is not None:
+            lines.append(f"  serve:        fakes serve {provider.name}")
+        if provider.conformance is not None:
+            real = provider.real_targets
+            target = f"fake|{real.metavar}" if real is not None else "fake"
+            lines.append(
+                f"  conformance:  fakes conformance --provider {provider.name} "
+                f"--target {target}  ({provider.conformance})"
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["conformance"]:
-        from fakes._conformance import main as conformance
-
-        return conformance(argv[1:])
-    parser = argparse.ArgumentParser(prog="fakes", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("conformance", help="run the conformance suite (see --help there)")
-    serve = commands.add_parser("serve", help="serve a fake until interrupted")
-    serve.add_argument("provider", choices=PROVIDERS)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    serve.add_argument("--allow-non-loopback", action="store_true",
-                       help="allow binding an address other than loopback")
-    serve.add_argument("--account", action="append", type=_account, metavar="USER:PASS[:ACTIONS]",
-                       help="enable token auth with this account (repeatable)")
-    serve.add_argument("--no-anonymous-pull", action="store_true",
-                       help="with --account: anonymous clients may not pull")
-    args = parser.parse_args(argv)
-    return _serve(args)
+        # The suites ship as fakes.conformance (mapped from the top-level conformance/
+        # tree, which the type checker does not see).
+        runner = import_module("fakes.conformance._runner")
+        code: int = runner.main(argv[1:])
+        return code
+    try:
+        installed = _providers.providers()
+    except PluginError as error:
+        sys.stderr.write(f"fakes: {error}\n")
+        return 2
+    args = _parser(installed).parse_args(argv)
+    if args.command == "providers":
+        sys.stdout.write(_describe(installed))
+        return 0
+    return _serve(installed[args.provider], args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,8 @@ Two families:
 
 * :class:`UsageError` — the library was used in a way it does not allow (a
   non-loopback bind without saying so, a fault kind a provider has no shape
-  for). Fix the calling code.
+  for), or installed in a way it cannot work (:class:`PluginError`,
+  :class:`MissingExtraError`). Fix the calling code or the installation.
 * :class:`ProviderError` — a domain model refused an operation exactly as the
   real provider would. It carries the provider's identity of the error (HTTP
   status plus the provider's code or reason); wire adapters turn it into the
@@ -13,6 +14,8 @@ Two families:
 
 from __future__ import annotations
 
+import warnings
+from importlib import import_module
 from typing import Any
 
 PREFIX = "verified-fakes: "
@@ -31,6 +34,17 @@ class UsageError(FakesError, ValueError):
 
 class NotRunningError(UsageError):
     """The fake's server is not running, so it has no URL yet."""
+
+
+class PluginError(UsageError):
+    """An installed provider plug-in cannot be used: two providers share a name, an
+    entry point does not name a :class:`fakes.providers.Provider`, or no provider has
+    the name asked for."""
+
+
+class MissingExtraError(PluginError):
+    """A provider needs modules its pip extra brings, and they are not installed. The
+    message names the ``pip install 'verified-fakes[<extra>]'`` that fixes it."""
 
 
 class ProviderError(FakesError):
@@ -73,15 +87,26 @@ class NotModelledError(ProviderError):
     code = "NOT_MODELLED"
 
 
-class RegistryError(ProviderError):
-    """An OCI Distribution error (``errors[].code`` of the spec's envelope)."""
-
-
 __all__ = [
     "FakesError",
+    "MissingExtraError",
     "NotModelledError",
     "NotRunningError",
+    "PluginError",
     "ProviderError",
-    "RegistryError",
     "UsageError",
 ]
+
+# Provider errors live with their provider; the old names keep working for a while.
+_MOVED = {"RegistryError": "fakes.artifacts"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        warnings.warn(
+            f"fakes.errors.{name} moved to {_MOVED[name]}.{name}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
-"""pytest fixtures for every fake, registered through the ``pytest11`` entry point.
+"""pytest fixtures for every installed fake, registered through the ``pytest11`` entry point.
 
-For each fake there are three fixtures:
+For each provider (see :mod:`fakes.providers`) whose fixture base name is ``<name>``
+there are three fixtures:
 
 * ``<name>_server`` — session-scoped, started once per test session (once per
   xdist worker);
@@ -8,42 +9,52 @@ For each fake there are three fixtures:
   from an empty store, an empty journal, no fault rules and time zero;
 * ``<name>_factory`` — builds extra, separately configured fakes that are
   stopped when the test ends.
+
+The fixtures are registered at start-up from the providers' descriptors; a fake's
+module is imported only when one of its fixtures is first used, so a provider whose
+extra is not installed costs nothing until a test asks for it (and then fails with
+the ``pip install`` that fixes it).
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
+from fakes import providers as _providers
 from fakes._fake import Fake
-from fakes.artifacts import FakeRegistry
+from fakes.errors import PluginError
+from fakes.providers import Provider
 
-F = TypeVar("F", bound=Fake[Any])
+__all__ = ["fixture_plugin"]
 
 
-def _fixtures(cls: type[F], name: str) -> tuple[Any, Any, Any]:
-    @pytest.fixture(scope="session", name=f"{name}_server")
-    def server() -> Iterator[F]:
-        fake = cls()
+def fixture_plugin(provider: Provider) -> types.ModuleType:
+    """A plugin module holding the three fixtures of ``provider``."""
+    server_name, name, factory_name = provider.fixtures
+    what = f"the {provider.name} fake ({provider.fake.replace(':', '.')})"
+
+    def server() -> Iterator[Fake[Any]]:
+        fake = provider.load_fake()()
         fake.start()
         try:
             yield fake
         finally:
             fake.stop()
 
-    @pytest.fixture(name=name)
-    def per_test(request: pytest.FixtureRequest) -> F:
-        fake: F = request.getfixturevalue(f"{name}_server")
+    def per_test(request: pytest.FixtureRequest) -> Fake[Any]:
+        fake: Fake[Any] = request.getfixturevalue(server_name)
         fake.reset()
         return fake
 
-    @pytest.fixture(name=f"{name}_factory")
-    def factory() -> Iterator[Callable[..., F]]:
-        started: list[F] = []
+    def factory() -> Iterator[Callable[..., Fake[Any]]]:
+        cls = provider.load_fake()
+        started: list[Fake[Any]] = []
 
-        def make(**options: Any) -> F:
+        def make(**options: Any) -> Fake[Any]:
             fake = cls(**options)
             fake.start()
             started.append(fake)
@@ -55,9 +66,28 @@ def _fixtures(cls: type[F], name: str) -> tuple[Any, Any, Any]:
             for fake in started:
                 fake.stop()
 
-    return server, per_test, factory
+    server.__doc__ = f"{what.capitalize()}, started once per session (per xdist worker)."
+    per_test.__doc__ = (
+        f"{what.capitalize()}, reset before the test: empty store and journal, no fault "
+        f"rules, clock at zero (the server of ``{server_name}``)."
+    )
+    factory.__doc__ = (
+        f"``make(**options)`` builds and starts separately configured fakes: {what}; "
+        "they are stopped after the test."
+    )
+    plugin = types.ModuleType(f"{__name__}.{provider.name}", f"Fixtures of {what}.")
+    setattr(plugin, server_name, pytest.fixture(scope="session", name=server_name)(server))
+    setattr(plugin, name, pytest.fixture(name=name)(per_test))
+    setattr(plugin, factory_name, pytest.fixture(name=factory_name)(factory))
+    return plugin
 
 
-fake_registry_server, fake_registry, fake_registry_factory = _fixtures(
-    FakeRegistry, "fake_registry"
-)
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        installed = _providers.providers()
+    except PluginError as error:
+        raise pytest.UsageError(str(error)) from error
+    for provider in installed.values():
+        plugin_name = f"verified-fakes-{provider.name}"
+        if not config.pluginmanager.has_plugin(plugin_name):
+            config.pluginmanager.register(fixture_plugin(provider), plugin_name)

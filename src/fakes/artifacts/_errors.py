@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fakes.errors import RegistryError
+from fakes.errors import ProviderError
+
+
+class RegistryError(ProviderError):
+    """An OCI Distribution error (``errors[].code`` of the spec's envelope)."""
+
 
 CODES: dict[str, tuple[int, str]] = {
     "BLOB_UNKNOWN": (404, "blob unknown to registry"),
