@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
-from fakes._conformance import main as conformance
 from fakes.artifacts import FakeRegistry
+from fakes.conformance._runner import main as conformance
 from fakes.conformance.artifacts.distribution import DEFAULT_BINARY, running_distribution
 from fakes.conformance.artifacts.janitor import CatalogUnavailable, run_started, sweep
 
@@ -82,14 +82,47 @@ def test_the_janitor_never_takes_runs_younger_than_an_hour(registry: str) -> Non
 def test_command_line(registry: str, capsys: pytest.CaptureFixture[str]) -> None:
     stale = "vf-conformance/20250101-000000-cccccc/from-the-cli-1"
     push(registry, stale, "v1")
-    assert conformance(["--janitor", "--target", registry, "--older-than", "1"]) == 0
+    args = ["--provider", "artifacts", "--janitor", "--target", registry, "--older-than", "1"]
+    assert conformance(args) == 0
     assert f"emptied  {stale}  (1 manifests deleted)" in capsys.readouterr().out
     assert tags(registry, stale) == []
     with pytest.raises(SystemExit):
         conformance(["--janitor"])  # no real target named
+    with pytest.raises(SystemExit):
+        conformance(["--janitor", "--target", "fake"])  # nor here
 
 
-def test_a_registry_without_a_catalog_is_refused_with_advice(fake_registry: FakeRegistry) -> None:
+def test_a_registry_without_a_catalog_is_refused_with_advice(
+    fake_registry: FakeRegistry, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(CatalogUnavailable, match="_catalog answered 501"):
         sweep(fake_registry.url)
     assert conformance(["--janitor", "--target", fake_registry.url]) == 2
+    assert "_catalog answered 501" in capsys.readouterr().err
+
+
+
+def test_the_janitor_reads_the_suites_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fakes.conformance.artifacts import janitor
+
+    calls: list[tuple[str, dict[str, object]]] = []
+
+    def sweep(url: str, **kwargs: object) -> janitor.Sweep:
+        calls.append((url, kwargs))
+        return janitor.Sweep({OLD: 2}, [FRESH], {"broken/one": "500 Server Error"})
+
+    monkeypatch.setattr(janitor, "sweep", sweep)
+    monkeypatch.setenv("FAKES_REGISTRY_USERNAME", "ci")
+    monkeypatch.setenv("FAKES_REGISTRY_PASSWORD", "pw")
+    args = ["--provider", "artifacts", "--janitor", "--target", "https://sandbox.test/",
+            "--older-than", "48"]
+    assert conformance(args) == 1  # one repository could not be emptied
+    assert calls == [("https://sandbox.test",
+                      {"older_than": timedelta(hours=48), "credentials": ("ci", "pw")})]
+    assert capsys.readouterr().out.splitlines() == [
+        f"emptied  {OLD}  (2 manifests deleted)",
+        f"kept     {FRESH}  (younger than the expiry)",
+        "FAILED   broken/one: 500 Server Error",
+    ]

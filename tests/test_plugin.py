@@ -1,8 +1,12 @@
-"""The pytest fixtures, exercised in a separate pytest run with pytester."""
+"""The pytest fixtures, exercised in separate pytest runs with pytester."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+import _demo_provider
 
 pytest_plugins = ["pytester"]
 
@@ -29,7 +33,7 @@ def test_fixtures_share_one_server_and_reset_between_tests(pytester: pytest.Pyte
             assert requests.get(fake_registry.url + "/v2/").status_code == 200
 
         def test_factory_builds_configured_fakes(fake_registry_factory, fake_registry):
-            from fakes import Account
+            from fakes.artifacts import Account
             locked = fake_registry_factory(accounts=[Account("ci", "pw")], anonymous_pull=False)
             assert locked.url != fake_registry.url
             assert requests.get(locked.url + "/v2/").status_code == 401
@@ -47,7 +51,81 @@ def test_fixtures_share_one_server_and_reset_between_tests(pytester: pytest.Pyte
 
 def test_plugin_is_registered_by_entry_point(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        "def test_x(fake_registry_server):\n    assert fake_registry_server.running\n"
+        """
+        import sys
+
+        def test_the_fake_is_not_imported_before_a_fixture_asks():
+            assert "fakes.artifacts._registry" not in sys.modules
+
+        def test_x(fake_registry_server):
+            assert fake_registry_server.running
+            assert "fakes.artifacts._registry" in sys.modules
+        """
     )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+def test_fixtures_are_listed(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--fixtures")
+    out = result.stdout.str()
+    assert "fake_registry_server [session scope]" in out
+    assert "The artifacts fake (fakes.artifacts.FakeRegistry), reset before" in out
+    assert "fake_registry_factory" in out
+
+
+def test_fixtures_work_under_xdist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_each_worker_has_its_own_server(fake_registry, n):
+            fake_registry.push_blob("team/app", b"x")
+            assert fake_registry.repositories() == ["team/app"]
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
+    result.assert_outcomes(passed=4)
+
+
+def test_a_plugged_in_provider_gets_fixtures_and_a_missing_extra_a_clear_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site = _demo_provider.install(tmp_path / "site")
+    monkeypatch.setenv("PYTHONPATH", _demo_provider.environment(site)["PYTHONPATH"])
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_mirror(mirror_registry, mirror_registry_factory):
+            assert requests.get(mirror_registry.url + "/v2/").status_code == 200
+            assert mirror_registry_factory().url != mirror_registry.url
+
+        def test_needy(needy_fake):
+            pass
+
+        def test_unrelated():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines([
+        "verified-fakes: the needy provider needs vf_demo_not_installed, "
+        "which is not installed: pip install 'verified-fakes[needy]'",
+    ])
+    listed = pytester.runpytest_subprocess("--fixtures").stdout.str()
+    assert "needy_fake_server [session scope]" in listed
+    assert "mirror_registry_factory" in listed
+
+
+def test_two_providers_with_one_name_stop_pytest_with_the_reason(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    site = _demo_provider.install(tmp_path / "site", duplicate=True)
+    monkeypatch.setenv("PYTHONPATH", _demo_provider.environment(site)["PYTHONPATH"])
+    pytester.makepyfile("def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess()
-    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*two providers are named 'artifacts'*"])

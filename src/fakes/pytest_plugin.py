@@ -26,19 +26,28 @@ import pytest
 
 from fakes import providers as _providers
 from fakes._fake import Fake
-from fakes.errors import PluginError
+from fakes.errors import MissingExtraError, PluginError
 from fakes.providers import Provider
 
 __all__ = ["fixture_plugin"]
+
+
+def _fake_class(provider: Provider) -> type[Fake[Any]]:
+    try:
+        return provider.load_fake()
+    except MissingExtraError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)  # the message says it all: no traceback
 
 
 def fixture_plugin(provider: Provider) -> types.ModuleType:
     """A plugin module holding the three fixtures of ``provider``."""
     server_name, name, factory_name = provider.fixtures
     what = f"the {provider.name} fake ({provider.fake.replace(':', '.')})"
+    title = what[0].upper() + what[1:]
 
     def server() -> Iterator[Fake[Any]]:
-        fake = provider.load_fake()()
+        fake = _fake_class(provider)()
         fake.start()
         try:
             yield fake
@@ -51,7 +60,7 @@ def fixture_plugin(provider: Provider) -> types.ModuleType:
         return fake
 
     def factory() -> Iterator[Callable[..., Fake[Any]]]:
-        cls = provider.load_fake()
+        cls = _fake_class(provider)
         started: list[Fake[Any]] = []
 
         def make(**options: Any) -> Fake[Any]:
@@ -66,9 +75,9 @@ def fixture_plugin(provider: Provider) -> types.ModuleType:
             for fake in started:
                 fake.stop()
 
-    server.__doc__ = f"{what.capitalize()}, started once per session (per xdist worker)."
+    server.__doc__ = f"{title}, started once per session (per xdist worker)."
     per_test.__doc__ = (
-        f"{what.capitalize()}, reset before the test: empty store and journal, no fault "
+        f"{title}, reset before the test: empty store and journal, no fault "
         f"rules, clock at zero (the server of ``{server_name}``)."
     )
     factory.__doc__ = (

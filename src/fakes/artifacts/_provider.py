@@ -75,7 +75,7 @@ def _environment(
 PROVIDER = Provider(
     name="artifacts",
     summary="OCI Distribution registry: blobs, manifests, tags, referrers, token auth",
-    fake="fakes.artifacts._registry:FakeRegistry",
+    fake="fakes.artifacts:FakeRegistry",
     fixture="fake_registry",
     extra="artifacts",
     requires=(),
