@@ -115,12 +115,13 @@ def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
         prog="fakes conformance",
         description="Run a provider's conformance suite against its fake and, opt-in, the "
         "real provider; print one row per behaviour.",
-        epilog="Arguments after -- go to pytest unchanged; pytest runs in the directory of "
-        "the installed suites, so give paths there as absolute paths.",
+        epilog="Arguments after -- go to pytest unchanged. pytest runs in the directory the "
+        "suites are installed in (test paths read artifacts/test_tags.py::…), so paths "
+        "given to it there must be absolute.",
     )
     parser.add_argument(
         "--provider", choices=sorted(installed),
-        help="the provider whose suite runs (default: the only installed one)",
+        help="the provider whose suite runs (default: the only installed provider with one)",
     )
     parser.add_argument("--target", action="append", metavar="fake|REAL", help=target_help)
     parser.add_argument(

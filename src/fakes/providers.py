@@ -23,6 +23,7 @@ import functools
 import importlib
 import importlib.util
 import re
+import types
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -240,7 +241,9 @@ def _origin(entry_point: metadata.EntryPoint) -> str:
 @functools.cache
 def providers() -> Mapping[str, Provider]:
     """Every installed provider by name (discovered once per process, then cached)."""
-    return _discover(list(metadata.entry_points(group=ENTRY_POINT_GROUP)))
+    return types.MappingProxyType(
+        _discover(list(metadata.entry_points(group=ENTRY_POINT_GROUP)))
+    )
 
 
 def get(name: str) -> Provider:
