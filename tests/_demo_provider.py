@@ -7,7 +7,9 @@ with its entry points, as pip would leave it) and its modules; put the directory
 - ``mirror``: the artifacts fake again under its own fixture names, with a
   conformance suite of its own (``vf_demo_suite``) and a janitor that prints what it
   was given — everything a provider can have, and no edit to the core;
-- ``needy``: a provider whose extra is not installed.
+- ``needy``: a provider whose extra is not installed;
+- ``toykv``: the toy key-value fake of ``tests/plugins/toykv`` — a fake of its own,
+  not the registry's.
 
 ``install(directory, duplicate=True)`` adds a second provider named ``artifacts``.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 import os
 import textwrap
 from pathlib import Path
+
+PLUGINS = Path(__file__).resolve().parent / "plugins"  # the toy providers' fakes
 
 PROVIDERS = '''
 import argparse
@@ -76,6 +80,14 @@ NEEDY = Provider(
     requires=("vf_demo_not_installed",),
     conformance="vf_demo_suite",
     build_served=_build,
+)
+
+TOYKV = Provider(
+    name="toykv",
+    summary="a key-value store with versions and a watch",
+    fake="toykv:FakeKV",
+    fixture="fake_kv",
+    build_served=lambda args, common: __import__("toykv").FakeKV(**common),
 )
 
 DUPLICATE = Provider(
@@ -160,6 +172,7 @@ def install(directory: Path, *, duplicate: bool = False) -> Path:
         "[verified_fakes.providers]",
         "mirror = vf_demo_provider:MIRROR",
         "needy = vf_demo_provider:NEEDY",
+        "toykv = vf_demo_provider:TOYKV",
     ]
     if duplicate:
         entry_points.append("artifacts = vf_demo_provider:DUPLICATE")
@@ -171,6 +184,6 @@ def environment(directory: Path) -> dict[str, str]:
     """``os.environ`` with ``directory`` first on PYTHONPATH and no FAKES_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKES_", "DEMO_"))}
     env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(directory), os.environ.get("PYTHONPATH", "")) if p
+        p for p in (str(directory), str(PLUGINS), os.environ.get("PYTHONPATH", "")) if p
     )
     return env

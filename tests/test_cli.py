@@ -161,3 +161,15 @@ def test_two_providers_with_one_name_are_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "two providers are named 'artifacts'" in result.stderr
     assert "uninstall one of them" in result.stderr
+
+
+def test_a_provider_with_a_fake_of_its_own_is_served(demo: dict[str, str]) -> None:
+    process = _serve("toykv", env=demo)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert requests.put(f"{url}/kv/colour", data=b"blue", timeout=5).json()["version"] == 1
+        assert requests.get(f"{url}/kv/colour", timeout=5).json()["value"] == "blue"
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0

@@ -107,10 +107,17 @@ def test_a_plugged_in_provider_gets_fixtures_and_a_missing_extra_a_clear_error(
 
         def test_unrelated():
             pass
+
+        def test_toy_store(fake_kv):
+            assert requests.put(fake_kv.url + "/kv/a", data=b"1").status_code == 200
+            assert fake_kv.items() == {"a": "1"}
+
+        def test_toy_store_starts_clean(fake_kv):
+            assert fake_kv.items() == {}
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:randomly")
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=4, errors=1)
     result.stdout.fnmatch_lines([
         "verified-fakes: the needy provider needs vf_demo_not_installed, "
         "which is not installed: pip install 'verified-fakes[needy]'",
