@@ -84,7 +84,7 @@ PROVIDER = Provider(
     build_served=_build_served,
     real_targets=RealTargets(
         metavar="URL",
-        help="the base URL of a sandbox OCI registry (profiles: oci-1.1, distribution-2.8)",
+        help="the base URL of a sandbox OCI registry",
         environment=_environment,
         janitor="fakes.conformance.artifacts.janitor:run",
     ),
