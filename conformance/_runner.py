@@ -232,6 +232,9 @@ def main(argv: Sequence[str]) -> int:
             "--confcutdir", str(root),
             "--import-mode=importlib",
             "-p", "no:cacheprovider",
+            # tmp_path of its own, removed with the rest: the run neither leaves nor
+            # prunes directories under the user's pytest-of-<user>.
+            f"--basetemp={Path(tmp) / 'basetemp'}",
             "--pyargs", provider.conformance or "",
         ]
         if args.junit:
