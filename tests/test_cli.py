@@ -79,6 +79,16 @@ def test_serve_needs_a_provider(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice: 'nonesuch'" in capsys.readouterr().err
 
 
+def test_serve_help_shows_the_options_of_each_provider(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert "  fakes serve artifacts [-h] [--host HOST] [--port PORT]" in out
+    assert "[--no-anonymous-pull]" in out
+
+
 def test_account_specs() -> None:
     ci = account("ci:pw:pull")
     assert (ci.username, ci.pull, ci.push) == ("ci", ("*",), ())

@@ -31,10 +31,12 @@ def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
     commands.add_parser("providers", help="list the installed providers and their extras")
     serve = commands.add_parser(
         "serve", help="serve a fake until interrupted",
-        description="Serve a fake on loopback until SIGINT or SIGTERM; the first line of "
+        description="Serve a fake on loopback until SIGINT or SIGTERM; the first line of\n"
         "output is its base URL.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     kinds = serve.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    usages = []
     for provider in installed.values():
         if provider.build_served is None:
             continue
@@ -46,7 +48,21 @@ def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
                          help="allow binding an address other than loopback")
         if provider.serve_options is not None:
             provider.serve_options(one)
+        usages.append(_indented_usage(one))
+    serve.epilog = (
+        "the options of each provider:\n" + "".join(usages)
+        if usages else "No installed provider can be served."
+    )
     return parser
+
+
+def _indented_usage(parser: argparse.ArgumentParser) -> str:
+    """``parser``'s usage without its ``usage:`` prefix, indented by two."""
+    first, *rest = parser.format_usage().splitlines()
+    shift = len("usage: ") - 2
+    return "\n".join(
+        [first.replace("usage: ", "  ", 1), *(line[shift:] for line in rest)]
+    ) + "\n"
 
 
 def _serve(provider: Provider, args: argparse.Namespace) -> int:

@@ -10,15 +10,15 @@ there are three fixtures:
 * ``<name>_factory`` — builds extra, separately configured fakes that are
   stopped when the test ends.
 
-The fixtures are registered at start-up from the providers' descriptors; a fake's
-module is imported only when one of its fixtures is first used, so a provider whose
-extra is not installed costs nothing until a test asks for it (and then fails with
-the ``pip install`` that fixes it).
+They are made when pytest loads this module, from the providers' descriptors, and
+set on it as module attributes (``fake_registry``, …), where pytest finds them. A
+fake's module is imported only when one of its fixtures is first used, so a
+provider whose extra is not installed costs nothing until a test asks for it, and
+then fails with the ``pip install`` that fixes it.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,7 +29,7 @@ from fakes._fake import Fake
 from fakes.errors import MissingExtraError, PluginError
 from fakes.providers import Provider
 
-__all__ = ["fixture_plugin"]
+__all__ = ["fixtures_for"]
 
 
 def _fake_class(provider: Provider) -> type[Fake[Any]]:
@@ -40,8 +40,8 @@ def _fake_class(provider: Provider) -> type[Fake[Any]]:
     pytest.fail(message, pytrace=False)  # the message says it all: no traceback
 
 
-def fixture_plugin(provider: Provider) -> types.ModuleType:
-    """A plugin module holding the three fixtures of ``provider``."""
+def fixtures_for(provider: Provider) -> dict[str, Any]:
+    """The three fixtures of ``provider``, by name."""
     server_name, name, factory_name = provider.fixtures
     what = f"the {provider.name} fake ({provider.fake.replace(':', '.')})"
     title = what[0].upper() + what[1:]
@@ -77,26 +77,41 @@ def fixture_plugin(provider: Provider) -> types.ModuleType:
 
     server.__doc__ = f"{title}, started once per session (per xdist worker)."
     per_test.__doc__ = (
-        f"{title}, reset before the test: empty store and journal, no fault "
-        f"rules, clock at zero (the server of ``{server_name}``)."
+        f"{title}, reset before the test: empty store and journal, no fault rules, "
+        f"clock at zero (the server of ``{server_name}``)."
     )
     factory.__doc__ = (
         f"``make(**options)`` builds and starts separately configured fakes: {what}; "
         "they are stopped after the test."
     )
-    plugin = types.ModuleType(f"{__name__}.{provider.name}", f"Fixtures of {what}.")
-    setattr(plugin, server_name, pytest.fixture(scope="session", name=server_name)(server))
-    setattr(plugin, name, pytest.fixture(name=name)(per_test))
-    setattr(plugin, factory_name, pytest.fixture(name=factory_name)(factory))
-    return plugin
+    return {
+        server_name: pytest.fixture(scope="session", name=server_name)(server),
+        name: pytest.fixture(name=name)(per_test),
+        factory_name: pytest.fixture(name=factory_name)(factory),
+    }
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def _install(namespace: dict[str, Any]) -> PluginError | None:
+    """Set every provider's fixtures in ``namespace``; the discovery error, if any, is
+    returned for :func:`pytest_configure` to report as a usage error."""
     try:
         installed = _providers.providers()
     except PluginError as error:
-        raise pytest.UsageError(str(error)) from error
+        return error
     for provider in installed.values():
-        plugin_name = f"verified-fakes-{provider.name}"
-        if not config.pluginmanager.has_plugin(plugin_name):
-            config.pluginmanager.register(fixture_plugin(provider), plugin_name)
+        for name, fixture in fixtures_for(provider).items():
+            if name in namespace:
+                return PluginError(
+                    f"provider {provider.name!r}: its fixture {name!r} would replace "
+                    f"{__name__}.{name}"
+                )
+            namespace[name] = fixture
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _SETUP_ERROR is not None:
+        raise pytest.UsageError(str(_SETUP_ERROR))
+
+
+_SETUP_ERROR = _install(globals())

@@ -57,9 +57,9 @@ def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later lookups do not come here again
-    return value
+    # Not cached here: the name stays whatever its module holds now (pytester's
+    # in-process runs, for one, drop and re-import modules between runs).
+    return getattr(import_module(module), name)
 
 
 def __dir__() -> list[str]:
