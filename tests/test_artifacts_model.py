@@ -17,7 +17,7 @@ import pytest
 
 from fakes._clock import Clock
 from fakes._journal import Journal
-from fakes.artifacts import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
+from fakes.artifacts import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, RegistryError
 from fakes.artifacts._api import upload_range
 from fakes.artifacts._errors import ChunkOutOfOrder
 from fakes.artifacts._model import (
@@ -27,7 +27,6 @@ from fakes.artifacts._model import (
     digest_of,
     parse_manifest,
 )
-from fakes.errors import RegistryError
 
 CONFIG_TYPE = "application/vnd.oci.image.config.v1+json"
 LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"

@@ -29,8 +29,8 @@ from fakes.artifacts import (
     OCI_MANIFEST,
     Account,
     FakeRegistry,
+    RegistryError,
 )
-from fakes.errors import RegistryError
 
 CONFIG_TYPE = "application/vnd.oci.image.config.v1+json"
 LAYER_TYPE = "application/vnd.oci.image.layer.v1.tar"

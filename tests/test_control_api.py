@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from fakes.artifacts import FakeRegistry, digest_of
-from fakes.errors import RegistryError
+from fakes.artifacts import FakeRegistry, RegistryError, digest_of
 
 REPO = "team/app"
 

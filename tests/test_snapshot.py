@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from fakes import FakeRegistry
-from fakes.artifacts import digest_of
+from fakes.artifacts import FakeRegistry, digest_of
 from fakes.faults import Throttle
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"

@@ -46,6 +46,8 @@ def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
         one.add_argument("--port", type=int, default=0, help="0 (the default) picks a free port")
         one.add_argument("--allow-non-loopback", action="store_true",
                          help="allow binding an address other than loopback")
+        one.add_argument("--no-control-api", action="store_true",
+                         help="do not serve the control API under /_fakes")
         if provider.serve_options is not None:
             provider.serve_options(one)
         usages.append(_indented_usage(one))
@@ -70,6 +72,7 @@ def _serve(provider: Provider, args: argparse.Namespace) -> int:
     common: dict[str, Any] = {
         "host": args.host, "port": args.port, "clock": RealClock(),
         "allow_non_loopback": args.allow_non_loopback,
+        "control_api": not args.no_control_api,
     }
     stop = threading.Event()
     # Both signals end the loop below, also where SIGINT was ignored (a background job).

@@ -10,12 +10,10 @@ from typing import Any
 
 import attrs
 
-from fakes._adapter import Call, WireAdapter, renders, route
-from fakes._fake import Fake
-from fakes._faults import Conflict, Fault, Throttle
-from fakes._http import Request, Response
-from fakes._journal import Journal
+from fakes import Journal
 from fakes.errors import ProviderError
+from fakes.faults import Conflict, Fault, Throttle
+from fakes.wire import Call, Fake, Request, Response, WireAdapter, renders, route
 
 
 class KVError(ProviderError):
