@@ -38,10 +38,71 @@ class _Body(Protocol):
         ...
 
 
-class Headers(Protocol):
+class HeadersLike(Protocol):
+    """What a request's headers offer: case-insensitive lookups."""
+
     def get(self, name: str, default: Any = None) -> Any: ...
 
     def get_all(self, name: str, failobj: Any = None) -> Any: ...
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode("latin-1") if isinstance(value, str) else bytes(value)
+
+
+class Headers:
+    """A request's header fields in the order received, looked up case-insensitively.
+
+    Values are decoded as Latin-1 (HTTP field values are octets; what is not ASCII
+    comes through unchanged byte for byte). ``get`` answers the first field of that
+    name, ``get_all`` every one of them.
+    """
+
+    __slots__ = ("_items",)
+
+    _items: list[tuple[bytes, bytes]]
+
+    def __init__(self, fields: Iterable[tuple[str | bytes, str | bytes]] = ()) -> None:
+        self._items = [(_as_bytes(name).lower(), _as_bytes(value)) for name, value in fields]
+
+    @classmethod
+    def _lowered(cls, items: list[tuple[bytes, bytes]]) -> Headers:
+        """Wrap ``items`` whose names are already lower-case (as h11 gives them)."""
+        headers = cls.__new__(cls)
+        headers._items = items
+        return headers
+
+    def get(self, name: str, default: Any = None) -> Any:
+        key = name.lower().encode("latin-1")
+        for field, value in self._items:
+            if field == key:
+                return value.decode("latin-1")
+        return default
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        key = name.lower().encode("latin-1")
+        values = [value.decode("latin-1") for field, value in self._items if field == key]
+        return values if values else failobj
+
+    def items(self) -> list[tuple[str, str]]:
+        """``(lower-case name, value)`` for every field, in order."""
+        return [(field.decode("latin-1"), value.decode("latin-1"))
+                for field, value in self._items]
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        key = name.lower().encode("latin-1")
+        return any(field == key for field, _ in self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return (field.decode("latin-1") for field, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self.items()!r})"
 
 
 class Request:
@@ -59,7 +120,7 @@ class Request:
                  "raw_path", "target")
 
     def __init__(
-        self, method: str, target: str, headers: Headers, body: _Body, origin: str,
+        self, method: str, target: str, headers: HeadersLike, body: _Body, origin: str,
         cancelled: threading.Event | None = None,
     ):
         self.method = method

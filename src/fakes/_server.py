@@ -3,25 +3,65 @@
 Why not a WSGI server: a fake must keep connections alive (clients reuse
 them; one connection per request would dominate the cost), stream responses
 (Kubernetes watch), and be able to drop a connection after applying a write
-(the lost-response fault). Each of those is a few lines here.
+(the lost-response fault).
+
+HTTP/1.1 parsing and framing are h11's; this module adds the sockets, one
+thread per connection, the limits, and the life cycle of a request: its
+``cancelled`` event is set when the client goes away during a streamed
+response (one watcher thread per server notices) or when the server stops,
+and a streamed body's iterator is always closed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
+import re
+import selectors
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
+from http import HTTPStatus
 from typing import Any
 
-from fakes._http import DropConnection, MalformedBody, Request, Response
+import h11
+
+from fakes._http import DropConnection, Headers, MalformedBody, Request, Response
 from fakes.errors import NotRunningError, UsageError
+
+log = logging.getLogger("fakes")
 
 App = Callable[[Request], Response]
 
-_DRAIN_PIECE = 1 << 20
+MAX_REQUEST_LINE = 1 << 16
+"""Longest request target accepted (bytes); a longer one is answered 414."""
+MAX_HEADER_BYTES = 1 << 16
+"""Most header field bytes accepted in one request; more is answered 431."""
+DRAIN_LIMIT = 4 << 20
+"""Unread request body the server reads and discards to keep a connection; past
+this it answers with ``Connection: close`` instead."""
+
+_MAX_HEAD = MAX_REQUEST_LINE + MAX_HEADER_BYTES + 1024  # h11's bound on an unfinished head
+_RECV = 1 << 16
+_PIECE = 1 << 20
+_SMALL = 1 << 16  # head and body go out in one send below this
+_WATCH_BUFFER = 1 << 20  # pipelined bytes the watcher holds for a streaming connection
+_JOIN_SECONDS = 0.5  # stop() waits this long, in all, for connection threads
+_LINGER_SECONDS = 1.0  # after an error answer, read and discard this long before closing
+_MSG_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
+
+_REASONS = {s.value: s.phrase.encode("ascii") for s in HTTPStatus}
+# Host = uri-host [ ":" port ]; a reg-name or IPv4 address from the unreserved
+# characters, or an IPv6 literal in brackets. Anything else (spaces, "/", "@", ",",
+# control characters) is refused: the origin is echoed into Location headers.
+_HOST = re.compile(
+    rb"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])(?::[0-9]{1,5})?")
+_BAD_FIELD = re.compile(r"[\x00-\x1f\x7f]")
+
+# What a connection does when its request/response cycle ends.
+_KEEP, _CLOSE, _LINGER, _ABORT = range(4)
 
 
 def is_loopback(host: str) -> bool:
@@ -33,161 +73,585 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class BodyReader:
-    """Reads a request body framed by Content-Length or chunked encoding."""
+def _close_iterable(*objects: object) -> None:
+    seen: set[int] = set()
+    for obj in objects:
+        close = getattr(obj, "close", None)
+        if close is None or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        try:
+            close()
+        except Exception:
+            log.debug("verified-fakes: closing a response body raised", exc_info=True)
 
-    def __init__(self, rfile: Any, length: int | None, chunked: bool) -> None:
-        self._rfile = rfile
-        self._remaining = length or 0
-        self._chunked = chunked
-        self._chunk_left = 0
-        self._done = not chunked and not length
+
+class BodyReader:
+    """A request body, read from the connection as the app asks for it.
+
+    Nothing is read before the app asks: a declared ``Content-Length`` of any size
+    costs nothing up front. ``read(n)`` returns ``n`` bytes unless the body ends
+    first; ``pieces()`` yields what arrives, at most ``size`` bytes at a time. A
+    framing error is :class:`MalformedBody`; a client that leaves mid-body is a
+    :class:`ConnectionError`.
+    """
+
+    __slots__ = ("_conn", "_done", "_leftover", "length", "received")
+
+    def __init__(self, conn: _Connection, length: int | None) -> None:
+        self._conn = conn
+        self._leftover = b""
+        self._done = False
+        self.length = length  # None for chunked
+        self.received = 0
+
+    @property
+    def done(self) -> bool:
+        return self._done and not self._leftover
+
+    def _next(self) -> bytes | None:
+        """The next piece of body from h11, or None at the end."""
+        if self._done:
+            return None
+        conn = self._conn
+        h = conn.h11
+        if conn.abandoned:
+            raise ConnectionError("the request body was abandoned; the connection is closing")
+        while True:
+            try:
+                event = h.next_event()
+            except h11.RemoteProtocolError as exc:
+                self._done = True
+                if conn.eof:
+                    raise ConnectionError(f"the client left mid-body ({exc})") from None
+                raise MalformedBody(str(exc)) from None
+            if event is h11.NEED_DATA:
+                if h.client_is_waiting_for_100_continue:
+                    conn.sock.sendall(h.send(h11.InformationalResponse(status_code=100,
+                                                                       headers=[])))
+                conn.receive()
+                continue
+            if type(event) is h11.Data:
+                self.received += len(event.data)
+                return bytes(event.data)
+            self._done = True  # EndOfMessage (trailers, if any, are dropped)
+            return None
 
     def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes (all that is left when ``size`` < 0)."""
-        if self._done:
+        """``size`` bytes, or fewer at the end of the body; all that is left if ``size`` < 0."""
+        if size == 0:
             return b""
-        if not self._chunked:
-            want = self._remaining if size < 0 else min(size, self._remaining)
-            data: bytes = self._rfile.read(want)
-            self._remaining -= len(data)
-            if not data or self._remaining == 0:
-                self._done = True
-            return data
         parts = []
-        while not self._done and (size < 0 or size > 0):
-            if self._chunk_left == 0:
-                line = self._rfile.readline(65537)
-                try:
-                    self._chunk_left = int(line.split(b";")[0].strip() or b"0", 16)
-                except ValueError:
-                    self._done = True
-                    raise MalformedBody(f"bad chunk size {line[:20]!r}") from None
-                if self._chunk_left == 0:
-                    while self._rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    self._done = True
-                    break
-            take = self._chunk_left if size < 0 else min(size, self._chunk_left)
-            piece = self._rfile.read(take)
-            if not piece:
-                self._done = True
+        have = 0
+        if self._leftover:
+            parts.append(self._leftover)
+            have = len(self._leftover)
+            self._leftover = b""
+        while size < 0 or have < size:
+            piece = self._next()
+            if piece is None:
                 break
             parts.append(piece)
-            self._chunk_left -= len(piece)
-            if size > 0:
-                size -= len(piece)
-            if self._chunk_left == 0:
-                self._rfile.readline(3)  # CRLF after the chunk
-        return b"".join(parts)
+            have += len(piece)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
+        if 0 <= size < len(data):
+            data, self._leftover = data[:size], data[size:]
+        return data
 
-    def pieces(self, size: int = _DRAIN_PIECE) -> Iterator[bytes]:
+    def pieces(self, size: int = _PIECE) -> Iterator[bytes]:
+        """The rest of the body, as it arrives, at most ``size`` bytes at a time."""
         while True:
-            piece = self.read(size)
-            if not piece:
-                return
-            yield piece
+            if self._leftover:
+                piece, self._leftover = self._leftover, b""
+            else:
+                got = self._next()
+                if got is None:
+                    return
+                piece = got
+            for start in range(0, len(piece), size):
+                yield piece[start : start + size] if len(piece) > size else piece
 
     def drain(self) -> None:
-        for _ in self.pieces():
+        """Read and discard the rest of the body."""
+        self._leftover = b""
+        while self._next() is not None:
             pass
 
+    def finish(self) -> bool:
+        """After the app answered: read what is left of the body if that is cheap.
+        False when the body stays unread and the connection must close instead."""
+        if self.done:
+            return True
+        self._leftover = b""
+        conn = self._conn
+        if conn.h11.client_is_waiting_for_100_continue:
+            return False  # the client may never send it: answer, then close
+        if self.length is not None and self.length - self.received > DRAIN_LIMIT:
+            return False
+        limit = self.received + DRAIN_LIMIT
+        while self._next() is not None:
+            if self.received > limit:
+                return False
+        return True
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "verified-fakes"
-    sys_version = ""
-    owner: LoopbackServer
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+class _Connection:
+    """One client connection and its thread: h11 state, the socket, the request in flight."""
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # tests stay quiet; the journal is the record
+    __slots__ = ("_buffer", "_view", "abandoned", "cancelled", "eof", "h11", "peer_closed",
+                 "pending", "pending_size", "server", "sock", "sockname", "stopping", "thread")
 
-    def handle_one_request(self) -> None:
+    def __init__(self, server: LoopbackServer, sock: socket.socket, stopping: threading.Event):
+        self.server = server
+        self.sock = sock
+        self.stopping = stopping
+        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
+        self.cancelled: threading.Event | None = None
+        self.eof = False
+        self.abandoned = False
+        self.peer_closed = False
+        self.pending: list[bytes] = []
+        self.pending_size = 0
+        self.thread: threading.Thread | None = None
+        self.sockname: Any = None
+        self._buffer = bytearray(_RECV)
+        self._view = memoryview(self._buffer)
+
+    # -- input ------------------------------------------------------------------------------
+
+    def receive(self) -> int:
+        """One ``recv`` into h11 (EOF included); the number of bytes received."""
+        if self.eof:
+            raise ConnectionError("the client closed the connection")
         try:
-            self.raw_requestline = self.rfile.readline(65537)
-            if len(self.raw_requestline) > 65536:
-                self.send_error(414)
-                return
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if not self.parse_request():
-                return
-            self._dispatch()
-        except (ConnectionError, TimeoutError, OSError):
-            self.close_connection = True
+            n = self.sock.recv_into(self._buffer)
+        except (ConnectionError, TimeoutError):
+            n = 0
+        if n:
+            self.h11.receive_data(self._view[:n])  # type: ignore[arg-type]
+        else:
+            self.eof = True
+            self.h11.receive_data(b"")
+        return n
 
-    def _dispatch(self) -> None:
-        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-        length_header = self.headers.get("Content-Length")
+    def _next_request(self) -> Any:
+        """The next h11 event while no request is in progress."""
+        h = self.h11
+        waited = 0
+        while True:
+            event = h.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            if waited > MAX_REQUEST_LINE and self._request_line_too_long():
+                raise h11.RemoteProtocolError("request line too long", error_status_hint=414)
+            waited += self.receive()
+
+    def _request_line_too_long(self) -> bool:
+        data = self.h11.trailing_data[0].lstrip(b"\r\n")
+        window = MAX_REQUEST_LINE + 64  # the target, a method and " HTTP/1.1\r\n"
+        return len(data) > window and b"\n" not in data[:window]
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        how = _CLOSE
         try:
-            length = int(length_header) if length_header is not None else None
-        except ValueError:
-            self.send_error(400, "bad Content-Length")
-            self.close_connection = True
-            return
-        if length is not None and length < 0:
-            self.send_error(400, "bad Content-Length")
-            self.close_connection = True
-            return
-        body = BodyReader(self.rfile, length, chunked)
-        host = self.headers.get("Host") or "{}:{}".format(*self.connection.getsockname()[:2])
-        request = Request(self.command, self.path, self.headers, body, f"http://{host}")
+            how = _KEEP
+            while how == _KEEP:
+                how = self._serve_one()
+        except OSError:  # the client went away, or stop() shut the socket
+            how = _CLOSE
+        except Exception:
+            log.exception("verified-fakes: the HTTP server failed on a connection")
+            how = _CLOSE
+        finally:
+            if self.cancelled is not None:
+                self.cancelled.set()
+            self._close(how)
+            self.server._forget(self)
+
+    def _close(self, how: int) -> None:
+        sock = self.sock
         try:
-            response = self.owner.app(request)
-            body.drain()  # keep the connection usable for the next request
+            if how == _ABORT:
+                sock.shutdown(socket.SHUT_RDWR)
+            elif how == _LINGER and not self.eof and not self.stopping.is_set():
+                # Unread input makes close() send a reset, which can destroy the
+                # answer before the client reads it: half-close, read until the
+                # client closes too (or a short while), then close.
+                sock.shutdown(socket.SHUT_WR)
+                deadline = time.monotonic() + _LINGER_SECONDS
+                while (left := deadline - time.monotonic()) > 0:
+                    sock.settimeout(left)
+                    if not sock.recv_into(self._buffer):
+                        break
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def _serve_one(self) -> int:
+        h = self.h11
+        try:
+            event = self._next_request()
+        except (h11.RemoteProtocolError, ValueError) as exc:
+            if self.eof:
+                return _CLOSE  # the client left halfway through a request head
+            status = getattr(exc, "error_status_hint", 400)
+            if status == 431 and self._request_line_too_long():
+                status = 414
+            return self._refuse(status, str(exc))
+        if type(event) is not h11.Request:
+            return _CLOSE  # ConnectionClosed
+        if self.stopping.is_set():
+            return _CLOSE
+
+        if len(event.target) > MAX_REQUEST_LINE:
+            return self._refuse(414, "request target too long", event.method)
+        fields = list(event.headers)
+        size = 0
+        hosts = []
+        length: int | None = None
+        chunked = False
+        for name, value in fields:
+            size += len(name) + len(value)
+            if name == b"host":
+                hosts.append(value)
+            elif name == b"content-length":
+                length = int(value)  # h11 checked: 1 to 20 digits
+            elif name == b"transfer-encoding":
+                chunked = True  # h11 checked: exactly "chunked"
+        if size + 4 * len(fields) > MAX_HEADER_BYTES:
+            return self._refuse(431, "request header fields too large", event.method)
+        if chunked and length is not None:
+            return self._refuse(400, "both Content-Length and Transfer-Encoding", event.method)
+        if len(hosts) > 1:
+            return self._refuse(400, "more than one Host header", event.method)
+
+        target = event.target.decode("ascii")  # h11 allows only %x21-7E in a target
+        host = hosts[0] if hosts else b""
+        if target[0] != "/" and target[:8].lower().startswith(("http://", "https://")):
+            # absolute-form: its authority is the host (RFC 9112 section 3.2.2)
+            authority, slash, path = target.partition("://")[2].partition("/")
+            if not authority:
+                return self._refuse(400, "no authority in the request target", event.method)
+            host = authority.encode("ascii")
+            target = slash + path if slash else "/"
+        if host:
+            if _HOST.fullmatch(host) is None:
+                return self._refuse(400, "invalid Host header", event.method)
+            origin = "http://" + host.decode("ascii")
+        else:
+            origin = self._socket_origin()
+
+        method = event.method.decode("ascii")
+        body = BodyReader(self, None if chunked else (length or 0))
+        if not chunked and not length:
+            body.finish()  # consume h11's EndOfMessage; no bytes to read
+        cancelled = threading.Event()
+        self.cancelled = cancelled
+        if self.stopping.is_set():
+            cancelled.set()
+        request = Request(method, target, Headers._lowered(fields), body, origin, cancelled)
+
+        try:
+            response = self.server.app(request)
         except DropConnection:
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
+            return _ABORT
         except MalformedBody as exc:
-            self.close_connection = True  # the framing is lost: so is the connection
-            self.send_error(400, f"malformed request body: {exc}")
-            return
-        self._write(response)
+            return self._refuse(400, f"malformed request body: {exc}", event.method)
+        except ConnectionError:
+            return _CLOSE
+        except Exception as exc:
+            log.exception("verified-fakes: the app raised for %s %s", method, request.path)
+            response = self.server._error_response(
+                500, f"verified-fakes internal error ({type(exc).__name__}: {exc})")
+        try:
+            complete = body.finish()
+        except MalformedBody as exc:
+            _close_iterable(response.body)
+            return self._refuse(400, f"malformed request body: {exc}", event.method)
+        except ConnectionError:
+            _close_iterable(response.body)
+            return _CLOSE
+        if not complete:
+            self.abandoned = True
+        how = self._respond(method, request, response, not complete)
+        if how == _KEEP and h.our_state is h11.DONE and h.their_state is h11.DONE:
+            h.start_next_cycle()
+            self.cancelled = None
+            return _KEEP
+        if how == _KEEP:
+            return _LINGER if h.their_state is not h11.DONE and not self.eof else _CLOSE
+        return how
 
-    def _write(self, response: Response) -> None:
-        head = [f"HTTP/1.1 {response.status} {response.reason}\r\n"]
+    def _socket_origin(self) -> str:
+        if self.sockname is None:
+            self.sockname = self.sock.getsockname()
+        host, port = self.sockname[0], self.sockname[1]
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _respond(self, method: str, request: Request, response: Response, close: bool) -> int:
+        h = self.h11
+        status = response.status
         payload = response.body
+        headers = response.headers
+        fixed = isinstance(payload, (bytes, bytearray, memoryview))
+        bodiless = method == "HEAD" or status in (204, 304)
         has_length = False
+        for name, _ in headers:
+            if len(name) == 14 and name.lower() == "content-length":
+                has_length = True
+                break
+        if fixed:
+            if type(payload) is memoryview and payload.itemsize != 1:
+                payload = payload.cast("B")
+            if not has_length and status not in (204, 304):
+                headers = [*headers, ("Content-Length", str(len(payload)))]  # type: ignore[arg-type]
+        if close:
+            headers = [*headers, ("Connection", "close")]
+        try:
+            event = h11.Response(status_code=status, headers=headers,
+                                 reason=_REASONS.get(status, b""))
+        except (h11.LocalProtocolError, TypeError, ValueError) as exc:
+            log.error("verified-fakes: the answer to %s %s is not valid HTTP (%s)",
+                      method, request.path, exc)
+            if not fixed:
+                _close_iterable(payload)
+            return self._refuse(500, "the fake produced an invalid response", method.encode())
+        send = self.sock.sendall
+        try:
+            head = h.send(event)
+            if bodiless:
+                if not fixed:
+                    _close_iterable(payload)
+                send(head + h.send(h11.EndOfMessage()))
+                return _KEEP
+            if fixed:
+                h.send_with_data_passthrough(h11.Data(data=payload))  # type: ignore[arg-type]
+                end = h.send(h11.EndOfMessage())
+                if len(payload) <= _SMALL:  # type: ignore[arg-type]
+                    send(head + payload + end)  # type: ignore[operator]
+                else:
+                    send(head)
+                    send(payload)  # type: ignore[arg-type]
+                    if end:
+                        send(end)
+                return _KEEP
+        except h11.LocalProtocolError as exc:  # e.g. a body longer than its Content-Length
+            log.error("verified-fakes: the answer to %s %s does not match its framing (%s)",
+                      method, request.path, exc)
+            return self._refuse(500, "the fake produced an invalid response", method.encode())
+        if has_length:
+            framing = "length"
+        elif h.their_http_version is not None and h.their_http_version >= b"1.1":
+            framing = "chunked"
+        else:
+            framing = "eof"
+        send(head)
+        return self._stream(request, response, framing)
+
+    def _stream(self, request: Request, response: Response, framing: str) -> int:
+        h = self.h11
+        send = self.sock.sendall
+        cancelled = request.cancelled
+        payload = response.body
+        iterator: Iterator[Any] | None = None
+        watcher = self.server._watcher()
+        if watcher is None:  # the server is stopping
+            _close_iterable(payload)
+            return _CLOSE
+        watcher.watch(self)
+        try:
+            iterator = iter(payload)
+            while not cancelled.is_set():
+                try:
+                    piece = next(iterator)
+                    if not isinstance(piece, (bytes, bytearray, memoryview)):
+                        raise TypeError(f"a response body yielded {type(piece).__name__}, "
+                                        "not bytes")
+                except StopIteration:
+                    send(h.send(h11.EndOfMessage()))
+                    return _KEEP
+                except Exception as exc:
+                    self._stream_failed(request, response, exc, framing)
+                    return _CLOSE
+                if not piece or cancelled.is_set():
+                    continue
+                if type(piece) is memoryview and piece.itemsize != 1:
+                    piece = piece.cast("B")
+                try:
+                    parts = h.send_with_data_passthrough(h11.Data(data=piece))  # type: ignore[arg-type]
+                except h11.LocalProtocolError as exc:
+                    log.error("verified-fakes: the streamed answer to %s %s is longer than "
+                              "its Content-Length (%s)", request.method, request.path, exc)
+                    return _CLOSE
+                assert parts is not None
+                if len(parts) == 1:
+                    send(parts[0])
+                elif sum(map(len, parts)) <= _SMALL:
+                    send(b"".join(parts))
+                else:
+                    for part in parts:
+                        send(part)
+            return _CLOSE  # cancelled: the client left or the server is stopping
+        except h11.LocalProtocolError as exc:
+            log.error("verified-fakes: the streamed answer to %s %s is shorter than its "
+                      "Content-Length (%s)", request.method, request.path, exc)
+            return _CLOSE
+        except OSError:
+            cancelled.set()
+            return _CLOSE
+        finally:
+            watcher.unwatch(self)
+            _close_iterable(iterator, payload)
+            self._take_pending()
+
+    def _stream_failed(self, request: Request, response: Response, exc: Exception,
+                       framing: str) -> None:
+        """The body iterator raised: send the provider's in-band error if there is a
+        way to, end the stream properly, and let the connection close."""
+        log.debug("verified-fakes: the streamed answer to %s %s raised", request.method,
+                  request.path, exc_info=exc)
+        h = self.h11
+        if framing == "length":
+            return  # no room for more bytes; closing early tells the client
+        extra = None
+        if response.stream_error is not None:
+            try:
+                extra = response.stream_error(exc)
+            except Exception:
+                log.exception("verified-fakes: stream_error raised")
+        out = b""
+        if extra:
+            out += h.send(h11.Data(data=bytes(extra)))
+        out += h.send(h11.EndOfMessage())
+        self.sock.sendall(out)
+
+    def _take_pending(self) -> None:
+        """After a stream: hand what the watcher read from the socket to h11."""
+        if self.pending:
+            data = b"".join(self.pending)
+            self.pending.clear()
+            self.pending_size = 0
+            self.h11.receive_data(data)
+        if self.peer_closed and not self.eof:
+            self.eof = True
+            self.h11.receive_data(b"")
+
+    def _refuse(self, status: int, message: str, method: bytes | None = None) -> int:
+        """Answer a request the server cannot serve with ``status`` and close."""
+        self.abandoned = True
+        response = self.server._error_response(status, message)
+        body = response.body if isinstance(response.body, (bytes, bytearray)) else b""
+        lines = [f"HTTP/1.1 {response.status} {response.reason}\r\n"]
         for name, value in response.headers:
-            head.append(f"{name}: {value}\r\n")
-            has_length = has_length or name.lower() == "content-length"
-        streaming = not isinstance(payload, (bytes, bytearray, memoryview))
-        if not has_length and not streaming:
-            head.append(f"Content-Length: {len(payload)}\r\n")  # type: ignore[arg-type]
-        chunked = streaming and not has_length
-        if chunked:
-            head.append("Transfer-Encoding: chunked\r\n")
-        if self.close_connection:
-            head.append("Connection: close\r\n")
-        head.append("\r\n")
-        header_bytes = "".join(head).encode("latin-1")
-        send = self.connection.sendall
-        if self.command == "HEAD" or response.status in (204, 304):
-            send(header_bytes)
-            return
-        if isinstance(payload, (bytes, bytearray, memoryview)):
-            if len(payload) <= 65536:
-                send(header_bytes + bytes(payload))
-            else:
-                send(header_bytes)
-                send(payload)
-            return
-        send(header_bytes)
-        for piece in payload:
-            if not piece:
+            if name.lower() in ("content-length", "transfer-encoding", "connection"):
                 continue
-            if chunked:
-                send(b"%x\r\n" % len(piece) + bytes(piece) + b"\r\n")
-            else:
-                send(piece)
-        if chunked:
-            send(b"0\r\n\r\n")
+            if _BAD_FIELD.search(name) or _BAD_FIELD.search(value):
+                continue
+            lines.append(f"{name}: {value}\r\n")
+        lines.append(f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        head = "".join(lines).encode("latin-1", "replace")
+        with contextlib.suppress(OSError):
+            self.sock.sendall(head if method == b"HEAD" else head + bytes(body))
+        return _LINGER
+
+    def cancel(self) -> None:
+        if self.cancelled is not None:
+            self.cancelled.set()
+
+
+class _Watcher:
+    """One thread per server that notices clients leaving while their answer streams.
+
+    A connection is watched only while its response body is being streamed (the
+    connection's own thread is then busy writing or waiting on the app's iterator).
+    Bytes that arrive meanwhile (a pipelined request) are kept for the connection;
+    end of file or a reset sets the request's ``cancelled`` event.
+    """
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        # epoll and kqueue see registrations made while select() waits; the others do not
+        self._wake_on_watch = type(self._selector).__name__ not in (
+            "EpollSelector", "KqueueSelector", "DevpollSelector")
+        self._thread = threading.Thread(target=self._run, name="fakes-watch", daemon=True)
+        self._thread.start()
+
+    def watch(self, conn: _Connection) -> None:
+        with self._lock:
+            if self._closed:
+                conn.cancel()
+                return
+            self._selector.register(conn.sock, selectors.EVENT_READ, conn)
+        if self._wake_on_watch:
+            self._wake()
+
+    def unwatch(self, conn: _Connection) -> None:
+        with self._lock:
+            if not self._closed:
+                with contextlib.suppress(KeyError, ValueError, OSError):
+                    self._selector.unregister(conn.sock)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def _run(self) -> None:
+        selector = self._selector
+        while True:
+            try:
+                events = selector.select()
+            except (OSError, ValueError):
+                return
+            with self._lock:
+                if self._closed:
+                    return
+                registered = selector.get_map()
+                for key, _ in events:
+                    conn = key.data
+                    if conn is None:
+                        with contextlib.suppress(OSError):
+                            self._wake_r.recv(4096)
+                    elif registered.get(key.fd) is key:
+                        self._read(conn)
+
+    def _read(self, conn: _Connection) -> None:
+        try:
+            data = conn.sock.recv(_RECV, _MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if data:
+            conn.pending.append(data)
+            conn.pending_size += len(data)
+            if conn.pending_size <= _WATCH_BUFFER:
+                return
+            # A client pipelining this much is still there; stop watching it.
+        else:
+            conn.peer_closed = True
+            conn.cancel()
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(conn.sock)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        self._wake()
+        self._thread.join(timeout=1)
+        with self._lock:
+            self._selector.close()
+            self._wake_r.close()
+            self._wake_w.close()
 
 
 class LoopbackServer:
@@ -196,6 +660,10 @@ class LoopbackServer:
     Binding anything but a loopback address needs ``allow_non_loopback=True``:
     a fake accepts every credential it is configured with and must not be
     reachable from other machines by accident.
+
+    The app may offer ``protocol_error(status, message) -> Response``: the server
+    then answers requests it refuses itself (bad framing 400, 414, 431, 501) in
+    the provider's error shape; otherwise in plain text.
     """
 
     def __init__(
@@ -216,10 +684,10 @@ class LoopbackServer:
         self._port = port
         self._sock: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._connections: set[_Connection] = set()
         self._lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"owner": self})
-        self._handler: type[_Handler] = handler
+        self._stopping = threading.Event()
+        self._watcher_instance: _Watcher | None = None
 
     @property
     def running(self) -> bool:
@@ -242,53 +710,84 @@ class LoopbackServer:
             return
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         self._sock = socket.create_server((self._host, self._port), family=family, backlog=128)
+        self._stopping = threading.Event()
         self._accept_thread = threading.Thread(
-            target=self._accept_loop, name=f"fakes-accept-{self.port}", daemon=True
+            target=self._accept_loop, args=(self._sock, self._stopping),
+            name=f"fakes-accept-{self.port}", daemon=True,
         )
         self._accept_thread.start()
 
-    def _accept_loop(self) -> None:
-        sock = self._sock
-        assert sock is not None
+    def _accept_loop(self, sock: socket.socket, stopping: threading.Event) -> None:
         while True:
             try:
-                conn, address = sock.accept()
+                client, _ = sock.accept()
             except OSError:
                 return  # listening socket closed by stop()
-            thread = threading.Thread(
-                target=self._serve, args=(conn, address), name="fakes-conn", daemon=True
-            )
+            with contextlib.suppress(OSError):
+                client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = _Connection(self, client, stopping)
+            conn.thread = threading.Thread(target=conn.serve, name="fakes-conn", daemon=True)
             with self._lock:
-                self._connections[conn] = thread
-            thread.start()
+                self._connections.add(conn)
+            conn.thread.start()
 
-    def _serve(self, conn: socket.socket, address: Any) -> None:
-        try:
-            self._handler(conn, address, None)  # type: ignore[arg-type]
-        except OSError:
-            pass
-        finally:
+    def _forget(self, conn: _Connection) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+
+    def _watcher(self) -> _Watcher | None:
+        """The watcher thread, started with the first streamed answer; None once stopping."""
+        watcher = self._watcher_instance
+        if watcher is None:
             with self._lock:
-                self._connections.pop(conn, None)
-            conn.close()
+                if self._stopping.is_set():
+                    return None
+                watcher = self._watcher_instance
+                if watcher is None:
+                    watcher = self._watcher_instance = _Watcher()
+        return watcher
+
+    def _error_response(self, status: int, message: str) -> Response:
+        """The answer for a request the server refuses: the app's shape if it has one."""
+        message = message[:300]
+        hook = getattr(self.app, "protocol_error", None)
+        if hook is not None:
+            try:
+                response = hook(status, message)
+                if isinstance(response, Response) and isinstance(response.body, bytes):
+                    return response
+                log.error("verified-fakes: protocol_error must return a Response with bytes")
+            except Exception:
+                log.exception("verified-fakes: protocol_error raised")
+        phrase = _REASONS.get(status, b"").decode()
+        return Response(status, [("Content-Type", "text/plain; charset=utf-8")],
+                        f"{status} {phrase}: {message}\n".encode())
 
     def stop(self) -> None:
-        """Stop accepting, close every open connection, wait for their threads."""
+        """Stop accepting; cancel every request in flight and shut every connection;
+        then wait (briefly) for the connection threads."""
         sock, self._sock = self._sock, None
         if sock is None:
             return
+        self._stopping.set()
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
         if self._accept_thread is not None:
-            self._accept_thread.join(timeout=5)
+            self._accept_thread.join(timeout=1)
         with self._lock:
-            open_connections = list(self._connections.items())
-        for conn, _ in open_connections:
+            connections = list(self._connections)
+            watcher, self._watcher_instance = self._watcher_instance, None
+        for conn in connections:
+            conn.cancel()
             with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-        for _, thread in open_connections:
-            thread.join(timeout=5)
+                conn.sock.shutdown(socket.SHUT_RDWR)
+        if watcher is not None:
+            watcher.close()
+        deadline = time.monotonic() + _JOIN_SECONDS
+        for conn in connections:
+            if conn.thread is not None:
+                conn.thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> LoopbackServer:
         self.start()
