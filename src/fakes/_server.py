@@ -377,13 +377,12 @@ class _Connection:
         if not complete:
             self.abandoned = True
         how = self._respond(method, request, response, not complete)
-        if how == _KEEP and h.our_state is h11.DONE and h.their_state is h11.DONE:
+        if how != _KEEP:
+            return how
+        if h.our_state is h11.DONE and h.their_state is h11.DONE:
             h.start_next_cycle()
-            self.cancelled = None
             return _KEEP
-        if how == _KEEP:
-            return _LINGER if h.their_state is not h11.DONE and not self.eof else _CLOSE
-        return how
+        return _LINGER if h.their_state is not h11.DONE and not self.eof else _CLOSE
 
     def _socket_origin(self) -> str:
         if self.sockname is None:
@@ -421,39 +420,42 @@ class _Connection:
             if not fixed:
                 _close_iterable(payload)
             return self._refuse(500, "the fake produced an invalid response", method.encode())
-        send = self.sock.sendall
+        out: list[Any] | None = None
         try:
             head = h.send(event)
             if bodiless:
                 if not fixed:
                     _close_iterable(payload)
-                send(head + h.send(h11.EndOfMessage()))
-                return _KEEP
-            if fixed:
+                out = [head + h.send(h11.EndOfMessage())]
+            elif fixed:
                 h.send_with_data_passthrough(h11.Data(data=payload))  # type: ignore[arg-type]
                 end = h.send(h11.EndOfMessage())
-                if len(payload) <= _SMALL:  # type: ignore[arg-type]
-                    send(head + payload + end)  # type: ignore[operator]
-                else:
-                    send(head)
-                    send(payload)  # type: ignore[arg-type]
-                    if end:
-                        send(end)
-                return _KEEP
+                # one send for a small answer; a large payload goes out as is, not copied
+                small = len(payload) <= _SMALL  # type: ignore[arg-type]
+                out = [head + payload + end] if small else [head, payload, end]  # type: ignore[operator]
         except h11.LocalProtocolError as exc:  # e.g. a body longer than its Content-Length
             log.error("verified-fakes: the answer to %s %s does not match its framing (%s)",
                       method, request.path, exc)
             return self._refuse(500, "the fake produced an invalid response", method.encode())
+        if out is not None:
+            self.cancelled = None  # once the answer is handed over, there is nothing to cancel
+            try:
+                for part in out:
+                    if part:
+                        self.sock.sendall(part)
+            except OSError:
+                request.cancelled.set()
+                raise
+            return _KEEP
         if has_length:
             framing = "length"
         elif h.their_http_version is not None and h.their_http_version >= b"1.1":
             framing = "chunked"
         else:
             framing = "eof"
-        send(head)
-        return self._stream(request, response, framing)
+        return self._stream(head, request, response, framing)
 
-    def _stream(self, request: Request, response: Response, framing: str) -> int:
+    def _stream(self, head: bytes, request: Request, response: Response, framing: str) -> int:
         h = self.h11
         send = self.sock.sendall
         cancelled = request.cancelled
@@ -465,6 +467,7 @@ class _Connection:
             return _CLOSE
         watcher.watch(self)
         try:
+            send(head)
             iterator = iter(payload)
             while not cancelled.is_set():
                 try:
@@ -473,6 +476,8 @@ class _Connection:
                         raise TypeError(f"a response body yielded {type(piece).__name__}, "
                                         "not bytes")
                 except StopIteration:
+                    watcher.unwatch(self)  # the client may close as soon as it has the end
+                    self.cancelled = None
                     send(h.send(h11.EndOfMessage()))
                     return _KEEP
                 except Exception as exc:
