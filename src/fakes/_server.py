@@ -59,6 +59,10 @@ _REASONS = {s.value: s.phrase.encode("ascii") for s in HTTPStatus}
 _HOST = re.compile(
     rb"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])(?::[0-9]{1,5})?")
 _BAD_FIELD = re.compile(r"[\x00-\x1f\x7f]")
+# Response fields other than the framing ones: "name: value" lines, the name a token,
+# the value free of control characters other than HTAB (so no CR or LF: no splitting).
+_FIELD_LINES = re.compile(r"(?:[-!#$%&'*+.^_`|~0-9A-Za-z]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n)*")
+_FRAMING_FIELDS = frozenset({"content-length", "transfer-encoding", "connection"})
 
 # What a connection does when its request/response cycle ends.
 _KEEP, _CLOSE, _LINGER, _ABORT = range(4)
@@ -399,20 +403,34 @@ class _Connection:
         headers = response.headers
         fixed = isinstance(payload, (bytes, bytearray, memoryview))
         bodiless = method == "HEAD" or status in (204, 304)
+        # h11 gets the fields that decide framing and persistence, renders them with the
+        # status line, and keeps its state machine (and the body's length) in step; the
+        # other fields are checked and appended here, which costs a fraction of
+        # validating each of them through h11.
+        deciding: list[tuple[str, str]] = []
+        fields: list[str] = []
         has_length = False
-        for name, _ in headers:
-            if len(name) == 14 and name.lower() == "content-length":
-                has_length = True
-                break
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in _FRAMING_FIELDS:
+                deciding.append((name, value))
+                has_length = has_length or lowered == "content-length"
+            else:
+                fields.append(f"{name}: {value}\r\n")
         if fixed:
             if type(payload) is memoryview and payload.itemsize != 1:
                 payload = payload.cast("B")
             if not has_length and status not in (204, 304):
-                headers = [*headers, ("Content-Length", str(len(payload)))]  # type: ignore[arg-type]
+                deciding.append(("Content-Length", str(len(payload))))  # type: ignore[arg-type]
         if close:
-            headers = [*headers, ("Connection", "close")]
+            deciding.append(("Connection", "close"))
         try:
-            event = h11.Response(status_code=status, headers=headers,
+            text = "".join(fields)
+            # one line per field: a value cannot smuggle in a line of its own
+            if _FIELD_LINES.fullmatch(text) is None or text.count("\n") != len(fields):
+                raise ValueError(f"invalid header field among {text!r}")
+            extra = text.encode("latin-1")
+            event = h11.Response(status_code=status, headers=deciding,
                                  reason=_REASONS.get(status, b""))
         except (h11.LocalProtocolError, TypeError, ValueError) as exc:
             log.error("verified-fakes: the answer to %s %s is not valid HTTP (%s)",
@@ -423,6 +441,8 @@ class _Connection:
         out: list[Any] | None = None
         try:
             head = h.send(event)
+            if extra:
+                head = head[:-2] + extra + b"\r\n"
             if bodiless:
                 if not fixed:
                     _close_iterable(payload)
