@@ -625,14 +625,25 @@ def test_header_injection_in_a_response_is_refused() -> None:
         assert all(name != "set-cookie" for name, _ in reply.fields)
 
 
-def test_a_body_that_contradicts_its_content_length_is_a_500() -> None:
+@pytest.mark.parametrize("body", [b"short", b"", b"far too long for it"])
+def test_a_body_that_contradicts_its_content_length_is_a_500(body: bytes) -> None:
     def app(request: Request) -> Response:
-        return Response(200, [("Content-Length", "10")], b"short")
+        return Response(200, [("Content-Length", "10")], body)
 
     with LoopbackServer(app) as server, Wire(server.port) as wire:
         wire.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert wire.reply().status == 500
         assert wire.closed()
+
+
+@pytest.mark.parametrize("value", ["ten", "-1", "1 0", "\uff11"])
+def test_an_invalid_content_length_from_the_app_is_a_500(value: str) -> None:
+    def app(request: Request) -> Response:
+        return Response(200, [("Content-Length", value)], iter([b"x"]))
+
+    with LoopbackServer(app) as server, Wire(server.port) as wire:
+        wire.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert wire.reply().status == 500
 
 
 def test_an_app_error_is_a_500_and_the_connection_survives() -> None:

@@ -63,6 +63,7 @@ _BAD_FIELD = re.compile(r"[\x00-\x1f\x7f]")
 # the value free of control characters other than HTAB (so no CR or LF: no splitting).
 _FIELD_LINES = re.compile(r"(?:[-!#$%&'*+.^_`|~0-9A-Za-z]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n)*")
 _FRAMING_FIELDS = frozenset({"content-length", "transfer-encoding", "connection"})
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 # What a connection does when its request/response cycle ends.
 _KEEP, _CLOSE, _LINGER, _ABORT = range(4)
@@ -202,8 +203,9 @@ class BodyReader:
 class _Connection:
     """One client connection and its thread: h11 state, the socket, the request in flight."""
 
-    __slots__ = ("_buffer", "_view", "abandoned", "cancelled", "eof", "h11", "peer_closed",
-                 "pending", "pending_size", "server", "sock", "sockname", "stopping", "thread")
+    __slots__ = ("_buffer", "_view", "abandoned", "cancelled", "eof", "h11", "http11",
+                 "peer_closed", "pending", "pending_size", "server", "sock", "sockname", "starved",
+                 "stopping", "thread")
 
     def __init__(self, server: LoopbackServer, sock: socket.socket, stopping: threading.Event):
         self.server = server
@@ -212,6 +214,8 @@ class _Connection:
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
         self.cancelled: threading.Event | None = None
         self.eof = False
+        self.starved = True
+        self.http11 = True
         self.abandoned = False
         self.peer_closed = False
         self.pending: list[bytes] = []
@@ -242,6 +246,9 @@ class _Connection:
         """The next h11 event while no request is in progress."""
         h = self.h11
         waited = 0
+        if self.starved:  # nothing buffered: no use asking h11 before receiving
+            self.starved = False
+            waited = self.receive()
         while True:
             event = h.next_event()
             if event is not h11.NEED_DATA:
@@ -317,6 +324,8 @@ class _Connection:
         hosts = []
         length: int | None = None
         chunked = False
+        self.http11 = event.http_version >= b"1.1"
+        keep = self.http11  # h11 keeps no HTTP/1.0 connection alive; neither do we
         for name, value in fields:
             size += len(name) + len(value)
             if name == b"host":
@@ -325,6 +334,8 @@ class _Connection:
                 length = int(value)  # h11 checked: 1 to 20 digits
             elif name == b"transfer-encoding":
                 chunked = True  # h11 checked: exactly "chunked"
+            elif name == b"connection" and b"close" in value.lower():
+                keep = keep and b"close" not in [t.strip() for t in value.lower().split(b",")]
         if size + 4 * len(fields) > MAX_HEADER_BYTES:
             return self._refuse(431, "request header fields too large", event.method)
         if chunked and length is not None:
@@ -351,7 +362,7 @@ class _Connection:
         method = event.method.decode("ascii")
         body = BodyReader(self, None if chunked else (length or 0))
         if not chunked and not length:
-            body.finish()  # consume h11's EndOfMessage; no bytes to read
+            body._done = True  # nothing to read (h11's EndOfMessage would take no bytes)
         cancelled = threading.Event()
         self.cancelled = cancelled
         if self.stopping.is_set():
@@ -380,13 +391,21 @@ class _Connection:
             return _CLOSE
         if not complete:
             self.abandoned = True
-        how = self._respond(method, request, response, not complete)
+        how = self._respond(request, response, keep and complete)
         if how != _KEEP:
+            if how == _CLOSE and not body.done and not self.eof:
+                return _LINGER  # the body is unread: let the client read the answer
             return how
-        if h.our_state is h11.DONE and h.their_state is h11.DONE:
-            h.start_next_cycle()
-            return _KEEP
-        return _LINGER if h.their_state is not h11.DONE and not self.eof else _CLOSE
+        # The next request: a fresh h11 connection, given what the client sent beyond
+        # this request (this one's responses were never h11's to track).
+        data, closed = h.trailing_data
+        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
+        if data:
+            self.h11.receive_data(data)
+        if closed:
+            self.h11.receive_data(b"")
+        self.starved = not data and not closed
+        return _KEEP
 
     def _socket_origin(self) -> str:
         if self.sockname is None:
@@ -395,88 +414,98 @@ class _Connection:
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     # -- output -----------------------------------------------------------------------------
+    #
+    # h11 parses and frames what the client sends. The answer is rendered here: its
+    # fields are checked against the field grammar (one line each, a token for a name,
+    # no control characters in a value), and its framing is decided here: HEAD, 204
+    # and 304 have no body; a bytes body is sent with its Content-Length; an iterable
+    # one with the Content-Length the app gave, else chunked (or, to an HTTP/1.0
+    # client, delimited by closing the connection).
 
-    def _respond(self, method: str, request: Request, response: Response, close: bool) -> int:
-        h = self.h11
+    def _respond(self, request: Request, response: Response, keep: bool) -> int:
         status = response.status
         payload = response.body
-        headers = response.headers
         fixed = isinstance(payload, (bytes, bytearray, memoryview))
+        method = request.method
         bodiless = method == "HEAD" or status in (204, 304)
-        # h11 gets the fields that decide framing and persistence, renders them with the
-        # status line, and keeps its state machine (and the body's length) in step; the
-        # other fields are checked and appended here, which costs a fraction of
-        # validating each of them through h11.
-        deciding: list[tuple[str, str]] = []
-        fields: list[str] = []
-        has_length = False
-        for name, value in headers:
-            lowered = name.lower()
-            if lowered in _FRAMING_FIELDS:
-                deciding.append((name, value))
-                has_length = has_length or lowered == "content-length"
-            else:
-                fields.append(f"{name}: {value}\r\n")
-        if fixed:
-            if type(payload) is memoryview and payload.itemsize != 1:
-                payload = payload.cast("B")
-            if not has_length and status not in (204, 304):
-                deciding.append(("Content-Length", str(len(payload))))  # type: ignore[arg-type]
-        if close:
-            deciding.append(("Connection", "close"))
+        length: int | None = None
+        lines: list[str] = []
         try:
-            text = "".join(fields)
+            if type(status) is not int or not 200 <= status <= 999:
+                raise ValueError(f"status {status!r} is not a final status code")
+            for name, value in response.headers:
+                lowered = name.lower()
+                if lowered not in _FRAMING_FIELDS:
+                    lines.append(f"{name}: {value}\r\n")
+                elif lowered == "content-length":
+                    declared = str(value).strip()
+                    if _DIGITS.fullmatch(declared) is None or (
+                            length is not None and int(declared) != length):
+                        raise ValueError(f"Content-Length {value!r}")
+                    length = int(declared)
+                elif lowered == "connection" and "close" in (
+                        t.strip().lower() for t in str(value).split(",")):
+                    keep = False
+                # Transfer-Encoding is the server's to decide
+            if fixed:
+                if type(payload) is memoryview and payload.itemsize != 1:
+                    payload = payload.cast("B")
+                size = len(payload)  # type: ignore[arg-type]
+                if length is None:
+                    if status not in (204, 304):
+                        length = size
+                elif length != size and not bodiless:
+                    raise ValueError(f"a body of {size} bytes with Content-Length {length}")
+            text = "".join(lines)
             # one line per field: a value cannot smuggle in a line of its own
-            if _FIELD_LINES.fullmatch(text) is None or text.count("\n") != len(fields):
+            if _FIELD_LINES.fullmatch(text) is None or text.count("\n") != len(lines):
                 raise ValueError(f"invalid header field among {text!r}")
-            extra = text.encode("latin-1")
-            event = h11.Response(status_code=status, headers=deciding,
-                                 reason=_REASONS.get(status, b""))
-        except (h11.LocalProtocolError, TypeError, ValueError) as exc:
+            fields = text.encode("latin-1")
+        except (ValueError, TypeError) as exc:
             log.error("verified-fakes: the answer to %s %s is not valid HTTP (%s)",
                       method, request.path, exc)
             if not fixed:
                 _close_iterable(payload)
-            return self._refuse(500, "the fake produced an invalid response", method.encode())
-        out: list[Any] | None = None
-        try:
-            head = h.send(event)
-            if extra:
-                head = head[:-2] + extra + b"\r\n"
-            if bodiless:
-                if not fixed:
-                    _close_iterable(payload)
-                out = [head + h.send(h11.EndOfMessage())]
-            elif fixed:
-                h.send_with_data_passthrough(h11.Data(data=payload))  # type: ignore[arg-type]
-                end = h.send(h11.EndOfMessage())
-                # one send for a small answer; a large payload goes out as is, not copied
-                small = len(payload) <= _SMALL  # type: ignore[arg-type]
-                out = [head + payload + end] if small else [head, payload, end]  # type: ignore[operator]
-        except h11.LocalProtocolError as exc:  # e.g. a body longer than its Content-Length
-            log.error("verified-fakes: the answer to %s %s does not match its framing (%s)",
-                      method, request.path, exc)
-            return self._refuse(500, "the fake produced an invalid response", method.encode())
-        if out is not None:
+            return self._refuse(500, "the fake produced an invalid response", method)
+
+        if length is not None:
+            framing = b"Content-Length: %d\r\n" % length
+        elif status in (204, 304):
+            framing = b""
+        elif self.http11:
+            framing = b"Transfer-Encoding: chunked\r\n"
+        else:
+            framing = b""
+            keep = keep and bodiless  # the end of the body is the end of the connection
+        head = b"HTTP/1.1 %d %s\r\n%s%s%s\r\n" % (
+            status, _REASONS.get(status, b""), fields, framing,
+            b"" if keep else b"Connection: close\r\n")
+        if not fixed and bodiless:
+            _close_iterable(payload)
+        if fixed or bodiless:
             self.cancelled = None  # once the answer is handed over, there is nothing to cancel
             try:
-                for part in out:
-                    if part:
-                        self.sock.sendall(part)
+                if bodiless:
+                    self.sock.sendall(head)
+                elif length <= _SMALL:  # type: ignore[operator]
+                    self.sock.sendall(head + payload)  # type: ignore[operator]
+                else:
+                    self.sock.sendall(head)
+                    self.sock.sendall(payload)  # type: ignore[arg-type]  # as is, not copied
             except OSError:
                 request.cancelled.set()
                 raise
-            return _KEEP
-        if has_length:
-            framing = "length"
-        elif h.their_http_version is not None and h.their_http_version >= b"1.1":
-            framing = "chunked"
+            return _KEEP if keep else _CLOSE
+        if length is not None:
+            how = self._stream(head, request, response, length)
         else:
-            framing = "eof"
-        return self._stream(head, request, response, framing)
+            how = self._stream(head, request, response, -1 if self.http11 else None)
+        return how if keep or how != _KEEP else _CLOSE
 
-    def _stream(self, head: bytes, request: Request, response: Response, framing: str) -> int:
-        h = self.h11
+    def _stream(self, head: bytes, request: Request, response: Response,
+                length: int | None) -> int:
+        """Send ``head``, then the iterable body: ``length`` bytes of it, chunked if
+        ``length`` is -1, or until it ends if None (the connection then closes)."""
         send = self.sock.sendall
         cancelled = request.cancelled
         payload = response.body
@@ -485,6 +514,8 @@ class _Connection:
         if watcher is None:  # the server is stopping
             _close_iterable(payload)
             return _CLOSE
+        chunked = length == -1
+        left = length if length is not None and length >= 0 else -1
         watcher.watch(self)
         try:
             send(head)
@@ -496,36 +527,40 @@ class _Connection:
                         raise TypeError(f"a response body yielded {type(piece).__name__}, "
                                         "not bytes")
                 except StopIteration:
+                    if left > 0:
+                        log.error("verified-fakes: the streamed answer to %s %s is %d bytes "
+                                  "short of its Content-Length", request.method,
+                                  request.path, left)
+                        return _CLOSE
                     watcher.unwatch(self)  # the client may close as soon as it has the end
                     self.cancelled = None
-                    send(h.send(h11.EndOfMessage()))
+                    if chunked:
+                        send(b"0\r\n\r\n")
                     return _KEEP
                 except Exception as exc:
-                    self._stream_failed(request, response, exc, framing)
+                    self._stream_failed(request, response, exc, chunked, left >= 0)
                     return _CLOSE
-                if not piece or cancelled.is_set():
-                    continue
                 if type(piece) is memoryview and piece.itemsize != 1:
                     piece = piece.cast("B")
-                try:
-                    parts = h.send_with_data_passthrough(h11.Data(data=piece))  # type: ignore[arg-type]
-                except h11.LocalProtocolError as exc:
-                    log.error("verified-fakes: the streamed answer to %s %s is longer than "
-                              "its Content-Length (%s)", request.method, request.path, exc)
-                    return _CLOSE
-                assert parts is not None
-                if len(parts) == 1:
-                    send(parts[0])
-                elif sum(map(len, parts)) <= _SMALL:
-                    send(b"".join(parts))
+                size = len(piece)
+                if not size or cancelled.is_set():
+                    continue
+                if left >= 0:
+                    if size > left:
+                        log.error("verified-fakes: the streamed answer to %s %s is longer "
+                                  "than its Content-Length", request.method, request.path)
+                        return _CLOSE
+                    left -= size
+                    send(piece)
+                elif not chunked:
+                    send(piece)
+                elif size <= _SMALL:
+                    send(b"%x\r\n%b\r\n" % (size, piece))  # type: ignore[str-format]
                 else:
-                    for part in parts:
-                        send(part)
+                    send(b"%x\r\n" % size)
+                    send(piece)
+                    send(b"\r\n")
             return _CLOSE  # cancelled: the client left or the server is stopping
-        except h11.LocalProtocolError as exc:
-            log.error("verified-fakes: the streamed answer to %s %s is shorter than its "
-                      "Content-Length (%s)", request.method, request.path, exc)
-            return _CLOSE
         except OSError:
             cancelled.set()
             return _CLOSE
@@ -535,13 +570,12 @@ class _Connection:
             self._take_pending()
 
     def _stream_failed(self, request: Request, response: Response, exc: Exception,
-                       framing: str) -> None:
+                       chunked: bool, counted: bool) -> None:
         """The body iterator raised: send the provider's in-band error if there is a
         way to, end the stream properly, and let the connection close."""
         log.debug("verified-fakes: the streamed answer to %s %s raised", request.method,
                   request.path, exc_info=exc)
-        h = self.h11
-        if framing == "length":
+        if counted:
             return  # no room for more bytes; closing early tells the client
         extra = None
         if response.stream_error is not None:
@@ -551,9 +585,11 @@ class _Connection:
                 log.exception("verified-fakes: stream_error raised")
         out = b""
         if extra:
-            out += h.send(h11.Data(data=bytes(extra)))
-        out += h.send(h11.EndOfMessage())
-        self.sock.sendall(out)
+            out = b"%x\r\n%b\r\n" % (len(extra), extra) if chunked else bytes(extra)
+        if chunked:
+            out += b"0\r\n\r\n"
+        if out:
+            self.sock.sendall(out)
 
     def _take_pending(self) -> None:
         """After a stream: hand what the watcher read from the socket to h11."""
@@ -566,7 +602,7 @@ class _Connection:
             self.eof = True
             self.h11.receive_data(b"")
 
-    def _refuse(self, status: int, message: str, method: bytes | None = None) -> int:
+    def _refuse(self, status: int, message: str, method: bytes | str | None = None) -> int:
         """Answer a request the server cannot serve with ``status`` and close."""
         self.abandoned = True
         response = self.server._error_response(status, message)
@@ -581,7 +617,7 @@ class _Connection:
         lines.append(f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
         head = "".join(lines).encode("latin-1", "replace")
         with contextlib.suppress(OSError):
-            self.sock.sendall(head if method == b"HEAD" else head + bytes(body))
+            self.sock.sendall(head if method in (b"HEAD", "HEAD") else head + bytes(body))
         return _LINGER
 
     def cancel(self) -> None:
