@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import http.client
+import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -144,3 +148,80 @@ def test_stop_closes_idle_connections_and_threads() -> None:
     assert threading.active_count() == before
     assert not server.running
     server.stop()  # idempotent
+
+
+# -- real clients beyond requests -------------------------------------------------------------
+
+curl = shutil.which("curl")
+
+
+@pytest.mark.skipif(curl is None, reason="curl is not installed")
+def test_curl_gets_100_continue_for_a_large_upload(tmp_path: Path) -> None:
+    payload = tmp_path / "upload"
+    payload.write_bytes(b"u" * (2 << 20))
+    with LoopbackServer(echo) as server:
+        began = time.monotonic()
+        done = subprocess.run(
+            [curl, "-sS", "--fail", "-X", "PUT", "-H", "Expect: 100-continue",
+             "--expect100-timeout", "30", "--data-binary", f"@{payload}",
+             server.url + "/upload"],
+            capture_output=True, timeout=60, check=True)
+        took = time.monotonic() - began
+    assert done.stdout == b"/upload|" + b"u" * (2 << 20)
+    assert took < 15  # curl did not sit out its 30 s wait for "100 Continue"
+
+
+@pytest.mark.skipif(curl is None, reason="curl is not installed")
+def test_curl_over_http10() -> None:
+    with LoopbackServer(echo) as server:
+        done = subprocess.run([curl, "-sS", "--fail", "--http1.0", "-i", server.url + "/old"],
+                              capture_output=True, timeout=30, check=True)
+    assert done.stdout.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert done.stdout.endswith(b"\r\n\r\n/old|")
+
+
+def test_a_requests_client_closing_a_stream_cancels_it() -> None:
+    closed = threading.Event()
+    seen: list[Request] = []
+
+    def watch(request: Request) -> Response:
+        seen.append(request)
+
+        def events():  # type: ignore[no-untyped-def]
+            try:
+                yield b"first\n"
+                while not request.cancelled.wait(0.05):
+                    pass
+            finally:
+                closed.set()
+
+        return Response(200, [("Content-Type", "text/plain")], events())
+
+    with LoopbackServer(watch) as server:
+        response = requests.get(server.url + "/watch", stream=True, timeout=5)
+        assert next(response.iter_lines()) == b"first"
+        response.close()
+        assert closed.wait(2)
+    assert seen[0].cancelled.is_set()
+
+
+class Envelope:
+    def __call__(self, request: Request) -> Response:
+        return Response(204)
+
+    def protocol_error(self, status: int, message: str) -> Response:
+        return Response.json(status, {"errors": [{"code": "BAD_REQUEST", "message": message}]})
+
+
+def test_server_level_errors_come_in_the_apps_envelope() -> None:
+    with LoopbackServer(Envelope()) as server, socket.create_connection(
+        ("127.0.0.1", server.port), timeout=5
+    ) as sock:
+        sock.sendall(b"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["errors"][0]["code"] == "BAD_REQUEST"

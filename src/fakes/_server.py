@@ -132,8 +132,8 @@ class BodyReader:
                 raise MalformedBody(str(exc)) from None
             if event is h11.NEED_DATA:
                 if h.client_is_waiting_for_100_continue:
-                    conn.sock.sendall(h.send(h11.InformationalResponse(status_code=100,
-                                                                       headers=[])))
+                    conn.sock.sendall(h.send(h11.InformationalResponse(
+                        status_code=100, headers=[], reason=b"Continue")))
                 conn.receive()
                 continue
             if type(event) is h11.Data:
@@ -516,8 +516,8 @@ class _Connection:
             return _CLOSE
         chunked = length == -1
         left = length if length is not None and length >= 0 else -1
-        watcher.watch(self)
         try:
+            watcher.watch(self)
             send(head)
             iterator = iter(payload)
             while not cancelled.is_set():
