@@ -15,6 +15,8 @@ import attrs
 
 log = logging.getLogger("fakes")
 
+_CANCEL_LOCK = threading.Lock()
+
 
 class DropConnection(Exception):
     """Raised by an adapter to close the connection without answering."""
@@ -116,7 +118,7 @@ class Request:
     or the server is stopping: long waits and streams watch it and end.
     """
 
-    __slots__ = ("base", "body", "cancelled", "headers", "method", "origin", "path", "query",
+    __slots__ = ("_cancelled", "base", "body", "headers", "method", "origin", "path", "query",
                  "raw_path", "target")
 
     def __init__(
@@ -133,7 +135,18 @@ class Request:
         self.body = body
         self.origin = origin
         self.base = origin
-        self.cancelled = cancelled if cancelled is not None else threading.Event()
+        self._cancelled = cancelled
+
+    @property
+    def cancelled(self) -> threading.Event:
+        """Set when the client went away or the server is stopping."""
+        event = self._cancelled
+        if event is None:  # made on first use: most requests never look
+            with _CANCEL_LOCK:
+                event = self._cancelled
+                if event is None:
+                    event = self._cancelled = threading.Event()
+        return event
 
     def arg(self, name: str) -> str | None:
         values = self.query.get(name)

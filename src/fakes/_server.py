@@ -59,11 +59,14 @@ _REASONS = {s.value: s.phrase.encode("ascii") for s in HTTPStatus}
 _HOST = re.compile(
     rb"(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])(?::[0-9]{1,5})?")
 _BAD_FIELD = re.compile(r"[\x00-\x1f\x7f]")
-# Response fields other than the framing ones: "name: value" lines, the name a token,
-# the value free of control characters other than HTAB (so no CR or LF: no splitting).
-_FIELD_LINES = re.compile(r"(?:[-!#$%&'*+.^_`|~0-9A-Za-z]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n)*")
+# A response field other than the framing ones: the name a token, the value free of
+# control characters other than HTAB (so no CR or LF: a value cannot add a line).
+_FIELD_LINE = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+: [^\x00-\x08\x0a-\x1f\x7f]*\r\n")
+_LINES: dict[tuple[Any, Any], bytes] = {}  # (name, value) -> its checked line, or b""
+_LINES_MAX = 4096
 _FRAMING_FIELDS = frozenset({"content-length", "transfer-encoding", "connection"})
 _DIGITS = re.compile(r"[0-9]{1,20}")
+_REQUEST_FRAMING = frozenset({b"host", b"content-length", b"transfer-encoding", b"connection"})
 
 # What a connection does when its request/response cycle ends.
 _KEEP, _CLOSE, _LINGER, _ABORT = range(4)
@@ -76,6 +79,25 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _field_line(name: Any, value: Any) -> bytes:
+    """The checked ``name: value`` line for a response field (remembered: most fields
+    recur), or ``b""`` for one that decides framing or persistence (the server's)."""
+    if str(name).lower() in _FRAMING_FIELDS:
+        line = b""
+    else:
+        text = f"{name}: {value}\r\n"
+        if _FIELD_LINE.fullmatch(text) is None:
+            raise ValueError(f"invalid header field {text!r}")
+        line = text.encode("latin-1")
+    try:
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[(name, value)] = line
+    except TypeError:  # unhashable
+        pass
+    return line
 
 
 def _close_iterable(*objects: object) -> None:
@@ -203,18 +225,21 @@ class BodyReader:
 class _Connection:
     """One client connection and its thread: h11 state, the socket, the request in flight."""
 
-    __slots__ = ("_buffer", "_view", "abandoned", "cancelled", "eof", "h11", "http11",
-                 "peer_closed", "pending", "pending_size", "server", "sock", "sockname", "starved",
-                 "stopping", "thread")
+    __slots__ = ("_buffer", "_view", "abandoned", "eof", "h11", "head_bytes", "http11",
+                 "last_host", "last_origin", "peer_closed", "pending", "pending_size", "request",
+                 "server", "sock", "sockname", "starved", "stopping", "thread")
 
     def __init__(self, server: LoopbackServer, sock: socket.socket, stopping: threading.Event):
         self.server = server
         self.sock = sock
         self.stopping = stopping
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
-        self.cancelled: threading.Event | None = None
+        self.request: Request | None = None  # in flight: not answered in full yet
         self.eof = False
         self.starved = True
+        self.head_bytes = 0
+        self.last_host = b"\0"  # the last valid Host (none yet: no Host is NUL), its origin
+        self.last_origin = ""
         self.http11 = True
         self.abandoned = False
         self.peer_closed = False
@@ -245,13 +270,14 @@ class _Connection:
     def _next_request(self) -> Any:
         """The next h11 event while no request is in progress."""
         h = self.h11
-        waited = 0
+        waited = self.head_bytes  # bytes this request may have come in (an upper bound)
         if self.starved:  # nothing buffered: no use asking h11 before receiving
             self.starved = False
-            waited = self.receive()
+            waited += self.receive()
         while True:
             event = h.next_event()
             if event is not h11.NEED_DATA:
+                self.head_bytes = waited
                 return event
             if waited > MAX_REQUEST_LINE and self._request_line_too_long():
                 raise h11.RemoteProtocolError("request line too long", error_status_hint=414)
@@ -276,8 +302,7 @@ class _Connection:
             log.exception("verified-fakes: the HTTP server failed on a connection")
             how = _CLOSE
         finally:
-            if self.cancelled is not None:
-                self.cancelled.set()
+            self.cancel()
             self._close(how)
             self.server._forget(self)
 
@@ -319,24 +344,24 @@ class _Connection:
 
         if len(event.target) > MAX_REQUEST_LINE:
             return self._refuse(414, "request target too long", event.method)
-        fields = list(event.headers)
-        size = 0
+        fields = [(name.lower(), value) for name, value in event.headers.raw_items()]
         hosts = []
         length: int | None = None
         chunked = False
         self.http11 = event.http_version >= b"1.1"
         keep = self.http11  # h11 keeps no HTTP/1.0 connection alive; neither do we
         for name, value in fields:
-            size += len(name) + len(value)
-            if name == b"host":
-                hosts.append(value)
-            elif name == b"content-length":
-                length = int(value)  # h11 checked: 1 to 20 digits
-            elif name == b"transfer-encoding":
-                chunked = True  # h11 checked: exactly "chunked"
-            elif name == b"connection" and b"close" in value.lower():
-                keep = keep and b"close" not in [t.strip() for t in value.lower().split(b",")]
-        if size + 4 * len(fields) > MAX_HEADER_BYTES:
+            if name in _REQUEST_FRAMING:
+                if name == b"host":
+                    hosts.append(value)
+                elif name == b"content-length":
+                    length = int(value)  # h11 checked: 1 to 20 digits
+                elif name == b"transfer-encoding":
+                    chunked = True  # h11 checked: exactly "chunked"
+                elif b"close" in [t.strip() for t in value.lower().split(b",")]:
+                    keep = False  # Connection: close
+        if self.head_bytes > MAX_HEADER_BYTES and sum(
+                len(name) + len(value) + 4 for name, value in fields) > MAX_HEADER_BYTES:
             return self._refuse(431, "request header fields too large", event.method)
         if chunked and length is not None:
             return self._refuse(400, "both Content-Length and Transfer-Encoding", event.method)
@@ -352,10 +377,13 @@ class _Connection:
                 return self._refuse(400, "no authority in the request target", event.method)
             host = authority.encode("ascii")
             target = slash + path if slash else "/"
-        if host:
+        if host == self.last_host:  # clients send the same Host on a connection
+            origin = self.last_origin
+        elif host:
             if _HOST.fullmatch(host) is None:
                 return self._refuse(400, "invalid Host header", event.method)
             origin = "http://" + host.decode("ascii")
+            self.last_host, self.last_origin = host, origin
         else:
             origin = self._socket_origin()
 
@@ -363,11 +391,10 @@ class _Connection:
         body = BodyReader(self, None if chunked else (length or 0))
         if not chunked and not length:
             body._done = True  # nothing to read (h11's EndOfMessage would take no bytes)
-        cancelled = threading.Event()
-        self.cancelled = cancelled
+        request = Request(method, target, Headers._lowered(fields), body, origin)
+        self.request = request
         if self.stopping.is_set():
-            cancelled.set()
-        request = Request(method, target, Headers._lowered(fields), body, origin, cancelled)
+            request.cancelled.set()
 
         try:
             response = self.server.app(request)
@@ -391,21 +418,23 @@ class _Connection:
             return _CLOSE
         if not complete:
             self.abandoned = True
+        elif keep:
+            # Ready the next request before answering this one (so the client, woken
+            # by the answer, does not wait on this thread): a fresh h11 connection,
+            # given what the client sent beyond this request. (The answers are never
+            # h11's to track; see _respond.)
+            data, closed = h.trailing_data
+            self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
+            if data:
+                self.h11.receive_data(data)
+            if closed:
+                self.h11.receive_data(b"")
+            self.starved = not data and not closed
+            self.head_bytes = len(data)
         how = self._respond(request, response, keep and complete)
-        if how != _KEEP:
-            if how == _CLOSE and not body.done and not self.eof:
-                return _LINGER  # the body is unread: let the client read the answer
-            return how
-        # The next request: a fresh h11 connection, given what the client sent beyond
-        # this request (this one's responses were never h11's to track).
-        data, closed = h.trailing_data
-        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
-        if data:
-            self.h11.receive_data(data)
-        if closed:
-            self.h11.receive_data(b"")
-        self.starved = not data and not closed
-        return _KEEP
+        if how == _CLOSE and not body.done and not self.eof:
+            return _LINGER  # the body is unread: let the client read the answer
+        return how
 
     def _socket_origin(self) -> str:
         if self.sockname is None:
@@ -429,15 +458,22 @@ class _Connection:
         method = request.method
         bodiless = method == "HEAD" or status in (204, 304)
         length: int | None = None
-        lines: list[str] = []
+        lines: list[bytes] = []
         try:
             if type(status) is not int or not 200 <= status <= 999:
                 raise ValueError(f"status {status!r} is not a final status code")
             for name, value in response.headers:
+                try:
+                    line = _LINES.get((name, value))
+                except TypeError:  # unhashable
+                    line = None
+                if line is None:
+                    line = _field_line(name, value)
+                if line:
+                    lines.append(line)
+                    continue
                 lowered = name.lower()
-                if lowered not in _FRAMING_FIELDS:
-                    lines.append(f"{name}: {value}\r\n")
-                elif lowered == "content-length":
+                if lowered == "content-length":
                     declared = str(value).strip()
                     if _DIGITS.fullmatch(declared) is None or (
                             length is not None and int(declared) != length):
@@ -456,11 +492,7 @@ class _Connection:
                         length = size
                 elif length != size and not bodiless:
                     raise ValueError(f"a body of {size} bytes with Content-Length {length}")
-            text = "".join(lines)
-            # one line per field: a value cannot smuggle in a line of its own
-            if _FIELD_LINES.fullmatch(text) is None or text.count("\n") != len(lines):
-                raise ValueError(f"invalid header field among {text!r}")
-            fields = text.encode("latin-1")
+            fields = b"".join(lines)
         except (ValueError, TypeError) as exc:
             log.error("verified-fakes: the answer to %s %s is not valid HTTP (%s)",
                       method, request.path, exc)
@@ -483,7 +515,7 @@ class _Connection:
         if not fixed and bodiless:
             _close_iterable(payload)
         if fixed or bodiless:
-            self.cancelled = None  # once the answer is handed over, there is nothing to cancel
+            self.request = None  # once the answer is handed over, there is nothing to cancel
             try:
                 if bodiless:
                     self.sock.sendall(head)
@@ -533,7 +565,7 @@ class _Connection:
                                   request.path, left)
                         return _CLOSE
                     watcher.unwatch(self)  # the client may close as soon as it has the end
-                    self.cancelled = None
+                    self.request = None
                     if chunked:
                         send(b"0\r\n\r\n")
                     return _KEEP
@@ -598,6 +630,7 @@ class _Connection:
             self.pending.clear()
             self.pending_size = 0
             self.h11.receive_data(data)
+            self.head_bytes += len(data)
         if self.peer_closed and not self.eof:
             self.eof = True
             self.h11.receive_data(b"")
@@ -621,8 +654,9 @@ class _Connection:
         return _LINGER
 
     def cancel(self) -> None:
-        if self.cancelled is not None:
-            self.cancelled.set()
+        request = self.request
+        if request is not None:
+            request.cancelled.set()
 
 
 class _Watcher:
