@@ -5,11 +5,14 @@ them; one connection per request would dominate the cost), stream responses
 (Kubernetes watch), and be able to drop a connection after applying a write
 (the lost-response fault).
 
-HTTP/1.1 parsing and framing are h11's; this module adds the sockets, one
-thread per connection, the limits, and the life cycle of a request: its
-``cancelled`` event is set when the client goes away during a streamed
-response (one watcher thread per server notices) or when the server stops,
-and a streamed body's iterator is always closed.
+What the client sends is parsed and framed by h11 (request line, fields,
+Content-Length and chunked bodies, 100-continue), with a fresh h11 connection
+for each request on a kept-alive connection. This module adds the sockets (one
+thread per connection), the limits (414, 431, the Host check), the answers
+(rendered and framed here, see ``_Connection._respond``), and the life cycle of
+a request: its ``cancelled`` event is set when the client goes away during a
+streamed answer (one watcher thread per server notices) or when the server
+stops, and a streamed body's iterator is always closed.
 """
 
 from __future__ import annotations
@@ -644,7 +647,7 @@ class _Connection:
         for name, value in response.headers:
             if name.lower() in ("content-length", "transfer-encoding", "connection"):
                 continue
-            if _BAD_FIELD.search(name) or _BAD_FIELD.search(value):
+            if _BAD_FIELD.search(str(name)) or _BAD_FIELD.search(str(value)):
                 continue
             lines.append(f"{name}: {value}\r\n")
         lines.append(f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
