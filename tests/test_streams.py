@@ -423,3 +423,59 @@ def test_each_request_has_its_own_cancel_event() -> None:
             session.get(server.url + "/", timeout=5)
     assert len({id(e) for e in events}) == 3
     assert not any(e.is_set() for e in events[:2])
+
+
+# -- a long wait in the app, before any answer ----------------------------------------------
+
+
+@pytest.mark.parametrize("request_bytes", [
+    GET,
+    b"PUT /watch HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody",
+], ids=["GET", "PUT with a body read first"])
+@pytest.mark.parametrize("leave", [close_normally, close_with_reset], ids=["FIN", "RST"])
+def test_a_client_leaving_a_long_poll_cancels_it(
+        request_bytes: bytes, leave: Callable[[socket.socket], None]) -> None:
+    entered = threading.Event()
+    outcome: list[tuple[bool, float]] = []
+
+    def long_poll(request: Request) -> Response:
+        request.read_body()
+        entered.set()
+        began = time.monotonic()
+        outcome.append((request.cancelled.wait(10), time.monotonic() - began))
+        return Response(200, [], b"changes")
+
+    with LoopbackServer(long_poll) as server:
+        before = conn_threads()
+        sock = connect(server, request_bytes)
+        assert entered.wait(5)
+        time.sleep(0.05)
+        leave(sock)
+        assert eventually(lambda: bool(outcome), 2)
+        assert eventually(lambda: conn_threads() < before + 1, 2)
+    (cancelled, waited), = outcome
+    assert cancelled and waited < 1
+
+
+def test_a_long_poll_answers_and_serves_a_pipelined_request_after() -> None:
+    release = threading.Event()
+    seen: list[tuple[str, bool]] = []
+
+    def app(request: Request) -> Response:
+        if request.target == "/poll":
+            release.wait(5)
+            woke = request.cancelled.wait(0.2)  # the pipelined bytes must not cancel it
+            seen.append((request.target, woke))
+        else:
+            seen.append((request.target, False))
+        return Response(200, [], request.target.encode())
+
+    with LoopbackServer(app) as server:
+        sock = connect(server, b"GET /poll HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.05)
+        sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+        release.set()
+        data = read_until(sock, b"/next")
+        sock.close()
+    assert data.count(b"HTTP/1.1 200 OK") == 2
+    assert seen == [("/poll", False), ("/next", False)]

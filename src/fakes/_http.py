@@ -118,8 +118,8 @@ class Request:
     or the server is stopping: long waits and streams watch it and end.
     """
 
-    __slots__ = ("_cancelled", "base", "body", "headers", "method", "origin", "path", "query",
-                 "raw_path", "target")
+    __slots__ = ("_cancelled", "_on_first_cancel_use", "base", "body", "headers", "method",
+                 "origin", "path", "query", "raw_path", "target")
 
     def __init__(
         self, method: str, target: str, headers: HeadersLike, body: _Body, origin: str,
@@ -136,6 +136,8 @@ class Request:
         self.origin = origin
         self.base = origin
         self._cancelled = cancelled
+        # the server's hook: someone is about to wait on ``cancelled``, so watch the client
+        self._on_first_cancel_use: Callable[[], None] | None = None
 
     @property
     def cancelled(self) -> threading.Event:
@@ -144,8 +146,12 @@ class Request:
         if event is None:  # made on first use: most requests never look
             with _CANCEL_LOCK:
                 event = self._cancelled
+                made = event is None
                 if event is None:
                     event = self._cancelled = threading.Event()
+            hook = self._on_first_cancel_use
+            if made and hook is not None:
+                hook()
         return event
 
     def arg(self, name: str) -> str | None:

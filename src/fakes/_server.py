@@ -228,9 +228,9 @@ class BodyReader:
 class _Connection:
     """One client connection and its thread: h11 state, the socket, the request in flight."""
 
-    __slots__ = ("_buffer", "_view", "abandoned", "eof", "h11", "head_bytes", "http11",
+    __slots__ = ("_buffer", "_view", "abandoned", "body", "eof", "h11", "head_bytes", "http11",
                  "last_host", "last_origin", "peer_closed", "pending", "pending_size", "request",
-                 "server", "sock", "sockname", "starved", "stopping", "thread")
+                 "server", "sock", "sockname", "starved", "stopping", "thread", "watched")
 
     def __init__(self, server: LoopbackServer, sock: socket.socket, stopping: threading.Event):
         self.server = server
@@ -238,6 +238,8 @@ class _Connection:
         self.stopping = stopping
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
         self.request: Request | None = None  # in flight: not answered in full yet
+        self.body: BodyReader | None = None
+        self.watched = False  # registered with the server's watcher thread
         self.eof = False
         self.starved = True
         self.head_bytes = 0
@@ -395,7 +397,9 @@ class _Connection:
         if not chunked and not length:
             body._done = True  # nothing to read (h11's EndOfMessage would take no bytes)
         request = Request(method, target, Headers._lowered(fields), body, origin)
+        request._on_first_cancel_use = self._watch_request
         self.request = request
+        self.body = body
         if self.stopping.is_set():
             request.cancelled.set()
 
@@ -411,6 +415,12 @@ class _Connection:
             log.exception("verified-fakes: the app raised for %s %s", method, request.path)
             response = self.server._error_response(
                 500, f"verified-fakes internal error ({type(exc).__name__}: {exc})")
+        finally:
+            if self.watched:  # the app waited on request.cancelled; the socket is ours again
+                self._unwatch()
+        if self.peer_closed:
+            _close_iterable(response.body)
+            return _CLOSE  # the client left while the app worked: nobody to answer
         try:
             complete = body.finish()
         except MalformedBody as exc:
@@ -553,6 +563,7 @@ class _Connection:
         left = length if length is not None and length >= 0 else -1
         try:
             watcher.watch(self)
+            self.watched = True
             send(head)
             iterator = iter(payload)
             while not cancelled.is_set():
@@ -567,7 +578,7 @@ class _Connection:
                                   "short of its Content-Length", request.method,
                                   request.path, left)
                         return _CLOSE
-                    watcher.unwatch(self)  # the client may close as soon as it has the end
+                    self._unwatch()  # the client may close as soon as it has the end
                     self.request = None
                     if chunked:
                         send(b"0\r\n\r\n")
@@ -600,9 +611,8 @@ class _Connection:
             cancelled.set()
             return _CLOSE
         finally:
-            watcher.unwatch(self)
+            self._unwatch()
             _close_iterable(iterator, payload)
-            self._take_pending()
 
     def _stream_failed(self, request: Request, response: Response, exc: Exception,
                        chunked: bool, counted: bool) -> None:
@@ -626,8 +636,29 @@ class _Connection:
         if out:
             self.sock.sendall(out)
 
+    def _watch_request(self) -> None:
+        """``request.cancelled`` is wanted (a long wait, a stream): have the watcher
+        thread notice the client leaving. Only while the app runs on this connection's
+        thread with the request body read: the socket is otherwise this thread's own."""
+        body = self.body
+        if (body is not None and body.done and not self.watched
+                and threading.current_thread() is self.thread):
+            watcher = self.server._watcher()
+            if watcher is not None:
+                watcher.watch(self)
+                self.watched = True
+
+    def _unwatch(self) -> None:
+        """Take the socket back from the watcher, with what it read meanwhile."""
+        if self.watched:
+            self.watched = False
+            watcher = self.server._watcher_instance
+            if watcher is not None:
+                watcher.unwatch(self)
+        self._take_pending()
+
     def _take_pending(self) -> None:
-        """After a stream: hand what the watcher read from the socket to h11."""
+        """Hand what the watcher read from the socket to h11."""
         if self.pending:
             data = b"".join(self.pending)
             self.pending.clear()
@@ -689,7 +720,8 @@ class _Watcher:
             if self._closed:
                 conn.cancel()
                 return
-            self._selector.register(conn.sock, selectors.EVENT_READ, conn)
+            with contextlib.suppress(KeyError):  # already watched
+                self._selector.register(conn.sock, selectors.EVENT_READ, conn)
         if self._wake_on_watch:
             self._wake()
 
