@@ -727,7 +727,7 @@ def test_headers_lookups_are_case_insensitive() -> None:
     assert len(headers) == 3
 
 
-def test_request_headers_reach_the_app_in_order(server: LoopbackServer) -> None:
+def test_request_headers_reach_the_app_in_order() -> None:
     captured: list[Any] = []
 
     def app(request: Request) -> Response:

@@ -479,3 +479,27 @@ def test_a_long_poll_answers_and_serves_a_pipelined_request_after() -> None:
         sock.close()
     assert data.count(b"HTTP/1.1 200 OK") == 2
     assert seen == [("/poll", False), ("/next", False)]
+
+
+def test_an_app_ignoring_cancel_cannot_write_after_stop_returned() -> None:
+    entered = threading.Event()
+    finished = threading.Event()
+
+    def stubborn(request: Request) -> Response:
+        entered.set()
+        time.sleep(1.0)  # ignores request.cancelled; outlives stop()'s wait for threads
+        finished.set()
+        return Response(200, [], b"late answer")
+
+    server = LoopbackServer(stubborn)
+    server.start()
+    sock = connect(server)
+    assert entered.wait(5)
+    began = time.monotonic()
+    server.stop()
+    assert time.monotonic() - began < 0.9  # stop() did not wait for the app
+    assert not finished.is_set()
+    assert finished.wait(5)
+    time.sleep(0.05)  # the app's thread has tried to answer by now
+    assert read_to_end(sock) == b""
+    sock.close()
