@@ -87,6 +87,7 @@ TOYKV = Provider(
     summary="a key-value store with versions and a watch",
     fake="toykv:FakeKV",
     fixture="fake_kv",
+    conformance="toykv_suite",
     build_served=lambda args, common: __import__("toykv").FakeKV(**common),
 )
 

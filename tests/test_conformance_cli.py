@@ -212,7 +212,21 @@ def test_a_plugged_in_suite_runs_with_its_own_targets(demo: dict[str, str], tmp_
 def test_without_a_provider_the_runner_asks_which(demo: dict[str, str], tmp_path: Path) -> None:
     result = _conformance(env=demo, cwd=tmp_path)
     assert result.returncode == 2
-    assert "choose a suite with --provider: artifacts, mirror, needy" in result.stderr
+    assert "choose a suite with --provider: artifacts, mirror, needy, toykv" in result.stderr
+
+
+def test_a_provider_of_its_own_runs_its_suite_with_a_streamed_watch(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    """The toy key-value fake: its own store, adapter, fault kind and watch stream,
+    plugged in by an entry point alone."""
+    result = _conformance("--provider", "toykv", "--report", "report.md", env=demo,
+                          cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = (tmp_path / "report.md").read_text()
+    for behaviour in ("KV-001", "KV-002", "KV-003", "KV-004"):
+        assert f"| {behaviour} |" in report
+    assert report.count("| pass | — |") == 4
 
 
 def test_a_suite_whose_extra_is_missing_says_what_to_install(

@@ -47,6 +47,8 @@ PUBLIC_MODULES = [
     "fakes.artifacts.strategies",
     "fakes.faults",
     "fakes.errors",
+    "fakes.wire",
+    "fakes.providers",
 ]
 # mkdocstrings directives: `::: dotted.path`, then indented options, maybe a members list.
 DIRECTIVE = re.compile(r"^::: (\S+)\n((?:[ \t]+\S.*\n?)*)", re.M)

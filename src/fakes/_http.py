@@ -3,6 +3,7 @@ response it returns, as the loopback server hands them over."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -107,6 +108,37 @@ class Headers:
         return f"Headers({self.items()!r})"
 
 
+class Cancellation(threading.Event):
+    """An Event that also calls back whoever registered with :meth:`on_set`, so that a
+    waiter blocked on something else (the journal's condition) wakes the moment the
+    client leaves or the server stops."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks_lock = threading.Lock()
+
+    def on_set(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` when set (at once if it is); returns an unregister function."""
+        with self._callbacks_lock:
+            self._callbacks.append(callback)
+        if self.is_set():
+            callback()
+
+        def unregister() -> None:
+            with self._callbacks_lock, contextlib.suppress(ValueError):
+                self._callbacks.remove(callback)
+
+        return unregister
+
+    def set(self) -> None:
+        super().set()
+        with self._callbacks_lock:
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
+
+
 class Request:
     """One HTTP request as an adapter sees it.
 
@@ -148,7 +180,7 @@ class Request:
                 event = self._cancelled
                 made = event is None
                 if event is None:
-                    event = self._cancelled = threading.Event()
+                    event = self._cancelled = Cancellation()
             hook = self._on_first_cancel_use
             if made and hook is not None:
                 hook()

@@ -1,0 +1,1 @@
+"""The toy key-value provider's conformance suite, run by ``fakes conformance``."""
