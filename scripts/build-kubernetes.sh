@@ -31,7 +31,8 @@ components=(
 )
 
 is_built() { # name version
-  [[ -x "$bin_dir/$1" && -f "$bin_dir/$1.version" && "$(cat "$bin_dir/$1.version")" == "$2" ]]
+  [[ -x "$bin_dir/$1" && -f "$bin_dir/$1.version" && "$(cat "$bin_dir/$1.version")" == "$2" ]] \
+    && { [[ $1 != kwok ]] || [[ -f "$bin_dir/kwok-stages.yaml" ]]; }
 }
 
 case "${1:-}" in
@@ -94,13 +95,13 @@ modcache_before="$(modcache_size)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/build-kubernetes.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
-download() { # module@version -> prints the path of its go.mod
-  local out
+download() { # module@version [field] -> prints the path of its go.mod (or of FIELD: Dir, Zip)
+  local out field="${2:-GoMod}"
   if ! out="$("$GO" mod download -json "$1" 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "could not download $1 through the Go module proxy (GOPROXY=$("$GO" env GOPROXY)). Check that the proxy is reachable from this machine, or point GOPROXY at one that is, then re-run."
   fi
-  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$out"
+  sed -n "s/^[[:space:]]*\"$field\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" <<<"$out"
 }
 
 # build_in_wrapper NAME MODULE VERSION "REPLACES" "LDFLAGS" PACKAGE...
@@ -111,22 +112,22 @@ build_in_wrapper() {
   local name="$1" module="$2" version="$3" replaces="$4" ldflags="$5"; shift 5
   local dir="$work/$name" t0=$SECONDS
   mkdir -p "$dir" "$work/out"
+  # Each step checks its status: set -e does not apply inside `f || ...` callers.
   (
-    cd "$dir"
-    "$GO" mod init "verified-fakes.local/build-$name" >/dev/null 2>&1
-    local args=("-require=$module@$version")
-    local r
+    cd "$dir" || exit 1
+    "$GO" mod init "verified-fakes.local/build-$name" >/dev/null 2>&1 || exit 1
+    local args=("-require=$module@$version") r
     for r in $replaces; do args+=("-replace=$r"); done
-    "$GO" mod edit "${args[@]}"
+    "$GO" mod edit "${args[@]}" || exit 1
     local pkgs=() p
     for p in "$@"; do pkgs+=("$p@$version"); done
     say "$name: resolving modules (go get ${*})"
-    "$GO" get "${pkgs[@]}"
+    "$GO" get "${pkgs[@]}" || exit 1
     say "$name: compiling"
     # One package: the binary is named NAME; several: each after its package.
     local out="$work/out/"
     [[ $# -eq 1 ]] && out="$work/out/$name"
-    "$GO" build -trimpath -ldflags "-s -w $ldflags" -o "$out" "$@"
+    "$GO" build -trimpath -ldflags "-s -w $ldflags" -o "$out" "$@" || exit 1
   ) || return 1
   say "$name: built in $((SECONDS - t0)) s"
 }
@@ -178,8 +179,16 @@ fi
 # --- kwok (optional) ---------------------------------------------------------------
 kwok_note=""
 if want kwok; then
-  if ( download "sigs.k8s.io/kwok@$KWOK_VERSION" >/dev/null \
-       && build_in_wrapper kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" "" sigs.k8s.io/kwok/cmd/kwok ); then
+  # kwok on its own (without kwokctl) simulates nothing unless it is given Stage objects:
+  # ship its default "fast" node and pod stages (from the same module version) beside it.
+  if kwok_dir="$(download "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)" \
+       && build_in_wrapper kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" "" sigs.k8s.io/kwok/cmd/kwok; then
+    stages="$kwok_dir/kustomize/stage"
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      printf -- '---\n# %s (sigs.k8s.io/kwok %s)\n' "kustomize/stage/$f" "$KWOK_VERSION"
+      cat "$stages/$f"
+    done >"$bin_dir/kwok-stages.yaml"
     install_bin kwok "$KWOK_VERSION"
   else
     kwok_note="kwok $KWOK_VERSION did not build (see above); the control plane will run without simulated nodes and pods"

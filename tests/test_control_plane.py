@@ -31,7 +31,7 @@ IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 BIN_DIR = cp.default_bin_dir()
 MISSING = [name for name in cp.REQUIRED if not os.access(BIN_DIR / name, os.X_OK)]
 KUBECTL = shutil.which("kubectl")
-HAS_KWOK = os.access(BIN_DIR / "kwok", os.X_OK)
+HAS_KWOK = os.access(BIN_DIR / "kwok", os.X_OK) and (BIN_DIR / cp.KWOK_STAGES).is_file()
 WAIT = 90.0  # seconds any one condition may take; the machine may be busy
 
 
@@ -314,6 +314,33 @@ def test_pod_on_the_fake_node_runs(plane: Running) -> None:
             and p["status"].get("phase") == "Running"
         ),
         "Pod p Running on fake-node (kwok)",
+    )
+
+
+@pytest.mark.skipif(not HAS_KWOK, reason="kwok not built: no simulated Nodes or Pods")
+def test_job_on_the_fake_node_completes(plane: Running) -> None:
+    """No scheduler runs, so the Job's template names the node; kwok completes its Pod."""
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "once", "namespace": "default"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "nodeName": cp.FAKE_NODE,
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "c", "image": "registry.invalid/batch:1"}],
+                }
+            }
+        },
+    }
+    subprocess.run(
+        [_require_kubectl(), f"--kubeconfig={plane.kubeconfig}", "create", "-f", "-"],
+        input=json.dumps(job), text=True, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    _eventually(
+        lambda: (j := plane.get_json("job", "once")) and j["status"].get("succeeded") == 1,
+        "Job once succeeded (job controller + kwok)",
     )
 
 

@@ -93,6 +93,8 @@ FAKE_NODE = "fake-node"
 KWOK_NODE_ANNOTATION = ("kwok.x-k8s.io/node", "fake")
 
 REQUIRED = ("etcd", "kube-apiserver", "kube-controller-manager")
+#: kwok's default node and pod stages, written beside it by the build script.
+KWOK_STAGES = "kwok-stages.yaml"
 OPTIONAL = ("kwok",)
 SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16"
 _FIRST_SERVICE_IP = "10.96.0.1"
@@ -263,7 +265,9 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 
 class _Component:
-    def __init__(self, name: str, argv: list[str], log: Path, cwd: Path) -> None:
+    def __init__(
+        self, name: str, argv: list[str], log: Path, cwd: Path, env: Mapping[str, str] | None
+    ) -> None:
         self.name = name
         self.log = log
         with log.open("ab") as out:
@@ -273,6 +277,7 @@ class _Component:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
+                env=env,
                 # Own session: a Ctrl-C in the terminal reaches the launcher only, which
                 # then stops the components in order.
                 start_new_session=True,
@@ -356,9 +361,11 @@ class ControlPlane:
     def check_binaries(self) -> list[str]:
         """The components to run; raises :class:`BinariesNotFound` naming what is missing."""
         missing = _missing(self.bin_dir)
-        has_kwok = os.access(self.bin_dir / "kwok", os.X_OK)
+        has_kwok = (
+            os.access(self.bin_dir / "kwok", os.X_OK) and (self.bin_dir / KWOK_STAGES).is_file()
+        )
         if self.want_kwok and not has_kwok:
-            missing.append("kwok")
+            missing.append(f"kwok (with {KWOK_STAGES})")
         if missing:
             raise BinariesNotFound(
                 f"Kubernetes binaries not found in {self.bin_dir}: missing "
@@ -421,9 +428,10 @@ class ControlPlane:
     def _bin(self, name: str) -> str:
         return str(self.bin_dir / name)
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def _spawn(self, name: str, argv: list[str], env: Mapping[str, str] | None = None) -> None:
         assert self.tmp_dir is not None
-        self._procs.append(_Component(name, argv, self.tmp_dir / f"{name}.log", self.tmp_dir))
+        log = self.tmp_dir / f"{name}.log"
+        self._procs.append(_Component(name, argv, log, self.tmp_dir, env))
         self.components = tuple(c.name for c in self._procs)
 
     def _start(self, names: list[str], t0: float) -> None:
@@ -472,6 +480,9 @@ class ControlPlane:
             f"--etcd-servers={etcd_url}",
             "--bind-address=127.0.0.1",
             "--advertise-address=127.0.0.1",
+            # The endpoint reconciler refuses a loopback address; with none, the
+            # `kubernetes` Service in `default` simply has no endpoints.
+            "--endpoint-reconciler-type=none",
             f"--secure-port={api_port}",
             f"--cert-dir={tmp / 'apiserver-certs'}",
             f"--tls-cert-file={pki / 'apiserver.crt'}",
@@ -530,20 +541,22 @@ class ControlPlane:
 
         kwok_health = None
         if "kwok" in names:
-            kwok_config = tmp / "kwok.kubeconfig"
-            kwok_config.write_text(_kubeconfig(self.url, ca_pem, [("kwok", kwok_token)]))
+            kwok_kubeconfig = tmp / "kwok.kubeconfig"
+            kwok_kubeconfig.write_text(_kubeconfig(self.url, ca_pem, [("kwok", kwok_token)]))
             kwok_port = _free_port()
             key, value = KWOK_NODE_ANNOTATION
             self._spawn("kwok", [
                 self._bin("kwok"),
-                f"--kubeconfig={kwok_config}",
+                f"--kubeconfig={kwok_kubeconfig}",
+                f"--config={self.bin_dir / KWOK_STAGES}",
                 f"--server-address=127.0.0.1:{kwok_port}",
                 "--manage-all-nodes=false",
                 f"--manage-nodes-with-annotation-selector={key}={value}",
                 "--node-ip=127.0.0.1",
+                "--node-lease-duration-seconds=40",
                 f"--cidr={_POD_CIDR}",
                 f"--v={'DEBUG' if self.verbosity > 2 else 'INFO'}",
-            ])  # fmt: skip
+            ], env={**os.environ, "HOME": str(tmp / "kwok-home")})  # fmt: skip
             kwok_health = f"http://127.0.0.1:{kwok_port}/healthz"
 
         self._wait(
