@@ -405,6 +405,27 @@ def test_library_context_manager_and_clean_stop(
     assert _processes_mentioning(str(tmp_dir)) == []
 
 
+def test_components_die_with_a_killed_launcher(tmp_path: Path) -> None:
+    _require_built()
+    process = subprocess.Popen(
+        [sys.executable, "-m", MODULE, "--timeout", "120", "--no-kwok"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("https://127.0.0.1:")
+    children = _children(process.pid)
+    assert len(children) == 3
+    process.kill()  # no chance to clean up
+    process.wait(timeout=10)
+    _eventually(lambda: not any(_alive(pid) for pid in children), "components gone", 30)
+    for leftover in tmp_path.iterdir():  # the launcher could not remove its temp dir
+        shutil.rmtree(leftover)
+
+
 def test_not_ready_in_time_prints_log_tails_and_stops_everything(tmp_path: Path) -> None:
     _require_built()
     result = subprocess.run(

@@ -53,6 +53,7 @@ import argparse
 import atexit
 import base64
 import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -66,7 +67,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -264,6 +265,19 @@ def _tail(path: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL if the launcher dies without stopping it (Linux).
+
+    The signal follows the *thread* that started the child, so start a ControlPlane from
+    a thread that outlives it (normally the main thread).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class _Component:
     def __init__(
         self, name: str, argv: list[str], log: Path, cwd: Path, env: Mapping[str, str] | None
@@ -281,6 +295,7 @@ class _Component:
                 # Own session: a Ctrl-C in the terminal reaches the launcher only, which
                 # then stops the components in order.
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
 
     @property
@@ -378,8 +393,8 @@ class ControlPlane:
         return [*REQUIRED, *(["kwok"] if has_kwok and self.want_kwok is not False else [])]
 
     def start(self) -> ControlPlane:
-        if self._procs:
-            raise ControlPlaneError("already started")
+        if self.tmp_dir is not None:
+            raise ControlPlaneError("a ControlPlane starts once; make a new one")
         names = self.check_binaries()  # before anything is started or created
         t0 = time.monotonic()
         self.tmp_dir = Path(tempfile.mkdtemp(prefix="vf-kube-"))
@@ -596,8 +611,7 @@ class ControlPlane:
             if answer.status != 201:
                 raise ControlPlaneError(f"creating Node {FAKE_NODE} answered {answer.status}")
 
-    def _wait(self, name: str, deadline: float, ready: object) -> None:
-        assert callable(ready)
+    def _wait(self, name: str, deadline: float, ready: Callable[[], bool]) -> None:
         while True:
             dead = self.dead_components()
             if dead:
@@ -681,6 +695,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"control_plane: the build failed (exit status {error.returncode})", file=sys.stderr)
         return 1
     try:
+        if stop:  # SIGTERM or SIGINT while starting
+            return 0
         print(plane.url, flush=True)
         print(plane.kubeconfig, flush=True)
         print(
