@@ -70,6 +70,9 @@ say "to build: ${todo[*]}"
 
 # --- Go toolchain ------------------------------------------------------------------
 GO="${GO:-}"
+if [[ -n $GO && ! -x $GO ]]; then
+  die "GO=$GO is not an executable Go toolchain: point GO at Go $GO_MIN_VERSION or newer, or unset it to use go from PATH"
+fi
 if [[ -z $GO ]]; then
   if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
   elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
