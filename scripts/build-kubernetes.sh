@@ -4,13 +4,16 @@
 #
 #   bash scripts/build-kubernetes.sh                 build what is missing, reuse the rest
 #   bash scripts/build-kubernetes.sh --print-bin-dir print the binary directory and exit
-#   bash scripts/build-kubernetes.sh --check         exit 0 if every binary is there, else 1
+#   bash scripts/build-kubernetes.sh --check         exit 0 if the required binaries are there, else 1
 #
 # Versions: scripts/kubernetes-versions.env (the only place they are pinned).
 # Binaries: ${VERIFIED_FAKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verified-fakes}/kubernetes-<version>/bin/
 # Go's module and build caches stay where `go env` puts them, so a rebuild is fast.
 # GOPROXY, GOFLAGS and the other Go settings of the environment are respected.
 set -euo pipefail
+# The whole script is one { ...; exit; } block: bash parses it before running any of
+# it, so editing or checking out this file during a long build cannot derail the build.
+{
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=kubernetes-versions.env
@@ -206,3 +209,5 @@ say "done in $((SECONDS - start_all)) s; binaries in $bin_dir:"
 done)
 say "binaries: $(du -sh "$bin_dir" | cut -f1) on disk; Go module cache grew by $(( (modcache_after - modcache_before) / 1024 )) MiB"
 [[ -z $kwok_note ]] || say "note: $kwok_note"
+exit 0
+}
