@@ -8,6 +8,7 @@
 #
 # Versions: scripts/kubernetes-versions.env (the only place they are pinned).
 # Binaries: ${VERIFIED_FAKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verified-fakes}/kubernetes-<version>/bin/
+# (or $VERIFIED_FAKES_KUBERNETES_BIN if set).
 # Go's module and build caches stay where `go env` puts them, so a rebuild is fast.
 # GOPROXY, GOFLAGS and the other Go settings of the environment are respected.
 set -euo pipefail
@@ -20,7 +21,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/kubernetes-versions.env"
 
 cache_root="${VERIFIED_FAKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verified-fakes}"
-bin_dir="$cache_root/kubernetes-$KUBERNETES_VERSION/bin"
+# VERIFIED_FAKES_KUBERNETES_BIN, if set, names the binary directory itself (the launcher reads it too).
+bin_dir="${VERIFIED_FAKES_KUBERNETES_BIN:-$cache_root/kubernetes-$KUBERNETES_VERSION/bin}"
 
 say() { printf 'build-kubernetes: %s\n' "$*"; }
 die() { printf 'build-kubernetes: error: %s\n' "$*" >&2; exit 1; }
@@ -48,7 +50,7 @@ case "${1:-}" in
       fi
     done
     exit 0 ;;
-  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) die "unknown argument: $1 (try --help)" ;;
 esac

@@ -442,3 +442,22 @@ def test_not_ready_in_time_prints_log_tails_and_stops_everything(tmp_path: Path)
     assert "--- etcd (pid " in result.stderr
     assert list(tmp_path.iterdir()) == []
     assert _processes_mentioning(str(tmp_path)) == []
+
+
+def test_build_flag_runs_the_build_script_into_the_bin_dir(tmp_path: Path) -> None:
+    """--build runs scripts/build-kubernetes.sh for --bin-dir; here it fails fast (no Go)."""
+    empty = tmp_path / "bin"
+    result = subprocess.run(
+        [sys.executable, "-m", MODULE, "--bin-dir", str(empty), "--build"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "GO": str(tmp_path / "no-go")},
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "to build: etcd kube-apiserver kube-controller-manager kwok" in result.stderr
+    assert f"GO={tmp_path / 'no-go'} is not an executable" in result.stderr
+    assert "the build failed (exit status 1)" in result.stderr
+    assert list(empty.iterdir()) == []  # the script made the directory, nothing else

@@ -171,14 +171,24 @@ def _missing(bin_dir: Path) -> list[str]:
     return [name for name in REQUIRED if not os.access(bin_dir / name, os.X_OK)]
 
 
-def run_build_script() -> None:
-    """Run scripts/build-kubernetes.sh (only in a source checkout)."""
+def run_build_script(bin_dir: Path | None = None) -> None:
+    """Run scripts/build-kubernetes.sh (only in a source checkout), into ``bin_dir`` if given."""
     if not _BUILD_SCRIPT.is_file():
         raise ControlPlaneError(
             f"{_BUILD_SCRIPT} not found: the build script ships with the verified-fakes "
             "source tree, not with the installed package; run it from a checkout"
         )
-    subprocess.run(["bash", str(_BUILD_SCRIPT)], check=True, stdin=subprocess.DEVNULL)
+    env = dict(os.environ)
+    if bin_dir is not None:
+        env[BIN_DIR_ENV] = str(bin_dir)
+    # The script's output goes to stderr: the launcher's stdout is for the URL and path.
+    subprocess.run(
+        ["bash", str(_BUILD_SCRIPT)],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=sys.stderr,
+        env=env,
+    )
 
 
 # --- small helpers ------------------------------------------------------------------
@@ -686,7 +696,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BinariesNotFound:
             if not args.build:
                 raise
-            run_build_script()
+            run_build_script(plane.bin_dir)
         plane.start()
     except ControlPlaneError as error:
         print(f"control_plane: {error}", file=sys.stderr, flush=True)
