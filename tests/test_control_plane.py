@@ -461,3 +461,23 @@ def test_build_flag_runs_the_build_script_into_the_bin_dir(tmp_path: Path) -> No
     assert f"GO={tmp_path / 'no-go'} is not an executable" in result.stderr
     assert "the build failed (exit status 1)" in result.stderr
     assert list(empty.iterdir()) == []  # the script made the directory, nothing else
+
+
+def test_sigterm_while_starting_stops_everything(tmp_path: Path) -> None:
+    _require_built()
+    process = subprocess.Popen(
+        [sys.executable, "-m", MODULE, "--timeout", "120"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    _eventually(lambda: list(tmp_path.glob("vf-kube-*/etcd.log")), "etcd started", 60)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert out == ""
+    assert "SIGTERM while starting; stopped" in err
+    assert list(tmp_path.iterdir()) == []
+    assert _processes_mentioning(str(tmp_path)) == []

@@ -82,6 +82,7 @@ __all__ = [
     "ControlPlaneNotReady",
     "default_bin_dir",
     "main",
+    "run_build_script",
 ]
 
 #: Environment variable naming the directory that holds the binaries.
@@ -655,6 +656,10 @@ def _get(url: str, token: str | None, ctx: ssl.SSLContext | None) -> int | None:
 # --- command line -------------------------------------------------------------------
 
 
+class _Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived while the control plane was starting."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m fakes.conformance.kubernetes.control_plane",
@@ -679,10 +684,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stop = False
+    starting = True
 
     def _on_signal(signum: int, frame: object) -> None:
         nonlocal stop
         stop = True
+        if starting:  # unwinds through start(), which stops what it started
+            raise _Interrupted(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
@@ -692,21 +700,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         try:
-            plane.check_binaries()
-        except BinariesNotFound:
-            if not args.build:
-                raise
-            run_build_script(plane.bin_dir)
-        plane.start()
-    except ControlPlaneError as error:
-        print(f"control_plane: {error}", file=sys.stderr, flush=True)
-        return 1
-    except subprocess.CalledProcessError as error:
-        print(f"control_plane: the build failed (exit status {error.returncode})", file=sys.stderr)
-        return 1
-    try:
-        if stop:  # SIGTERM or SIGINT while starting
-            return 0
+            try:
+                plane.check_binaries()
+            except BinariesNotFound:
+                if not args.build:
+                    raise
+                run_build_script(plane.bin_dir)
+            plane.start()
+            starting = False
+        except _Interrupted as signame:
+            print(f"control_plane: {signame} while starting; stopped", file=sys.stderr, flush=True)
+            return 1
+        except ControlPlaneError as error:
+            print(f"control_plane: {error}", file=sys.stderr, flush=True)
+            return 1
+        except subprocess.CalledProcessError as error:
+            print(
+                f"control_plane: the build failed (exit status {error.returncode})",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 1
         print(plane.url, flush=True)
         print(plane.kubeconfig, flush=True)
         print(
