@@ -503,3 +503,36 @@ def test_an_app_ignoring_cancel_cannot_write_after_stop_returned() -> None:
     time.sleep(0.05)  # the app's thread has tried to answer by now
     assert read_to_end(sock) == b""
     sock.close()
+
+
+def test_a_request_sent_while_a_stream_runs_is_served_after_it() -> None:
+    """The watcher reads what arrives during a stream (here: the next request, sent
+    before the stream ended); the connection must answer it from there, not wait on
+    the socket for bytes it already has."""
+    second_sent = threading.Event()
+
+    def app(request: Request) -> Response:
+        if request.target == "/stream":
+            def body() -> Iterator[bytes]:
+                yield b"first "
+                second_sent.wait(5)
+                time.sleep(0.05)  # let the watcher take the second request off the socket
+                yield b"done"
+
+            return Response(200, [("Content-Length", "10")], body())
+        return Response(200, [], b"second")
+
+    with LoopbackServer(app) as server, socket.create_connection(
+            ("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = sock.recv(4096)
+        sock.sendall(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+        second_sent.set()
+        deadline = time.monotonic() + 5
+        while b"second" not in received and time.monotonic() < deadline:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+    assert received.count(b"HTTP/1.1 200") == 2
+    assert b"first done" in received and received.endswith(b"second")

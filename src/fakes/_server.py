@@ -665,6 +665,7 @@ class _Connection:
             self.pending_size = 0
             self.h11.receive_data(data)
             self.head_bytes += len(data)
+            self.starved = False  # the next request may be whole in h11 already: ask it first
         if self.peer_closed and not self.eof:
             self.eof = True
             self.h11.receive_data(b"")
