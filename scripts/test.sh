@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Sets up this machine and runs every check: lint, types, the documentation
 # site build, unit and client tests, the conformance suite against the fake
-# (with its coverage gate) and against a real registry (CNCF distribution,
-# started here on loopback), and a benchmark smoke run.
+# (with its coverage gate) and against real registries (CNCF distribution,
+# started here on loopback, without auth and with htpasswd auth), and a
+# benchmark smoke run. The Kubernetes control plane (kube-apiserver, etcd,
+# kube-controller-manager, kwok) is built from the Go module proxy on first use
+# (about 25 minutes cold; cached after) for the tests that start it.
 #
 # Everything Python runs from the repository's own virtualenv, .venv (made on
 # first use, reused after; see scripts/_venv.sh). Debian packages come from
@@ -24,6 +27,9 @@ if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
   bash scripts/install-oras.sh >/dev/null \
     || echo "the oras CLI was not built: its tests and ART-704/705 skip" >&2
 fi
+
+log "Kubernetes control plane (pinned; built once from the Go module proxy, then cached)"
+bash scripts/build-kubernetes.sh
 
 bin=$VENV/bin
 
