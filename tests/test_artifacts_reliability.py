@@ -483,6 +483,37 @@ def test_token_with_non_ascii_basic_credentials(
     assert r.json()["errors"][0]["code"] == "UNAUTHORIZED"
 
 
+def test_an_account_with_a_non_ascii_password_can_log_in(fake_registry_factory: Any) -> None:
+    fake = fake_registry_factory(accounts=[Account("ü", "pässwörd", pull=("*",))])
+    good = requests.get(f"{fake.url}/token", auth=("ü".encode(), "pässwörd".encode()))
+    assert good.status_code == 200 and good.json()["token"]
+    bad = requests.get(f"{fake.url}/token", auth=("ü".encode(), b"passwort"))
+    assert bad.status_code == 401 and bad.json()["errors"][0]["code"] == "UNAUTHORIZED"
+
+
+HUGE = "9" * 5000  # past Python's limit on converting digit strings
+
+
+def test_numbers_too_long_to_convert_get_the_registry_answer(fake_registry: FakeRegistry) -> None:
+    digest = fake_registry.push_blob("app", LAYER)
+    fake_registry.push_blob("app", CONFIG)
+    fake_registry.push_manifest("app", MANIFEST, tag="v1")
+    tags = requests.get(f"{fake_registry.url}/v2/app/tags/list", params={"n": HUGE})
+    assert (tags.status_code, tags.json()["tags"]) == (200, ["v1"])  # n is only a maximum
+    for wanted in (f"bytes={HUGE}-", f"bytes=0-{HUGE}", f"bytes=-{HUGE}"):
+        ranged = requests.get(f"{fake_registry.url}/v2/app/blobs/{digest}",
+                              headers={"Range": wanted})
+        assert ranged.status_code in (206, 416), (wanted, ranged.text)
+        if ranged.status_code == 206:
+            assert ranged.content == LAYER  # the whole blob is in any range that long
+    upload = requests.post(f"{fake_registry.url}/v2/app/blobs/uploads/")
+    mark = fake_registry.journal.mark()
+    chunk = requests.patch(upload.headers["Location"], data=b"x",
+                           headers={"Content-Range": f"{HUGE}-{HUGE}"})
+    assert chunk.status_code == 416, chunk.text
+    assert fake_registry.journal.since(mark) == []
+
+
 def test_challenge_for_a_non_latin1_repository_name(fake_registry_factory: Any) -> None:
     """With auth on, a request for ``/v2/Ā/tags/list`` must still get an answer.
 

@@ -25,8 +25,8 @@ from fakes.errors import ProviderError
 DOCS = "verified-fakes docs/artifacts.md#not-modelled"
 SERVICE = "verified-fakes"
 API_VERSION = ("Docker-Distribution-API-Version", "registry/2.0")
-_CONTENT_RANGE = re.compile(r"(?:bytes )?(\d+)-(\d+)(?:/(?:\d+|\*))?")
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_CONTENT_RANGE = re.compile(r"(?:bytes )?(\d+)-(\d+)(?:/(?:\d+|\*))?", re.ASCII)
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.ASCII)
 _SEND_PIECE = 1 << 20
 
 # The action each operation needs (token scopes, distribution's auth/token spec).
@@ -141,10 +141,10 @@ class RegistryAdapter(WireAdapter[Registry]):
         if wanted is not None and (wanted[1] or wanted[2]):
             # RFC 9110 §14.1.2: first-last, first-, or -suffix-length.
             if wanted[1]:
-                start = int(wanted[1])
-                end = min(int(wanted[2]), size - 1) if wanted[2] else size - 1
+                start = _whole(wanted[1])
+                end = min(_whole(wanted[2]), size - 1) if wanted[2] else size - 1
             else:
-                start = max(size - int(wanted[2]), 0)
+                start = max(size - _whole(wanted[2]), 0)
             if start >= size or start > end:
                 raise fail("SIZE_INVALID", {"size": size}, status=416,
                            message="requested range not satisfiable",
@@ -268,7 +268,7 @@ class RegistryAdapter(WireAdapter[Registry]):
         if raw_n is not None:
             if not (raw_n.isascii() and raw_n.isdigit()):
                 raise fail("PAGINATION_NUMBER_INVALID", {"n": raw_n})
-            n = int(raw_n)
+            n = _whole(raw_n)
         tags, more = call.store.tags(name, n, last)
         headers = [API_VERSION]
         if more and tags:
@@ -304,6 +304,17 @@ def _mount_source(request: Request) -> str | None:
     return source
 
 
+# More than any blob or count the fake can hold; longer numbers read as this.
+_HUGE = 10**18
+
+
+def _whole(digits: str) -> int:
+    """A run of ASCII digits as a number, without Python's limit on converting
+    very long ones: a number of more than 18 digits is larger than anything
+    stored, and reads as such (a range beyond the blob, "all the tags")."""
+    return int(digits) if len(digits) <= 18 else _HUGE
+
+
 def _bearer(request: Request) -> str | None:
     header = request.header("Authorization") or ""
     return header[7:] if header[:7].lower() == "bearer " else None
@@ -317,14 +328,14 @@ def _pieces(view: memoryview) -> Iterator[bytes]:
 def _chunk(request: Request) -> tuple[int | None, int | None]:
     """(first byte, length) from Content-Range and Content-Length, where given."""
     raw_length = request.header("Content-Length")
-    length = int(raw_length) if raw_length is not None else None
+    length = _whole(raw_length) if raw_length is not None else None
     header = request.header("Content-Range")
     if header is None:
         return None, length
     m = _CONTENT_RANGE.fullmatch(header.strip())
     if m is None:
         raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header}, status=416)
-    start, end = int(m[1]), int(m[2])
+    start, end = _whole(m[1]), _whole(m[2])
     if end < start or (length is not None and end - start + 1 != length):
         raise fail("BLOB_UPLOAD_INVALID", {"Content-Range": header, "Content-Length": length},
                    status=416)

@@ -94,7 +94,8 @@ class TokenService:
         account = None
         if username is not None:
             account = self.accounts.get(username)
-            if account is None or not secrets.compare_digest(account.password, password or ""):
+            if account is None or not secrets.compare_digest(
+                    account.password.encode(), (password or "").encode()):
                 raise fail("UNAUTHORIZED", message="authentication failed: bad credentials")
         wanted = parse_scopes(scopes)
         if account is not None:
