@@ -1,0 +1,784 @@
+"""The cluster's state and every rule the API server applies to it. No HTTP here.
+
+Modelled (https://kubernetes.io/docs/reference/using-api/api-concepts/ and the API
+conventions, https://github.com/kubernetes/community/blob/master/contributors/devel/
+sig-architecture/api-conventions.md):
+
+- objects keyed by (group, resource, namespace, name), served for the kinds of the
+  resource registry;
+- one resourceVersion sequence for the whole store: the fake's journal ``seq`` of the
+  change that wrote the object, handed to clients as an opaque string;
+- ``uid`` and ``creationTimestamp`` (from the fake's clock) set on create and kept
+  whatever an update says; ``generation`` (for the resources that keep one) 1 on
+  create, bumped when anything but metadata and status changes, and when deletion
+  starts; ``generateName`` with a random five-character suffix, retried on collision;
+- names validated per resource; labels and annotation keys validated;
+- optimistic concurrency: an update whose resourceVersion is not the stored one is a
+  409 Conflict; updates without one where the resource allows it; create on update
+  where it allows it;
+- the ``status`` subresource: writes to the main resource keep the stored status,
+  writes to ``/status`` change only the status;
+- deletion: preconditions, finalizers and ``deletionTimestamp`` (the object goes when
+  its last finalizer is removed), no new finalizers once deletion started;
+- a namespace's deletion removes what it holds, and the garbage collector deletes or
+  orphans the objects an object owned (``ownerReferences``). Both run at once, inside
+  the request that triggered them, where the real controllers run a little later;
+- lists at the current or an exact resourceVersion, pages with ``limit`` and opaque
+  ``continue`` tokens over a consistent snapshot, label and field selectors;
+- watch events from the journal: every change is recorded with its actor and an
+  :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
+  one resource, namespace and selector shows.
+
+Divergences (``docs/kubernetes.md``): no defaulting of spec or status fields, no
+validation of spec fields, no admission plugins, no ``managedFields``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import random
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import attrs
+
+from fakes._clock import Clock
+from fakes._journal import Change, Journal
+from fakes.kubernetes._errors import (
+    STALE,
+    Cause,
+    StatusError,
+    already_exists,
+    bad_request,
+    conflict,
+    gone,
+    internal,
+    invalid,
+    namespace_not_found,
+    not_found,
+)
+from fakes.kubernetes._patch import PatchError, json_patch, merge_patch
+from fakes.kubernetes._resources import Registry, ResourceType, registry
+from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
+from fakes.kubernetes._validation import label_value, name_errors, qualified_name
+
+Key = tuple[str, str, str, str]  # group, plural, namespace ("" if cluster-scoped), name
+EventType = Literal["ADDED", "MODIFIED", "DELETED"]
+
+ANY_LABELS = LabelSelector()
+ANY_FIELDS = FieldSelector()
+#: How long the history behind watches and continue tokens is kept, in seconds of the
+#: fake's clock: etcd's compaction interval as kube-apiserver sets it by default
+#: (``--etcd-compaction-interval=5m``).
+HISTORY_SECONDS = 300.0
+#: apimachinery's name generator: five characters from this alphabet, no vowels.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_MAX_GENERATED_PREFIX = 58
+_GENERATE_TRIES = 8
+# Metadata the server owns: what a client sends for these is ignored on update.
+_SERVER_METADATA = ("uid", "creationTimestamp", "deletionTimestamp",
+                    "deletionGracePeriodSeconds", "generation", "managedFields", "selfLink")
+NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
+GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
+ORPHAN = "orphan"
+_STRATEGIC = "application/strategic-merge-patch+json"
+_APPLY = "application/apply-patch+yaml"
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+
+
+@attrs.frozen
+class Event:
+    """The payload of a journal change: what a watch shows, and what undoes it."""
+
+    type: EventType
+    key: Key
+    object: Mapping[str, Any]
+    previous: Mapping[str, Any] | None = None
+
+
+@attrs.frozen
+class ListResult:
+    items: list[dict[str, Any]]
+    resource_version: str
+    continue_token: str | None = None
+    remaining: int | None = None
+
+
+@attrs.frozen
+class DeleteOptions:
+    """What a DELETE says: preconditions and how dependents are treated."""
+
+    uid: str | None = None
+    resource_version: str | None = None
+    propagation: str | None = None  # "Orphan", "Background", "Foreground"
+
+
+def _copy(obj: Mapping[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(dict(obj))
+
+
+def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _timestamp(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_resource_version(value: str, *, param: bool) -> int:
+    """The sequence number a resourceVersion names; the apiserver's errors otherwise."""
+    if value.isdigit():
+        return int(value)
+    detail = f'strconv.ParseUint: parsing {json.dumps(value)}: invalid syntax'
+    if param:
+        raise bad_request(f"invalid resource version: resourceVersion: Invalid value: "
+                          f"{json.dumps(value)}: {detail}")
+    raise internal(detail)
+
+
+class Cluster:
+    """The API server's storage and rules. Thread-safe; every write is journaled."""
+
+    def __init__(self, journal: Journal, clock: Clock, *, seed: int = 0,
+                 types: Registry | None = None) -> None:
+        self.journal = journal
+        self.clock = clock
+        self.types = types if types is not None else registry()
+        self._seed = seed
+        self._random = random.Random(seed)
+        self._objects: dict[Key, dict[str, Any]] = {}
+        self._lock = threading.RLock()
+
+    # -- FakeStore -----------------------------------------------------------------
+
+    def snapshot(self) -> Cluster:
+        with self._lock:
+            copied = Cluster(self.journal, self.clock, seed=self._seed, types=self.types)
+            copied._objects = dict(self._objects)  # stored objects are never mutated
+            return copied
+
+    def reset(self, to: Cluster | None = None) -> None:
+        with self._lock:
+            self._objects = dict(to._objects) if to is not None else {}
+            self._random = random.Random(self._seed)
+
+    # -- reads ---------------------------------------------------------------------
+
+    def get(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
+        with self._lock:
+            stored = self._objects.get(self._key(rt, namespace, name))
+        if stored is None:
+            raise not_found(rt, name)
+        return _copy(stored)
+
+    def list_objects(
+        self, rt: ResourceType, namespace: str | None, *,
+        labels: LabelSelector = ANY_LABELS, fields: FieldSelector = ANY_FIELDS,
+        limit: int = 0, token: str | None = None, resource_version: str | None = None,
+        exact: bool = False,
+    ) -> ListResult:
+        """One page of the objects of ``rt`` (in ``namespace``; all when None)."""
+        start = ("", "")
+        with self._lock:
+            last = self.journal.last
+            if token is not None:
+                at, start = _decode_continue(token)
+            elif resource_version not in (None, "", "0"):
+                at = parse_resource_version(str(resource_version), param=True)
+                if at > last:
+                    raise StatusError(
+                        f"Timeout: Too large resource version: {at}, current: {last}",
+                        status=504, reason="Timeout",
+                        details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                             "message": "Too large resource version"}],
+                                 "retryAfterSeconds": 1})
+                if not exact:
+                    at = last
+            else:
+                at = last
+            if at < last and self._forgotten(at):
+                if token is not None:
+                    raise gone(_CONTINUE_EXPIRED)
+                raise gone(f"too old resource version: {at} ({self._oldest() - 1})")
+            state = self._state_at(rt, at)
+        keys = sorted(k for k in state if namespace is None or k[2] == namespace)
+        matched = [state[k] for k in keys
+                   if (k[2], k[3]) > start and self._selected(rt, state[k],
+                                                                            labels, fields)]
+        page = matched[:limit] if limit > 0 else matched
+        more = limit > 0 and len(matched) > limit
+        next_token = None
+        if more:
+            last_key = keys[keys.index(self._key_of(rt, page[-1]))]
+            next_token = _encode_continue(at, last_key[2], last_key[3])
+        remaining = (len(matched) - len(page)
+                     if more and not labels.requirements and not fields.terms else None)
+        return ListResult([_copy(o) for o in page], str(at), next_token, remaining)
+
+    def namespace_exists(self, namespace: str) -> bool:
+        with self._lock:
+            return ("", "namespaces", "", namespace) in self._objects
+
+    # -- watches -------------------------------------------------------------------
+
+    def watch_start(
+        self, rt: ResourceType, namespace: str | None, resource_version: str | None,
+        labels: LabelSelector, fields: FieldSelector,
+    ) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+        """The events a new watch begins with and the journal position it goes on from.
+
+        Without a resourceVersion (or "0") the watch begins with an ADDED event for
+        every object that exists; with one, it shows the changes after it, or raises
+        410 Expired when they are no longer kept.
+        """
+        with self._lock:
+            if resource_version in (None, "", "0"):
+                position = self.journal.last
+                initial = [("ADDED", _copy(o)) for k, o in sorted(self._objects.items())
+                           if k[:2] == (rt.group, rt.plural)
+                           and (namespace is None or k[2] == namespace)
+                           and self._selected(rt, o, labels, fields)]
+                return initial, position
+            position = parse_resource_version(str(resource_version), param=False)
+            if position < self.journal.last and self._forgotten(position):
+                raise gone(f"too old resource version: {position} ({self._oldest() - 1})")
+            return [], position
+
+    def events(
+        self, changes: Iterable[Change], rt: ResourceType, namespace: str | None,
+        labels: LabelSelector, fields: FieldSelector,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """What a watch of ``rt`` in ``namespace`` shows of ``changes``: an object that
+        starts or stops matching the selectors is ADDED or DELETED, as the apiserver's
+        watch cache shows it."""
+        for change in changes:
+            event = change.payload
+            if not isinstance(event, Event) or event.key[:2] != (rt.group, rt.plural):
+                continue
+            if namespace is not None and event.key[2] != namespace:
+                continue
+            now = self._selected(rt, event.object, labels, fields)
+            before = event.previous is not None and self._selected(rt, event.previous,
+                                                                    labels, fields)
+            if event.type == "MODIFIED":
+                if now and before:
+                    yield "MODIFIED", _copy(event.object)
+                elif now:
+                    yield "ADDED", _copy(event.object)
+                elif before:
+                    yield "DELETED", _copy(event.object)
+            elif now:
+                yield event.type, _copy(event.object)
+
+    def expired(self, position: int) -> bool:
+        """Whether a watch at ``position`` lost changes it has not shown yet."""
+        with self._lock:
+            return position < self.journal.last and self._forgotten(position)
+
+    # -- writes --------------------------------------------------------------------
+
+    def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
+               actor: str, *, validation: str = "Strict",
+               warnings: list[str] | None = None) -> dict[str, Any]:
+        obj = self._checked_body(rt, namespace, body, None, validation, warnings)
+        meta = obj["metadata"]
+        with self._lock:
+            self._check_namespace(rt, namespace, meta.get("name") or "")
+            generate = meta.get("generateName")
+            if not meta.get("name") and not generate:
+                raise invalid(rt, "", [Cause.required(
+                    "metadata.name", "name or generateName is required")])
+            for attempt in range(_GENERATE_TRIES):
+                if generate and not body.get("metadata", {}).get("name"):
+                    meta["name"] = (generate[:_MAX_GENERATED_PREFIX]
+                                    + "".join(self._random.choice(_SUFFIX_ALPHABET)
+                                              for _ in range(5)))
+                self._validate_metadata(rt, meta, generate_name=generate)
+                key = self._key(rt, namespace, meta["name"])
+                if key not in self._objects:
+                    break
+                if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
+                        or attempt == _GENERATE_TRIES - 1:
+                    raise already_exists(rt, meta["name"])
+            for field in _SERVER_METADATA:
+                meta.pop(field, None)
+            meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+            meta["creationTimestamp"] = _timestamp(self.clock.now())
+            if rt.strategy.generation:
+                meta["generation"] = 1
+            if rt.has_status:
+                obj["status"] = {}
+            if rt.kind == "Namespace":
+                # The namespace registry labels every namespace with its name and gives
+                # it the "kubernetes" finalizer (measured, and pkg/registry/core/namespace).
+                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+                obj["spec"] = {"finalizers": ["kubernetes"]}
+                obj["status"] = {"phase": "Active"}
+            return _copy(self._write(rt, key, obj, None, actor, "create"))
+
+    def update(
+        self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
+        actor: str, *, subresource: str | None = None, validation: str = "Strict",
+        warnings: list[str] | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Replace an object (PUT); True when it was created (create on update)."""
+        obj = self._checked_body(rt, namespace, body, name, validation, warnings)
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                if not rt.strategy.create_on_update or subresource is not None:
+                    raise not_found(rt, name)
+                return self.create(rt, namespace, obj, actor), True
+            return self._update(rt, key, current, obj, actor, subresource, "update"), False
+
+    def patch(
+        self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
+        actor: str, *, subresource: str | None = None, validation: str = "Strict",
+        warnings: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Apply a JSON merge patch or a JSON patch to the stored object."""
+        try:
+            document = json.loads(patch)
+        except ValueError:
+            document = _UNPARSEABLE
+        if media_type == JSON_PATCH and not isinstance(document, list):
+            kind = "object" if isinstance(document, dict) else "value"
+            raise bad_request("error decoding patch: json: cannot unmarshal "
+                              f"{kind} into Go value of type []handlers.jsonPatchOp")
+        if media_type == MERGE_PATCH and document is _UNPARSEABLE:
+            raise bad_request("invalid JSON patch")
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                raise not_found(rt, name)
+            if media_type == MERGE_PATCH:
+                patched = merge_patch(current, document)
+            else:
+                try:
+                    patched = json_patch(current, document)
+                except PatchError:
+                    raise StatusError(
+                        "the server rejected our request due to an error in our request",
+                        status=422, reason="Invalid", details={}) from None
+            obj = self._checked_body(rt, namespace, patched, name, validation, warnings,
+                                     patching=True)
+            return self._update(rt, key, current, obj, actor, subresource, "patch")
+
+    def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
+               actor: str) -> tuple[dict[str, Any], bool]:
+        """Delete (or start deleting) an object: the object as it was or now is, and
+        whether it is gone."""
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                raise not_found(rt, name)
+            meta = _meta(current)
+            if options.uid is not None and options.uid != meta.get("uid"):
+                raise conflict(rt, name, (
+                    f"the UID in the precondition ({options.uid}) does not match the UID in "
+                    f"record ({meta.get('uid')}). The object might have been deleted and "
+                    "then recreated"), qualified=False)
+            if options.resource_version is not None \
+                    and options.resource_version != meta.get("resourceVersion"):
+                raise conflict(rt, name, (
+                    f"the ResourceVersion in the precondition ({options.resource_version}) "
+                    "does not match the ResourceVersion in record "
+                    f"({meta.get('resourceVersion')}). The object might have been "
+                    "modified"), qualified=False)
+            if meta.get("deletionTimestamp"):
+                return _copy(current), False
+            orphan = (options.propagation == "Orphan"
+                      or (options.propagation is None and rt.strategy.orphan_by_default))
+            if meta.get("finalizers") or rt.kind == "Namespace":
+                deleting = self._deleting(current)
+                if rt.kind == "Namespace":
+                    deleting["status"] = {**deleting.get("status", {}), "phase": "Terminating"}
+                    deleting["metadata"].pop("deletionGracePeriodSeconds", None)
+                stored = self._write(rt, key, deleting, current, actor, "delete")
+                answer = _copy(stored)
+                if rt.kind == "Namespace":
+                    self._namespace_controller(meta["name"])
+                elif orphan:
+                    answer["metadata"]["finalizers"] = [*meta["finalizers"], ORPHAN]
+                return answer, False
+            if orphan:
+                # The response shows the object as the garbage collector finds it; the
+                # fake's collector runs at once.
+                answer = self._deleting(current)
+                answer["metadata"]["finalizers"] = [ORPHAN]
+            elif rt.kind == "Pod":
+                answer = self._deleting(current)
+            else:
+                answer = _copy(current)
+            self._remove(rt, key, current, actor, orphan=orphan)
+            return answer, True
+
+    # -- internals -----------------------------------------------------------------
+
+    def _key(self, rt: ResourceType, namespace: str, name: str) -> Key:
+        return (rt.group, rt.plural, namespace if rt.namespaced else "", name)
+
+    def _key_of(self, rt: ResourceType, obj: Mapping[str, Any]) -> Key:
+        meta = _meta(obj)
+        return self._key(rt, meta.get("namespace", ""), meta.get("name", ""))
+
+    def _type_of(self, key: Key) -> ResourceType:
+        for rt in self.types.types:
+            if (rt.group, rt.plural) == key[:2]:
+                return rt
+        raise KeyError(key)  # pragma: no cover - every stored key has a type
+
+    def _checked_body(self, rt: ResourceType, namespace: str, body: Any,
+                      name: str | None, validation: str = "Strict",
+                      warnings: list[str] | None = None, *, patching: bool = False,
+                      ) -> dict[str, Any]:
+        """A copy of ``body`` with kind, apiVersion and namespace checked and filled in,
+        and fields the kind does not have dropped: refused under ``Strict`` field
+        validation, reported in ``warnings`` under ``Warn`` (the apiserver decodes into
+        its types, which have no place for them)."""
+        if not isinstance(body, Mapping):
+            raise bad_request(f"the object provided is unrecognized (must be of type "
+                              f"{rt.kind}): couldn't get version/kind; json parse error: "
+                              "cannot unmarshal into an object")
+        kind, api_version = body.get("kind"), body.get("apiVersion")
+        if kind or api_version:
+            if kind == rt.kind and api_version == rt.api_version:
+                pass
+            elif api_version == rt.api_version and self.types.by_kind(api_version, str(kind)):
+                internal_group = rt.group.split(".")[0] or "core"
+                raise bad_request(
+                    f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                    f"converting ({rt.version}.{kind}) to ({internal_group}.{rt.kind}): "
+                    "unknown conversion")
+            else:
+                raise bad_request(
+                    f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                    f'no kind "{kind}" is registered for version "{api_version}" in scheme '
+                    '"pkg/runtime/scheme.go:111"')
+        obj = _copy(body)
+        unknown = _prune(self.types.definitions, rt.definition, obj, "")
+        if unknown and validation == "Strict":
+            listed = ", ".join(f'unknown field "{u}"' for u in unknown)
+            if patching:
+                raise StatusError(f' "" is invalid: patch: Invalid value: "...": strict '
+                                  f"decoding error: {listed}", status=422, reason="Invalid")
+            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                              f"{rt.kind}: strict decoding error: {listed}")
+        if unknown and validation == "Warn" and warnings is not None:
+            warnings.extend(f'unknown field "{u}"' for u in unknown)
+        obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise bad_request("metadata must be an object")
+        if rt.namespaced:
+            if meta.get("namespace") not in (None, "", namespace):
+                raise bad_request("the namespace of the provided object does not match the "
+                                  "namespace sent on the request")
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        if name is not None and meta.get("name") != name:
+            raise bad_request(f"the name of the object ({meta.get('name', '')}) does not "
+                              f"match the name on the URL ({name})")
+        return obj
+
+    def _check_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
+        if not rt.namespaced:
+            return
+        ns = self._objects.get(("", "namespaces", "", namespace))
+        if ns is None:
+            raise namespace_not_found(namespace)
+        if _meta(ns).get("deletionTimestamp"):
+            raise StatusError(
+                f'{rt.group_resource} "{name}" is forbidden: unable to create new content '
+                f"in namespace {namespace} because it is being terminated",
+                status=403, reason="Forbidden", details={
+                    "name": name, **({"group": rt.group} if rt.group else {}),
+                    "kind": rt.plural, "causes": [{
+                        "reason": "NamespaceTerminating",
+                        "message": f"namespace {namespace} is being terminated",
+                        "field": "metadata.namespace"}]})
+
+    def _validate_metadata(self, rt: ResourceType, meta: Mapping[str, Any], *,
+                           generate_name: str | None = None) -> None:
+        causes = []
+        if generate_name:
+            causes += [Cause.invalid("metadata.generateName", generate_name, e)
+                       for e in name_errors(rt.strategy.names, generate_name, prefix=True)]
+        name = meta.get("name", "")
+        causes += [Cause.invalid("metadata.name", name, e)
+                   for e in name_errors(rt.strategy.names, name)]
+        for field in ("labels", "annotations"):
+            for key, value in (meta.get(field) or {}).items():
+                causes += [Cause.invalid(f"metadata.{field}", key, e)
+                           for e in qualified_name(key)]
+                if field == "labels":
+                    causes += [Cause.invalid("metadata.labels", value, e)
+                               for e in label_value(str(value))]
+        if causes:
+            raise invalid(rt, name, causes)
+
+    def _update(
+        self, rt: ResourceType, key: Key, current: Mapping[str, Any], obj: dict[str, Any],
+        actor: str, subresource: str | None, operation: str,
+    ) -> dict[str, Any]:
+        meta, old_meta = obj["metadata"], _meta(current)
+        name = old_meta["name"]
+        sent = meta.get("resourceVersion")
+        if not sent:
+            if not rt.strategy.unconditional_update:
+                raise invalid(rt, name, [Cause.invalid(
+                    "metadata.resourceVersion", 0, "must be specified for an update")],
+                    what=rt.group_resource)
+        elif parse_resource_version(sent, param=False) != int(old_meta["resourceVersion"]):
+            raise conflict(rt, name, STALE)
+        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
+            raise conflict(rt, name, (
+                f"StorageError: invalid object, Code: 4, Key: /registry/{rt.plural}/"
+                f"{key[2] + '/' if key[2] else ''}{name}, ResourceVersion: 0, "
+                f"AdditionalErrorMsg: Precondition failed: UID in precondition: "
+                f"{meta['uid']}, UID in object meta: {old_meta['uid']}"))
+        if subresource == "status":
+            # Only the status changes (the registries' status strategies).
+            new = _copy(current)
+            new["status"] = obj.get("status", {})
+        else:
+            new = obj
+            for field in _SERVER_METADATA:
+                if field in old_meta:
+                    meta[field] = old_meta[field]
+                else:
+                    meta.pop(field, None)
+            if rt.has_status:
+                if "status" in current:
+                    new["status"] = current["status"]
+                else:
+                    new.pop("status", None)
+            if rt.kind == "Namespace":
+                new["spec"] = current.get("spec", {})
+            self._validate_metadata(rt, meta)
+            if old_meta.get("deletionTimestamp"):
+                added = [f for f in meta.get("finalizers") or []
+                         if f not in (old_meta.get("finalizers") or [])]
+                if added:
+                    quoted = ", ".join(json.dumps(f) for f in added)
+                    raise invalid(rt, name, [Cause.forbidden(
+                        "metadata.finalizers", "no new finalizers can be added if the object "
+                        f"is being deleted, found new finalizers []string{{{quoted}}}")])
+        new["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
+        if _without_version(new) == _without_version(current):
+            return _copy(current)  # nothing changed: nothing is written
+        if rt.strategy.generation and _spec_of(new) != _spec_of(current):
+            new["metadata"]["generation"] = old_meta.get("generation", 0) + 1
+        if old_meta.get("deletionTimestamp") and not new["metadata"].get("finalizers"):
+            answer = _copy(new)
+            self._remove(rt, key, current, actor, final=new, orphan=False)
+            return answer
+        stored = self._write(rt, key, new, current, actor, operation)
+        return _copy(stored)
+
+    def _deleting(self, current: Mapping[str, Any]) -> dict[str, Any]:
+        """``current`` with deletion started (apiserver's BeforeDelete)."""
+        obj = _copy(current)
+        meta = obj["metadata"]
+        meta["deletionTimestamp"] = _timestamp(self.clock.now())
+        meta["deletionGracePeriodSeconds"] = 0
+        if meta.get("generation"):
+            meta["generation"] += 1
+        return obj
+
+    def _write(self, rt: ResourceType, key: Key, obj: dict[str, Any],
+               previous: Mapping[str, Any] | None, actor: str, operation: str
+               ) -> dict[str, Any]:
+        """Store ``obj`` at the next resourceVersion and journal it."""
+        seq = self.journal.last + 1  # the change recorded below takes this number
+        obj["metadata"]["resourceVersion"] = str(seq)
+        self._objects[key] = obj
+        event = Event("ADDED" if previous is None else "MODIFIED", key, obj, previous)
+        change = self.journal.record(actor, f"{rt.plural}.{operation}", _resource_name(key),
+                                     payload=event, kind=rt.kind)
+        if change.seq != seq:  # pragma: no cover - only a reset racing a write gets here
+            obj["metadata"]["resourceVersion"] = str(change.seq)
+        return obj
+
+    def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
+                *, final: Mapping[str, Any] | None = None, orphan: bool) -> None:
+        """Delete the object for good, then let the garbage collector and the
+        namespace controller react."""
+        gone_obj = _copy(final if final is not None else current)
+        seq = self.journal.last + 1
+        gone_obj["metadata"]["resourceVersion"] = str(seq)
+        del self._objects[key]
+        self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
+                            payload=Event("DELETED", key, gone_obj, current), kind=rt.kind)
+        self._collect_dependents(_meta(current).get("uid", ""), key[2], orphan)
+        if rt.namespaced:
+            self._namespace_controller(key[2])
+
+    def _collect_dependents(self, uid: str, namespace: str, orphan: bool) -> None:
+        """The garbage collector: objects owned by ``uid`` lose that owner (orphan) or,
+        when no owner of theirs is left, are deleted in the background."""
+        live = {_meta(o).get("uid") for o in self._objects.values()}
+        for key, obj in sorted(self._objects.items()):
+            if key not in self._objects:
+                continue  # deleted by an earlier step of this collection
+            owners = _meta(obj).get("ownerReferences") or []
+            if not any(ref.get("uid") == uid for ref in owners):
+                continue
+            rt = self._type_of(key)
+            if orphan:
+                new = _copy(obj)
+                new["metadata"]["ownerReferences"] = [r for r in owners if r.get("uid") != uid]
+                if not new["metadata"]["ownerReferences"]:
+                    del new["metadata"]["ownerReferences"]
+                self._write(rt, key, new, obj, GARBAGE_COLLECTOR, "update")
+            elif not any(r.get("uid") in live for r in owners if r.get("uid") != uid):
+                self.delete(rt, key[2], key[3], DeleteOptions(propagation="Background"),
+                            GARBAGE_COLLECTOR)
+
+    def _namespace_controller(self, namespace: str) -> None:
+        """Empty a namespace being deleted, and remove it once it is empty and has no
+        finalizers of its own."""
+        key = ("", "namespaces", "", namespace)
+        ns = self._objects.get(key)
+        if ns is None or not _meta(ns).get("deletionTimestamp"):
+            return
+        for other in sorted(k for k in self._objects if k[2] == namespace and k[0:2] != key[0:2]):
+            stored = self._objects.get(other)
+            if stored is not None and not _meta(stored).get("deletionTimestamp"):
+                self.delete(self._type_of(other), namespace, other[3],
+                            DeleteOptions(propagation="Background"), NAMESPACE_CONTROLLER)
+        ns = self._objects.get(key)
+        if ns is None or any(k[2] == namespace for k in self._objects):
+            return  # removed already, or objects with finalizers hold it
+        rt = self._type_of(key)
+        if ns.get("spec", {}).get("finalizers"):
+            finalized = _copy(ns)
+            finalized["spec"] = {}
+            ns = self._write(rt, key, finalized, ns, NAMESPACE_CONTROLLER, "finalize")
+        if not _meta(ns).get("finalizers"):
+            self._remove(rt, key, ns, NAMESPACE_CONTROLLER, orphan=False)
+
+    def _selected(self, rt: ResourceType, obj: Mapping[str, Any], labels: LabelSelector,
+                  fields: FieldSelector) -> bool:
+        meta = _meta(obj)
+        return labels.matches(meta.get("labels")) and fields.matches(
+            lambda path: field_value(obj, path))
+
+    def _forgotten(self, position: int) -> bool:
+        """Changes after ``position`` are gone: the journal dropped them (a reset), or
+        they are older than the history kept (compaction)."""
+        return self.journal.expired(position) or position < self._oldest() - 1
+
+    def _oldest(self) -> int:
+        """The oldest change still in the history window."""
+        horizon = self.clock.now() - timedelta(seconds=HISTORY_SECONDS)
+        oldest = self.journal.last + 1
+        for change in reversed(self.journal.since(0)):
+            if change.at <= horizon:
+                break
+            oldest = change.seq
+        return oldest
+
+    def _state_at(self, rt: ResourceType, at: int) -> dict[Key, Mapping[str, Any]]:
+        """The objects of ``rt`` as they were at ``at``: now, with later changes undone."""
+        state: dict[Key, Mapping[str, Any]] = {
+            k: o for k, o in self._objects.items() if k[:2] == (rt.group, rt.plural)}
+        if at >= self.journal.last:
+            return state
+        for change in reversed(self.journal.since(at)):
+            event = change.payload
+            if not isinstance(event, Event) or event.key[:2] != (rt.group, rt.plural):
+                continue
+            if event.previous is None:
+                state.pop(event.key, None)
+            else:
+                state[event.key] = event.previous
+        return state
+
+
+_UNPARSEABLE = object()
+
+
+def _prune(definitions: Mapping[str, Any], name: str, obj: Any, path: str) -> list[str]:
+    """Drop the fields of ``obj`` that definition ``name`` does not have; their paths,
+    in document order."""
+    properties = definitions.get(name, {}).get("properties")
+    if properties is None or not isinstance(obj, dict):
+        return []
+    unknown = []
+    for key in list(obj):
+        if key not in properties:
+            unknown.append(path + key)
+            del obj[key]
+        else:
+            unknown += _prune_value(definitions, properties[key], obj[key], path + key)
+    return unknown
+
+
+def _prune_value(definitions: Mapping[str, Any], prop: Mapping[str, Any], value: Any,
+                 path: str) -> list[str]:
+    if "ref" in prop:
+        return _prune(definitions, prop["ref"], value, path + ".")
+    unknown: list[str] = []
+    if "items" in prop and isinstance(value, list):
+        for i, item in enumerate(value):
+            unknown += _prune_value(definitions, prop["items"], item, f"{path}[{i}]")
+    elif "values" in prop and isinstance(value, dict):
+        for key, item in value.items():
+            unknown += _prune_value(definitions, prop["values"], item, f"{path}[{key}]")
+    return unknown
+_CONTINUE_EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You "
+    "can start a new list without the continue parameter, or use the continue token in "
+    "this response to retrieve the remainder of the results. Continuing with the provided "
+    "token results in an inconsistent list - objects that were created, modified, or "
+    "deleted between the time the first chunk was returned and now may show up in the list."
+)
+
+
+def _resource_name(key: Key) -> str:
+    group, plural, namespace, name = key
+    resource = f"{plural}.{group}" if group else plural
+    return f"{resource}/{namespace}/{name}" if namespace else f"{resource}/{name}"
+
+
+def _without_version(obj: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(obj)
+    out["metadata"] = {k: v for k, v in _meta(obj).items() if k != "resourceVersion"}
+    return out
+
+
+def _spec_of(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What bumps generation: everything but metadata and status."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status")}
+
+
+def _encode_continue(at: int, namespace: str, name: str) -> str:
+    raw = json.dumps({"rv": at, "start": [namespace, name]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        at, start = data["rv"], data["start"]
+        if not isinstance(at, int) or not (isinstance(start, list) and len(start) == 2
+                                           and all(isinstance(s, str) for s in start)):
+            raise ValueError("malformed")
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise bad_request(
+            f"invalid continue token: continue key is not valid: {error}") from None
+    return at, (start[0], start[1])
+
