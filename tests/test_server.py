@@ -9,6 +9,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,50 @@ def test_server_level_errors_come_in_the_apps_envelope() -> None:
     assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert b"Content-Type: application/json" in head
     assert json.loads(body)["errors"][0]["code"] == "BAD_REQUEST"
+
+
+def test_serves_tls_with_the_context_it_is_given() -> None:
+    tls = pytest.importorskip("fakes.kubernetes._tls")
+    pytest.importorskip("cryptography")
+    credentials = tls.credentials()
+    with LoopbackServer(echo, ssl_context=credentials.server_context()) as server:
+        assert server.url.startswith("https://127.0.0.1:")
+        session = requests.Session()
+        session.trust_env = False
+        for _ in range(2):  # a kept-alive TLS connection serves the next request too
+            response = session.get(server.url + "/x", verify=str(credentials.ca_file),
+                                   timeout=5)
+            assert response.headers["X-Origin"] == server.url
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.Session().get(server.url + "/x", verify=True,
+                                   timeout=5)
+
+
+def test_a_client_leaving_a_tls_stream_cancels_it() -> None:
+    tls = pytest.importorskip("fakes.kubernetes._tls")
+    pytest.importorskip("cryptography")
+    import ssl as ssl_module
+
+    credentials = tls.credentials()
+    cancelled = threading.Event()
+
+    def stream(request: Request) -> Response:
+        def pieces() -> Iterator[bytes]:
+            try:
+                yield b"first\n"
+                request.cancelled.wait(10)
+            finally:  # the server may close the stream as soon as the client has left
+                if request.cancelled.is_set():
+                    cancelled.set()
+
+        return Response(200, [], pieces())
+
+    with LoopbackServer(stream, ssl_context=credentials.server_context()) as server:
+        context = ssl_module.create_default_context(cafile=str(credentials.ca_file))
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            received = b""
+            while b"first" not in received:
+                received += conn.recv(4096)
+        assert cancelled.wait(5)

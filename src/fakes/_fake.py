@@ -3,6 +3,7 @@ and a reset that leaves the server running."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -59,8 +60,13 @@ class Fake(Generic[Store]):
 
             served.append((PREFIX, ControlAdapter(self)))
         self._server = LoopbackServer(
-            Mounts(served), host, port, allow_non_loopback=allow_non_loopback
+            Mounts(served), host, port, allow_non_loopback=allow_non_loopback,
+            ssl_context=self._make_ssl_context(),
         )
+
+    def _make_ssl_context(self) -> ssl.SSLContext | None:
+        """TLS for the server, for providers whose clients talk only HTTPS; None: HTTP."""
+        return None
 
     def _make_store(self) -> Store:
         raise NotImplementedError

@@ -23,6 +23,7 @@ import logging
 import re
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -298,10 +299,12 @@ class _Connection:
     def serve(self) -> None:
         how = _CLOSE
         try:
+            if isinstance(self.sock, ssl.SSLSocket):
+                self.sock.do_handshake()  # here, not in the accept loop: a slow client waits alone
             how = _KEEP
             while how == _KEEP:
                 how = self._serve_one()
-        except OSError:  # the client went away, or stop() shut the socket
+        except OSError:  # the client went away, or stop() shut the socket (or TLS failed)
             how = _CLOSE
         except Exception:
             log.exception("verified-fakes: the HTTP server failed on a connection")
@@ -387,7 +390,7 @@ class _Connection:
         elif host:
             if _HOST.fullmatch(host) is None:
                 return self._refuse(400, "invalid Host header", event.method)
-            origin = "http://" + host.decode("ascii")
+            origin = self.server.scheme + "://" + host.decode("ascii")
             self.last_host, self.last_origin = host, origin
         else:
             origin = self._socket_origin()
@@ -453,7 +456,8 @@ class _Connection:
         if self.sockname is None:
             self.sockname = self.sock.getsockname()
         host, port = self.sockname[0], self.sockname[1]
-        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        scheme = self.server.scheme
+        return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
     # -- output -----------------------------------------------------------------------------
     #
@@ -756,6 +760,15 @@ class _Watcher:
                         self._read(conn)
 
     def _read(self, conn: _Connection) -> None:
+        if isinstance(conn.sock, ssl.SSLSocket):
+            # TLS records cannot be read beside the thread that writes the stream. A
+            # client reading a streamed answer sends nothing unless it is leaving (a
+            # close_notify alert, then FIN): take anything readable as that.
+            conn.peer_closed = True
+            conn.cancel()
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(conn.sock)
+            return
         try:
             data = conn.sock.recv(_RECV, _MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):
@@ -804,6 +817,7 @@ class LoopbackServer:
         port: int = 0,
         *,
         allow_non_loopback: bool = False,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if not allow_non_loopback and not is_loopback(host):
             raise UsageError(
@@ -811,6 +825,7 @@ class LoopbackServer:
                 "pass allow_non_loopback=True to serve other interfaces on purpose"
             )
         self.app = app
+        self._ssl = ssl_context
         self._host = host
         self._port = port
         self._sock: socket.socket | None = None
@@ -834,7 +849,12 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         host = self._host if ":" not in self._host else f"[{self._host}]"
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when the server was given an SSL context, else ``http``."""
+        return "http" if self._ssl is None else "https"
 
     def start(self) -> None:
         if self._sock is not None:
@@ -856,6 +876,13 @@ class LoopbackServer:
                 return  # listening socket closed by stop()
             with contextlib.suppress(OSError):
                 client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._ssl is not None:
+                try:
+                    client = self._ssl.wrap_socket(client, server_side=True,
+                                                   do_handshake_on_connect=False)
+                except OSError:
+                    client.close()
+                    continue
             conn = _Connection(self, client, stopping)
             conn.thread = threading.Thread(target=conn.serve, name="fakes-conn", daemon=True)
             with self._lock:
