@@ -55,10 +55,12 @@ KINDS = [
 # creates it; unconditional_update: PUT without metadata.resourceVersion is allowed;
 # delete_returns_object: DELETE answers with the object rather than a Status;
 # orphan_by_default: DELETE without a propagationPolicy orphans the dependents (the
-# object gets the "orphan" finalizer until the garbage collector has run).
+# object gets the "orphan" finalizer until the garbage collector has run);
+# status_keeps_labels: a write to /status cannot change the labels (it can change the
+# rest of the metadata, and never the spec).
 _DEFAULT = {"names": "subdomain", "generation": False, "create_on_update": False,
             "unconditional_update": True, "delete_returns_object": False,
-            "orphan_by_default": False}
+            "orphan_by_default": False, "status_keeps_labels": False}
 MEASURED: dict[str, dict[str, Any]] = {
     "namespaces": {"names": "label", "delete_returns_object": True,
                    "singular": "namespace", "shortNames": ["ns"]},
@@ -77,7 +79,8 @@ MEASURED: dict[str, dict[str, Any]] = {
     "replicationcontrollers": {"generation": True, "orphan_by_default": True,
                                "singular": "replicationcontroller",
                                "shortNames": ["rc"], "categories": ["all"]},
-    "deployments": {"generation": True, "singular": "deployment", "shortNames": ["deploy"],
+    "deployments": {"generation": True, "status_keeps_labels": True,
+                    "singular": "deployment", "shortNames": ["deploy"],
                     "categories": ["all"]},
     "replicasets": {"generation": True, "singular": "replicaset", "shortNames": ["rs"],
                     "categories": ["all"]},

@@ -52,8 +52,8 @@ def test_runs_the_suite_against_the_fake_and_writes_the_table(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junit.xml", "report.md"]
 
 
-def test_the_only_installed_suite_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--", "-q", "-k", "test_api_version_check"]) == 0
+def test_a_suite_runs_by_provider_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--provider", "artifacts", "--", "-q", "-k", "test_api_version_check"]) == 0
     assert "ART-001" in capsys.readouterr().out
 
 
@@ -78,20 +78,21 @@ def test_a_failure_names_the_test_relative_to_the_suite(tmp_path: Path) -> None:
 @pytest.mark.parametrize("target", ["ftp://example.test", "prod"])
 def test_rejects_unknown_targets(target: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["--target", target])
+        main(["--provider", "artifacts", "--target", target])
     assert exit_info.value.code == 2
     assert "--target must be 'fake' or an http(s) URL" in capsys.readouterr().err
 
 
 def test_one_real_target_per_run(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["--target", "http://127.0.0.1:1", "--target", "http://127.0.0.1:2"])
+        main(["--provider", "artifacts", "--target", "http://127.0.0.1:1", "--target",
+              "http://127.0.0.1:2"])
     assert "only one real target (URL) per run" in capsys.readouterr().err
 
 
 def test_a_profile_needs_a_real_target(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["--target", "fake", "--profile", "distribution-2.8"])
+        main(["--provider", "artifacts", "--target", "fake", "--profile", "distribution-2.8"])
     assert "--profile describes a real target" in capsys.readouterr().err
 
 
@@ -212,7 +213,8 @@ def test_a_plugged_in_suite_runs_with_its_own_targets(demo: dict[str, str], tmp_
 def test_without_a_provider_the_runner_asks_which(demo: dict[str, str], tmp_path: Path) -> None:
     result = _conformance(env=demo, cwd=tmp_path)
     assert result.returncode == 2
-    assert "choose a suite with --provider: artifacts, mirror, needy, toykv" in result.stderr
+    assert ("choose a suite with --provider: artifacts, kubernetes, mirror, needy, toykv"
+            in result.stderr)
 
 
 def test_a_provider_of_its_own_runs_its_suite_with_a_streamed_watch(

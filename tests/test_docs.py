@@ -12,6 +12,7 @@ The site itself is built with `mkdocs build --strict` by scripts/test.sh.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from pathlib import Path
@@ -31,6 +32,13 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+# The examples run in pytester's in-process sessions, which forget the modules they
+# imported; a native extension (cryptography's, which the Kubernetes fake's TLS uses)
+# cannot be imported afresh, so it is imported once here, outside them.
+with contextlib.suppress(ImportError):
+    import cryptography.hazmat.primitives.asymmetric.ec
+    import cryptography.x509  # noqa: F401
+
 PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 

@@ -97,7 +97,8 @@ def test_a_registry_without_a_catalog_is_refused_with_advice(
 ) -> None:
     with pytest.raises(CatalogUnavailable, match="_catalog answered 501"):
         sweep(fake_registry.url)
-    assert conformance(["--janitor", "--target", fake_registry.url]) == 2
+    assert conformance(["--janitor", "--provider", "artifacts", "--target",
+                        fake_registry.url]) == 2
     assert "_catalog answered 501" in capsys.readouterr().err
 
 

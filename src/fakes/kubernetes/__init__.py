@@ -1,5 +1,36 @@
 """An in-memory Kubernetes API server that the official client and kubectl talk to.
 
-This package holds the model of the API server: the resource registry, the store and
-its rules. Nothing here imports the ``kubernetes`` client.
+``FakeCluster`` serves it on loopback; see ``docs/kubernetes.md`` for what is modelled.
+
+The names below are imported on first use, so that reading the provider's descriptor
+(``fakes.kubernetes._provider``) costs nothing and needs no ``kubernetes`` client.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fakes.kubernetes._cluster import FakeCluster
+    from fakes.kubernetes._errors import StatusError
+    from fakes.kubernetes._resources import ResourceType
+
+_EXPORTS = {
+    "FakeCluster": "fakes.kubernetes._cluster",
+    "ResourceType": "fakes.kubernetes._resources",
+    "StatusError": "fakes.kubernetes._errors",
+}
+
+__all__ = ["FakeCluster", "ResourceType", "StatusError"]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

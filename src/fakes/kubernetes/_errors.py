@@ -118,7 +118,8 @@ def invalid(rt: ResourceType, name: str, causes: Sequence[Cause], *,
     """422 Invalid naming the kind (``ConfigMap "x" is invalid: ...``), or ``what``."""
     errors = [f"{c.field}: {c.body}" for c in causes]
     joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
-    subject = what if what is not None else rt.kind
+    subject = what if what is not None else (
+        f"{rt.kind}.{rt.group}" if rt.group else rt.kind)
     kind = rt.plural if what is not None else rt.kind
     return StatusError(f'{subject} "{name}" is invalid: {joined}', status=422,
                        reason="Invalid",

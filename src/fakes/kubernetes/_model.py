@@ -247,7 +247,12 @@ class Cluster:
                            and (namespace is None or k[2] == namespace)
                            and self._selected(rt, o, labels, fields)]
                 return initial, position
-            position = parse_resource_version(str(resource_version), param=False)
+            try:
+                position = parse_resource_version(str(resource_version), param=False)
+            except StatusError as error:
+                error.message = (f"resourceVersion: Invalid value: {json.dumps(resource_version)}"
+                                 f": {error.message}")
+                raise
             if position < self.journal.last and self._forgotten(position):
                 raise gone(f"too old resource version: {position} ({self._oldest() - 1})")
             return [], position
@@ -274,7 +279,11 @@ class Cluster:
                 elif now:
                     yield "ADDED", _copy(event.object)
                 elif before:
-                    yield "DELETED", _copy(event.object)
+                    # The object as it was, at the version that made it leave (measured).
+                    left = _copy(event.previous)  # type: ignore[arg-type]
+                    left["metadata"]["resourceVersion"] = event.object["metadata"][
+                        "resourceVersion"]
+                    yield "DELETED", left
             elif now:
                 yield event.type, _copy(event.object)
 
@@ -549,33 +558,42 @@ class Cluster:
                 f"{key[2] + '/' if key[2] else ''}{name}, ResourceVersion: 0, "
                 f"AdditionalErrorMsg: Precondition failed: UID in precondition: "
                 f"{meta['uid']}, UID in object meta: {old_meta['uid']}"))
+        new = obj
+        for field in _SERVER_METADATA:
+            if field in old_meta:
+                meta[field] = old_meta[field]
+            else:
+                meta.pop(field, None)
         if subresource == "status":
-            # Only the status changes (the registries' status strategies).
-            new = _copy(current)
-            new["status"] = obj.get("status", {})
-        else:
-            new = obj
-            for field in _SERVER_METADATA:
-                if field in old_meta:
-                    meta[field] = old_meta[field]
+            # The registries' status strategies: everything but metadata and status is
+            # kept (measured: the metadata does change, but for Deployments' labels).
+            for field in set(current) | set(new):
+                if field not in ("metadata", "status", "kind", "apiVersion"):
+                    if field in current:
+                        new[field] = current[field]
+                    else:
+                        new.pop(field, None)
+            if rt.strategy.status_keeps_labels:
+                if "labels" in old_meta:
+                    meta["labels"] = old_meta["labels"]
                 else:
-                    meta.pop(field, None)
-            if rt.has_status:
-                if "status" in current:
-                    new["status"] = current["status"]
-                else:
-                    new.pop("status", None)
-            if rt.kind == "Namespace":
-                new["spec"] = current.get("spec", {})
-            self._validate_metadata(rt, meta)
-            if old_meta.get("deletionTimestamp"):
-                added = [f for f in meta.get("finalizers") or []
-                         if f not in (old_meta.get("finalizers") or [])]
-                if added:
-                    quoted = ", ".join(json.dumps(f) for f in added)
-                    raise invalid(rt, name, [Cause.forbidden(
-                        "metadata.finalizers", "no new finalizers can be added if the object "
-                        f"is being deleted, found new finalizers []string{{{quoted}}}")])
+                    meta.pop("labels", None)
+        elif rt.has_status:
+            if "status" in current:
+                new["status"] = current["status"]
+            else:
+                new.pop("status", None)
+        if rt.kind == "Namespace" and subresource is None:
+            new["spec"] = current.get("spec", {})
+        self._validate_metadata(rt, meta)
+        if old_meta.get("deletionTimestamp"):
+            added = [f for f in meta.get("finalizers") or []
+                     if f not in (old_meta.get("finalizers") or [])]
+            if added:
+                quoted = ", ".join(json.dumps(f) for f in added)
+                raise invalid(rt, name, [Cause.forbidden(
+                    "metadata.finalizers", "no new finalizers can be added if the object "
+                    f"is being deleted, found new finalizers []string{{{quoted}}}")])
         new["metadata"]["resourceVersion"] = old_meta["resourceVersion"]
         if _without_version(new) == _without_version(current):
             return _copy(current)  # nothing changed: nothing is written

@@ -30,6 +30,7 @@ class Strategy:
     unconditional_update: bool
     delete_returns_object: bool
     orphan_by_default: bool
+    status_keeps_labels: bool
 
 
 @attrs.frozen

@@ -129,7 +129,8 @@ class _Parser:
             raise _ParseError(f"found '{key}', expected: identifier")
         errors = qualified_name(key)
         if errors:
-            raise _ParseError(f"key: Invalid value: {json.dumps(key)}: {'; '.join(errors)}")
+            # The apiserver's message names no field here ("<nil>": measured).
+            raise _ParseError(f"<nil>: Invalid value: {json.dumps(key)}: {'; '.join(errors)}")
         if self.peek()[0] in ("end", ","):
             operator = operator or "exists"
         if operator:

@@ -76,7 +76,8 @@ def name_errors(rule: NameRule, name: str, *, prefix: bool = False) -> list[str]
 
 
 def qualified_name(value: str) -> list[str]:
-    """A label or annotation key: an optional DNS subdomain prefix and a name."""
+    """A label or annotation key: an optional DNS subdomain prefix and a name. (Their
+    lengths are counted in bytes, and worded so, unlike names'.)"""
     parts = value.split("/")
     errors = []
     if len(parts) == 1:
@@ -85,17 +86,19 @@ def qualified_name(value: str) -> list[str]:
         prefix, name = parts
         if not prefix:
             errors.append("prefix part must be non-empty")
-        else:
+        elif len(prefix.encode()) > 253:
+            errors.append("prefix part must be no more than 253 bytes")
+        elif not _SUBDOMAIN_RE.fullmatch(prefix):
             errors.extend("prefix part " + e for e in dns1123_subdomain(prefix))
     else:
-        return ["a qualified name " + _regex_error(
+        return ["a valid label key " + _regex_error(
             "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
             "end with an alphanumeric character", _QUALIFIED, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
     if not name:
         errors.append("name part must be non-empty")
-    elif len(name) > 63:
-        errors.append("name part " + _max_len(63))
+    elif len(name.encode()) > 63:
+        errors.append("name part must be no more than 63 bytes")
     if name and not _QUALIFIED_RE.fullmatch(name):
         errors.append("name part " + _regex_error(
             "must consist of alphanumeric characters, '-', '_' or '.', and must start and "

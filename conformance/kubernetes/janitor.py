@@ -1,0 +1,44 @@
+"""Remove what earlier conformance runs left in a real cluster.
+
+Each run works only in namespaces it creates, labelled ``verified-fakes/run=<run id>``
+(the run id starts with the run's UTC start time) and deletes them at the end. A run
+that was killed cannot; the janitor lists the namespaces with that label and deletes
+those of runs started before the expiry. Runs younger than an hour are never touched.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from datetime import timedelta
+
+from fakes.conformance import expiry_cutoff, run_started
+from fakes.conformance.kubernetes.targets import RUN_LABEL, RealTarget
+
+__all__ = ["run"]
+
+
+def run(environ: Mapping[str, str], older_than: timedelta) -> int:
+    """Delete the expired run namespaces of the cluster ``environ`` names."""
+    target = RealTarget.from_environment(environ)
+    try:
+        cutoff = expiry_cutoff(older_than)
+        core = target.api("CoreV1Api")
+        for namespace in core.list_namespace(label_selector=RUN_LABEL).items:
+            name = namespace.metadata.name
+            started = run_started(name)
+            if started is None:
+                print(f"kept     {name}  (not named by a run)")
+            elif started >= cutoff:
+                print(f"kept     {name}  (younger than the expiry)")
+            elif namespace.metadata.deletion_timestamp is not None:
+                print(f"deleting {name}  (already terminating)")
+            else:
+                core.delete_namespace(name)
+                print(f"deleted  {name}")
+        return 0
+    except Exception as error:  # the janitor says what failed and exits non-zero
+        print(f"janitor: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        target.close()

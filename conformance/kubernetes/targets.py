@@ -1,0 +1,359 @@
+"""Targets of the Kubernetes conformance suite and what each of them can do.
+
+A *target* is one API server the same test bodies run against: the fake
+(:class:`fakes.kubernetes.FakeCluster`, always) or a real cluster, chosen explicitly:
+
+- ``--target real-local``: a kube-apiserver with etcd and kube-controller-manager,
+  started on loopback for the run by :mod:`fakes.conformance.kubernetes.control_plane`
+  from the binaries ``scripts/build-kubernetes.sh`` builds;
+- ``--target KUBECONFIG[#CONTEXT]``: any other cluster the user opts into, through
+  that kubeconfig file and context (never ``~/.kube/config`` implicitly).
+
+Against a real cluster the suite works only in namespaces it creates, named for the
+run (``vf-conformance-<run id>-<hint>-<n>``) and labelled with the run id and an
+expiry; :meth:`Target.close` deletes them (and the few cluster-scoped objects the run
+made) at the end of the session, whether the tests passed or not, and
+``fakes conformance --janitor`` deletes those of runs that were killed.
+
+Where targets differ, the difference is a flag in :class:`Capabilities`; tests ask with
+:meth:`Target.require` and never ask "is this the fake".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import pytest
+import requests
+
+from fakes.conformance._target import Target as _BaseTarget
+
+__all__ = [
+    "API_CONCEPTS",
+    "CONVENTIONS",
+    "FAKE",
+    "MEASURED",
+    "REAL",
+    "RUN_LABEL",
+    "Capabilities",
+    "FakeTarget",
+    "RealTarget",
+    "Target",
+    "eventually",
+]
+
+API_CONCEPTS = "https://kubernetes.io/docs/reference/using-api/api-concepts/"
+CONVENTIONS = ("https://github.com/kubernetes/community/blob/master/contributors/devel/"
+               "sig-architecture/api-conventions.md")
+APIMACHINERY = "https://github.com/kubernetes/kubernetes/blob/v1.37.2/staging/src/k8s.io/"
+MEASURED = "measured: kube-apiserver v1.37.2 on loopback, 2026-11-30"
+
+#: Labels on every namespace a run creates: its run id and when it may be swept.
+RUN_LABEL = "verified-fakes/run"
+EXPIRES_LABEL = "verified-fakes/expires"
+_EXPIRY = timedelta(hours=24)
+_STAMP = "%Y%m%d-%H%M%S"
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Capabilities:
+    """What a target does where API servers may differ, or where only a fake can help."""
+
+    profile: str
+    # The target's clock can be moved forward: the history kept for watches and
+    # continue tokens (etcd compaction, every five minutes by default) can be made to
+    # expire without waiting (API_CONCEPTS#410-gone-responses).
+    virtual_clock: bool
+    # Faults can be injected (throttling, errors) to check their shape.
+    fault_injection: bool
+    # The target keeps a change log with actors that tests can read.
+    journal: bool
+    # What the fake does not model yet; the target answers it loudly instead (501 or
+    # 415 naming it): strategic merge patch and server-side apply, dry runs, the
+    # subresources beyond status (exec, log, scale ...), Table output, OpenAPI v2.
+    strategic_merge_patch: bool
+    dry_run: bool
+    more_subresources: bool
+    tables: bool
+    openapi_v2: bool
+
+
+FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
+                    strategic_merge_patch=False, dry_run=False, more_subresources=False,
+                    tables=False, openapi_v2=False)
+REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
+                    strategic_merge_patch=True, dry_run=True, more_subresources=True,
+                    tables=True, openapi_v2=True)
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
+    """``check()``'s first result that does not raise AssertionError, within ``timeout``:
+    controllers (the namespace controller, the garbage collector) act a little later on
+    a real cluster."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(every)
+
+
+class Target(_BaseTarget):
+    """One API server, reached through the official client, kubectl and plain HTTP."""
+
+    def __init__(self, capabilities: Capabilities, configuration: Any, kubeconfig: str,
+                 context: str | None = None) -> None:
+        super().__init__(capabilities)
+        self.configuration = configuration
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self._client: Any = None
+        self._namespaces: list[str] = []
+        self._cluster_objects: list[tuple[str, str]] = []  # (api path, name)
+        self._cache_dir = tempfile.mkdtemp(prefix="vf-kubectl-cache-")
+
+    # -- clients -------------------------------------------------------------------
+    def client(self) -> Any:
+        """A ``kubernetes.client.ApiClient`` for the target (one per session)."""
+        if self._client is None:
+            from kubernetes import client
+
+            self._client = client.ApiClient(self.configuration)
+        return self._client
+
+    def api(self, name: str) -> Any:
+        """A typed API of the official client: ``target.api("CoreV1Api")``."""
+        from kubernetes import client
+
+        return getattr(client, name)(self.client())
+
+    def dynamic(self) -> Any:
+        from kubernetes.dynamic import DynamicClient
+
+        return DynamicClient(self.client())
+
+    def seed(self, manifest: str) -> list[dict[str, Any]]:
+        """Create or replace the objects of a YAML manifest out of band (as another
+        actor would); returns them as stored."""
+        import yaml
+
+        stored = []
+        for document in yaml.safe_load_all(manifest):
+            kind, api_version = document["kind"], document["apiVersion"]
+            resource = self.dynamic().resources.get(api_version=api_version, kind=kind)
+            namespace = document["metadata"].get("namespace")
+            try:
+                made = resource.create(body=document, namespace=namespace)
+            except Exception as error:
+                if getattr(error, "status", None) != 409:
+                    raise
+                current = resource.get(name=document["metadata"]["name"], namespace=namespace)
+                document["metadata"]["resourceVersion"] = current.metadata.resourceVersion
+                made = resource.replace(body=document, namespace=namespace)
+            stored.append(made.to_dict())
+        return stored
+
+    def read(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        """One object by kind and name, as stored."""
+        from fakes.kubernetes._resources import registry
+
+        rt = next(t for t in registry().types if t.kind == kind)
+        resource = self.dynamic().resources.get(api_version=rt.api_version, kind=kind)
+        found: dict[str, Any] = resource.get(name=name, namespace=namespace).to_dict()
+        return found
+
+    def http(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
+             content_type: str = "application/json", headers: Mapping[str, str] | None = None,
+             stream: bool = False, authenticated: bool = True,
+             timeout: float = 30) -> requests.Response:
+        """One request as sent, for checks of the exact wire answer."""
+        session = requests.Session()
+        session.trust_env = False  # no ambient proxies or CA bundles
+        config = self.configuration
+        sent = dict(headers or {})
+        if authenticated:
+            # auth_settings() is how the client itself finds its credentials, whichever
+            # key the configuration keeps them under.
+            for setting in config.auth_settings().values():
+                if setting["in"] == "header" and setting["value"]:
+                    sent[setting["key"].title()] = setting["value"]
+        if raw is None and body is not None:
+            import json
+
+            raw = json.dumps(body).encode()
+        if raw is not None:
+            sent.setdefault("Content-Type", content_type)
+        cert = (config.cert_file, config.key_file) if config.cert_file else None
+        return session.request(method, config.host + path, data=raw, headers=sent,
+                               verify=config.ssl_ca_cert or True, cert=cert, stream=stream,
+                               timeout=timeout)
+
+    def kubectl_command(self) -> list[str]:
+        """kubectl with the target's kubeconfig (and context) passed explicitly."""
+        kubectl = shutil.which("kubectl")
+        if kubectl is None:
+            pytest.skip("kubectl is not installed")
+        context = ["--context", self.context] if self.context else []
+        return [kubectl, "--kubeconfig", self.kubeconfig, *context, "--cache-dir",
+                self._cache_dir]
+
+    def kubectl_environment(self) -> dict[str, str]:
+        """The environment kubectl runs in: no KUBECONFIG, a HOME of the run's own."""
+        return {**{k: v for k, v in os.environ.items() if k != "KUBECONFIG"},
+                "HOME": self._cache_dir}
+
+    def kubectl(self, *args: str, stdin: str | None = None,
+                timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run kubectl against the target and wait for it."""
+        return subprocess.run(
+            [*self.kubectl_command(), *args], input=stdin, capture_output=True, text=True,
+            timeout=timeout, check=False, env=self.kubectl_environment())
+
+    # -- names ---------------------------------------------------------------------
+    def namespace(self, hint: str) -> str:
+        """A new namespace for this run (created now, deleted at the end of the run)."""
+        name = self.run_name(hint[:16].strip("-"), separator="-").lower()  # 63 at most
+        expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)
+        self.api("CoreV1Api").create_namespace({"metadata": {"name": name, "labels": {
+            RUN_LABEL: self.run_id, EXPIRES_LABEL: expires}}})
+        self._namespaces.append(name)
+        return name
+
+    def cluster_name(self, hint: str, api_path: str) -> str:
+        """A name for a cluster-scoped object at ``api_path`` (its collection's path),
+        deleted at the end of the run."""
+        name = self.run_name(hint, separator="-").lower()
+        self._cluster_objects.append((api_path, name))
+        return name
+
+    # -- what only some targets can do ---------------------------------------------
+    def advance_clock(self, seconds: float) -> None:
+        self.require("virtual_clock")
+        raise NotImplementedError  # pragma: no cover - targets with the flag override it
+
+    def inject(self, fault: Any, **rule: Any) -> None:
+        self.require("fault_injection")
+        raise NotImplementedError  # pragma: no cover
+
+    def clear_faults(self) -> None:
+        """Remove injected faults (nothing to do where none can be injected)."""
+
+    def changes_since(self, seq: int) -> list[Any]:
+        self.require("journal")
+        raise NotImplementedError  # pragma: no cover
+
+    # -- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:
+        """Delete every namespace and cluster-scoped object the run created."""
+        try:
+            for api_path, name in self._cluster_objects:
+                with contextlib.suppress(requests.RequestException):
+                    self.http("DELETE", f"{api_path}/{name}", timeout=10)
+            for name in self._namespaces:
+                with contextlib.suppress(requests.RequestException):
+                    self.http("DELETE", f"/api/v1/namespaces/{name}", timeout=10)
+        finally:
+            if self._client is not None:
+                self._client.close()
+            shutil.rmtree(self._cache_dir, ignore_errors=True)
+
+
+def _configuration(host: str, token: str, ca_file: str) -> Any:
+    from kubernetes import client
+
+    configuration = client.Configuration()
+    configuration.host = host
+    configuration.api_key = {"authorization": token}
+    configuration.api_key_prefix = {"authorization": "Bearer"}
+    configuration.ssl_ca_cert = ca_file
+    configuration.retries = False
+    return configuration
+
+
+class FakeTarget(Target):
+    name: ClassVar[str] = "fake"
+
+    def __init__(self) -> None:
+        from fakes.kubernetes import FakeCluster
+
+        self.fake = FakeCluster().start()
+        super().__init__(FAKE, self.fake.api_client().configuration, self.fake.kubeconfig)
+
+    def dynamic(self) -> Any:
+        return self.fake.dynamic_client()
+
+    def seed(self, manifest: str) -> list[dict[str, Any]]:
+        return self.fake.apply(manifest)
+
+    def read(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        return self.fake.get(kind, name, namespace)
+
+    def advance_clock(self, seconds: float) -> None:
+        self.fake.clock.advance(seconds)
+
+    def inject(self, fault: Any, **rule: Any) -> None:
+        self.fake.faults.add(fault, **rule)
+
+    def clear_faults(self) -> None:
+        self.fake.faults.clear()
+
+    def changes_since(self, seq: int) -> list[Any]:
+        return self.fake.journal.since(seq)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.fake.stop()
+
+
+class RealTarget(Target):
+    name: ClassVar[str] = "real"
+
+    def __init__(self, configuration: Any, kubeconfig: str, context: str | None,
+                 stop: Callable[[], None] | None = None) -> None:
+        super().__init__(REAL, configuration, kubeconfig, context)
+        self._stop = stop
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:
+        """``FAKES_KUBERNETES_TARGET``: ``real-local``, or a kubeconfig path (with
+        ``FAKES_KUBERNETES_CONTEXT`` naming a context in it)."""
+        env = os.environ if environ is None else environ
+        target = env["FAKES_KUBERNETES_TARGET"]
+        if target == "real-local":
+            from fakes.conformance.kubernetes.control_plane import ControlPlane
+
+            plane = ControlPlane().start()
+            assert plane.kubeconfig is not None and plane.ca_file is not None
+            return cls(_configuration(plane.url, plane.admin_token, str(plane.ca_file)),
+                       str(plane.kubeconfig), None, plane.stop)
+        from kubernetes import client, config
+
+        context = env.get("FAKES_KUBERNETES_CONTEXT") or None
+        configuration = client.Configuration()
+        config.load_kube_config(config_file=target, context=context,
+                                client_configuration=configuration, persist_config=False)
+        configuration.retries = False
+        return cls(configuration, target, context)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._stop is not None:
+                self._stop()
+

@@ -1,0 +1,45 @@
+"""The clients a user reaches for: the dynamic client, and state seeded out of band."""
+
+from __future__ import annotations
+
+from fakes.conformance.kubernetes._support import behaviour
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, Target
+
+DYNAMIC = ("https://github.com/kubernetes-client/python/blob/master/kubernetes/base/dynamic/"
+           "client.py")
+
+
+@behaviour("K8S-110", "the dynamic client finds resources by discovery and creates, lists, "
+           "patches and deletes through them", cite=DYNAMIC)
+def test_dynamic_client(target: Target) -> None:
+    ns = target.namespace("dynamic")
+    leases = target.dynamic().resources.get(api_version="coordination.k8s.io/v1", kind="Lease")
+    leases.create(namespace=ns, body={"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                      "metadata": {"name": "leader"},
+                                      "spec": {"holderIdentity": "one"}})
+    patched = leases.patch(namespace=ns, name="leader", body={"spec": {"holderIdentity": "two"}},
+                           content_type="application/merge-patch+json")
+    assert patched.spec.holderIdentity == "two"
+    assert [i.metadata.name for i in leases.get(namespace=ns).items] == ["leader"]
+    leases.delete(namespace=ns, name="leader")
+    assert leases.get(namespace=ns).items == []
+
+
+@behaviour("K8S-111", "objects written out of band (seeded) are what clients read; writing the "
+           "same manifest again replaces them", cite=API_CONCEPTS + "#resource-versions")
+def test_seeded_state(target: Target) -> None:
+    ns = target.namespace("seeded")
+    manifest = (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: {ns}\n"
+                "data:\n  k: one\n---\n"
+                f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
+                f"  namespace: {ns}\nspec:\n  replicas: 0\n  selector:\n    matchLabels:\n"
+                "      app: d\n  template:\n    metadata:\n      labels:\n        app: d\n"
+                "    spec:\n      containers:\n      - name: c\n        image: x\n")
+    first = target.seed(manifest)
+    assert [o["kind"] for o in first] == ["ConfigMap", "Deployment"]
+    read = target.api("CoreV1Api").read_namespaced_config_map("a", ns)
+    assert read.data == {"k": "one"}
+    again = target.seed(manifest.replace("k: one", "k: two"))
+    assert again[0]["metadata"]["uid"] == first[0]["metadata"]["uid"]
+    assert target.read("ConfigMap", "a", ns)["data"] == {"k": "two"}
+    assert target.read("Deployment", "d", ns)["spec"]["replicas"] == 0

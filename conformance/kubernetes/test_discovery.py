@@ -1,0 +1,109 @@
+"""Discovery: what the server says it serves, which kubectl and the clients read."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakes.conformance.kubernetes._support import behaviour
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+from fakes.kubernetes._resources import registry
+
+DISCOVERY = "https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api"
+AGGREGATED = "https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery"
+
+
+@behaviour("K8S-001", "GET /version names the server's major and minor version",
+           cite="https://kubernetes.io/docs/reference/using-api/health-checks/ and " + MEASURED)
+def test_version(target: Target) -> None:
+    info = target.api("VersionApi").get_code()
+    assert info.major == "1" and info.minor and info.git_version.startswith("v1.")
+
+
+@behaviour("K8S-002", "/api lists v1 and /apis lists each group with its preferred version",
+           cite=DISCOVERY)
+def test_group_lists(target: Target) -> None:
+    api = target.http("GET", "/api").json()
+    assert api["kind"] == "APIVersions" and api["versions"] == ["v1"]
+    groups = target.http("GET", "/apis").json()
+    assert groups["kind"] == "APIGroupList"
+    served = {g["name"]: g for g in groups["groups"]}
+    for group, versions in registry().group_versions().items():
+        if group:
+            assert served[group]["preferredVersion"]["groupVersion"] == f"{group}/{versions[0]}"
+    apps = target.http("GET", "/apis/apps").json()
+    assert apps["kind"] == "APIGroup" and apps["name"] == "apps"
+
+
+@pytest.mark.parametrize("group_version", sorted(
+    {(t.group, t.version) for t in registry().types}), ids=lambda gv: "/".join(gv) or "v1")
+@behaviour("K8S-003", "each group/version lists its resources: name, singular, kind, scope, "
+           "verbs, short names, categories, and the status subresource",
+           cite=DISCOVERY + " and " + MEASURED + " (short names and categories)")
+def test_resource_lists(target: Target, group_version: tuple[str, str]) -> None:
+    group, version = group_version
+    path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+    listed = target.http("GET", path).json()
+    assert listed["kind"] == "APIResourceList"
+    assert listed["groupVersion"] == (f"{group}/{version}" if group else version)
+    by_name = {r["name"]: r for r in listed["resources"]}
+    for rt in registry().in_group_version(group, version):
+        entry = by_name[rt.plural]
+        assert (entry["singularName"], entry["kind"], entry["namespaced"]) == (
+            rt.singular, rt.kind, rt.namespaced)
+        assert sorted(entry["verbs"]) == sorted(rt.verbs)
+        assert entry.get("shortNames", []) == list(rt.short_names)
+        assert entry.get("categories", []) == list(rt.categories)
+        if rt.has_status:
+            status = by_name[f"{rt.plural}/status"]
+            assert sorted(status["verbs"]) == ["get", "patch", "update"]
+
+
+@behaviour("K8S-004", "a request for aggregated discovery is answered with a document the "
+           "client can read: aggregated, or the plain one when the server has none",
+           cite=AGGREGATED)
+def test_aggregated_discovery_accept(target: Target) -> None:
+    accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+              "application/json")
+    answer = target.http("GET", "/apis", headers={"Accept": accept})
+    assert answer.status_code == 200
+    kind = answer.json()["kind"]
+    content_type = answer.headers["Content-Type"]
+    if kind == "APIGroupDiscoveryList":
+        assert "as=APIGroupDiscoveryList" in content_type
+    else:
+        assert kind == "APIGroupList" and content_type.startswith("application/json")
+
+
+@behaviour("K8S-005", "kubectl api-resources lists the served kinds with their short names",
+           cite="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_api-resources/")
+def test_kubectl_api_resources(target: Target) -> None:
+    result = target.kubectl("api-resources", "--api-group=", "-o", "name")
+    assert result.returncode == 0, result.stderr
+    assert "configmaps" in result.stdout.split()
+    wide = target.kubectl("api-resources", "--api-group=apps")
+    assert "deploy" in wide.stdout.split()
+
+
+@behaviour("K8S-006", "a request without valid credentials is refused with 401 Unauthorized",
+           cite="https://kubernetes.io/docs/reference/access-authn-authz/authentication/ and "
+                + MEASURED)
+def test_unauthenticated(target: Target) -> None:
+    answer = target.http("GET", "/api/v1/namespaces", authenticated=False,
+                         headers={"Authorization": "Bearer not-a-token"})
+    assert answer.status_code == 401
+    assert answer.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                             "status": "Failure", "message": "Unauthorized",
+                             "reason": "Unauthorized", "code": 401}
+
+
+@behaviour("K8S-007", "a group the server does not serve is the mux's plain-text 404; a "
+           "resource it does not serve in a served group/version is a NotFound Status",
+           cite=API_CONCEPTS + "#resource-uris and " + MEASURED)
+def test_unserved_paths(target: Target) -> None:
+    plain = target.http("GET", "/apis/example.invalid/v1/frobs")
+    assert plain.status_code == 404 and plain.text == "404 page not found\n"
+    status = target.http("GET", "/api/v1/namespaces/default/frobs").json()
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                      "status": "Failure",
+                      "message": "the server could not find the requested resource",
+                      "reason": "NotFound", "details": {}, "code": 404}

@@ -1,0 +1,70 @@
+"""kubectl, unchanged, against the target: the everyday commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import yaml
+
+from fakes.conformance.kubernetes._support import behaviour
+from fakes.conformance.kubernetes.targets import Target
+
+KUBECTL = "https://kubernetes.io/docs/reference/kubectl/"
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@behaviour("K8S-100", "kubectl apply -f creates, get -o yaml and get show it, label, annotate "
+           "and patch (merge and json) change it, delete removes it", cite=KUBECTL)
+def test_kubectl_everyday(target: Target) -> None:
+    ns = target.namespace("kubectl")
+    manifest = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+                f"  namespace: {ns}\ndata:\n  mode: fast\n")
+    assert "configmap/settings created" in _ok(target.kubectl("apply", "-f", "-",
+                                                              stdin=manifest))
+    shown = yaml.safe_load(_ok(target.kubectl("get", "configmap", "settings", "-n", ns,
+                                              "-o", "yaml")))
+    assert shown["data"] == {"mode": "fast"} and shown["metadata"]["uid"]
+    table = _ok(target.kubectl("get", "cm", "-n", ns, "--field-selector",
+                               "metadata.name=settings"))
+    assert table.splitlines()[0].startswith("NAME") and "settings" in table
+    _ok(target.kubectl("label", "cm", "settings", "-n", ns, "tier=web"))
+    _ok(target.kubectl("annotate", "cm", "settings", "-n", ns, "owner=team"))
+    _ok(target.kubectl("patch", "cm", "settings", "-n", ns, "--type", "merge", "-p",
+                       '{"data":{"mode":"slow"}}'))
+    _ok(target.kubectl("patch", "cm", "settings", "-n", ns, "--type", "json", "-p",
+                       '[{"op":"add","path":"/data/extra","value":"1"}]'))
+    final = json.loads(_ok(target.kubectl("get", "cm", "-n", ns, "-l", "tier=web",
+                                          "-o", "json")))
+    [item] = final["items"]
+    assert item["metadata"]["labels"] == {"tier": "web"}
+    assert item["metadata"]["annotations"]["owner"] == "team"
+    assert item["data"] == {"mode": "slow", "extra": "1"}
+    assert 'configmap "settings" deleted' in _ok(target.kubectl("delete", "cm", "settings",
+                                                                "-n", ns))
+    missing = target.kubectl("get", "cm", "settings", "-n", ns)
+    assert missing.returncode == 1
+    assert 'configmaps "settings" not found' in missing.stderr
+
+
+@behaviour("K8S-101", "kubectl get -w prints changes as they happen", cite=KUBECTL)
+def test_kubectl_watch(target: Target) -> None:
+    ns = target.namespace("kubectlwatch")
+    kubectl = [*target.kubectl_command(), "get", "cm", "-n", ns, "-w", "-o", "name",
+               "--field-selector", "metadata.name=w"]
+    with subprocess.Popen(kubectl, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, env=target.kubectl_environment()) as watcher:
+        try:
+            time.sleep(1.5)
+            target.api("CoreV1Api").create_namespaced_config_map(ns, {"metadata": {"name": "w"}})
+            assert watcher.stdout is not None
+            line = watcher.stdout.readline()
+            assert line.strip() == "configmap/w"
+        finally:
+            watcher.terminate()
+            watcher.wait(timeout=10)

@@ -1,0 +1,604 @@
+"""The wire adapter: kube-apiserver's REST paths over the cluster model.
+
+Paths follow https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris:
+``/api/v1`` for the core group and ``/apis/<group>/<version>`` for the others, then
+``[namespaces/<ns>/]<resource>[/<name>[/<subresource>]]``. Discovery (``/api``,
+``/apis`` and each group/version) is built from the resource registry; a request for
+aggregated discovery gets the plain documents, as from a server without it.
+
+Every error is a ``metav1.Status``. Operations are named ``<resource>.<verb>``
+(``configmaps.list``, ``pods/status.update``) for fault rules and the journal.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from fakes._adapter import Call, Route, WireAdapter, renders, route
+from fakes._faults import Conflict, Faults, ProviderFault, Throttle
+from fakes._http import Request, Response
+from fakes.errors import ProviderError
+from fakes.kubernetes._errors import (
+    STALE,
+    Cause,
+    StatusError,
+    bad_request,
+    conflict,
+    internal,
+    method_not_allowed,
+    resource_not_found,
+)
+from fakes.kubernetes._model import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    Cluster,
+    DeleteOptions,
+)
+from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
+from fakes.kubernetes._selectors import FieldSelector, LabelSelector
+
+DOCS = "docs/kubernetes.md#not-modelled"
+#: The kube-apiserver release the fake's behaviour was measured against.
+SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-fakes",
+                  "gitCommit": "", "gitTreeState": "", "buildDate": "",
+                  "goVersion": "", "compiler": "", "platform": ""}
+_JSON = "application/json"
+_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+_NAMESPACE_SUBRESOURCES = ("status", "finalize")
+# Query parameters whose effect the fake does not model: it says so rather than
+# ignoring them (a dry run that wrote would be an invented success).
+_UNMODELLED_PARAMS = ("dryRun", "sendInitialEvents")
+
+
+class PlainNotFound(ProviderError):
+    """The Go mux's ``404 page not found``, for paths no API group serves."""
+
+    status = 404
+    code = "NotFound"
+
+
+def _is_true(value: str | None) -> bool:
+    return value is not None and value.lower() not in ("", "0", "false")
+
+
+def _operation(request: Request) -> str:
+    """``<resource>[/<subresource>].<verb>`` from the request path."""
+    _, plural, _namespace, name, sub = _parse_path(request.raw_path) or (("", ""), "", None,
+                                                                          None, None)
+    resource = f"{plural}/{sub}" if sub else plural
+    if request.method == "GET":
+        verb = ("watch" if _is_true(request.arg("watch")) else "list") if name is None else "get"
+    elif request.method == "DELETE":
+        verb = "delete" if name is not None else "deletecollection"
+    else:
+        verb = _VERBS.get(request.method, request.method.lower())
+    return f"{resource}.{verb}"
+
+
+def _parse_path(path: str) -> tuple[tuple[str, str], str, str | None, str | None,
+                                   str | None] | None:
+    """(group, version), resource, namespace, name, subresource; None for discovery."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["api", "v1"] and len(parts) > 2:
+        group_version, rest = ("", "v1"), parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) > 3:
+        group_version, rest = (parts[1], parts[2]), parts[3:]
+    else:
+        return None
+    namespace = None
+    # The apiserver's request-info rule: namespaces/<ns>/<resource>..., unless the third
+    # part is one of the namespace's own subresources.
+    if rest[0] == "namespaces" and len(rest) > 2 and rest[2] not in _NAMESPACE_SUBRESOURCES:
+        namespace, rest = rest[1], rest[2:]
+    plural = rest[0]
+    name = rest[1] if len(rest) > 1 else None
+    sub = "/".join(rest[2:]) or None
+    return group_version, plural, namespace, name, sub
+
+
+class KubernetesAdapter(WireAdapter[Cluster]):
+    """kube-apiserver's REST API, with bearer-token authentication."""
+
+    def __init__(self, store: Cluster, faults: Faults, tokens: Mapping[str, str]) -> None:
+        super().__init__(store, faults)
+        self.tokens = tokens
+
+    # -- provider shapes ---------------------------------------------------------------
+
+    def error_response(self, request: Request | None, error: ProviderError) -> Response:
+        if isinstance(error, PlainNotFound):
+            return Response(404, [("Content-Type", "text/plain; charset=utf-8"),
+                                  ("X-Content-Type-Options", "nosniff")],
+                            b"404 page not found\n")
+        if not isinstance(error, StatusError):
+            error = StatusError(error.message, status=error.status,
+                                reason=_REASONS.get(error.status, ""))
+        return Response.json(error.status, error.to_status(), list(error.headers.items()))
+
+    def not_modelled(self, request: Request) -> ProviderError:
+        parts = [p for p in request.path.split("/") if p]
+        if parts[:1] == ["api"]:
+            return resource_not_found()  # the legacy API's handler answers for all of /api
+        if parts[:1] in (["openapi"], ["logs"], ["metrics"], ["openid"], [".well-known"]):
+            return _unmodelled(request, request.path)
+        # A group the fake does not serve, or no API at all: the mux's plain 404.
+        return PlainNotFound("404 page not found")
+
+    def too_large(self, request: Request, limit: int) -> ProviderError:
+        return StatusError("Request entity too large: limit is 3145728", status=413,
+                           reason="RequestEntityTooLarge")
+
+    def authorize(self, request: Request, route_: Route, params: Mapping[str, str]) -> str:
+        header = request.header("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise StatusError("Unauthorized", status=401, reason="Unauthorized")
+        return user
+
+    @renders(Throttle)
+    def throttled(self, request: Request, fault: Throttle) -> Response:
+        # API Priority and Fairness rejects with 429 and Retry-After
+        # (https://kubernetes.io/docs/concepts/cluster-administration/flow-control/).
+        raise StatusError("Too many requests, please try again later.", status=429,
+                          reason="TooManyRequests",
+                          details={"retryAfterSeconds": fault.retry_after},
+                          headers={"Retry-After": str(fault.retry_after)})
+
+    @renders(ProviderFault)
+    def provider_fault(self, request: Request, fault: ProviderFault) -> Response:
+        raise StatusError(fault.message or f"verified-fakes: injected {fault.status}",
+                          status=fault.status,
+                          reason=fault.code or _REASONS.get(fault.status, ""))
+
+    @renders(Conflict)
+    def conflicted(self, request: Request, fault: Conflict) -> Response:
+        target = _parse_path(request.raw_path)
+        rt = self._type(request, target)
+        name = target[3] if target is not None and target[3] else ""
+        error = conflict(rt, name, STALE) if rt is not None else StatusError(
+            STALE, status=409, reason="Conflict")
+        if fault.message:
+            error.message = fault.message
+        raise error
+
+    # -- health and discovery ----------------------------------------------------------
+
+    @route("GET", "/healthz", "health.get", access="none")
+    @route("GET", "/readyz", "health.get", access="none")
+    @route("GET", "/livez", "health.get", access="none")
+    def health(self, request: Request, call: Call) -> Response:
+        return Response(200, [("Content-Type", "text/plain; charset=utf-8")], b"ok")
+
+    # The official Python client asks for /version/, /api/, /apis/ and /api/v1/; the
+    # apiserver serves both spellings.
+    @route("GET", "/version", "version.get", access="none")
+    @route("GET", "/version/", "version.get", access="none")
+    def version(self, request: Request, call: Call) -> Response:
+        return Response.json(200, SERVER_VERSION)
+
+    @route("GET", "/api", "discovery.get", access="none")
+    @route("GET", "/api/", "discovery.get", access="none")
+    def core_versions(self, request: Request, call: Call) -> Response:
+        host = request.origin.split("://", 1)[-1]
+        return Response.json(200, {
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}],
+        })
+
+    @route("GET", "/apis", "discovery.get", access="none")
+    @route("GET", "/apis/", "discovery.get", access="none")
+    def groups(self, request: Request, call: Call) -> Response:
+        groups = [self._group(g, vs) for g, vs in call.store.types.group_versions().items() if g]
+        return Response.json(200, {"kind": "APIGroupList", "apiVersion": "v1",
+                                   "groups": groups})
+
+    @route("GET", "/apis/{group}", "discovery.get", access="none")
+    @route("GET", "/apis/{group}/", "discovery.get", access="none")
+    def group(self, request: Request, call: Call) -> Response:
+        versions = call.store.types.group_versions().get(call.params["group"])
+        if not versions or not call.params["group"]:
+            raise PlainNotFound("404 page not found")
+        return Response.json(200, {"kind": "APIGroup", "apiVersion": "v1",
+                                   **self._group(call.params["group"], versions)})
+
+    @route("GET", "/api/v1", "discovery.get", access="none")
+    @route("GET", "/api/v1/", "discovery.get", access="none")
+    @route("GET", "/apis/{group}/{version}", "discovery.get", access="none")
+    @route("GET", "/apis/{group}/{version}/", "discovery.get", access="none")
+    def resources(self, request: Request, call: Call) -> Response:
+        group, version = call.params.get("group", ""), call.params.get("version", "v1")
+        types = call.store.types.in_group_version(group, version)
+        if not types:
+            if group in call.store.types.group_versions():
+                raise resource_not_found()
+            raise PlainNotFound("404 page not found")
+        listed: list[dict[str, Any]] = []
+        for rt in types:
+            entry: dict[str, Any] = {"name": rt.plural, "singularName": rt.singular,
+                                     "namespaced": rt.namespaced, "kind": rt.kind,
+                                     "verbs": list(rt.verbs)}
+            if rt.short_names:
+                entry["shortNames"] = list(rt.short_names)
+            if rt.categories:
+                entry["categories"] = list(rt.categories)
+            listed.append(entry)
+            for sub, (kind, verbs) in rt.subresources.items():
+                if sub in SERVED_SUBRESOURCES:
+                    listed.append({"name": f"{rt.plural}/{sub}", "singularName": "",
+                                   "namespaced": rt.namespaced, "kind": kind,
+                                   "verbs": list(verbs)})
+        group_version = f"{group}/{version}" if group else version
+        return Response.json(200, {"kind": "APIResourceList", "apiVersion": "v1",
+                                   "groupVersion": group_version, "resources": listed})
+
+    # kubectl reads /openapi/v3 to learn that the server validates fields itself
+    # (fieldValidation on PATCH), and then sends its objects without validating them
+    # client-side. The fake's documents say that much and nothing else: no schemas.
+    @route("GET", "/openapi/v3", "openapi.get", access="none")
+    def openapi_root(self, request: Request, call: Call) -> Response:
+        paths = {}
+        for group, versions in call.store.types.group_versions().items():
+            for version in versions:
+                prefix = f"apis/{group}/{version}" if group else f"api/{version}"
+                paths[prefix] = {"serverRelativeURL": f"/openapi/v3/{prefix}"}
+        return Response.json(200, {"paths": paths})
+
+    @route("GET", "/openapi/v3/api/{version}", "openapi.get", access="none")
+    @route("GET", "/openapi/v3/apis/{group}/{version}", "openapi.get", access="none")
+    def openapi_group_version(self, request: Request, call: Call) -> Response:
+        group, version = call.params.get("group", ""), call.params["version"]
+        types = call.store.types.in_group_version(group, version)
+        if not types:
+            return Response(404, [("Content-Length", "0")])  # as the apiserver: no body
+        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        parameter = {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}
+        paths = {}
+        for rt in types:
+            scope = "/namespaces/{namespace}" if rt.namespaced else ""
+            gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
+            paths[f"{base}{scope}/{rt.plural}/{{name}}"] = {"patch": {
+                "x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch",
+                "parameters": [parameter]}}
+        return Response.json(200, {"openapi": "3.0.0", "info": {
+            "title": "Kubernetes (verified-fakes: paths and parameters only)",
+            "version": SERVER_VERSION["gitVersion"]}, "paths": paths})
+
+    @staticmethod
+    def _group(name: str, versions: list[str]) -> dict[str, Any]:
+        listed = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+        return {"name": name, "versions": listed, "preferredVersion": listed[0]}
+
+    # -- resources ---------------------------------------------------------------------
+
+    @route("GET", "/api/v1/{rest:path}", _operation)
+    @route("GET", "/apis/{group}/{version}/{rest:path}", _operation)
+    def read(self, request: Request, call: Call) -> Response:
+        rt, namespace, name, _sub = self._target(request, call)
+        _check_accept(request)
+        if name is None:
+            if _is_true(request.arg("watch")):
+                return self._watch(request, call, rt, namespace)
+            return self._list(request, call, rt, namespace)
+        obj = call.store.get(rt, namespace or "", name)
+        return Response.json(200, obj)
+
+    @route("POST", "/api/v1/{rest:path}", _operation)
+    @route("POST", "/apis/{group}/{version}/{rest:path}", _operation)
+    def create(self, request: Request, call: Call) -> Response:
+        rt, namespace, name, _sub = self._target(request, call)
+        if name is not None or "create" not in rt.verbs or (namespace is None
+                                                            and rt.namespaced):
+            raise method_not_allowed()
+        body = _body(request, rt)
+        validation = _field_validation(request, "CreateOptions")
+        warnings: list[str] = []
+        obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
+                                warnings=warnings)
+        return Response.json(201, obj, _warnings(warnings))
+
+    @route("PUT", "/api/v1/{rest:path}", _operation)
+    @route("PUT", "/apis/{group}/{version}/{rest:path}", _operation)
+    def replace(self, request: Request, call: Call) -> Response:
+        rt, namespace, name, sub = self._target(request, call)
+        if name is None:
+            raise method_not_allowed()
+        body = _body(request, rt)
+        validation = _field_validation(request, "UpdateOptions")
+        warnings: list[str] = []
+        obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
+                                         subresource=sub, validation=validation,
+                                         warnings=warnings)
+        return Response.json(201 if created else 200, obj, _warnings(warnings))
+
+    @route("PATCH", "/api/v1/{rest:path}", _operation)
+    @route("PATCH", "/apis/{group}/{version}/{rest:path}", _operation)
+    def patch(self, request: Request, call: Call) -> Response:
+        rt, namespace, name, sub = self._target(request, call)
+        if name is None:
+            raise method_not_allowed()
+        media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+        if media_type not in (MERGE_PATCH, JSON_PATCH):
+            raise _unsupported_patch(media_type)
+        validation = _field_validation(request, "PatchOptions")
+        warnings: list[str] = []
+        obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
+                               call.actor, subresource=sub, validation=validation,
+                               warnings=warnings)
+        return Response.json(200, obj, _warnings(warnings))
+
+    @route("DELETE", "/api/v1/{rest:path}", _operation)
+    @route("DELETE", "/apis/{group}/{version}/{rest:path}", _operation)
+    def delete(self, request: Request, call: Call) -> Response:
+        rt, namespace, name, sub = self._target(request, call)
+        if name is None:
+            if "deletecollection" not in rt.verbs:
+                raise method_not_allowed()
+            raise _unmodelled(request, f"{rt.plural}.deletecollection")
+        if sub is not None:
+            raise method_not_allowed()
+        options = _delete_options(request)
+        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor)
+        if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
+                "deletionTimestamp"):
+            details = {"name": name, **({"group": rt.group} if rt.group else {}),
+                       "kind": rt.plural, "uid": _meta(obj).get("uid", "")}
+            return Response.json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                       "status": "Success", "details": details})
+        return Response.json(200, obj)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _type(self, request: Request, target: Any) -> ResourceType | None:
+        if target is None:
+            return None
+        (group, version), plural = target[0], target[1]
+        return self.store.types.get(group, version, plural)
+
+    def _target(self, request: Request, call: Call
+                ) -> tuple[ResourceType, str | None, str | None, str | None]:
+        for param in _UNMODELLED_PARAMS:
+            if request.arg(param) is not None:
+                raise _unmodelled(request, f"the {param} parameter")
+        (group, version), plural, namespace, name, sub = _parse_path(request.raw_path) or (
+            ("", ""), "", None, None, None)
+        rt = call.store.types.get(group, version, plural)
+        if rt is None:
+            if not call.store.types.in_group_version(group, version) and group:
+                raise PlainNotFound("404 page not found")
+            raise resource_not_found()
+        if namespace is not None and not rt.namespaced:
+            raise resource_not_found()
+        if sub is not None:
+            if sub not in rt.subresources:
+                raise resource_not_found()
+            if sub not in SERVED_SUBRESOURCES:
+                raise _unmodelled(request, f"{rt.plural}/{sub}")
+            if request.method not in ("GET", "PUT", "PATCH"):
+                raise method_not_allowed()
+        if name is not None and rt.namespaced and namespace is None:
+            raise resource_not_found()
+        return rt, namespace, name, sub
+
+    def _list(self, request: Request, call: Call, rt: ResourceType,
+              namespace: str | None) -> Response:
+        labels, fields = self._selectors(request, rt)
+        limit = _integer(request.arg("limit"))
+        match = request.arg("resourceVersionMatch")
+        if match not in (None, "", "Exact", "NotOlderThan"):
+            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause(
+                "FieldValueNotSupported", "resourceVersionMatch",
+                f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""'))
+        if match and not request.arg("resourceVersion"):
+            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause.forbidden(
+                "resourceVersionMatch", "resourceVersionMatch is forbidden unless "
+                "resourceVersion is provided"))
+        result = call.store.list_objects(
+            rt, namespace, labels=labels, fields=fields, limit=limit or 0,
+            token=request.arg("continue") or None,
+            resource_version=request.arg("resourceVersion"), exact=match == "Exact")
+        metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
+        if result.continue_token:
+            metadata["continue"] = result.continue_token
+        if result.remaining is not None:
+            metadata["remainingItemCount"] = result.remaining
+        items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+                 for o in result.items]
+        return Response.json(200, {"kind": rt.list_kind, "apiVersion": rt.api_version,
+                                   "metadata": metadata, "items": items})
+
+    def _selectors(self, request: Request, rt: ResourceType
+                   ) -> tuple[LabelSelector, FieldSelector]:
+        labels = LabelSelector.parse(request.arg("labelSelector"))
+
+        def known(field: str) -> StatusError | None:
+            if field in ("metadata.name", "metadata.namespace"):
+                return None
+            if field in rt.field_selectors:
+                if field in ("status.podIPs", "source"):
+                    return _unmodelled(request, f"the {field} field selector on {rt.plural}")
+                return None
+            if rt.field_error == "core":
+                return bad_request(f"field label not supported: {field}")
+            if rt.field_error == "kind":
+                return bad_request(f'field label "{field}" not supported for {rt.kind}')
+            return bad_request(f'"{field}" is not a known field selector: only '
+                               '"metadata.name", "metadata.namespace"')
+
+        return labels, FieldSelector.parse(request.arg("fieldSelector"), known)
+
+    def _watch(self, request: Request, call: Call, rt: ResourceType,
+               namespace: str | None) -> Response:
+        labels, fields = self._selectors(request, rt)
+        timeout = _integer(request.arg("timeoutSeconds"))
+        bookmarks = _is_true(request.arg("allowWatchBookmarks"))
+        store: Cluster = call.store
+        journal = store.journal
+        try:
+            initial, start = store.watch_start(rt, namespace, request.arg("resourceVersion"),
+                                               labels, fields)
+        except StatusError as error:
+            if error.status != 410:
+                raise
+            # The apiserver answers an expired resourceVersion inside the stream.
+            line = _event("ERROR", error.to_status())
+            return Response(200, [("Content-Type", _JSON)], iter([line]))
+        deadline = None if not timeout else time.monotonic() + timeout
+        # With bookmarks allowed, a watch that began with the existing objects says where
+        # they end: a BOOKMARK annotated k8s.io/initial-events-end (measured). The
+        # apiserver may send other bookmarks (API_CONCEPTS#watch-bookmarks); the fake
+        # sends none.
+        mark_initial = bookmarks and request.arg("resourceVersion") in (None, "", "0")
+
+        def events() -> Iterator[bytes]:
+            for kind, obj in initial:
+                yield _event(kind, obj)
+            position = start
+            if mark_initial:
+                yield _event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version,
+                                          "metadata": {"resourceVersion": str(position),
+                                                       "annotations": {
+                                                           "k8s.io/initial-events-end": "true"}}})
+            while not request.cancelled.is_set():
+                wait = None if deadline is None else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    return
+                changes = journal.wait(position, timeout=wait, cancel=request.cancelled)
+                if store.expired(position):
+                    raise StatusError(f"too old resource version: {position}", status=410,
+                                      reason="Expired")
+                for change in changes:
+                    position = change.seq
+                    for kind, obj in store.events([change], rt, namespace, labels, fields):
+                        yield _event(kind, obj)
+
+        def in_band(error: BaseException) -> bytes:
+            status = error if isinstance(error, StatusError) else internal(f"{error}")
+            return _event("ERROR", status.to_status())
+
+        return Response(200, [("Content-Type", _JSON)], events(), stream_error=in_band)
+
+
+_REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+            405: "MethodNotAllowed", 409: "Conflict", 410: "Expired", 422: "Invalid",
+            429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
+            504: "Timeout"}
+
+
+def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _event(kind: str, obj: Mapping[str, Any]) -> bytes:
+    return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+
+def _options_invalid(options: str, field: str, cause: Cause) -> StatusError:
+    """422 for a bad request option, as the apiserver words it (measured)."""
+    return StatusError(f'{options}.meta.k8s.io "" is invalid: {field}: {cause.body}',
+                       status=422, reason="Invalid", details={
+                           "group": "meta.k8s.io", "kind": options,
+                           "causes": [cause.to_json()]})
+
+
+def _field_validation(request: Request, options: str) -> str:
+    """The fieldValidation parameter; ``Warn`` when absent, as the apiserver defaults it.
+    https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation"""
+    value = request.arg("fieldValidation") or "Warn"
+    if value not in ("Ignore", "Strict", "Warn"):
+        raise _options_invalid(options, "fieldValidation", Cause(
+            "FieldValueNotSupported", "fieldValidation", f'Unsupported value: "{value}": '
+            'supported values: "", "Ignore", "Strict", "Warn"'))
+    return value
+
+
+def _warnings(warnings: list[str]) -> list[tuple[str, str]]:
+    return [("Warning", "299 - " + json.dumps(w)) for w in warnings]
+
+
+def _unmodelled(request: Request, what: str) -> StatusError:
+    return StatusError(
+        f"verified-fakes: {request.method} {request.path} ({what}) is not modelled by the "
+        f"Kubernetes fake; see {DOCS}", status=501, reason="",
+        details={"causes": [{"reason": "NotModelled", "message": what}]})
+
+
+def _unsupported_patch(media_type: str) -> StatusError:
+    if media_type in ("application/strategic-merge-patch+json",
+                      "application/apply-patch+yaml", "application/apply-patch+cbor"):
+        kind = "strategic merge patch" if "strategic" in media_type else "server-side apply"
+        return StatusError(
+            "the body of the request was in an unknown format - accepted media types "
+            f"include: {JSON_PATCH}, {MERGE_PATCH} (verified-fakes: {kind}, {media_type}, is "
+            f"not modelled yet; see {DOCS})", status=415, reason="UnsupportedMediaType",
+            details={"causes": [{"reason": "NotModelled", "message": media_type}]})
+    return StatusError("415: Unsupported Media Type", status=415,
+                       reason="UnsupportedMediaType", details={})
+
+
+def _check_accept(request: Request) -> None:
+    """JSON is all the fake speaks: a client that accepts neither JSON nor anything gets
+    406 (Tables, protobuf and CBOR are not modelled; JSON alongside them is served)."""
+    accept = request.header("Accept")
+    if not accept:
+        return
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if media in ("*/*", "application/*", _JSON) and not any(
+                p.startswith("as=") for p in params):
+            return
+    raise StatusError(
+        f"only the following media types are accepted: {_JSON} (verified-fakes: the "
+        f"fake serves no other representation; see {DOCS})", status=406,
+        reason="NotAcceptable", details={})
+
+
+def _integer(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
+
+
+def _body(request: Request, rt: ResourceType) -> Any:
+    raw = request.read_body(3 * 1024 * 1024)
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        shown = raw.decode(errors="replace")[:100] if raw else "<empty>"
+        detail = "unexpected end of JSON input" if not raw.strip() else str(error)
+        raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): "
+                          f"couldn't get version/kind; json parse error: {detail} ({shown})"
+                          ) from None
+
+
+def _delete_options(request: Request) -> DeleteOptions:
+    raw = request.read_body(1024 * 1024)
+    body: Mapping[str, Any] = {}
+    if raw.strip():
+        try:
+            parsed = json.loads(raw)
+        except ValueError as error:
+            raise bad_request(f"couldn't get version/kind; json parse error: {error}") from None
+        body = parsed if isinstance(parsed, dict) else {}
+    preconditions = body.get("preconditions") or {}
+    propagation = body.get("propagationPolicy") or request.arg("propagationPolicy")
+    if propagation not in (None, "Orphan", "Background", "Foreground"):
+        raise _options_invalid("DeleteOptions", "propagationPolicy", Cause(
+            "FieldValueNotSupported", "propagationPolicy",
+            f"Unsupported value: {json.dumps(propagation)}: supported values: "
+            '"Foreground", "Background", "Orphan", "nil"'))
+    if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
+        propagation = propagation or "Orphan"
+    if body.get("dryRun"):
+        raise StatusError(f"verified-fakes: dryRun is not modelled; see {DOCS}",
+                          status=501, reason="")
+    return DeleteOptions(uid=preconditions.get("uid"),
+                         resource_version=preconditions.get("resourceVersion"),
+                         propagation=propagation)

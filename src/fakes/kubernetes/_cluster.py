@@ -1,0 +1,228 @@
+"""``FakeCluster``: the Kubernetes API server fake users start."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import ssl
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fakes._clock import Clock
+from fakes._fake import Fake, Snapshot
+from fakes.errors import UsageError
+from fakes.kubernetes._api import KubernetesAdapter
+from fakes.kubernetes._errors import StatusError
+from fakes.kubernetes._model import Cluster, DeleteOptions
+from fakes.kubernetes._resources import ResourceType
+from fakes.kubernetes._selectors import LabelSelector
+from fakes.kubernetes._tls import credentials
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+    from kubernetes.dynamic import DynamicClient
+
+SEED = "seed"
+#: The namespaces every cluster starts with.
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+SYSTEM = "system:apiserver"
+
+
+class FakeCluster(Fake[Cluster]):
+    """An in-memory Kubernetes API server on loopback, for the official client and kubectl.
+
+    Modelled: the core/v1, apps/v1, batch/v1, rbac.authorization.k8s.io/v1,
+    networking.k8s.io/v1, coordination.k8s.io/v1 and policy/v1 kinds of the resource
+    registry; create, get, list, watch, update, JSON merge and JSON patch, delete with
+    finalizers and preconditions, the status subresource, label and field selectors,
+    paginated lists, discovery, and the apiserver's Status errors. See the
+    ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
+    divergences and what is not modelled (strategic merge patch, server-side apply,
+    defaulting, validation beyond names and labels, controllers, RBAC).
+
+    Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`); ``users``
+    adds more tokens, mapped to the user names the journal records as actors.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        users: Mapping[str, str] | None = None,
+        kubeconfig: str | os.PathLike[str] | None = None,
+        announce: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+        allow_non_loopback: bool = False,
+        seed: int = 0,
+        control_api: bool = False,
+    ) -> None:
+        self.token = token or secrets.token_hex(16)
+        self._tokens = {**(users or {}), self.token: "admin"}
+        self._seed = seed
+        self._kubeconfig_path = Path(kubeconfig) if kubeconfig is not None else None
+        self._announce = announce
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        super().__init__(host=host, port=port, clock=clock,
+                         allow_non_loopback=allow_non_loopback, seed=seed,
+                         control_api=control_api)
+        self._baseline = self.store.snapshot()
+
+    def _make_ssl_context(self) -> ssl.SSLContext:
+        self.tls = credentials()
+        return self.tls.server_context()
+
+    @property
+    def ca_file(self) -> str:
+        """The CA certificate the server's certificate is signed by."""
+        return str(self.tls.ca_file)
+
+    def _make_store(self) -> Cluster:
+        cluster = Cluster(self.journal, self.clock, seed=self._seed)
+        namespaces = cluster.types.get("", "v1", "namespaces")
+        assert namespaces is not None
+        for name in SYSTEM_NAMESPACES:
+            cluster.create(namespaces, "", {"metadata": {"name": name}}, SYSTEM)
+        return cluster
+
+    def _make_adapter(self) -> KubernetesAdapter:
+        return KubernetesAdapter(self.store, self.faults, self._tokens)
+
+    def reset(self, to: Snapshot[Cluster] | None = None) -> None:
+        """Back to the snapshot ``to``, or to a new cluster (its system namespaces only)."""
+        super().reset(to if to is not None else Snapshot(self._baseline))
+
+    # -- serving -------------------------------------------------------------------------
+
+    def start(self) -> FakeCluster:
+        super().start()
+        path = self._kubeconfig_path
+        if path is None:
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="vf-kubeconfig-")
+            path = Path(self._tmp.name) / "kubeconfig"
+        path.write_text(json.dumps(self.kubeconfig_document(), indent=2) + "\n")
+        path.chmod(0o600)
+        self._written = path
+        if self._announce:
+            print(f"kubeconfig: {path}", file=sys.stderr, flush=True)
+        return self
+
+    def stop(self) -> None:
+        super().stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    @property
+    def kubeconfig(self) -> str:
+        """Path of a kubeconfig for this cluster (context ``verified-fakes``), written at
+        start; pass it explicitly: ``kubectl --kubeconfig PATH``."""
+        if not self.running:
+            raise UsageError("the cluster is not running; start it first")
+        return str(self._written)
+
+    def kubeconfig_document(self) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": "verified-fakes", "cluster": {
+                "server": self.url,
+                "certificate-authority-data": base64.b64encode(self.tls.ca_pem).decode()}}],
+            "users": [{"name": "admin", "user": {"token": self.token}}],
+            "contexts": [{"name": "verified-fakes",
+                          "context": {"cluster": "verified-fakes", "user": "admin"}}],
+            "current-context": "verified-fakes", "preferences": {},
+        }
+
+    # -- the official client, configured for this cluster only ---------------------------
+
+    def api_client(self) -> ApiClient:
+        """A ``kubernetes.client.ApiClient`` for this cluster. It reads no kubeconfig and
+        no environment, and does not retry."""
+        from kubernetes import client
+
+        configuration = client.Configuration()
+        configuration.host = self.url
+        configuration.api_key = {"authorization": self.token}
+        configuration.api_key_prefix = {"authorization": "Bearer"}
+        configuration.retries = False
+        configuration.ssl_ca_cert = self.ca_file
+        configuration.proxy = None
+        return client.ApiClient(configuration)
+
+    def dynamic_client(self) -> DynamicClient:
+        from kubernetes.dynamic import DynamicClient
+
+        return DynamicClient(self.api_client())  # type: ignore[no-untyped-call]
+
+    # -- seeding and inspection, in Kubernetes terms -------------------------------------
+
+    def apply(self, manifest: Mapping[str, Any] | str, *, actor: str = SEED
+              ) -> list[dict[str, Any]]:
+        """Create each object of ``manifest`` (a dict, or YAML with one or more documents),
+        or replace it where it exists; returns the stored objects. Namespaced objects
+        without a namespace go to ``default``."""
+        if isinstance(manifest, str):
+            import yaml
+
+            documents = [d for d in yaml.safe_load_all(manifest) if d]
+        else:
+            documents = [manifest]
+        stored = []
+        for document in documents:
+            rt = self._type(document.get("kind", ""), document.get("apiVersion"))
+            meta = document.get("metadata") or {}
+            namespace = meta.get("namespace") or ("default" if rt.namespaced else "")
+            name = meta.get("name")
+            current = self._current(rt, namespace, name) if name else None
+            if name and current is not None:
+                version = current["metadata"]["resourceVersion"]
+                body = {**document, "metadata": {**meta, "resourceVersion": version}}
+                stored.append(self.store.update(rt, namespace, name, body, actor)[0])
+            else:
+                stored.append(self.store.create(rt, namespace, document, actor))
+        return stored
+
+    def get(self, kind: str, name: str, namespace: str | None = None, *,
+            api_version: str | None = None) -> dict[str, Any]:
+        """The stored object; raises the apiserver's 404 as a ProviderError."""
+        rt = self._type(kind, api_version)
+        return self.store.get(rt, self._namespace(rt, namespace), name)
+
+    def list(self, kind: str, namespace: str | None = None, *,
+             label_selector: str | None = None, api_version: str | None = None
+             ) -> list[dict[str, Any]]:
+        """Objects of ``kind`` (in ``namespace``, or in all), ordered by namespace and name."""
+        rt = self._type(kind, api_version)
+        return self.store.list_objects(
+            rt, namespace if rt.namespaced else None,
+            labels=LabelSelector.parse(label_selector)).items
+
+    def delete(self, kind: str, name: str, namespace: str | None = None, *,
+               actor: str = SEED, api_version: str | None = None) -> None:
+        """Delete (or start deleting, where finalizers hold it) an object."""
+        rt = self._type(kind, api_version)
+        self.store.delete(rt, self._namespace(rt, namespace), name, DeleteOptions(), actor)
+
+    def _current(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            return self.store.get(rt, namespace, name)
+        except StatusError:
+            return None
+
+    def _namespace(self, rt: ResourceType, namespace: str | None) -> str:
+        return (namespace or "default") if rt.namespaced else ""
+
+    def _type(self, kind: str, api_version: str | None) -> ResourceType:
+        matches = [t for t in self.store.types.types
+                   if t.kind == kind and (api_version is None or t.api_version == api_version)]
+        if not matches:
+            raise UsageError(f"the Kubernetes fake does not model kind {kind!r}"
+                             + (f" in {api_version}" if api_version else ""))
+        return matches[0]
