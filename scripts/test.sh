@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up this machine and runs every check: lint, types, the documentation
-# site build, unit and client tests, the conformance suite against the fake
-# (with its coverage gate) and against real registries (CNCF distribution,
-# started here on loopback, without auth and with htpasswd auth), and a
+# site build, unit and client tests, the conformance suites against the fakes
+# (with their coverage gates) and against the real providers (CNCF distribution,
+# started here on loopback, without auth and with htpasswd auth; kube-apiserver
+# with etcd and kube-controller-manager, started on loopback), and a
 # benchmark smoke run. The Kubernetes control plane (kube-apiserver, etcd,
 # kube-controller-manager, kwok) is built from the Go module proxy on first use
 # (about 25 minutes cold; cached after) for the tests that start it.
@@ -50,6 +51,15 @@ rm -f .coverage .coverage.*
 "$bin/python" -m coverage run --branch --source=fakes.artifacts -m fakes.cli conformance \
   --provider artifacts --target fake
 "$bin/python" -m coverage report --fail-under=95 --show-missing
+
+log "conformance: Kubernetes fake, under coverage (gate: 95% of src/fakes/kubernetes)"
+rm -f .coverage .coverage.*
+"$bin/python" -m coverage run --branch --source=fakes.kubernetes -m fakes.cli conformance \
+  --provider kubernetes --target fake
+"$bin/python" -m coverage report --fail-under=95 --show-missing
+
+log "conformance: Kubernetes, the fake and a real kube-apiserver started on loopback for the run"
+"$bin/fakes" conformance --provider kubernetes --target fake --target real-local
 
 # Starts distribution on loopback with the given launcher options, runs the suite
 # against it with the given profile (and credentials), and stops it.
