@@ -159,7 +159,8 @@ def test_finalizers_hold_a_deleted_object(cluster: Cluster) -> None:
 def test_deleting_a_namespace_deletes_what_it_holds(cluster: Cluster) -> None:
     cluster.create(CONFIGMAPS, "ns", cm("a"), "test")
     cluster.delete(NAMESPACES, "", "ns", DeleteOptions(), "test")
-    assert not cluster.namespace_exists("ns")
+    assert cluster.list_objects(NAMESPACES, None, fields=FieldSelector.parse(
+        "metadata.name=ns", lambda field: None)).items == []
     assert cluster.list_objects(CONFIGMAPS, None).items == []
 
 

@@ -87,14 +87,16 @@ class Capabilities:
     more_subresources: bool
     tables: bool
     openapi_v2: bool
+    # The target can be put back to a new cluster in place (a fake's reset()).
+    resettable: bool
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     strategic_merge_patch=False, dry_run=False, more_subresources=False,
-                    tables=False, openapi_v2=False)
+                    tables=False, openapi_v2=False, resettable=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     strategic_merge_patch=True, dry_run=True, more_subresources=True,
-                    tables=True, openapi_v2=True)
+                    tables=True, openapi_v2=True, resettable=False)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
@@ -166,14 +168,30 @@ class Target(_BaseTarget):
             stored.append(made.to_dict())
         return stored
 
-    def read(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
-        """One object by kind and name, as stored."""
+    def _resource(self, kind: str) -> Any:
         from fakes.kubernetes._resources import registry
 
         rt = next(t for t in registry().types if t.kind == kind)
-        resource = self.dynamic().resources.get(api_version=rt.api_version, kind=kind)
-        found: dict[str, Any] = resource.get(name=name, namespace=namespace).to_dict()
+        return self.dynamic().resources.get(api_version=rt.api_version, kind=kind)
+
+    def read(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        """One object by kind and name, as stored."""
+        found: dict[str, Any] = self._resource(kind).get(name=name,
+                                                         namespace=namespace).to_dict()
         return found
+
+    def names(self, kind: str, namespace: str | None, label_selector: str) -> list[str]:
+        """The names of the objects of ``kind`` (in ``namespace``), in order."""
+        listed = self._resource(kind).get(namespace=namespace, label_selector=label_selector)
+        return [item.metadata.name for item in listed.items]
+
+    def remove(self, kind: str, name: str, namespace: str | None = None) -> None:
+        """Delete an object out of band."""
+        self._resource(kind).delete(name=name, namespace=namespace)
+
+    def reset(self) -> None:
+        self.require("resettable")
+        raise NotImplementedError  # pragma: no cover
 
     def http(self, method: str, path: str, *, body: Any = None, raw: bytes | None = None,
              content_type: str = "application/json", headers: Mapping[str, str] | None = None,
@@ -300,6 +318,16 @@ class FakeTarget(Target):
 
     def read(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
         return self.fake.get(kind, name, namespace)
+
+    def names(self, kind: str, namespace: str | None, label_selector: str) -> list[str]:
+        return [o["metadata"]["name"] for o in self.fake.list(
+            kind, namespace, label_selector=label_selector or None)]
+
+    def remove(self, kind: str, name: str, namespace: str | None = None) -> None:
+        self.fake.delete(kind, name, namespace)
+
+    def reset(self) -> None:
+        self.fake.reset()
 
     def advance_clock(self, seconds: float) -> None:
         self.fake.clock.advance(seconds)

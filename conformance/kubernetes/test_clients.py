@@ -43,3 +43,38 @@ def test_seeded_state(target: Target) -> None:
     assert again[0]["metadata"]["uid"] == first[0]["metadata"]["uid"]
     assert target.read("ConfigMap", "a", ns)["data"] == {"k": "two"}
     assert target.read("Deployment", "d", ns)["spec"]["replicas"] == 0
+    assert "a" in target.names("ConfigMap", ns, "")
+    target.remove("ConfigMap", "a", ns)
+    from kubernetes.client import ApiException
+
+    try:
+        target.api("CoreV1Api").read_namespaced_config_map("a", ns)
+    except ApiException as error:
+        assert error.status == 404
+    else:
+        raise AssertionError("the removed ConfigMap is still there")
+    assert "a" not in target.names("ConfigMap", ns, "")
+
+
+@behaviour("K8S-112", "resetting the target ends the watches open on it with 410 Expired",
+           cite=API_CONCEPTS + "#410-gone-responses")
+def test_reset_ends_watches(target: Target) -> None:
+    target.require("resettable")
+    import json
+    import threading
+    import time
+
+    events: list[dict[str, object]] = []
+
+    def watch() -> None:
+        with target.http("GET", "/api/v1/namespaces/default/configmaps?watch=1"
+                                "&timeoutSeconds=10", stream=True) as answer:
+            events.extend(json.loads(line) for line in answer.iter_lines() if line)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    time.sleep(0.5)
+    target.reset()
+    thread.join(timeout=15)
+    assert events and events[-1]["type"] == "ERROR"
+    assert events[-1]["object"]["code"] == 410  # type: ignore[index]

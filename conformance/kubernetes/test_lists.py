@@ -84,6 +84,15 @@ def test_label_selectors(target: Target, selector: str, expected: list[str]) -> 
               "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?"
               "[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. "
               "'example.com/MyName')"),
+    ("a" * 254 + "/b", "unable to parse requirement: <nil>: Invalid value: \"" + "a" * 254
+     + "/b\": prefix part must be no more than 253 bytes"),
+    ("a_/b", "unable to parse requirement: <nil>: Invalid value: \"a_/b\": prefix part a "
+             "lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+             "'-' or '.', and must start and end with an alphanumeric character (e.g. "
+             "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\."
+             "[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+    ("a=" + "b" * 64, "unable to parse requirement: values[0][a]: Invalid value: \"" + "b" * 64
+     + "\": must be no more than 63 bytes"),
     ("a=B_!", "unable to parse requirement: values[0][a]: Invalid value: \"B_\": a valid "
               "label must be an empty string or consist of alphanumeric characters, '-', '_' "
               "or '.', and must start and end with an alphanumeric character (e.g. "
@@ -227,6 +236,9 @@ def test_expired_continue(target: Target) -> None:
     target.http("POST", path, body=cm("d", ns))
     target.advance_clock(301)
     target.http("POST", path, body=cm("e", ns))
+    old = first["metadata"]["resourceVersion"]
+    exact = failure(target, "GET", f"{path}?resourceVersion={old}&resourceVersionMatch=Exact")
+    assert (exact["code"], exact["reason"]) == (410, "Expired")
     status = failure(target, "GET", f"{path}?labelSelector=x&limit=1&continue="
                                     f"{first['metadata']['continue']}")
     assert (status["code"], status["reason"]) == (410, "Expired")

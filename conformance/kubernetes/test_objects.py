@@ -204,6 +204,13 @@ def test_name_validation(target: Target) -> None:
         "Role.rbac.authorization.k8s.io \"a%b\" is invalid: metadata.name: Invalid value: "
         "\"a%b\": may not contain '%'")
     assert bad["details"]["group"] == "rbac.authorization.k8s.io"
+    for where, body, message in (
+            (path, cm("c" * 254, ns), "must be no more than 253 characters"),
+            ("/api/v1/namespaces", {"metadata": {"name": "n" * 64}},
+             "must be no more than 63 characters"),
+            (roles, {**role, "metadata": {"name": ".."}}, "may not be '..'")):
+        long = failure(target, "POST", where, body=body)
+        assert long["details"]["causes"][0]["message"].endswith(message)
     nameless = failure(target, "POST", path, body={"metadata": {}})
     assert nameless["message"] == ('ConfigMap "" is invalid: metadata.name: Required value: '
                                    "name or generateName is required")
@@ -265,6 +272,8 @@ def test_malformed_body(target: Target) -> None:
     assert empty["message"] == (
         "the object provided is unrecognized (must be of type ConfigMap): couldn't get "
         "version/kind; json parse error: unexpected end of JSON input (<empty>)")
+    for body in (b"[]", b'{"metadata": "x"}'):
+        assert failure(target, "POST", path, raw=body)["code"] == 400
     listed = target.http("GET", path + "?labelSelector=none").json()
     assert listed["items"] == []
 
@@ -313,6 +322,10 @@ def test_field_validation(target: Target) -> None:
     assert warned.status_code == 201 and "foo" not in warned.json()
     assert warned.headers["Warning"] == ('299 - "unknown field \\"metadata.bar\\"", '
                                          '299 - "unknown field \\"foo\\""')
+    patched = failure(target, "PATCH", f"{path}/a?fieldValidation=Strict", raw=b'{"zzz":1}',
+                      content_type="application/merge-patch+json")
+    assert patched["code"] == 422
+    assert patched["message"].endswith('strict decoding error: unknown field "zzz"')
     bogus = failure(target, "POST", path + "?fieldValidation=Bogus", body=cm("b", ns))
     assert bogus["message"] == ('CreateOptions.meta.k8s.io "" is invalid: fieldValidation: '
                                 'Unsupported value: "Bogus": supported values: "", "Ignore", '

@@ -120,10 +120,15 @@ _RULE = {"apiGroups": [""], "resources": ["x"], "verbs": ["get"]}
     ([{"op": "move", "from": "/nope", "path": "/metadata/x"}], None),
     ([{"op": "add", "path": "metadata", "value": "x"}], None),
     ([{"op": "remove"}], None),
+    ([{"op": "remove", "path": "/rules/x"}], None),
+    ([{"op": "add", "path": "/metadata/name/x", "value": 1}], None),
+    ([{"op": "copy", "path": "/metadata/x"}], None),
+    ([{"op": "add", "path": "", "value": {}}], None),
     ([{"op": "frob", "path": "/rules"}], None),
 ], ids=["add-index", "append", "copy", "leading-zero", "replace-adds", "escaped",
         "add-out-of-bounds", "remove-out-of-bounds", "remove-missing", "missing-parent",
-        "test-missing", "move-missing", "bad-pointer", "no-path", "unknown-op"])
+        "test-missing", "move-missing", "bad-pointer", "no-path", "index-not-a-number",
+        "into-a-string", "copy-without-from", "whole-document", "unknown-op"])
 @behaviour("K8S-065", "JSON patch pointers, array indexes and the apiserver's leniencies: "
            "replace of a missing member adds it, indexes may have leading zeros; what cannot "
            "apply is 422", cite="https://www.rfc-editor.org/rfc/rfc6902 and "

@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import ssl
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -55,7 +54,6 @@ class FakeCluster(Fake[Cluster]):
         token: str | None = None,
         users: Mapping[str, str] | None = None,
         kubeconfig: str | os.PathLike[str] | None = None,
-        announce: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Clock | None = None,
@@ -67,7 +65,6 @@ class FakeCluster(Fake[Cluster]):
         self._tokens = {**(users or {}), self.token: "admin"}
         self._seed = seed
         self._kubeconfig_path = Path(kubeconfig) if kubeconfig is not None else None
-        self._announce = announce
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         super().__init__(host=host, port=port, clock=clock,
                          allow_non_loopback=allow_non_loopback, seed=seed,
@@ -110,8 +107,6 @@ class FakeCluster(Fake[Cluster]):
         path.write_text(json.dumps(self.kubeconfig_document(), indent=2) + "\n")
         path.chmod(0o600)
         self._written = path
-        if self._announce:
-            print(f"kubeconfig: {path}", file=sys.stderr, flush=True)
         return self
 
     def stop(self) -> None:
@@ -168,12 +163,10 @@ class FakeCluster(Fake[Cluster]):
         """Create each object of ``manifest`` (a dict, or YAML with one or more documents),
         or replace it where it exists; returns the stored objects. Namespaced objects
         without a namespace go to ``default``."""
-        if isinstance(manifest, str):
-            import yaml
+        import yaml
 
-            documents = [d for d in yaml.safe_load_all(manifest) if d]
-        else:
-            documents = [manifest]
+        documents = [manifest] if not isinstance(manifest, str) else [
+            d for d in yaml.safe_load_all(manifest) if d]
         stored = []
         for document in documents:
             rt = self._type(document.get("kind", ""), document.get("apiVersion"))

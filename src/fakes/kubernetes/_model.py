@@ -223,10 +223,6 @@ class Cluster:
                      if more and not labels.requirements and not fields.terms else None)
         return ListResult([_copy(o) for o in page], str(at), next_token, remaining)
 
-    def namespace_exists(self, namespace: str) -> bool:
-        with self._lock:
-            return ("", "namespaces", "", namespace) in self._objects
-
     # -- watches -------------------------------------------------------------------
 
     def watch_start(
@@ -418,8 +414,6 @@ class Cluster:
                 answer = _copy(stored)
                 if rt.kind == "Namespace":
                     self._namespace_controller(meta["name"])
-                elif orphan:
-                    answer["metadata"]["finalizers"] = [*meta["finalizers"], ORPHAN]
                 return answer, False
             if orphan:
                 # The response shows the object as the garbage collector finds it; the
@@ -567,22 +561,13 @@ class Cluster:
         if subresource == "status":
             # The registries' status strategies: everything but metadata and status is
             # kept (measured: the metadata does change, but for Deployments' labels).
-            for field in set(current) | set(new):
-                if field not in ("metadata", "status", "kind", "apiVersion"):
-                    if field in current:
-                        new[field] = current[field]
-                    else:
-                        new.pop(field, None)
+            new = {**{k: v for k, v in current.items() if k not in ("metadata", "status")},
+                   "metadata": meta, "status": obj.get("status", {})}
             if rt.strategy.status_keeps_labels:
-                if "labels" in old_meta:
-                    meta["labels"] = old_meta["labels"]
-                else:
-                    meta.pop("labels", None)
+                meta.pop("labels", None)
+                meta.update({k: v for k, v in old_meta.items() if k == "labels"})
         elif rt.has_status:
-            if "status" in current:
-                new["status"] = current["status"]
-            else:
-                new.pop("status", None)
+            new["status"] = current.get("status", {})
         if rt.kind == "Namespace" and subresource is None:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
@@ -791,12 +776,9 @@ def _encode_continue(at: int, namespace: str, name: str) -> str:
 def _decode_continue(token: str) -> tuple[int, tuple[str, str]]:
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        at, start = data["rv"], data["start"]
-        if not isinstance(at, int) or not (isinstance(start, list) and len(start) == 2
-                                           and all(isinstance(s, str) for s in start)):
-            raise ValueError("malformed")
+        namespace, name = (str(part) for part in data["start"])
+        return int(data["rv"]), (namespace, name)
     except (ValueError, KeyError, TypeError, binascii.Error) as error:
         raise bad_request(
             f"invalid continue token: continue key is not valid: {error}") from None
-    return at, (start[0], start[1])
 

@@ -32,9 +32,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def _tokens(pointer: str) -> list[str]:
-    # RFC 6901 section 4: "~1" is "/", "~0" is "~".
-    if pointer == "":
-        return []
+    # RFC 6901 section 4: "~1" is "/", "~0" is "~". The whole document ("") cannot be
+    # a target here: an object's patch changes its members.
     if not pointer.startswith("/"):
         raise PatchError(f"invalid JSON pointer {pointer!r}")
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
@@ -53,8 +52,6 @@ def _index(container: list[Any], token: str, *, appending: bool) -> int:
 
 def _parent(document: Any, pointer: str) -> tuple[Any, str]:
     tokens = _tokens(pointer)
-    if not tokens:
-        raise PatchError("the whole document cannot be the target")
     node = document
     for token in tokens[:-1]:
         node = _child(node, token)
@@ -79,8 +76,6 @@ def _get(document: Any, pointer: str) -> Any:
 
 
 def _add(document: Any, pointer: str, value: Any) -> Any:
-    if pointer == "":
-        return value
     parent, token = _parent(document, pointer)
     if isinstance(parent, dict):
         parent[token] = value

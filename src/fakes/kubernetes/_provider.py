@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,11 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 def _build_served(args: argparse.Namespace, common: Mapping[str, Any]) -> FakeCluster:
     from fakes.kubernetes._cluster import FakeCluster
 
-    return FakeCluster(**common, kubeconfig=args.kubeconfig, token=args.token, announce=True)
+    path = args.kubeconfig or os.path.join(tempfile.mkdtemp(prefix="vf-kubeconfig-"),
+                                           "kubeconfig")
+    # Written when the server starts; stdout's first line is the URL's.
+    print(f"kubeconfig: {path}", file=sys.stderr, flush=True)
+    return FakeCluster(**common, kubeconfig=path, token=args.token)
 
 
 def _environment(

@@ -109,7 +109,7 @@ def qualified_name(value: str) -> list[str]:
 def label_value(value: str) -> list[str]:
     errors = []
     if len(value) > 63:
-        errors.append(_max_len(63))
+        errors.append("must be no more than 63 bytes")
     if not _VALUE_RE.fullmatch(value):
         errors.append(_regex_error(
             "a valid label must be an empty string or consist of alphanumeric characters, "
