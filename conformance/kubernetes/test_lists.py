@@ -111,7 +111,7 @@ def test_label_selector_errors(target: Target, selector: str, message: str) -> N
     "a in ()", "a in (,b)", "a in (b,)", "a in (b,,c)", "x in (in, notin)", "a=", "a==,b",
     "example.com/a=b", "!a,!b",
 ])
-@behaviour("K8S-032", "label selectors that are odd but valid parse", cite=SELECTOR_GO)
+@behaviour("K8S-028", "label selectors that are odd but valid parse", cite=SELECTOR_GO)
 def test_odd_label_selectors_parse(target: Target, selector: str) -> None:
     answer = target.http("GET", "/api/v1/namespaces/default/configmaps?labelSelector="
                                 f"{quote(selector)}&limit=1")
