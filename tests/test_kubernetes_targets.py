@@ -48,3 +48,10 @@ def test_the_janitor_deletes_expired_run_namespaces_only(
     out = capsys.readouterr().out
     assert "deleted  vf-conformance-20200101-000000-abcdef-old-1" in out
     assert "kept     someone-elses  (not named by a run)" in out
+
+
+def test_the_janitor_has_nothing_to_sweep_on_real_local(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert janitor.run({"FAKES_KUBERNETES_TARGET": "real-local"}, timedelta(hours=24)) == 0
+    assert "nothing to sweep" in capsys.readouterr().out
