@@ -82,10 +82,6 @@ class Route:
         return f"{self.method} {self.template}"
 
     @property
-    def reads(self) -> bool:
-        return self.access == "read"
-
-    @property
     def precedence(self) -> tuple[int, ...]:
         """Sort key: the most specific route first."""
         segments = [s for s in self.template.split("/") if s]

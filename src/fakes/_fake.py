@@ -11,6 +11,7 @@ import attrs
 
 from fakes._adapter import Mounts, Store, WireAdapter
 from fakes._clock import Clock
+from fakes._control import PREFIX, ControlAdapter
 from fakes._faults import Faults
 from fakes._journal import Journal
 from fakes._server import LoopbackServer
@@ -56,8 +57,6 @@ class Fake(Generic[Store]):
         self.faults.allow(kind for _, a in self._mounts for kind in a.fault_kinds())
         served: list[tuple[str, WireAdapter[Any]]] = list(self._mounts)
         if control_api:
-            from fakes._control import PREFIX, ControlAdapter
-
             served.append((PREFIX, ControlAdapter(self)))
         self._server = LoopbackServer(
             Mounts(served), host, port, allow_non_loopback=allow_non_loopback,
