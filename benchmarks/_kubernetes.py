@@ -119,7 +119,7 @@ def _resets(fake: FakeCluster, seed: Callable[[], None], count: int
     return clear, restore
 
 
-def _lifecycle_rows(counts: dict[str, int]) -> list[Row]:
+def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
     first, starts = _starts(counts["k8s_starts"])
     rows = [
         Row(SECTION, "first start in a process (makes the TLS CA and certificate)",
@@ -164,8 +164,9 @@ class _Canned:
         return self._response
 
 
-def _request_rows(counts: dict[str, int]) -> list[Row]:
+def _request_rows(counts: dict[str, Any]) -> list[Row]:
     import requests
+
     from kubernetes import client
 
     rounds, per_round = counts["k8s_request_rounds"], counts["k8s_requests_per_round"]
@@ -233,7 +234,7 @@ def _cycles(api: Any, namespace: str, tag: str, count: int) -> float:
     return time.perf_counter() - began
 
 
-def _cycle_rows(counts: dict[str, int], real: bool) -> list[Row]:
+def _cycle_rows(counts: dict[str, Any], real: bool) -> list[Row]:
     from kubernetes import client
 
     rounds, per_round = counts["k8s_cycle_rounds"], counts["k8s_cycles_per_round"]
@@ -297,7 +298,7 @@ def _full_list(api: Any) -> int:
             return seen
 
 
-def _list_rows(counts: dict[str, int]) -> list[Row]:
+def _list_rows(counts: dict[str, Any]) -> list[Row]:
     from kubernetes import client
 
     rows = []
@@ -350,7 +351,7 @@ def _list_rows(counts: dict[str, int]) -> list[Row]:
     return rows
 
 
-def run(counts: dict[str, int], real: bool) -> list[Row]:
+def run(counts: dict[str, Any], real: bool) -> list[Row]:
     rows = _lifecycle_rows(counts)
     rows += _request_rows(counts)
     rows += _cycle_rows(counts, real)
