@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -353,10 +355,91 @@ def _list_rows(counts: dict[str, Any]) -> list[Row]:
     return rows
 
 
+# -- 5. watchers -----------------------------------------------------------------------------
+
+
+def _watcher(url: str, ca_file: str, token: str, expected: int, ready: threading.Barrier,
+             out: list[tuple[float, str, str, int]], errors: list[str]) -> None:
+    """Stream one watch with ``requests``; record (arrival, type, name, resourceVersion)."""
+    import requests
+
+    try:
+        with requests.get(url, stream=True, verify=ca_file, timeout=60,
+                          headers={"Authorization": f"Bearer {token}"}) as response:
+            ready.wait(timeout=60)
+            if response.status_code != 200:
+                errors.append(f"watch answered {response.status_code}")
+                return
+            for line in response.iter_lines():
+                arrived = time.perf_counter()
+                event = json.loads(line)
+                meta = event["object"]["metadata"]
+                out.append((arrived, event["type"], meta["name"],
+                            int(meta["resourceVersion"])))
+                if len(out) >= expected:
+                    return
+    except Exception as error:  # reported with the results, not raised in a thread
+        errors.append(f"{type(error).__name__}: {error}")
+
+
+def _watch_rows(counts: dict[str, Any]) -> list[Row]:
+    watchers, changes = counts["k8s_watchers"], counts["k8s_watch_changes"]
+    with FakeCluster() as fake:
+        fake.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "w"}})
+        cm_type = fake.store.types.get("", "v1", "configmaps")
+        assert cm_type is not None
+        since = fake.store.journal.last
+        url = (f"{fake.url}/api/v1/namespaces/w/configmaps?watch=1"
+               f"&resourceVersion={since}")
+        ready = threading.Barrier(watchers + 1)
+        received: list[list[tuple[float, str, str, int]]] = [[] for _ in range(watchers)]
+        errors: list[str] = []
+        threads = [threading.Thread(target=_watcher, daemon=True,
+                                    args=(url, fake.ca_file, fake.token, changes, ready,
+                                          received[i], errors))
+                   for i in range(watchers)]
+        for thread in threads:
+            thread.start()
+        ready.wait(timeout=60)  # every watch has its response headers
+        written: list[float] = []
+        began = time.perf_counter()
+        for i in range(changes):
+            written.append(time.perf_counter())
+            fake.store.create(cm_type, "w", _configmap("w", f"w-{i:05d}"), SEED)
+        write_seconds = time.perf_counter() - began
+        for thread in threads:
+            thread.join(timeout=max(1.0, 60 - (time.perf_counter() - began)))
+        elapsed = max((e[0] for got in received for e in got), default=began) - began
+    names = [f"w-{i:05d}" for i in range(changes)]
+    complete = sum(1 for got in received
+                   if [(t, n) for _, t, n, _ in got] == [("ADDED", n) for n in names])
+    versions_ordered = all(all(a[3] < b[3] for a, b in itertools.pairwise(got))
+                           for got in received)
+    # Event j of a complete watcher is the j-th write; an incomplete one is judged above.
+    delays = [got_at - written[j] for got in received
+              for j, (got_at, _, _, _) in enumerate(got) if j < len(written)]
+    delivered = sum(len(got) for got in received)
+    ok = complete == watchers and versions_ordered and not errors
+    return [Row(
+        SECTION,
+        f"{watchers} watchers x {changes} ConfigMap creates (written through the model as "
+        "fast as it goes; raw HTTP streaming with requests, in this process)",
+        f"{delivered / elapsed:,.0f} events/s delivered; delay median "
+        f"{fmt_ms(median(delays))}, p99 {fmt_ms(percentile(delays, 99))}",
+        reference=f"{complete}/{watchers} watchers got every event once, in order"
+                  + (f"; errors: {errors[:3]}" if errors else ""),
+        goal="every event once, in order", met=ok,
+        data={"elapsed_seconds": elapsed, "write_seconds": write_seconds,
+              "delivered": delivered, "complete_watchers": complete,
+              "delay_p50": median(delays), "delay_p99": percentile(delays, 99),
+              "errors": errors[:10]})]
+
+
 def run(counts: dict[str, Any], real: bool) -> list[Row]:
     rows = _lifecycle_rows(counts)
     rows += _request_rows(counts)
     rows += _cycle_rows(counts, real)
     rows += _list_rows(counts)
+    rows += _watch_rows(counts)
     return rows
 
