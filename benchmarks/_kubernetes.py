@@ -129,7 +129,7 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
             fmt_ms(first), data={"seconds": first}),
         Row(SECTION, f"start: FakeCluster() + start(), listening ({len(starts)} starts)",
             f"median {fmt_ms(median(starts))}, p95 {fmt_ms(percentile(starts, 95))}",
-            goal="≤ 50 ms", met=median(starts) <= START_GOAL,
+            goal="p95 ≤ 50 ms", met=percentile(starts, 95) <= START_GOAL,
             data={"seconds": starts}),
     ]
     with FakeCluster() as fake:
@@ -145,11 +145,13 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
             rows.append(Row(
                 SECTION, f"reset() holding {label} ({n} resets)",
                 f"median {fmt_us(median(clear))}, p95 {fmt_us(percentile(clear, 95))}",
-                goal="≤ 1 ms", met=median(clear) <= RESET_GOAL, data={"seconds": clear}))
+                goal="p95 ≤ 1 ms", met=percentile(clear, 95) <= RESET_GOAL,
+                data={"seconds": clear}))
             rows.append(Row(
                 SECTION, f"reset(to=snapshot) back to {label} ({n} resets)",
                 f"median {fmt_us(median(restore))}, p95 {fmt_us(percentile(restore, 95))}",
-                goal="≤ 1 ms", met=median(restore) <= RESET_GOAL, data={"seconds": restore}))
+                goal="p95 ≤ 1 ms", met=percentile(restore, 95) <= RESET_GOAL,
+                data={"seconds": restore}))
     return rows
 
 
@@ -248,7 +250,7 @@ def _cycle_rows(counts: dict[str, Any], real: bool) -> list[Row]:
         plane = None
         if real:
             try:
-                from conformance.kubernetes.control_plane import ControlPlane
+                from fakes.conformance.kubernetes.control_plane import ControlPlane
                 plane = ControlPlane(kwok=False).start()
             except Exception as error:  # binaries missing, or it failed to start
                 note = f"real kube-apiserver not run: {type(error).__name__}: {error}"[:300]
