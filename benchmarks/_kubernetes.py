@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import itertools
 import json
 import threading
@@ -438,6 +439,12 @@ def _watch_rows(counts: dict[str, Any]) -> list[Row]:
 
 
 def run(counts: dict[str, Any], real: bool) -> list[Row]:
+    missing = [m for m in ("kubernetes", "cryptography", "yaml")
+               if importlib.util.find_spec(m) is None]
+    if missing:
+        return [Row(SECTION, "not run", "—",
+                    reference="needs the kubernetes extra (pip install -e '.[kubernetes]'); "
+                              f"missing: {', '.join(missing)}")]
     rows = _lifecycle_rows(counts)
     rows += _request_rows(counts)
     rows += _cycle_rows(counts, real)
