@@ -16,7 +16,10 @@
 - **paginated list**: ConfigMaps seeded through the model (not HTTP) in 100
   namespaces; a label-selected list across all namespaces (half of the objects
   match) with ``limit=500``, following ``continue`` to the end, timed per full list
-  at each size; the growth of this process's RSS while seeding the largest size.
+  at each size; the growth of this process's RSS while seeding each size.
+- **watchers**: raw HTTP watch streams (``requests``) from one resourceVersion, then a
+  burst of ConfigMap creates through the model; every watcher must get every event
+  once, in order. Throughput and delay (arrival minus the start of the write).
 """
 
 from __future__ import annotations
