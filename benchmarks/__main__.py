@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _bigblob, _cycles, _lifecycle, _per_request
+from benchmarks import _bigblob, _cycles, _kubernetes, _lifecycle, _per_request
 from benchmarks._common import Row, machine, registry_available
 
 FULL = {
@@ -20,22 +20,35 @@ FULL = {
     "request_rounds": 60, "requests_per_round": 100,
     "cycle_rounds": 20, "cycles_per_round": 50,
     "blob_mib": 256, "chunk_mib": 16,
+    "k8s_starts": 100, "k8s_resets": 1000, "k8s_large_resets": 100,
+    "k8s_request_rounds": 30, "k8s_requests_per_round": 100,
+    "k8s_cycle_rounds": 10, "k8s_cycles_per_round": 30,
+    "k8s_list_sizes": [1000, 10_000, 100_000], "k8s_list_repeats": 20,
+    "k8s_watchers": 100, "k8s_watch_changes": 1000,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,
     "request_rounds": 4, "requests_per_round": 40,
     "cycle_rounds": 3, "cycles_per_round": 15,
     "blob_mib": 32, "chunk_mib": 16,
+    "k8s_starts": 10, "k8s_resets": 100, "k8s_large_resets": 5,
+    "k8s_request_rounds": 4, "k8s_requests_per_round": 30,
+    "k8s_cycle_rounds": 2, "k8s_cycles_per_round": 10,
+    "k8s_list_sizes": [1000], "k8s_list_repeats": 1,
+    "k8s_watchers": 5, "k8s_watch_changes": 50,
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
 
-def _sections(registry: bool) -> dict[str, Callable[[dict[str, int]], list[Row]]]:
+def _sections(registry: bool, quick: bool
+              ) -> dict[str, Callable[[dict[str, Any]], list[Row]]]:
     return {
         "1": lambda counts: _lifecycle.run(counts, registry),
         "2": _per_request.run,
         "3": lambda counts: _cycles.run(counts, registry),
         "4": _bigblob.run,
+        # The real kube-apiserver takes seconds to start: left out of --quick.
+        "5": lambda counts: _kubernetes.run(counts, real=not quick),
     }
 
 
@@ -78,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the results as JSON here (default for a complete full run: "
                              "benchmarks/results.json; --quick and --only runs write none "
                              "unless asked)")
-    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4"], metavar="N",
+    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5"], metavar="N",
                         help="run only these benchmarks (1 start/reset, 2 per request, "
-                             "3 cycles, 4 large blob)")
+                             "3 cycles, 4 large blob, 5 Kubernetes API server fake)")
     parser.add_argument("--no-registry", action="store_true",
                         help="skip docker-registry even if it is installed")
     args = parser.parse_args(argv)
@@ -90,12 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not registry and not args.no_registry:
         print("note: /usr/bin/docker-registry not found; its comparisons are skipped "
               "(apt-get install -y docker-registry)", file=sys.stderr)
-    chosen = args.only or ["1", "2", "3", "4"]
+    chosen = args.only or ["1", "2", "3", "4", "5"]
     load_before = _loadavg()
     began = time.perf_counter()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     rows: list[Row] = []
-    for key, bench in _sections(registry).items():
+    for key, bench in _sections(registry, args.quick).items():
         if key in chosen:
             t0 = time.perf_counter()
             rows += bench(counts)
