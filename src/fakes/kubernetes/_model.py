@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import collections
 import copy
 import json
 import random
@@ -156,6 +158,14 @@ class Cluster:
         self._random = random.Random(seed)
         self._objects: dict[Key, dict[str, Any]] = {}
         self._lock = threading.RLock()
+        # Sorted keys and objects of a type at one resourceVersion, for the pages of a
+        # list: a paginated list sorts once, not once per page. A state at a version
+        # never changes (stored objects are replaced, never mutated), so only a reset
+        # (a new generation) makes an entry stale.
+        self._listings: collections.OrderedDict[
+            tuple[int, str, str, int], tuple[list[Key], dict[Key, Mapping[str, Any]]]
+        ] = collections.OrderedDict()
+        self._generation = 0
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -169,6 +179,8 @@ class Cluster:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
             self._random = random.Random(self._seed)
+            self._generation += 1
+            self._listings.clear()
 
     # -- reads ---------------------------------------------------------------------
 
@@ -208,20 +220,46 @@ class Cluster:
                 if token is not None:
                     raise gone(_CONTINUE_EXPIRED)
                 raise gone(f"too old resource version: {at} ({self._oldest() - 1})")
-            state = self._state_at(rt, at)
-        keys = sorted(k for k in state if namespace is None or k[2] == namespace)
-        matched = [state[k] for k in keys
-                   if (k[2], k[3]) > start and self._selected(rt, state[k],
-                                                                            labels, fields)]
-        page = matched[:limit] if limit > 0 else matched
-        more = limit > 0 and len(matched) > limit
+            keys, state = self._listing(rt, at)
+        prefix = (rt.group, rt.plural)
+        low, high = 0, len(keys)
+        if namespace is not None:  # keys sort by namespace, then name: one slice
+            low = bisect.bisect_left(keys, (*prefix, namespace))
+            high = bisect.bisect_left(keys, (*prefix, namespace + "\x00"))
+        position = max(low, bisect.bisect_right(keys, (*prefix, *start)))
+        page: list[tuple[Key, Mapping[str, Any]]] = []
+        more = False
+        for index in range(position, high):
+            key = keys[index]
+            if not self._selected(rt, state[key], labels, fields):
+                continue
+            if limit > 0 and len(page) == limit:
+                more = True  # one more match than the page holds
+                break
+            page.append((key, state[key]))
         next_token = None
+        remaining = None
         if more:
-            last_key = keys[keys.index(self._key_of(rt, page[-1]))]
+            last_key = page[-1][0]
             next_token = _encode_continue(at, last_key[2], last_key[3])
-        remaining = (len(matched) - len(page)
-                     if more and not labels.requirements and not fields.terms else None)
-        return ListResult([_copy(o) for o in page], str(at), next_token, remaining)
+            if not labels.requirements and not fields.terms:
+                remaining = high - bisect.bisect_right(keys, last_key)
+        return ListResult([_copy(o) for _, o in page], str(at), next_token, remaining)
+
+    def _listing(self, rt: ResourceType, at: int
+                 ) -> tuple[list[Key], dict[Key, Mapping[str, Any]]]:
+        """The sorted keys and the objects of ``rt`` at ``at``, kept for the next page."""
+        cache_key = (self._generation, rt.group, rt.plural, at)
+        found = self._listings.get(cache_key)
+        if found is None:
+            state = self._state_at(rt, at)
+            found = (sorted(state), state)
+            self._listings[cache_key] = found
+            while len(self._listings) > 8:
+                self._listings.popitem(last=False)
+        else:
+            self._listings.move_to_end(cache_key)
+        return found
 
     # -- watches -------------------------------------------------------------------
 
