@@ -87,6 +87,9 @@ def test_patch_directives(target: Target) -> None:
         {"name": "b", "$patch": "delete"}]}}}})
     assert [c["name"] for c in _containers(target, ns)] == ["a", "c"]
     apps.patch_namespaced_deployment("d", ns, {"spec": {"template": {"spec": {"containers": [
+        {"name": "a", "env": [{"name": "X", "$patch": "delete"}]}]}}}})
+    assert "env" not in _containers(target, ns)[0]
+    apps.patch_namespaced_deployment("d", ns, {"spec": {"template": {"spec": {"containers": [
         {"name": "z", "image": "registry.invalid/z:1"}, {"$patch": "replace"}]}}}})
     assert [c["name"] for c in _containers(target, ns)] == ["z"]
     apps.patch_namespaced_deployment("d", ns, {"spec": {"template": {"metadata": {
@@ -102,7 +105,8 @@ def test_patch_directives(target: Target) -> None:
 
 
 @behaviour("K8S-123", "a primitive list with patch strategy merge (finalizers) is merged as a "
-           "set; $deleteFromPrimitiveList/<field> removes values from it",
+           "set; $deleteFromPrimitiveList/<field> removes values from it (a value that is "
+           "not a list removes nothing)",
            cite=SMP_DOC + "#deletefromprimitivelist-directive")
 def test_primitive_lists(target: Target) -> None:
     ns = target.namespace("smpfinalizers")
@@ -114,11 +118,16 @@ def test_primitive_lists(target: Target) -> None:
     patched = target.http("PATCH", f"{path}/a", content_type=SMP, body={
         "metadata": {"$deleteFromPrimitiveList/finalizers": ["x.io/a", "x.io/c"]}}).json()
     assert patched["metadata"]["finalizers"] == ["x.io/b"]
-    target.http("PATCH", f"{path}/a", content_type=SMP, body={
-        "metadata": {"finalizers": None}})
+    ignored = target.http("PATCH", f"{path}/a", content_type=SMP, body={
+        "metadata": {"$deleteFromPrimitiveList/finalizers": "x.io/b"}}).json()
+    assert ignored["metadata"]["finalizers"] == ["x.io/b"]
+    emptied = target.http("PATCH", f"{path}/a", content_type=SMP, body={
+        "metadata": {"$deleteFromPrimitiveList/finalizers": ["x.io/b"]}}).json()
+    assert "finalizers" not in emptied["metadata"]
 
 
-@behaviour("K8S-124", "$setElementOrder/<field> puts a merged list in the order it names",
+@behaviour("K8S-124", "$setElementOrder/<field> puts a merged list, or a primitive one, in "
+           "the order it names",
            cite=SMP_DOC + "#setelementorder-directive")
 def test_set_element_order(target: Target) -> None:
     ns = _deployment(target, "smporder", [
@@ -128,6 +137,13 @@ def test_set_element_order(target: Target) -> None:
         "spec": {"$setElementOrder/containers": [{"name": "c"}, {"name": "b"}, {"name": "a"}],
                  "containers": [{"name": "c", "image": "registry.invalid/c:1"}]}}}})
     assert [c["name"] for c in _containers(target, ns)] == ["c", "b", "a"]
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/d"
+    target.http("PATCH", path, content_type=SMP, body={"metadata": {
+        "finalizers": ["x.io/a", "x.io/b"]}})
+    patched = target.http("PATCH", path, content_type=SMP, body={"metadata": {
+        "$setElementOrder/finalizers": ["x.io/b", "x.io/a"]}}).json()
+    assert patched["metadata"]["finalizers"] == ["x.io/b", "x.io/a"]
+    target.http("PATCH", path, content_type=SMP, body={"metadata": {"finalizers": None}})
 
 
 @behaviour("K8S-125", "$retainKeys on a field with the retainKeys strategy (Deployment "
@@ -165,10 +181,20 @@ def test_kubectl_patch(target: Target) -> None:
      "unknown patch type: frob in map: map[$patch:frob name:a]"),
     (b'{"spec":{"template":{"metadata":{"labels":{"$patch":"frob"}}}}}', 500,
      "unknown patch type: frob in map: map[$patch:frob]"),
+    (b'{"spec":{"template":{"metadata":{"labels":{"$patch":"merge","b":"c"}}}}}', 500,
+     "unknown patch type: merge in map: map[$patch:merge b:c]"),
+    (b'{"spec":{"template":{"spec":{"containers":[{"name":"a","$patch":"merge"}]}}}}', 500,
+     "merging lists cannot yet be specified in the patch"),
+    (b'{"spec":{"strategy":{"$retainKeys":"type"}}}', 400,
+     "invalid patch format of retainKeys"),
+    (b'{"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{"maxSurge":1}}}}', 400,
+     "invalid patch format of retainKeys"),
 ], ids=["not-an-object", "a-string", "not-json", "no-merge-key", "bad-element-directive",
-        "bad-map-directive"])
+        "bad-map-directive", "merge-map-directive", "merge-list-directive",
+        "retain-keys-not-a-list", "retain-keys-missing-a-field"])
 @behaviour("K8S-127", "a strategic merge patch that cannot apply is refused and changes "
-           "nothing: 400 if it is no JSON object, 500 if it cannot merge",
+           "nothing: 400 if it is no JSON object or its $retainKeys is malformed, 500 if it "
+           "cannot merge",
            cite=MEASURED)
 def test_bad_strategic_patches(target: Target, raw: bytes, code: int, message: str) -> None:
     ns = _deployment(target, "smpbad", [{"name": "a", "image": "registry.invalid/a:1"}])
@@ -178,3 +204,4 @@ def test_bad_strategic_patches(target: Target, raw: bytes, code: int, message: s
     assert (status["code"], status.get("reason"), status["message"]) == (
         code, "BadRequest" if code == 400 else None, message)
     assert target.http("GET", path).json() == before
+

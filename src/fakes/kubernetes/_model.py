@@ -386,7 +386,8 @@ class Cluster:
                     patched = strategic_merge(current, document, self.types.definitions,
                                               rt.definition)
                 except StrategicError as error:
-                    raise StatusError(str(error), status=500, reason="") from None
+                    raise StatusError(str(error), status=error.status, reason=(
+                        "BadRequest" if error.status == 400 else "")) from None
             else:
                 try:
                     patched = json_patch(current, document)

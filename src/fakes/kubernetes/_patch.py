@@ -148,7 +148,12 @@ _RETAIN = "$retainKeys"
 
 
 class StrategicError(Exception):
-    """A strategic merge patch that cannot be applied (the apiserver answers 500)."""
+    """A strategic merge patch that cannot be applied: the apiserver answers 500, or 400
+    for a malformed ``$retainKeys`` (measured)."""
+
+    def __init__(self, message: str, status: int = 500) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _go(value: Any) -> str:
@@ -223,19 +228,29 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any], schema: _Schema,
             return {}
         raise _bad_type(directive, patch)
     if _RETAIN in patch:
-        keep = _listed(_RETAIN, patch.pop(_RETAIN))
+        # Applied whatever the field's strategy (measured); it must name every field
+        # the patch sets beside it.
+        keep = patch.pop(_RETAIN)
+        if not isinstance(keep, list) or any(
+                k not in keep for k in patch if not k.startswith("$")):
+            raise StrategicError("invalid patch format of retainKeys", status=400)
         original = {k: v for k, v in original.items() if k in keep}
     orders: dict[str, Any] = {}
     for key in [k for k in patch if k.startswith((_DELETE_PRIMITIVE, _ORDER))]:
-        value = _listed(key, patch.pop(key))
+        value = patch.pop(key)
         if key.startswith(_ORDER):
-            orders[key[len(_ORDER):]] = value
+            orders[key[len(_ORDER):]] = _listed(key, value)
             continue
         name = key[len(_DELETE_PRIMITIVE):]
         current = original.get(name)
-        if isinstance(current, list):
+        # A value that is not a list deletes nothing (measured).
+        if isinstance(current, list) and isinstance(value, list):
             _same_kind(current, value)
-            original[name] = [v for v in current if v not in value]
+            remaining = [v for v in current if v not in value]
+            if remaining:
+                original[name] = remaining
+            else:
+                del original[name]  # an empty Go slice is omitted
     for key, value in patch.items():
         field = schema.field(node, key)
         if value is None:
@@ -254,6 +269,8 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any], schema: _Schema,
             original[key] = _merge_list(original[key], value, schema, field)
         else:
             original[key] = _strip(value, schema, field)
+        if original.get(key) == [] and "merge" in _strategies(field):
+            del original[key]  # an empty Go slice is omitted too
     for key, order in orders.items():
         if isinstance(original.get(key), list):
             field = schema.field(node, key)
@@ -312,6 +329,8 @@ def _merge_list(original: list[Any], patch: list[Any], schema: _Schema,
             original = [o for o in original if o.get(merge_key) != gone]
         elif directive == "replace":
             replace = True
+        elif directive == "merge":
+            raise StrategicError("merging lists cannot yet be specified in the patch")
         else:
             raise _bad_type(directive, item)
     if replace:
