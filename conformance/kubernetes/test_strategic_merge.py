@@ -185,13 +185,20 @@ def test_kubectl_patch(target: Target) -> None:
      "unknown patch type: merge in map: map[$patch:merge b:c]"),
     (b'{"spec":{"template":{"spec":{"containers":[{"name":"a","$patch":"merge"}]}}}}', 500,
      "merging lists cannot yet be specified in the patch"),
+    (b'{"spec":{"template":{"spec":{"containers":[{"image":"x","args":["a","b"],'
+     b'"stdin":true,"tty":null,"n":1.0,"m":1.5}]}}}}', 500,
+     "map: map[args:[a b] image:x m:1.5 n:1 stdin:true tty:<nil>] does not contain "
+     "declared merge key: name"),
+    (b'{"metadata":{"$setElementOrder/finalizers":"x"}}', 500,
+     "expected a []interface {}, but received a string"),
     (b'{"spec":{"strategy":{"$retainKeys":"type"}}}', 400,
      "invalid patch format of retainKeys"),
     (b'{"spec":{"strategy":{"$retainKeys":["type"],"rollingUpdate":{"maxSurge":1}}}}', 400,
      "invalid patch format of retainKeys"),
 ], ids=["not-an-object", "a-string", "not-json", "no-merge-key", "bad-element-directive",
         "bad-map-directive", "merge-map-directive", "merge-list-directive",
-        "retain-keys-not-a-list", "retain-keys-missing-a-field"])
+        "go-values-in-message", "order-not-a-list", "retain-keys-not-a-list",
+        "retain-keys-missing-a-field"])
 @behaviour("K8S-127", "a strategic merge patch that cannot apply is refused and changes "
            "nothing: 400 if it is no JSON object or its $retainKeys is malformed, 500 if it "
            "cannot merge",

@@ -171,11 +171,11 @@ def _go(value: Any) -> str:
     return str(value)
 
 
-def _listed(directive: str, value: Any) -> list[Any]:
+def _listed(value: Any) -> list[Any]:
     if not isinstance(value, list):
-        # Not measured: refused loudly rather than guessed at.
-        raise StrategicError(f"verified-fakes: {directive} with a {type(value).__name__} "
-                             "rather than a list is not modelled by the Kubernetes fake")
+        kind = {str: "string", bool: "bool", dict: "map[string]interface {}"}.get(
+            type(value), "float64")
+        raise StrategicError(f"expected a []interface {{}}, but received a {kind}")
     return value
 
 
@@ -239,7 +239,7 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any], schema: _Schema,
     for key in [k for k in patch if k.startswith((_DELETE_PRIMITIVE, _ORDER))]:
         value = patch.pop(key)
         if key.startswith(_ORDER):
-            orders[key[len(_ORDER):]] = _listed(key, value)
+            orders[key[len(_ORDER):]] = _listed(value)
             continue
         name = key[len(_DELETE_PRIMITIVE):]
         current = original.get(name)
