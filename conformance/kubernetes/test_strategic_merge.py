@@ -34,7 +34,8 @@ def _containers(target: Target, ns: str) -> list[dict[str, Any]]:
 
 
 @behaviour("K8S-120", "the official client's patch with a dict body is a strategic merge "
-           "patch: maps merge recursively and null removes a field",
+           "patch: maps merge recursively and null removes a field; a patch of null changes "
+           "nothing",
            cite=SMP_DOC + "#basic-patch-format and " + CLIENT)
 def test_client_patch_is_strategic(target: Target) -> None:
     ns = target.namespace("smp")
@@ -44,6 +45,10 @@ def test_client_patch_is_strategic(target: Target) -> None:
         "metadata": {"labels": {"drop": None, "new": "2"}}, "data": {"x": "y"}})
     assert patched.metadata.labels == {"keep": "1", "new": "2"}
     assert patched.data == {"k": "v", "x": "y"}
+    path = f"/api/v1/namespaces/{ns}/configmaps/a"
+    unchanged = target.http("PATCH", path, content_type=SMP, raw=b"null")
+    assert unchanged.status_code == 200, unchanged.text
+    assert unchanged.json()["data"] == {"k": "v", "x": "y"}
 
 
 @behaviour("K8S-121", "a list with patch strategy merge is merged by its merge key: matched "
