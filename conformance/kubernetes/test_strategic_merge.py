@@ -152,7 +152,8 @@ def test_set_element_order(target: Target) -> None:
 
 
 @behaviour("K8S-125", "$retainKeys on a field with the retainKeys strategy (Deployment "
-           "spec.strategy) clears the fields it does not name",
+           "spec.strategy, a volume in a list merged by name) clears the fields it does "
+           "not name",
            cite=SMP_DOC + "#retainkeys-strategy and " + KUBECTL_PATCH)
 def test_retain_keys(target: Target) -> None:
     ns = _deployment(target, "smpretain", [{"name": "a", "image": "registry.invalid/a:1"}])
@@ -162,6 +163,13 @@ def test_retain_keys(target: Target) -> None:
     apps.patch_namespaced_deployment("d", ns, {"spec": {"strategy": {
         "$retainKeys": ["type"], "type": "Recreate"}}})
     assert target.read("Deployment", "d", ns)["spec"]["strategy"] == {"type": "Recreate"}
+    apps.patch_namespaced_deployment("d", ns, {"spec": {"template": {"spec": {"volumes": [
+        {"name": "v", "emptyDir": {}}]}}}})
+    apps.patch_namespaced_deployment("d", ns, {"spec": {"template": {"spec": {"volumes": [
+        {"name": "v", "$retainKeys": ["name", "configMap"], "configMap": {"name": "c"}}]}}}})
+    volumes = target.read("Deployment", "d", ns)["spec"]["template"]["spec"]["volumes"]
+    assert [sorted(v) for v in volumes] == [["configMap", "name"]]
+    assert volumes[0]["configMap"]["name"] == "c"
 
 
 @behaviour("K8S-126", "kubectl patch defaults to a strategic merge patch",
