@@ -34,6 +34,7 @@ from fakes.kubernetes._errors import (
 from fakes.kubernetes._model import (
     JSON_PATCH,
     MERGE_PATCH,
+    STRATEGIC_MERGE_PATCH,
     Cluster,
     DeleteOptions,
 )
@@ -321,7 +322,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is None:
             raise method_not_allowed()
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
-        if media_type not in (MERGE_PATCH, JSON_PATCH):
+        if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
             raise _unsupported_patch(media_type)
         validation = _field_validation(request, "PatchOptions")
         warnings: list[str] = []
@@ -528,12 +529,11 @@ def _unmodelled(request: Request, what: str) -> StatusError:
 
 
 def _unsupported_patch(media_type: str) -> StatusError:
-    if media_type in ("application/strategic-merge-patch+json",
-                      "application/apply-patch+yaml", "application/apply-patch+cbor"):
-        kind = "strategic merge patch" if "strategic" in media_type else "server-side apply"
+    if media_type in ("application/apply-patch+yaml", "application/apply-patch+cbor"):
         return StatusError(
             "the body of the request was in an unknown format - accepted media types "
-            f"include: {JSON_PATCH}, {MERGE_PATCH} (verified-fakes: {kind}, {media_type}, is "
+            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH} (verified-fakes: "
+            f"server-side apply, {media_type}, is "
             f"not modelled yet; see {DOCS})", status=415, reason="UnsupportedMediaType",
             details={"causes": [{"reason": "NotModelled", "message": media_type}]})
     return StatusError("415: Unsupported Media Type", status=415,

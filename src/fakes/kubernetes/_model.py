@@ -65,7 +65,13 @@ from fakes.kubernetes._errors import (
     namespace_not_found,
     not_found,
 )
-from fakes.kubernetes._patch import PatchError, json_patch, merge_patch
+from fakes.kubernetes._patch import (
+    PatchError,
+    StrategicError,
+    json_patch,
+    merge_patch,
+    strategic_merge,
+)
 from fakes.kubernetes._resources import Registry, ResourceType, registry
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
 from fakes.kubernetes._validation import label_value, name_errors, qualified_name
@@ -89,7 +95,7 @@ _SERVER_METADATA = ("uid", "creationTimestamp", "deletionTimestamp",
 NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
 GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
 ORPHAN = "orphan"
-_STRATEGIC = "application/strategic-merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 _APPLY = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -388,7 +394,8 @@ class Cluster:
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
         warnings: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Apply a JSON merge patch or a JSON patch to the stored object."""
+        """Apply a JSON merge patch, a JSON patch or a strategic merge patch to the stored
+        object."""
         try:
             document = json.loads(patch)
         except ValueError:
@@ -397,8 +404,14 @@ class Cluster:
             kind = "object" if isinstance(document, dict) else "value"
             raise bad_request("error decoding patch: json: cannot unmarshal "
                               f"{kind} into Go value of type []handlers.jsonPatchOp")
-        if media_type == MERGE_PATCH and document is _UNPARSEABLE:
+        if media_type != JSON_PATCH and document is _UNPARSEABLE:
             raise bad_request("invalid JSON patch")
+        if media_type == STRATEGIC_MERGE_PATCH and document is None:
+            document = {}  # Go decodes null into a map as no map: nothing to merge
+        if media_type == STRATEGIC_MERGE_PATCH and not isinstance(document, dict):
+            kind = {list: "array", str: "string", bool: "bool"}.get(type(document), "number")
+            raise bad_request(f"json: cannot unmarshal {kind} into Go value of type "
+                              "map[string]interface {}")
         with self._lock:
             key = self._key(rt, namespace, name)
             current = self._objects.get(key)
@@ -406,6 +419,13 @@ class Cluster:
                 raise not_found(rt, name)
             if media_type == MERGE_PATCH:
                 patched = merge_patch(current, document)
+            elif media_type == STRATEGIC_MERGE_PATCH:
+                try:
+                    patched = strategic_merge(current, document, self.types.definitions,
+                                              rt.definition)
+                except StrategicError as error:
+                    raise StatusError(str(error), status=error.status, reason=(
+                        "BadRequest" if error.status == 400 else "")) from None
             else:
                 try:
                     patched = json_patch(current, document)
