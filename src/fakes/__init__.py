@@ -11,13 +11,11 @@ imports it before it starts pytest, which would otherwise warn that it cannot
 rewrite the already imported package of a ``pytest11`` plugin.
 """
 
-import warnings
-from importlib import import_module
-from typing import Any
 
 from fakes._clock import Clock, RealClock
 from fakes._fake import Snapshot
 from fakes._journal import Change, Journal, Mark
+from fakes._moved import moved_names
 
 __version__ = "0.1.0"
 
@@ -35,12 +33,4 @@ __all__ = [
 _MOVED = {"Account": "fakes.artifacts", "FakeRegistry": "fakes.artifacts"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        warnings.warn(
-            f"fakes.{name} moved to {_MOVED[name]}.{name}; import it from there",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(__name__, _MOVED)

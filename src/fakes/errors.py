@@ -14,9 +14,9 @@ Two families:
 
 from __future__ import annotations
 
-import warnings
-from importlib import import_module
 from typing import Any
+
+from fakes._moved import moved_names
 
 PREFIX = "verified-fakes: "
 
@@ -101,12 +101,4 @@ __all__ = [
 _MOVED = {"RegistryError": "fakes.artifacts"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        warnings.warn(
-            f"fakes.errors.{name} moved to {_MOVED[name]}.{name}; import it from there",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(__name__, _MOVED)
