@@ -117,7 +117,10 @@ def test_watch_timeout_and_bookmark(target: Target) -> None:
                              "&allowWatchBookmarks=true", timeout=20)
     took = time.monotonic() - started
     assert 2.5 <= took < 10
-    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]
+    # Further bookmarks may follow at any time (the apiserver sends some right before
+    # the timeout, measured 0 to 2 of them); only the first one marks the initial end.
+    assert [e["type"] for e in events[:3]] == ["ADDED", "ADDED", "BOOKMARK"]
+    assert {e["type"] for e in events[3:]} <= {"BOOKMARK"}
     mark = events[2]["object"]
     assert (mark["kind"], mark["apiVersion"]) == ("ConfigMap", "v1")
     assert mark["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
