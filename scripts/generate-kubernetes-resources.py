@@ -47,6 +47,7 @@ KINDS = [
     ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
     ("networking.k8s.io", "v1", "Ingress"), ("networking.k8s.io", "v1", "NetworkPolicy"),
     ("coordination.k8s.io", "v1", "Lease"), ("policy", "v1", "PodDisruptionBudget"),
+    ("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
 ]  # fmt: skip
 
 # Measured (see the module docstring). names: "subdomain" (RFC 1123 subdomain),
@@ -104,6 +105,10 @@ MEASURED: dict[str, dict[str, Any]] = {
     "poddisruptionbudgets": {"names": "path", "generation": True,
                              "unconditional_update": False, "singular": "poddisruptionbudget",
                              "shortNames": ["pdb"]},
+    "customresourcedefinitions": {"generation": True, "delete_returns_object": True,
+                                  "singular": "customresourcedefinition",
+                                  "shortNames": ["crd", "crds"],
+                                  "categories": ["api-extensions"]},
 }
 
 # Field selectors beyond metadata.name and metadata.namespace that each resource accepts,
@@ -135,6 +140,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "networkpolicies": ((), "generic"),
     "leases": ((), "generic"),
     "poddisruptionbudgets": ((), "generic"),
+    "customresourcedefinitions": ((), "generic"),
 }
 
 _VERB = {"get": "get", "list": "list", "post": "create", "put": "update", "patch": "patch",

@@ -21,6 +21,7 @@ from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
+from fakes.kubernetes._crd import unsupported_patch
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -324,6 +325,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
             raise _unsupported_patch(media_type)
+        if media_type == STRATEGIC_MERGE_PATCH and rt.custom:
+            raise unsupported_patch(rt)
         validation = _field_validation(request, "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),

@@ -52,6 +52,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
+from fakes.kubernetes import _crd
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -159,7 +160,9 @@ class Cluster:
                  types: Registry | None = None) -> None:
         self.journal = journal
         self.clock = clock
-        self.types = types if types is not None else registry()
+        # The built-in types, and those the CustomResourceDefinitions add (see _crd).
+        self._builtin = types if types is not None else registry()
+        self.types = self._builtin
         self._seed = seed
         self._random = random.Random(seed)
         self._objects: dict[Key, dict[str, Any]] = {}
@@ -177,13 +180,15 @@ class Cluster:
 
     def snapshot(self) -> Cluster:
         with self._lock:
-            copied = Cluster(self.journal, self.clock, seed=self._seed, types=self.types)
+            copied = Cluster(self.journal, self.clock, seed=self._seed, types=self._builtin)
             copied._objects = dict(self._objects)  # stored objects are never mutated
+            copied.types = self.types
             return copied
 
     def reset(self, to: Cluster | None = None) -> None:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
+            self.types = to.types if to is not None else self._builtin
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()
@@ -365,12 +370,14 @@ class Cluster:
                 meta["generation"] = 1
             if rt.has_status:
                 obj["status"] = {}
+            self._prepare_create(rt, obj)
             if rt.kind == "Namespace":
                 # The namespace registry labels every namespace with its name and gives
                 # it the "kubernetes" finalizer (measured, and pkg/registry/core/namespace).
                 meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
+            self._check_object(rt, meta["name"], obj, None)
             return _copy(self._write(rt, key, obj, None, actor, "create"))
 
     def update(
@@ -461,6 +468,8 @@ class Cluster:
                     "modified"), qualified=False)
             if meta.get("deletionTimestamp"):
                 return _copy(current), False
+            if _crd.is_definition(rt):
+                return self._delete_definition(rt, key, current, actor), False
             orphan = (options.propagation == "Orphan"
                       or (options.propagation is None and rt.strategy.orphan_by_default))
             if meta.get("finalizers") or rt.kind == "Namespace":
@@ -500,6 +509,71 @@ class Cluster:
                 return rt
         raise KeyError(key)  # pragma: no cover - every stored key has a type
 
+    # -- custom resources (the rules are in _crd) -------------------------------------
+
+    def _prepare_create(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+        if rt.custom and rt.has_status:
+            obj.pop("status", None)  # written through /status only
+        elif _crd.is_definition(rt):
+            obj["status"] = _crd.initial_status(obj)
+
+    def _check_object(self, rt: ResourceType, name: str, obj: dict[str, Any],
+                      subresource: str | None) -> None:
+        if rt.custom:
+            _crd.check_object(rt, name, obj, subresource)
+        elif _crd.is_definition(rt) and subresource is None:
+            _crd.default_definition(obj)
+            _crd.check_definition(rt, obj)
+
+    def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
+        """The apiextensions controllers: establish a new definition, then serve what
+        the definitions define."""
+        crd = self._objects.get(key)
+        status = _crd.establish(crd, _timestamp(self.clock.now())) if crd else None
+        if crd is not None and status is not None:
+            self._write(rt, key, {**_copy(crd), "status": status}, crd, _crd.CONTROLLER,
+                        "status")  # which calls back here, established
+            return
+        self.types = self._builtin.extended(_crd.resource_types(
+            o for k, o in self._objects.items() if k[:2] == key[:2]))
+        self._listings.clear()
+
+    def _delete_definition(self, rt: ResourceType, key: Key, current: Mapping[str, Any],
+                           actor: str) -> dict[str, Any]:
+        """A definition is deleted after its objects: it waits with a finalizer."""
+        deleting = _copy(current)
+        meta = deleting["metadata"]
+        meta["deletionTimestamp"] = _timestamp(self.clock.now())
+        meta["finalizers"] = [*(meta.get("finalizers") or []), _crd.CLEANUP_FINALIZER]
+        answer = _copy(self._write(rt, key, deleting, current, actor, "delete"))
+        spec = deleting["spec"]
+        served = (spec["group"], spec["names"]["plural"])
+        for other in sorted(k for k in self._objects if k[:2] == served):
+            stored = self._objects.get(other)
+            if stored is not None and not _meta(stored).get("deletionTimestamp"):
+                self.delete(self._type_of(other), other[2], other[3],
+                            DeleteOptions(propagation="Background"), _crd.CONTROLLER)
+        self._finish_definition(*served)
+        return answer
+
+    def _finish_definition(self, group: str, plural: str) -> None:
+        """Remove the cleanup finalizer of a definition being deleted once none of its
+        objects is left."""
+        key = (_crd.GROUP, "customresourcedefinitions", "", f"{plural}.{group}")
+        crd = self._objects.get(key)
+        if crd is None or not _meta(crd).get("deletionTimestamp") or any(
+                k[:2] == (group, plural) for k in self._objects):
+            return
+        rt = self._type_of(key)
+        finished = _copy(crd)
+        finished["metadata"]["finalizers"] = [
+            f for f in _meta(crd).get("finalizers") or [] if f != _crd.CLEANUP_FINALIZER]
+        if finished["metadata"]["finalizers"]:
+            self._write(rt, key, finished, crd, _crd.CONTROLLER, "update")
+        else:
+            del finished["metadata"]["finalizers"]
+            self._remove(rt, key, crd, _crd.CONTROLLER, final=finished, orphan=False)
+
     def _checked_body(self, rt: ResourceType, namespace: str, body: Any,
                       name: str | None, validation: str = "Strict",
                       warnings: list[str] | None = None, *, patching: bool = False,
@@ -528,7 +602,8 @@ class Cluster:
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
         obj = _copy(body)
-        unknown = _prune(self.types.definitions, rt.definition, obj, "")
+        unknown = (_crd.prune_object(rt, obj) if rt.custom
+                   else _prune(self.types.definitions, rt.definition, obj, ""))
         if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "{u}"' for u in unknown)
             if patching:
@@ -626,9 +701,12 @@ class Cluster:
                 meta.update({k: v for k, v in old_meta.items() if k == "labels"})
         elif rt.has_status:
             new["status"] = current.get("status", {})
+            if rt.custom and "status" not in current:
+                del new["status"]  # a custom resource has no status until one is written
         if rt.kind == "Namespace" and subresource is None:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
+        self._check_object(rt, name, new, subresource)
         if old_meta.get("deletionTimestamp"):
             added = [f for f in meta.get("finalizers") or []
                      if f not in (old_meta.get("finalizers") or [])]
@@ -671,6 +749,8 @@ class Cluster:
                                      payload=event, kind=rt.kind)
         if change.seq != seq:  # pragma: no cover - only a reset racing a write gets here
             obj["metadata"]["resourceVersion"] = str(change.seq)
+        if _crd.is_definition(rt):
+            self._definitions_changed(rt, key)
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
@@ -683,6 +763,10 @@ class Cluster:
         del self._objects[key]
         self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
                             payload=Event("DELETED", key, gone_obj, current), kind=rt.kind)
+        if _crd.is_definition(rt):
+            self._definitions_changed(rt, key)
+        elif rt.custom:
+            self._finish_definition(rt.group, rt.plural)
         self._collect_dependents(_meta(current).get("uid", ""), key[2], orphan)
         if rt.namespaced:
             self._namespace_controller(key[2])

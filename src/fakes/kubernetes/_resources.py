@@ -55,6 +55,15 @@ class ResourceType:
     #: metadata.namespace, and how it words an unknown one ("generic", "core", "kind").
     field_selectors: tuple[str, ...] = ()
     field_error: str = "generic"
+    #: Served from a CustomResourceDefinition (see ``_crd``): the version objects are
+    #: stored in, the version's openAPIV3Schema and its additionalPrinterColumns.
+    storage_version: str | None = None
+    schema: Mapping[str, Any] | None = None
+    printer_columns: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def custom(self) -> bool:
+        return self.storage_version is not None
 
     @property
     def api_version(self) -> str:
@@ -86,6 +95,11 @@ class Registry:
         self.definitions = definitions
         self._by_plural = {(t.group, t.version, t.plural): t for t in self.types}
         self._by_kind = {(t.api_version, t.kind): t for t in self.types}
+
+    def extended(self, custom: Iterable[ResourceType]) -> Registry:
+        """This registry and the custom resource types after it (a cluster's, whose
+        CustomResourceDefinitions add them)."""
+        return Registry((*self.types, *custom), self.definitions)
 
     def get(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_plural.get((group, version, plural))

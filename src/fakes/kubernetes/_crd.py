@@ -1,0 +1,266 @@
+"""CustomResourceDefinitions: what they add to a cluster, and their custom resources.
+
+Modelled (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/
+custom-resource-definitions/ and measured on kube-apiserver v1.37.2):
+
+- a definition is checked when written (its name is ``<plural>.<group>``, every version
+  has an ``openAPIV3Schema``, the schema is structural: every specified field has a
+  ``type``), and defaulted (``singular``, ``listKind``, conversion strategy ``None``,
+  ``status.storedVersions``);
+- the apiserver's controllers accept its names and establish it right after it is
+  written (``NamesAccepted`` and ``Established`` conditions, ``acceptedNames``); from
+  then on the cluster serves its served versions, with the ``status`` subresource when
+  declared;
+- deleting a definition puts the ``customresourcecleanup.apiextensions.k8s.io``
+  finalizer on it; its objects are deleted, then the definition;
+- a custom resource is pruned, defaulted and validated against its version's schema
+  (:mod:`fakes.kubernetes._schema`); an object is stored at the storage version and
+  served at any served version with its ``apiVersion`` rewritten (conversion ``None``).
+
+Not modelled, refused loudly: ``x-kubernetes-validations`` (CEL rules) and webhook
+conversion are answered with 501 when a definition uses them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fakes.kubernetes._errors import Cause, StatusError, invalid
+from fakes.kubernetes._resources import ResourceType, Strategy
+from fakes.kubernetes._schema import apply_defaults, prune, validate
+
+GROUP = "apiextensions.k8s.io"
+KIND = "CustomResourceDefinition"
+CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
+#: Who writes the conditions and removes objects: the apiextensions controllers.
+CONTROLLER = "system:apiserver"
+_DOCS = "docs/kubernetes.md#not-modelled"
+#: What the apiserver's custom resource handler allows (measured: no create on update,
+#: no update without a resourceVersion, DELETE answers with a Status).
+_STRATEGY = Strategy(names="subdomain", generation=True, create_on_update=False,
+                     unconditional_update=False, delete_returns_object=False,
+                     orphan_by_default=False, status_keeps_labels=False)
+_VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
+_SUB_VERBS = ("get", "patch", "update")
+
+
+def is_definition(rt: ResourceType) -> bool:
+    return rt.group == GROUP and rt.kind == KIND
+
+
+def _spec(crd: Mapping[str, Any]) -> dict[str, Any]:
+    spec = crd.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
+def _conditions(crd: Mapping[str, Any]) -> list[dict[str, Any]]:
+    status = crd.get("status") or {}
+    return list(status.get("conditions") or [])
+
+
+def established(crd: Mapping[str, Any]) -> bool:
+    return any(c.get("type") == "Established" and c.get("status") == "True"
+               for c in _conditions(crd))
+
+
+# -- writing a definition ------------------------------------------------------------
+
+def default_definition(crd: dict[str, Any]) -> None:
+    """The apiextensions defaults of a definition's spec."""
+    spec = _spec(crd)
+    names = spec.get("names")
+    if isinstance(names, dict) and isinstance(names.get("kind"), str):
+        names.setdefault("singular", names["kind"].lower())
+        names.setdefault("listKind", names["kind"] + "List")
+    if "conversion" not in spec:
+        spec["conversion"] = {"strategy": "None"}
+
+
+def initial_status(crd: Mapping[str, Any]) -> dict[str, Any]:
+    """The status a new definition is stored with, before the controllers run."""
+    return {"conditions": None, "acceptedNames": {"plural": "", "kind": ""},
+            "storedVersions": [v.get("name") for v in _spec(crd).get("versions") or []
+                               if v.get("storage")]}
+
+
+def establish(crd: Mapping[str, Any], now: str) -> dict[str, Any] | None:
+    """The status the naming and establishing controllers give ``crd``; None when they
+    have nothing to do."""
+    if established(crd) or (crd.get("metadata") or {}).get("deletionTimestamp"):
+        return None
+    names = dict(_spec(crd).get("names") or {})
+    return {**(crd.get("status") or {}), "conditions": [
+        {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now,
+         "reason": "NoConflicts", "message": "no conflicts found"},
+        {"type": "Established", "status": "True", "lastTransitionTime": now,
+         "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"},
+    ], "acceptedNames": names}
+
+
+def _schemas(spec: Mapping[str, Any]) -> list[Any]:
+    return [((v.get("schema") or {}).get("openAPIV3Schema")) for v in spec.get("versions") or []]
+
+
+def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
+    """The apiserver's validation of a definition (the part the fake models)."""
+    spec = _spec(crd)
+    name = (crd.get("metadata") or {}).get("name", "")
+    names = spec.get("names") or {}
+    causes: list[Cause] = []
+    if name != f"{names.get('plural', '')}.{spec.get('group', '')}":
+        causes.append(Cause.invalid("metadata.name", name,
+                                    'must be spec.names.plural+"."+spec.group'))
+    schemas = _schemas(spec)
+    same = len(schemas) > 0 and all(s == schemas[0] for s in schemas)
+    for index, schema in enumerate(schemas):
+        if schema is None:
+            causes.append(Cause("FieldValueRequired",
+                                f"spec.versions[{index}].schema.openAPIV3Schema",
+                                "Required value"))
+            continue
+        # Versions that share one schema are validated as the internal version's
+        # single schema, and named so (measured).
+        path = ("spec.validation.openAPIV3Schema" if same
+                else f"spec.versions[{index}].schema.openAPIV3Schema")
+        causes += _structural(schema, path, root=True)
+        if same:
+            break
+    if causes:
+        raise invalid(rt, name, causes)
+    for schema in schemas:
+        rule = _first_rule(schema)
+        if rule is not None:
+            raise StatusError(
+                f"verified-fakes: the x-kubernetes-validations rule {json.dumps(rule)} is a "
+                f"CEL rule the Kubernetes fake does not evaluate; see {_DOCS}",
+                status=501, reason="", details={"causes": [
+                    {"reason": "NotModelled", "message": "x-kubernetes-validations"}]})
+    if (spec.get("conversion") or {}).get("strategy", "None") != "None":
+        raise StatusError(f"verified-fakes: webhook conversion is not modelled; see {_DOCS}",
+                          status=501, reason="")
+
+
+def _structural(schema: Any, path: str, *, root: bool = False) -> list[Cause]:
+    """Every specified field must say its type (unless it is int-or-string or keeps
+    unknown fields)."""
+    if not isinstance(schema, Mapping):
+        return []
+    causes = []
+    exempt = schema.get("x-kubernetes-int-or-string") or schema.get(
+        "x-kubernetes-preserve-unknown-fields")
+    if not schema.get("type") and not exempt:
+        detail = "must not be empty at the root" if root else (
+            "must not be empty for specified object fields")
+        causes.append(Cause.required(f"{path}.type", detail))
+    for key, sub in sorted((schema.get("properties") or {}).items()):
+        causes += _structural(sub, f"{path}.properties[{key}]")
+    if isinstance(schema.get("items"), Mapping):
+        causes += _structural(schema["items"], f"{path}.items")
+    if isinstance(schema.get("additionalProperties"), Mapping):
+        causes += _structural(schema["additionalProperties"], f"{path}.additionalProperties")
+    return causes
+
+
+def _first_rule(schema: Any) -> str | None:
+    if isinstance(schema, Mapping):
+        for rule in schema.get("x-kubernetes-validations") or ():
+            return str(rule.get("rule", ""))
+        for value in schema.values():
+            found = _first_rule(value)
+            if found is not None:
+                return found
+    elif isinstance(schema, list):
+        for item in schema:
+            found = _first_rule(item)
+            if found is not None:
+                return found
+    return None
+
+
+# -- what a definition serves ----------------------------------------------------------
+
+def _version_key(version: str) -> tuple[int, int, int, str]:
+    """Kubernetes' version priority: GA before beta before alpha, higher first, then
+    the others in alphabetical order."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if match is None:
+        return (3, 0, 0, version)
+    level = {"": 0, "beta": 1, "alpha": 2}[match[2] or ""]
+    return (level, -int(match[1]), -int(match[3] or 0), "")
+
+
+def resource_types(crds: Iterable[Mapping[str, Any]]) -> list[ResourceType]:
+    """The resource types the established definitions serve, each group's versions
+    in priority order."""
+    types: list[ResourceType] = []
+    for crd in sorted(crds, key=lambda c: c["metadata"]["name"]):
+        if not established(crd):
+            continue
+        spec = _spec(crd)
+        names = (crd.get("status") or {}).get("acceptedNames") or spec.get("names") or {}
+        versions = [v for v in spec.get("versions") or [] if v.get("served")]
+        storage = next((v["name"] for v in spec.get("versions") or [] if v.get("storage")),
+                       "")
+        for version in sorted(versions, key=lambda v: _version_key(v["name"])):
+            declared = version.get("subresources") or {}
+            subresources = {name: (names["kind"] if name == "status" else "Scale",
+                                   _SUB_VERBS) for name in ("status", "scale")
+                            if name in declared}
+            types.append(ResourceType(
+                group=spec["group"], version=version["name"], kind=names["kind"],
+                plural=names["plural"], singular=names.get("singular", ""),
+                short_names=tuple(names.get("shortNames") or ()),
+                categories=tuple(names.get("categories") or ()),
+                namespaced=spec.get("scope") == "Namespaced", verbs=_VERBS,
+                subresources=subresources, definition="", strategy=_STRATEGY,
+                storage_version=storage,
+                schema=(version.get("schema") or {}).get("openAPIV3Schema") or {},
+                printer_columns=tuple(version.get("additionalPrinterColumns") or ())))
+    return types
+
+
+# -- custom resources ------------------------------------------------------------------
+
+def prune_object(rt: ResourceType, obj: dict[str, Any]) -> list[str]:
+    """Drop what the schema does not specify and fill in its defaults; the paths of the
+    unknown fields dropped."""
+    schema = rt.schema or {}
+    unknown = prune(schema, obj)
+    apply_defaults(schema, obj)
+    prune(schema, obj)  # defaults are pruned too, as the apiserver does
+    return unknown
+
+
+def check_object(rt: ResourceType, name: str, obj: Mapping[str, Any],
+                 subresource: str | None) -> None:
+    """422 with the schema's errors; a status write is checked (and worded) relative to
+    the status."""
+    schema = rt.schema or {}
+    if subresource == "status":
+        status_schema = (schema.get("properties") or {}).get("status")
+        causes = [] if status_schema is None or "status" not in obj else validate(
+            status_schema, obj["status"], "status", "")
+    else:
+        body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+        causes = validate({**schema, "type": "object"}, body)
+    if causes:
+        raise invalid(rt, name, causes)
+
+
+def served_as(rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` (stored at the storage version) as ``rt``'s version shows it."""
+    if rt.custom and obj.get("apiVersion") != rt.api_version:
+        obj["apiVersion"] = rt.api_version
+    return obj
+
+
+def unsupported_patch(rt: ResourceType) -> StatusError:
+    """Custom resources take no strategic merge patch: they have no Go types to carry
+    the patch strategies (measured message)."""
+    return StatusError(
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml", status=415, reason="UnsupportedMediaType")
