@@ -40,6 +40,7 @@ from fakes.conformance._target import Target as _BaseTarget
 __all__ = [
     "API_CONCEPTS",
     "CONVENTIONS",
+    "CRD_PATH",
     "FAKE",
     "MEASURED",
     "REAL",
@@ -59,6 +60,8 @@ MEASURED = "measured: kube-apiserver v1.37.2 on loopback, 2026-11-30"
 
 #: Labels on every namespace a run creates: its run id and when it may be swept.
 RUN_LABEL = "verified-fakes/run"
+#: Where CustomResourceDefinitions live (cluster-scoped).
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 EXPIRES_LABEL = "verified-fakes/expires"
 _EXPIRY = timedelta(hours=24)
 _STAMP = "%Y%m%d-%H%M%S"
@@ -87,16 +90,19 @@ class Capabilities:
     more_subresources: bool
     tables: bool
     openapi_v2: bool
+    # CustomResourceDefinitions' x-kubernetes-validations (CEL rules) are evaluated;
+    # a target without refuses a definition that has them (501).
+    cel_rules: bool
     # The target can be put back to a new cluster in place (a fake's reset()).
     resettable: bool
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     server_side_apply=False, dry_run=False, more_subresources=False,
-                    tables=False, openapi_v2=False, resettable=True)
+                    tables=False, openapi_v2=False, cel_rules=False, resettable=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     server_side_apply=True, dry_run=True, more_subresources=True,
-                    tables=True, openapi_v2=True, resettable=False)
+                    tables=True, openapi_v2=True, cel_rules=True, resettable=False)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
@@ -244,9 +250,8 @@ class Target(_BaseTarget):
     def namespace(self, hint: str) -> str:
         """A new namespace for this run (created now, deleted at the end of the run)."""
         name = self.run_name(hint[:16].strip("-"), separator="-").lower()  # 63 at most
-        expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)
-        self.api("CoreV1Api").create_namespace({"metadata": {"name": name, "labels": {
-            RUN_LABEL: self.run_id, EXPIRES_LABEL: expires}}})
+        self.api("CoreV1Api").create_namespace({"metadata": {"name": name,
+                                                             "labels": self.run_labels()}})
         self._namespaces.append(name)
         return name
 
@@ -256,6 +261,19 @@ class Target(_BaseTarget):
         name = self.run_name(hint, separator="-").lower()
         self._cluster_objects.append((api_path, name))
         return name
+
+    def api_group(self, hint: str, *plurals: str) -> str:
+        """A new API group for this run's CustomResourceDefinitions,
+        ``<run name>.example.com``; the definitions of ``plurals`` in it are deleted at
+        the end of the run (and carry :meth:`run_labels` for the janitor)."""
+        group = self.run_name(hint[:16].strip("-"), separator="-").lower() + ".example.com"
+        self._cluster_objects.extend((CRD_PATH, f"{plural}.{group}") for plural in plurals)
+        return group
+
+    def run_labels(self) -> dict[str, str]:
+        """The labels that mark an object as this run's, with its expiry."""
+        expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)
+        return {RUN_LABEL: self.run_id, EXPIRES_LABEL: expires}
 
     # -- what only some targets can do ---------------------------------------------
     def advance_clock(self, seconds: float) -> None:
