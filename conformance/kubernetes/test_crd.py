@@ -414,3 +414,36 @@ def test_cel_rules_refused(target: Target) -> None:
     status = failure(target, "POST", CRD_PATH, body=_definition(target, group, schema=schema))
     assert status["code"] == 501 and "self.size > 2" in status["message"]
     assert failure(target, "GET", f"{CRD_PATH}/widgets.{group}")["code"] == 404
+
+
+@behaviour("K8S-173", "a definition serves each served version of its resources; objects are "
+           "stored at the storage version and shown at the version asked for (conversion "
+           "None rewrites apiVersion); discovery prefers the highest-priority version",
+           cite=CRD_DOCS.replace("custom-resource-definitions/",
+                                 "custom-resource-definition-versioning/")
+           + "#specify-multiple-versions and " + MEASURED)
+def test_versions(target: Target) -> None:
+    group = target.api_group("crd-versions", "widgets")
+    body = _definition(target, group)
+    stored = body["spec"]["versions"][0]
+    body["spec"]["versions"] = [{**copy.deepcopy(stored), "name": "v1beta1", "storage": False},
+                                stored]
+    made = target.http("POST", CRD_PATH, body=body)
+    assert made.status_code == 201, made.text
+    assert made.json()["status"]["storedVersions"] == ["v1"]
+    _established(target, f"widgets.{group}")
+    ns = target.namespace("crd-versions")
+    beta = f"/apis/{group}/v1beta1/namespaces/{ns}/widgets"
+    eventually(lambda: _assert_status(target.http("GET", beta), 200))
+    widget = _widget(group, "a", size=1)
+    widget["apiVersion"] = f"{group}/v1beta1"
+    created = target.http("POST", beta, body=widget)
+    assert created.json()["apiVersion"] == f"{group}/v1beta1", created.text
+    ga = target.http("GET", f"/apis/{group}/v1/namespaces/{ns}/widgets/a").json()
+    assert ga["apiVersion"] == f"{group}/v1"
+    listed = target.http("GET", beta).json()
+    assert listed["apiVersion"] == f"{group}/v1beta1"
+    assert target.http("GET", f"/apis/{group}").json()["versions"] == [
+        {"groupVersion": f"{group}/v1", "version": "v1"},
+        {"groupVersion": f"{group}/v1beta1", "version": "v1beta1"}]
+    assert target.http("GET", f"/apis/{group}").json()["preferredVersion"]["version"] == "v1"

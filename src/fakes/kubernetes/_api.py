@@ -21,7 +21,7 @@ from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
-from fakes.kubernetes._crd import unsupported_patch
+from fakes.kubernetes._crd import served_as, unsupported_patch
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -286,7 +286,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 return self._watch(request, call, rt, namespace)
             return self._list(request, call, rt, namespace)
         obj = call.store.get(rt, namespace or "", name)
-        return Response.json(200, obj)
+        return Response.json(200, served_as(rt, obj))
 
     @route("POST", "/api/v1/{rest:path}", _operation)
     @route("POST", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -300,7 +300,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
                                 warnings=warnings)
-        return Response.json(201, obj, _warnings(warnings))
+        return Response.json(201, served_as(rt, obj), _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
     @route("PUT", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -314,7 +314,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
                                          warnings=warnings)
-        return Response.json(201 if created else 200, obj, _warnings(warnings))
+        return Response.json(201 if created else 200, served_as(rt, obj), _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
     @route("PATCH", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -332,7 +332,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
                                call.actor, subresource=sub, validation=validation,
                                warnings=warnings)
-        return Response.json(200, obj, _warnings(warnings))
+        return Response.json(200, served_as(rt, obj), _warnings(warnings))
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
     @route("DELETE", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -352,7 +352,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                        "kind": rt.plural, "uid": _meta(obj).get("uid", "")}
             return Response.json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                        "status": "Success", "details": details})
-        return Response.json(200, obj)
+        return Response.json(200, served_as(rt, obj))
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -459,7 +459,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
         def events() -> Iterator[bytes]:
             for kind, obj in initial:
-                yield _event(kind, obj)
+                yield _event(kind, served_as(rt, obj))
             position = start
             if mark_initial:
                 yield _event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version,
@@ -477,7 +477,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
-                        yield _event(kind, obj)
+                        yield _event(kind, served_as(rt, obj))
 
         def in_band(error: BaseException) -> bytes:
             status = error if isinstance(error, StatusError) else internal(f"{error}")

@@ -614,6 +614,8 @@ class Cluster:
         if unknown and validation == "Warn" and warnings is not None:
             warnings.extend(f'unknown field "{u}"' for u in unknown)
         obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+        if rt.custom:  # stored at the storage version, served at any (_crd.served_as)
+            obj["apiVersion"] = f"{rt.group}/{rt.storage_version}"
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise bad_request("metadata must be an object")
