@@ -9,8 +9,8 @@ only what the fake needs of it, for the kinds in ``KINDS``:
 - per resource: group, version, kind, plural, scope and verbs, and its subresources
   with their verbs, from each operation's ``x-kubernetes-group-version-kind`` and
   ``x-kubernetes-action`` and the path it is served at;
-- per definition reachable from those kinds: each property's type or ``$ref`` and its
-  patch metadata (``x-kubernetes-patch-merge-key``, ``x-kubernetes-patch-strategy``,
+- per definition reachable from those kinds: its required properties, each property's
+  type (and format) or ``$ref`` and its patch metadata (``x-kubernetes-patch-merge-key``, ``x-kubernetes-patch-strategy``,
   ``x-kubernetes-list-type``, ``x-kubernetes-list-map-keys``, ``x-kubernetes-map-type``),
   for strategic merge patch and server-side apply later.
 
@@ -165,6 +165,8 @@ def _property(schema: dict[str, Any]) -> dict[str, Any]:
         out["ref"] = _ref(schema)
     elif "type" in schema:
         out["type"] = schema["type"]
+    if schema.get("format"):
+        out["format"] = schema["format"]
     items = schema.get("items") or schema.get("additionalProperties")
     if isinstance(items, dict):
         key = "items" if "items" in schema else "values"
@@ -188,6 +190,8 @@ def _reachable(spec: dict[str, Any], roots: list[str]) -> dict[str, Any]:
                       for key, value in sorted(definition.get("properties", {}).items())}
         seen[name] = {"properties": properties} if properties else {"type": definition.get(
             "type", "object")}
+        if definition.get("format"):
+            seen[name]["format"] = definition["format"]
         if definition.get("required"):
             seen[name]["required"] = sorted(definition["required"])
         for value in properties.values():

@@ -74,6 +74,7 @@ from fakes.kubernetes._patch import (
     strategic_merge,
 )
 from fakes.kubernetes._resources import Registry, ResourceType, registry
+from fakes.kubernetes._schema import decode_error
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
 from fakes.kubernetes._validation import label_value, name_errors, qualified_name
 
@@ -602,6 +603,17 @@ class Cluster:
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
         obj = _copy(body)
+        mistyped = None if rt.custom else decode_error(self.types.definitions,
+                                                       rt.definition, obj)
+        if mistyped is not None:
+            if patching:
+                shown = json.dumps(json.dumps(obj, separators=(",", ":")))
+                raise StatusError(f' "" is invalid: patch: Invalid value: {shown}: {mistyped}',
+                                  status=422, reason="Invalid", details={"causes": [{
+                                      "reason": "FieldValueInvalid", "field": "patch",
+                                      "message": f"Invalid value: {shown}: {mistyped}"}]})
+            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                              f"{rt.kind}: {mistyped}")
         unknown = (_crd.prune_object(rt, obj) if rt.custom
                    else _prune(self.types.definitions, rt.definition, obj, ""))
         if unknown and validation == "Strict":

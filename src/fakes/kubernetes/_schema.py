@@ -240,3 +240,98 @@ def _validate_object(schema: Schema, value: dict[str, Any], field: str,
             causes.append(Cause("FieldValueRequired", _child_path(field, key),
                                 "Required value"))
     return causes
+
+
+# -- built-in kinds: what Go's JSON decoder refuses -------------------------------------
+
+#: Definitions with their own JSON decoding (quantities, int-or-strings, times, raw
+#: objects): their errors are worded otherwise, and the fake does not check them.
+_OPAQUE_FORMATS = ("int-or-string", "date-time", "date-time-micro")
+_JSON_KINDS = {"null": "null", "boolean": "bool", "integer": "number", "number": "number",
+               "string": "string", "array": "array", "object": "object"}
+_GO_SCALARS = {("string", None): "string", ("string", "byte"): "[]uint8",
+               ("boolean", None): "bool", ("integer", "int32"): "int32",
+               ("integer", "int64"): "int64", ("integer", None): "int",
+               ("number", "double"): "float64", ("number", None): "float64"}
+
+
+def _go_type(definitions: Mapping[str, Any], prop: Mapping[str, Any]) -> str | None:
+    """The Go type a property decodes into (``[]v1.Container``); None where the fake
+    does not check it."""
+    if "ref" in prop:
+        target = definitions.get(prop["ref"], {})
+        if "properties" not in target:
+            return None
+        package, name = prop["ref"].rsplit(".", 2)[-2:]
+        return f"{package}.{name}"
+    if "items" in prop:
+        inner = _go_type(definitions, prop["items"])
+        return None if inner is None else "[]" + inner
+    if "values" in prop:
+        inner = _go_type(definitions, prop["values"])
+        return None if inner is None else "map[string]" + inner
+    if prop.get("type") == "object":
+        return None  # free-form (RawExtension, JSON)
+    return _GO_SCALARS.get((prop.get("type", ""), prop.get("format")))
+
+
+def _fits(go_type: str, value: Any) -> bool:
+    kind = _json_type(value)
+    if kind == "null":
+        return True  # Go leaves the field as it is
+    if go_type.startswith("[]uint8"):
+        return kind == "string"
+    if go_type.startswith("[]"):
+        return kind == "array"
+    if go_type.startswith("map[") or "." in go_type:
+        return kind == "object"
+    if go_type == "bool":
+        return kind == "boolean"
+    if go_type == "string":
+        return kind == "string"
+    return kind in ("integer", "number")
+
+
+def decode_error(definitions: Mapping[str, Any], name: str, value: Any) -> str | None:
+    """The error Go's JSON decoder reports for ``value`` decoded into definition
+    ``name`` (the first wrongly typed field, in document order), as
+    ``json: cannot unmarshal number into Go struct field ConfigMap.data of type string``."""
+    return _decode_struct(definitions, name, value, "")
+
+
+def _decode_struct(definitions: Mapping[str, Any], name: str, value: Any,
+                   path: str) -> str | None:
+    properties = definitions.get(name, {}).get("properties")
+    if properties is None or not isinstance(value, dict):
+        return None
+    struct = name.rsplit(".", 1)[-1]
+    for key, item in value.items():
+        prop = properties.get(key)
+        if prop is None:
+            continue
+        found = _decode_value(definitions, prop, item, struct, _child_path(path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _decode_value(definitions: Mapping[str, Any], prop: Mapping[str, Any], value: Any,
+                  struct: str, path: str) -> str | None:
+    if prop.get("format") in _OPAQUE_FORMATS:
+        return None
+    go_type = _go_type(definitions, prop)
+    if go_type is None:
+        return None
+    if not _fits(go_type, value):
+        return (f"json: cannot unmarshal {_JSON_KINDS[_json_type(value)]} into Go struct "
+                f"field {struct}.{path} of type {go_type}")
+    if "ref" in prop:
+        return _decode_struct(definitions, prop["ref"], value, path)
+    inner = prop.get("items") if isinstance(value, list) else prop.get("values")
+    if inner is None or value is None:
+        return None
+    for item in (value if isinstance(value, list) else value.values()):
+        found = _decode_value(definitions, inner, item, struct, path)
+        if found is not None:
+            return found
+    return None

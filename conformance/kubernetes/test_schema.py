@@ -1,0 +1,84 @@
+"""Built-in kinds decode into typed objects: a wrongly typed field is refused.
+
+The apiserver decodes a request body into the kind's Go type; a value of the wrong JSON
+type is the decoder's error (400), and a patch whose result does not decode is an
+invalid patch (422). https://kubernetes.io/docs/reference/using-api/api-concepts/
+#field-validation
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fakes.conformance.kubernetes._support import behaviour, cm, failure
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+
+_POD = {"containers": [{"name": "a", "image": "registry.invalid/none:1"}]}
+_CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("configmaps", "ConfigMap", {"data": {"a": 1}},
+     "number into Go struct field ConfigMap.data of type string"),
+    ("configmaps", "ConfigMap", {"data": ["a"]},
+     "array into Go struct field ConfigMap.data of type map[string]string"),
+    ("configmaps", "ConfigMap", {"immutable": "yes"},
+     "string into Go struct field ConfigMap.immutable of type bool"),
+    ("configmaps", "ConfigMap", {"metadata": {"labels": "s"}},
+     "string into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
+    ("secrets", "Secret", {"data": {"a": 1}},
+     "number into Go struct field Secret.data of type []uint8"),
+    ("pods", "Pod", {"spec": "s"}, "string into Go struct field Pod.spec of type v1.PodSpec"),
+    ("pods", "Pod", {"spec": {"containers": {"a": 1}}},
+     "object into Go struct field PodSpec.spec.containers of type []v1.Container"),
+    ("pods", "Pod", {"spec": {"containers": [{"name": "a", "image": "b", "ports": [
+        {"containerPort": "80"}]}]}},
+     "string into Go struct field ContainerPort.spec.containers.ports.containerPort of "
+     "type int32"),
+]
+
+
+@pytest.mark.parametrize(("plural", "kind", "body", "error"), _CASES,
+                         ids=[f"{c[1]}-{i}" for i, c in enumerate(_CASES)])
+@behaviour("K8S-174", "a built-in object with a wrongly typed field is refused with 400: "
+           "the Go JSON decoder's error, naming the struct field and its Go type",
+           cite=API_CONCEPTS + "#field-validation and " + MEASURED)
+def test_wrong_types(target: Target, plural: str, kind: str, body: dict[str, Any],
+                     error: str) -> None:
+    ns = target.namespace("schema-types")
+    path = f"/api/v1/namespaces/{ns}/{plural}"
+    sent = {"apiVersion": "v1", "kind": kind, **body}
+    sent["metadata"] = {**body.get("metadata", {}), "name": "x"}
+    status = failure(target, "POST", path, body=sent)
+    assert (status["code"], status["reason"]) == (400, "BadRequest")
+    assert status["message"] == (f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                 f"json: cannot unmarshal {error}")
+    assert target.http("GET", path).json()["items"] == []
+
+
+@behaviour("K8S-175", "an update with a wrongly typed field is refused with the decoder's "
+           "400; a merge patch whose result has one is an invalid patch (422) and changes "
+           "nothing", cite=MEASURED)
+def test_wrong_types_on_update_and_patch(target: Target) -> None:
+    ns = target.namespace("schema-patch")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    made = target.http("POST", path, body=cm("y", ns, finalizers=["example.com/a"])).json()
+    update = failure(target, "PUT", f"{path}/y", body={**cm("y", ns), "data": {"a": 1}})
+    assert update["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: '
+                                 "json: cannot unmarshal number into Go struct field "
+                                 "ConfigMap.data of type string")
+    for patch, error in ((b'{"metadata":{"finalizers":{"a":1}}}',
+                          "object into Go struct field ObjectMeta.metadata.finalizers of "
+                          "type []string"),
+                         (b'{"data":{"a":1}}',
+                          "number into Go struct field ConfigMap.data of type string")):
+        status = failure(target, "PATCH", f"{path}/y", raw=patch,
+                         content_type="application/merge-patch+json")
+        assert (status["code"], status["reason"]) == (422, "Invalid")
+        assert status["message"].startswith(' "" is invalid: patch: Invalid value: "{')
+        assert status["message"].endswith(f"}}\": json: cannot unmarshal {error}")
+        [cause] = status["details"]["causes"]
+        assert cause["field"] == "patch" and cause["reason"] == "FieldValueInvalid"
+    stored = target.http("GET", f"{path}/y").json()
+    assert stored["metadata"]["resourceVersion"] == made["metadata"]["resourceVersion"]
+    target.http("PATCH", f"{path}/y", raw=b'{"metadata":{"finalizers":null}}',
+                content_type="application/merge-patch+json")
