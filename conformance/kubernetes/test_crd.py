@@ -447,3 +447,30 @@ def test_versions(target: Target) -> None:
         {"groupVersion": f"{group}/v1", "version": "v1"},
         {"groupVersion": f"{group}/v1beta1", "version": "v1beta1"}]
     assert target.http("GET", f"/apis/{group}").json()["preferredVersion"]["version"] == "v1"
+
+
+@behaviour("K8S-177", "an established definition's schema is in the OpenAPI v3 document of "
+           "its group/version, and kubectl explain shows its fields",
+           cite=CRD_DOCS + "#publish-validation-schema-in-openapi")
+def test_explain_custom(target: Target) -> None:
+    from fakes.conformance.kubernetes.test_schema import explained_fields
+
+    group, _ = _served(target, "crd-explain")
+    document = eventually(lambda: _document(target, group))
+    name = ".".join([*reversed(group.split(".")), "v1", "Widget"])
+    schema = document["components"]["schemas"][name]
+    assert schema["x-kubernetes-group-version-kind"] == [
+        {"group": group, "version": "v1", "kind": "Widget"}]
+    assert schema["properties"]["spec"]["properties"]["size"]["maximum"] == 10
+    shown = target.kubectl("explain", f"widgets.{group}.spec")
+    assert shown.returncode == 0, shown.stderr
+    assert explained_fields(shown.stdout) == [
+        "color <string>", "free <Object>", "name <string>", "on <boolean>",
+        "ratio <number>", "size <integer> -required-", "tags <[]string>"]
+
+
+def _document(target: Target, group: str) -> dict[str, Any]:
+    response = target.http("GET", f"/openapi/v3/apis/{group}/v1")
+    assert response.status_code == 200, response.status_code
+    found: dict[str, Any] = response.json()
+    return found

@@ -82,3 +82,26 @@ def test_wrong_types_on_update_and_patch(target: Target) -> None:
     assert stored["metadata"]["resourceVersion"] == made["metadata"]["resourceVersion"]
     target.http("PATCH", f"{path}/y", raw=b'{"metadata":{"finalizers":null}}',
                 content_type="application/merge-patch+json")
+
+
+def explained_fields(output: str) -> list[str]:
+    """The ``name <type> [-required-]`` lines of ``kubectl explain``'s FIELDS."""
+    return [" ".join(line.split()) for line in output.splitlines()
+            if line.startswith("  ") and not line.startswith("   ") and "<" in line]
+
+
+@behaviour("K8S-176", "kubectl explain shows a built-in kind's fields and types from the "
+           "server's OpenAPI v3 document",
+           cite="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_explain/")
+def test_explain_builtin(target: Target) -> None:
+    shown = target.kubectl("explain", "configmap")
+    assert shown.returncode == 0, shown.stderr
+    assert "KIND:       ConfigMap" in shown.stdout
+    assert explained_fields(shown.stdout) == [
+        "apiVersion <string>", "binaryData <map[string]string>", "data <map[string]string>",
+        "immutable <boolean>", "kind <string>", "metadata <ObjectMeta>"]
+    ports = target.kubectl("explain", "pods.spec.containers.ports")
+    assert ports.returncode == 0, ports.stderr
+    assert explained_fields(ports.stdout) == [
+        "containerPort <integer> -required-", "hostIP <string>", "hostPort <integer>",
+        "name <string>", "protocol <string>"]

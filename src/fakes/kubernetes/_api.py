@@ -39,6 +39,7 @@ from fakes.kubernetes._model import (
     Cluster,
     DeleteOptions,
 )
+from fakes.kubernetes._openapi import group_version_document
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
 
@@ -238,8 +239,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                                    "groupVersion": group_version, "resources": listed})
 
     # kubectl reads /openapi/v3 to learn that the server validates fields itself
-    # (fieldValidation on PATCH), and then sends its objects without validating them
-    # client-side. The fake's documents say that much and nothing else: no schemas.
+    # (fieldValidation on PATCH), and kubectl explain reads the schemas (see _openapi).
     @route("GET", "/openapi/v3", "openapi.get", access="none")
     def openapi_root(self, request: Request, call: Call) -> Response:
         paths = {}
@@ -252,22 +252,12 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/openapi/v3/api/{version}", "openapi.get", access="none")
     @route("GET", "/openapi/v3/apis/{group}/{version}", "openapi.get", access="none")
     def openapi_group_version(self, request: Request, call: Call) -> Response:
-        group, version = call.params.get("group", ""), call.params["version"]
-        types = call.store.types.in_group_version(group, version)
-        if not types:
+        document = group_version_document(
+            call.store.types, call.params.get("group", ""), call.params["version"],
+            {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]})
+        if document is None:
             return Response(404, [("Content-Length", "0")])  # as the apiserver: no body
-        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
-        parameter = {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}
-        paths = {}
-        for rt in types:
-            scope = "/namespaces/{namespace}" if rt.namespaced else ""
-            gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
-            paths[f"{base}{scope}/{rt.plural}/{{name}}"] = {"patch": {
-                "x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch",
-                "parameters": [parameter]}}
-        return Response.json(200, {"openapi": "3.0.0", "info": {
-            "title": "Kubernetes (verified-fakes: paths and parameters only)",
-            "version": SERVER_VERSION["gitVersion"]}, "paths": paths})
+        return Response.json(200, document)
 
     @staticmethod
     def _group(name: str, versions: list[str]) -> dict[str, Any]:
