@@ -474,3 +474,53 @@ def _document(target: Target, group: str) -> dict[str, Any]:
     assert response.status_code == 200, response.status_code
     found: dict[str, Any] = response.json()
     return found
+
+
+@behaviour("K8S-178", "with subresources.scale declared, /scale shows an autoscaling/v1 "
+           "Scale of the object's replicas paths, and a write to it changes the spec's "
+           "replicas, validated by the object's schema",
+           cite=CRD_DOCS + "#scale-subresource and " + MEASURED)
+def test_scale_subresource(target: Target) -> None:
+    schema = {"type": "object", "properties": {
+        "spec": {"type": "object", "properties": {"replicas": {"type": "integer",
+                                                               "maximum": 5}}},
+        "status": {"type": "object", "properties": {"replicas": {"type": "integer"},
+                                                    "selector": {"type": "string"}}}}}
+    group = target.api_group("crd-scale", "scalers")
+    body = _definition(target, group, plural="scalers", kind="Scaler", schema=schema)
+    body["spec"]["versions"][0]["subresources"]["scale"] = {
+        "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+        "labelSelectorPath": ".status.selector"}
+    assert target.http("POST", CRD_PATH, body=body).status_code == 201
+    _established(target, f"scalers.{group}")
+    ns = target.namespace("crd-scale")
+    path = f"/apis/{group}/v1/namespaces/{ns}/scalers"
+    eventually(lambda: _assert_status(target.http("GET", path), 200))
+    made = target.http("POST", path, body={**_widget(group, "a", replicas=1),
+                                           "kind": "Scaler"}).json()
+    scale = target.http("GET", f"{path}/a/scale").json()
+    assert scale == {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": {
+        k: made["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                         "creationTimestamp")},
+        "spec": {"replicas": 1}, "status": {"replicas": 0}}
+    target.http("PATCH", f"{path}/a/status", content_type=MERGE,
+                raw=b'{"status":{"replicas":1,"selector":"app=x"}}')
+    patched = target.http("PATCH", f"{path}/a/scale", raw=b'{"spec":{"replicas":3}}',
+                          content_type=MERGE).json()
+    assert (patched["spec"], patched["status"]) == ({"replicas": 3},
+                                                    {"replicas": 1, "selector": "app=x"})
+    too_many = failure(target, "PATCH", f"{path}/a/scale", raw=b'{"spec":{"replicas":9}}',
+                       content_type=MERGE)
+    assert too_many["message"] == (f'Scaler.{group} "a" is invalid: spec.replicas: Invalid '
+                                   "value: 9: spec.replicas in body should be less than or "
+                                   "equal to 5")
+    put = target.http("PUT", f"{path}/a/scale", body={
+        "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "a"},
+        "spec": {"replicas": 2}}).json()
+    assert put["spec"] == {"replicas": 2}
+    obj = target.http("GET", f"{path}/a").json()
+    assert (obj["spec"]["replicas"], obj["metadata"]["generation"]) == (2, 3)
+    resources = target.http("GET", f"/apis/{group}/v1").json()["resources"]
+    assert resources[2] == {"name": "scalers/scale", "singularName": "", "namespaced": True,
+                            "group": "autoscaling", "version": "v1", "kind": "Scale",
+                            "verbs": ["get", "patch", "update"]}

@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
-from fakes.kubernetes._crd import served_as, unsupported_patch
+from fakes.kubernetes._crd import (
+    SCALE_GROUP_VERSION,
+    patched,
+    scale_of,
+    scaled,
+    served_as,
+    unsupported_patch,
+)
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -40,7 +47,7 @@ from fakes.kubernetes._model import (
     DeleteOptions,
 )
 from fakes.kubernetes._openapi import group_version_document
-from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
+from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
 
 DOCS = "docs/kubernetes.md#not-modelled"
@@ -230,8 +237,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 entry["categories"] = list(rt.categories)
             listed.append(entry)
             for sub, (kind, verbs) in rt.subresources.items():
-                if sub in SERVED_SUBRESOURCES:
+                if rt.serves(sub):
                     listed.append({"name": f"{rt.plural}/{sub}", "singularName": "",
+                                   "namespaced": rt.namespaced, **SCALE_GROUP_VERSION,
+                                   "kind": kind, "verbs": list(verbs)} if kind == "Scale" else
+                                  {"name": f"{rt.plural}/{sub}", "singularName": "",
                                    "namespaced": rt.namespaced, "kind": kind,
                                    "verbs": list(verbs)})
         group_version = f"{group}/{version}" if group else version
@@ -276,6 +286,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 return self._watch(request, call, rt, namespace)
             return self._list(request, call, rt, namespace)
         obj = call.store.get(rt, namespace or "", name)
+        if _sub == "scale":
+            return Response.json(200, scale_of(rt, obj))
         return Response.json(200, served_as(rt, obj))
 
     @route("POST", "/api/v1/{rest:path}", _operation)
@@ -299,6 +311,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is None:
             raise method_not_allowed()
         body = _body(request, rt)
+        if sub == "scale":
+            return self._rescale(call, rt, namespace, name, lambda _scale: body)
         validation = _field_validation(request, "UpdateOptions")
         warnings: list[str] = []
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
@@ -317,6 +331,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise _unsupported_patch(media_type)
         if media_type == STRATEGIC_MERGE_PATCH and rt.custom:
             raise unsupported_patch(rt)
+        if sub == "scale":
+            patch = request.read_body()
+            return self._rescale(call, rt, namespace, name,
+                                 lambda scale: patched(scale, media_type, patch))
         validation = _field_validation(request, "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
@@ -346,6 +364,14 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _rescale(self, call: Call, rt: ResourceType, namespace: str | None, name: str,
+                 change: Callable[[dict[str, Any]], Any]) -> Response:
+        """A write to a custom resource's scale: its replicas, written to the object."""
+        current = call.store.get(rt, namespace or "", name)
+        new = scaled(rt, current, change(scale_of(rt, current)))
+        obj, _ = call.store.update(rt, namespace or "", name, new, call.actor)
+        return Response.json(200, scale_of(rt, obj))
+
     def _type(self, request: Request, target: Any) -> ResourceType | None:
         if target is None:
             return None
@@ -369,7 +395,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if sub is not None:
             if sub not in rt.subresources:
                 raise resource_not_found()
-            if sub not in SERVED_SUBRESOURCES:
+            if not rt.serves(sub):
                 raise _unmodelled(request, f"{rt.plural}/{sub}")
             if request.method not in ("GET", "PUT", "PATCH"):
                 raise method_not_allowed()

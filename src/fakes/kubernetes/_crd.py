@@ -28,7 +28,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fakes.kubernetes._errors import Cause, StatusError, invalid
+from fakes.kubernetes._errors import Cause, StatusError, bad_request, invalid
+from fakes.kubernetes._patch import PatchError, json_patch, merge_patch
 from fakes.kubernetes._resources import ResourceType, Strategy
 from fakes.kubernetes._schema import apply_defaults, prune, validate
 
@@ -45,6 +46,7 @@ _STRATEGY = Strategy(names="subdomain", generation=True, create_on_update=False,
                      orphan_by_default=False, status_keeps_labels=False)
 _VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
 _SUB_VERBS = ("get", "patch", "update")
+JSON_PATCH = "application/json-patch+json"
 
 
 def is_definition(rt: ResourceType) -> bool:
@@ -218,7 +220,8 @@ def resource_types(crds: Iterable[Mapping[str, Any]]) -> list[ResourceType]:
                 subresources=subresources, definition="", strategy=_STRATEGY,
                 storage_version=storage,
                 schema=(version.get("schema") or {}).get("openAPIV3Schema") or {},
-                printer_columns=tuple(version.get("additionalPrinterColumns") or ())))
+                printer_columns=tuple(version.get("additionalPrinterColumns") or ()),
+                scale=declared.get("scale")))
     return types
 
 
@@ -264,3 +267,69 @@ def unsupported_patch(rt: ResourceType) -> StatusError:
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, "
         "application/apply-patch+yaml", status=415, reason="UnsupportedMediaType")
+
+
+# -- the scale subresource ---------------------------------------------------------------
+
+#: Where ``Scale`` lives, as discovery names it for a custom resource's scale.
+SCALE_GROUP_VERSION = {"group": "autoscaling", "version": "v1"}
+
+
+def _at(obj: Mapping[str, Any], path: str | None) -> Any:
+    """The value at a definition's simple JSON path (``.spec.replicas``)."""
+    value: Any = obj
+    for part in (path or "").strip(".").split("."):
+        if not part or not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def scale_of(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The autoscaling/v1 Scale of a custom resource (measured shape)."""
+    paths = rt.scale or {}
+    meta = obj.get("metadata") or {}
+    spec: dict[str, Any] = {}
+    replicas = _at(obj, paths.get("specReplicasPath"))
+    if replicas is not None:
+        spec["replicas"] = replicas
+    status: dict[str, Any] = {"replicas": _at(obj, paths.get("statusReplicasPath")) or 0}
+    selector = _at(obj, paths.get("labelSelectorPath"))
+    if selector:
+        status["selector"] = selector
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": {
+        k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                             "creationTimestamp") if k in meta},
+        "spec": spec, "status": status}
+
+
+def scaled(rt: ResourceType, obj: Mapping[str, Any], scale: Any) -> dict[str, Any]:
+    """``obj`` with the replicas of ``scale`` (a Scale a client wrote) at its spec path,
+    and the Scale's resourceVersion, if it has one, as the precondition."""
+    if not isinstance(scale, Mapping):
+        raise bad_request("the object provided is unrecognized (must be of type Scale)")
+    new: dict[str, Any] = json.loads(json.dumps(obj))
+    parts = str((rt.scale or {}).get("specReplicasPath", "")).strip(".").split(".")
+    target = new
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = (scale.get("spec") or {}).get("replicas")
+    version = (scale.get("metadata") or {}).get("resourceVersion")
+    if version:
+        new["metadata"]["resourceVersion"] = version
+    return new
+
+
+def patched(scale: dict[str, Any], media_type: str, patch: bytes) -> Any:
+    """A Scale with a JSON merge patch or a JSON patch applied."""
+    try:
+        document = json.loads(patch)
+    except ValueError:
+        raise bad_request("invalid JSON patch") from None
+    if media_type == JSON_PATCH:
+        try:
+            return json_patch(scale, document)
+        except PatchError:
+            raise StatusError("the server rejected our request due to an error in our "
+                              "request", status=422, reason="Invalid", details={}) from None
+    return merge_patch(scale, document)

@@ -60,6 +60,8 @@ class ResourceType:
     storage_version: str | None = None
     schema: Mapping[str, Any] | None = None
     printer_columns: tuple[Mapping[str, Any], ...] = ()
+    #: The definition's ``subresources.scale`` (its replicas and selector paths).
+    scale: Mapping[str, Any] | None = None
 
     @property
     def custom(self) -> bool:
@@ -81,6 +83,11 @@ class ResourceType:
     @property
     def has_status(self) -> bool:
         return "status" in self.subresources
+
+    def serves(self, subresource: str) -> bool:
+        """Whether the fake serves ``subresource`` of this resource."""
+        return subresource in SERVED_SUBRESOURCES or (subresource == "scale"
+                                                     and self.scale is not None)
 
 
 #: The subresources the fake serves; the others answer as a server without them would.
