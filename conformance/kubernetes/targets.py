@@ -90,19 +90,20 @@ class Capabilities:
     more_subresources: bool
     tables: bool
     openapi_v2: bool
-    # CustomResourceDefinitions' x-kubernetes-validations (CEL rules) are evaluated;
-    # a target without refuses a definition that has them (501).
-    cel_rules: bool
+    # CustomResourceDefinitions' x-kubernetes-validations are evaluated in full
+    # (messageExpression, reason, fieldPath, the Kubernetes CEL libraries); a target
+    # without evaluates plain rules and messages and refuses the rest loudly (501).
+    full_cel: bool
     # The target can be put back to a new cluster in place (a fake's reset()).
     resettable: bool
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     server_side_apply=False, dry_run=False, more_subresources=False,
-                    tables=False, openapi_v2=False, cel_rules=False, resettable=True)
+                    tables=False, openapi_v2=False, full_cel=False, resettable=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     server_side_apply=True, dry_run=True, more_subresources=True,
-                    tables=True, openapi_v2=True, cel_rules=True, resettable=False)
+                    tables=True, openapi_v2=True, full_cel=True, resettable=False)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:

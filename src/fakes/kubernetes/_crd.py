@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fakes.kubernetes._cel import check as check_rules
+from fakes.kubernetes._cel import unsupported
 from fakes.kubernetes._errors import Cause, StatusError, bad_request, invalid
 from fakes.kubernetes._patch import PatchError, json_patch, merge_patch
 from fakes.kubernetes._resources import ResourceType, Strategy
@@ -133,13 +135,9 @@ def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
     if causes:
         raise invalid(rt, name, causes)
     for schema in schemas:
-        rule = _first_rule(schema)
-        if rule is not None:
-            raise StatusError(
-                f"verified-fakes: the x-kubernetes-validations rule {json.dumps(rule)} is a "
-                f"CEL rule the Kubernetes fake does not evaluate; see {_DOCS}",
-                status=501, reason="", details={"causes": [
-                    {"reason": "NotModelled", "message": "x-kubernetes-validations"}]})
+        refused = unsupported(schema)
+        if refused is not None:
+            raise refused
     if (spec.get("conversion") or {}).get("strategy", "None") != "None":
         raise StatusError(f"verified-fakes: webhook conversion is not modelled; see {_DOCS}",
                           status=501, reason="")
@@ -164,22 +162,6 @@ def _structural(schema: Any, path: str, *, root: bool = False) -> list[Cause]:
     if isinstance(schema.get("additionalProperties"), Mapping):
         causes += _structural(schema["additionalProperties"], f"{path}.additionalProperties")
     return causes
-
-
-def _first_rule(schema: Any) -> str | None:
-    if isinstance(schema, Mapping):
-        for rule in schema.get("x-kubernetes-validations") or ():
-            return str(rule.get("rule", ""))
-        for value in schema.values():
-            found = _first_rule(value)
-            if found is not None:
-                return found
-    elif isinstance(schema, list):
-        for item in schema:
-            found = _first_rule(item)
-            if found is not None:
-                return found
-    return None
 
 
 # -- what a definition serves ----------------------------------------------------------
@@ -237,18 +219,26 @@ def prune_object(rt: ResourceType, obj: dict[str, Any]) -> list[str]:
     return unknown
 
 
+def _body(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+
+
 def check_object(rt: ResourceType, name: str, obj: Mapping[str, Any],
-                 subresource: str | None) -> None:
-    """422 with the schema's errors; a status write is checked (and worded) relative to
-    the status."""
+                 subresource: str | None, old: Mapping[str, Any] | None = None) -> None:
+    """422 with the schema's errors and the CEL rules' (``old``: the stored object, on
+    an update); a status write is checked (and worded) relative to the status."""
     schema = rt.schema or {}
     if subresource == "status":
         status_schema = (schema.get("properties") or {}).get("status")
         causes = [] if status_schema is None or "status" not in obj else validate(
-            status_schema, obj["status"], "status", "")
+            status_schema, obj["status"], "status", "") + check_rules(
+            status_schema, obj["status"], (old or {}).get("status"), "status")
     else:
-        body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
-        causes = validate({**schema, "type": "object"}, body)
+        whole = {**schema, "type": "object"}
+        body = _body(obj)
+        causes = validate(whole, body) + check_rules(whole, body, _body(old), "")
     if causes:
         raise invalid(rt, name, causes)
 

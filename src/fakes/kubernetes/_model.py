@@ -519,9 +519,9 @@ class Cluster:
             obj["status"] = _crd.initial_status(obj)
 
     def _check_object(self, rt: ResourceType, name: str, obj: dict[str, Any],
-                      subresource: str | None) -> None:
+                      subresource: str | None, old: Mapping[str, Any] | None = None) -> None:
         if rt.custom:
-            _crd.check_object(rt, name, obj, subresource)
+            _crd.check_object(rt, name, obj, subresource, old)
         elif _crd.is_definition(rt) and subresource is None:
             _crd.default_definition(obj)
             _crd.check_definition(rt, obj)
@@ -720,7 +720,7 @@ class Cluster:
         if rt.kind == "Namespace" and subresource is None:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
-        self._check_object(rt, name, new, subresource)
+        self._check_object(rt, name, new, subresource, current)
         if old_meta.get("deletionTimestamp"):
             added = [f for f in meta.get("finalizers") or []
                      if f not in (old_meta.get("finalizers") or [])]
