@@ -414,6 +414,20 @@ def test_cel_rules_refused(target: Target) -> None:
     status = failure(target, "POST", CRD_PATH, body=_definition(target, group, schema=schema))
     assert status["code"] == 501 and "self.size > 2" in status["message"]
     assert failure(target, "GET", f"{CRD_PATH}/widgets.{group}")["code"] == 404
+    tags = schema["properties"]["spec"]["properties"]["tags"]
+    for rules, where in (([{"rule": "self.size >"}], schema["properties"]["spec"]),
+                         ([{"rule": "self == oldSelf"}], tags["items"])):
+        where["x-kubernetes-validations"] = rules
+        if where is not schema["properties"]["spec"]:
+            schema["properties"]["spec"].pop("x-kubernetes-validations")
+        status = failure(target, "POST", CRD_PATH, body=_definition(target, group,
+                                                                    schema=schema))
+        assert status["code"] == 501 and rules[0]["rule"] in status["message"]
+    # A rule that uses a function of Kubernetes' CEL libraries is refused when it runs.
+    tags["items"]["x-kubernetes-validations"] = [{"rule": "isURL(self)"}]
+    group, path = _served(target, "crd-cel-lib", schema=schema)
+    status = failure(target, "POST", path, body=_widget(group, "a", size=3, tags=["x"]))
+    assert status["code"] == 501 and "isURL(self)" in status["message"]
 
 
 @behaviour("K8S-173", "a definition serves each served version of its resources; objects are "

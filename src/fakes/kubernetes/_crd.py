@@ -17,8 +17,8 @@ custom-resource-definitions/ and measured on kube-apiserver v1.37.2):
   (:mod:`fakes.kubernetes._schema`); an object is stored at the storage version and
   served at any served version with its ``apiVersion`` rewritten (conversion ``None``).
 
-Not modelled, refused loudly: ``x-kubernetes-validations`` (CEL rules) and webhook
-conversion are answered with 501 when a definition uses them.
+``x-kubernetes-validations`` (CEL rules) are evaluated by :mod:`fakes.kubernetes._cel`;
+what it cannot evaluate, and webhook conversion, are answered with 501.
 """
 
 from __future__ import annotations
