@@ -578,3 +578,28 @@ def test_cel_rules(target: Target) -> None:
                                  "rule: self.size >= oldSelf.size")
     grown = target.http("PATCH", f"{path}/a", raw=b'{"spec":{"size":6}}', content_type=MERGE)
     assert grown.status_code == 200, grown.text
+
+
+@behaviour("K8S-180", "a custom resource must name its kind and the apiVersion of the path "
+           "it is sent to: 400 without a kind or with another apiVersion, 422 with another "
+           "kind", cite=MEASURED)
+def test_kind_and_api_version(target: Target) -> None:
+    group, path = _served(target, "crd-kind")
+    raw = b'{"metadata":{"name":"k4"},"spec":{"size":1}}'
+    no_kind = failure(target, "POST", path, raw=raw)
+    assert no_kind["message"] == (
+        "the object provided is unrecognized (must be of type Widget): Object 'Kind' is "
+        """missing in '{"metadata":{"name":"k4"},"spec":{"size":1}}' """
+        """({"metadata":{"name":"k4"},"spe ...)""")
+    for api_version in (f"{group}/v2", "other.example.com/v1", None):
+        body = {k: v for k, v in _widget(group, "k", size=1).items() if k != "apiVersion"}
+        if api_version is not None:
+            body["apiVersion"] = api_version
+        status = failure(target, "POST", path, body=body)
+        assert status["message"] == (f"the API version in the data ({api_version or ''}) does "
+                                     f"not match the expected API version ({group}/v1)")
+    other = failure(target, "POST", path, body={**_widget(group, "k1", size=1),
+                                                "kind": "Gadget"})
+    assert (other["code"], other["message"]) == (
+        422, f'Gadget.{group} "k1" is invalid: kind: Invalid value: "Gadget": must be Widget')
+    assert target.http("GET", path).json()["items"] == []

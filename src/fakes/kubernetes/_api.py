@@ -23,6 +23,7 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.kubernetes._crd import (
     SCALE_GROUP_VERSION,
+    check_kind,
     patched,
     scale_of,
     scaled,
@@ -297,7 +298,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is not None or "create" not in rt.verbs or (namespace is None
                                                             and rt.namespaced):
             raise method_not_allowed()
-        body = _body(request, rt)
+        body = _body(request, rt, custom=rt.custom)
         validation = _field_validation(request, "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
@@ -310,7 +311,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
             raise method_not_allowed()
-        body = _body(request, rt)
+        body = _body(request, rt, custom=rt.custom and sub != "scale")
         if sub == "scale":
             return self._rescale(call, rt, namespace, name, lambda _scale: body)
         validation = _field_validation(request, "UpdateOptions")
@@ -585,16 +586,21 @@ def _integer(value: str | None) -> int | None:
         raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
-def _body(request: Request, rt: ResourceType) -> Any:
+def _body(request: Request, rt: ResourceType, *, custom: bool = False) -> Any:
+    """The JSON body; ``custom``: a custom resource's, whose kind and apiVersion are
+    checked as the apiserver decodes one (it quotes the raw body)."""
     raw = request.read_body(3 * 1024 * 1024)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError as error:
         shown = raw.decode(errors="replace")[:100] if raw else "<empty>"
         detail = "unexpected end of JSON input" if not raw.strip() else str(error)
         raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): "
                           f"couldn't get version/kind; json parse error: {detail} ({shown})"
                           ) from None
+    if custom:
+        check_kind(rt, body, raw.decode(errors="replace"))
+    return body
 
 
 def _delete_options(request: Request) -> DeleteOptions:

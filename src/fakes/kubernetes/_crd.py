@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import attrs
+
 from fakes.kubernetes._cel import check as check_rules
 from fakes.kubernetes._cel import unsupported
 from fakes.kubernetes._errors import Cause, StatusError, bad_request, invalid
@@ -323,3 +325,22 @@ def patched(scale: dict[str, Any], media_type: str, patch: bytes) -> Any:
             raise StatusError("the server rejected our request due to an error in our "
                               "request", status=422, reason="Invalid", details={}) from None
     return merge_patch(scale, document)
+
+
+def check_kind(rt: ResourceType, body: Any, raw: str) -> None:
+    """A custom resource must name its kind and the apiVersion of the path it is sent
+    to (measured: the apiserver decodes it unstructured, and says so)."""
+    if not isinstance(body, Mapping):
+        return  # the model refuses it
+    kind, api_version = body.get("kind"), body.get("apiVersion")
+    if not kind:
+        shown = raw[:30] + (" ..." if len(raw) > 30 else "")
+        raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): "
+                          f"Object 'Kind' is missing in '{raw}' ({shown})")
+    if api_version != rt.api_version:
+        raise bad_request(f"the API version in the data ({api_version or ''}) does not match "
+                          f"the expected API version ({rt.api_version})")
+    if kind != rt.kind:
+        name = str((body.get("metadata") or {}).get("name", ""))
+        raise invalid(attrs.evolve(rt, kind=str(kind)), name, [
+            Cause.invalid("kind", kind, f"must be {rt.kind}")])
