@@ -603,3 +603,34 @@ def test_kind_and_api_version(target: Target) -> None:
     assert (other["code"], other["message"]) == (
         422, f'Gadget.{group} "k1" is invalid: kind: Invalid value: "Gadget": must be Widget')
     assert target.http("GET", path).json()["items"] == []
+
+
+@behaviour("K8S-181", "a definition being deleted waits for its objects' finalizers: it is "
+           "Terminating (InstanceDeletionInProgress) and refuses new objects with 403",
+           cite=CRD_DOCS + "#delete-a-customresourcedefinition and " + MEASURED)
+def test_terminating_definition(target: Target) -> None:
+    group, path = _served(target, "crd-term")
+    held = _widget(group, "held", size=1)
+    held["metadata"]["finalizers"] = ["example.com/hold"]
+    target.http("POST", path, body=held)
+    target.http("DELETE", f"{CRD_PATH}/widgets.{group}")
+
+    def terminating() -> dict[str, Any]:
+        crd: dict[str, Any] = target.http("GET", f"{CRD_PATH}/widgets.{group}").json()
+        found = [c for c in crd["status"]["conditions"] if c["type"] == "Terminating"]
+        # (a real server says InstanceDeletionPending for a moment first)
+        assert found and found[0]["reason"] == "InstanceDeletionInProgress", crd["status"]
+        return found[0]
+    condition = eventually(terminating)
+    assert (condition["status"], condition["reason"], condition["message"]) == (
+        "True", "InstanceDeletionInProgress", "CustomResource deletion is in progress")
+    refused = failure(target, "POST", path, body=_widget(group, "new", size=1))
+    assert (refused["code"], refused["reason"], refused["message"]) == (
+        403, "Forbidden", f'widgets.{group} "new" is forbidden: create not allowed while '
+        "custom resource definition is terminating")
+    assert refused["details"] == {"name": "new", "group": group, "kind": "widgets"}
+    assert target.http("GET", f"{path}/held").json()["metadata"]["deletionTimestamp"]
+    target.http("PATCH", f"{path}/held", raw=b'{"metadata":{"finalizers":null}}',
+                content_type=MERGE)
+    eventually(lambda: _assert_status(target.http("GET", f"{CRD_PATH}/widgets.{group}"), 404),
+               timeout=60)

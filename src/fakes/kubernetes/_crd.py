@@ -344,3 +344,27 @@ def check_kind(rt: ResourceType, body: Any, raw: str) -> None:
         name = str((body.get("metadata") or {}).get("name", ""))
         raise invalid(attrs.evolve(rt, kind=str(kind)), name, [
             Cause.invalid("kind", kind, f"must be {rt.kind}")])
+
+
+def definition_key(group: str, plural: str) -> tuple[str, str, str, str]:
+    """The store key of the definition that serves ``plural`` in ``group``."""
+    return (GROUP, "customresourcedefinitions", "", f"{plural}.{group}")
+
+
+def with_terminating(crd: Mapping[str, Any], now: str) -> dict[str, Any]:
+    """``crd`` with the condition the finalizer controller adds while it deletes."""
+    new: dict[str, Any] = json.loads(json.dumps(crd))
+    status = new.setdefault("status", {})
+    status["conditions"] = [*(status.get("conditions") or []), {
+        "type": "Terminating", "status": "True", "lastTransitionTime": now,
+        "reason": "InstanceDeletionInProgress",
+        "message": "CustomResource deletion is in progress"}]
+    return new
+
+
+def terminating(rt: ResourceType, name: str) -> StatusError:
+    """403 for a new object of a definition being deleted (measured)."""
+    return StatusError(
+        f'{rt.group_resource} "{name}" is forbidden: create not allowed while custom '
+        "resource definition is terminating", status=403, reason="Forbidden",
+        details={"name": name, "group": rt.group, "kind": rt.plural})

@@ -513,6 +513,10 @@ class Cluster:
     # -- custom resources (the rules are in _crd) -------------------------------------
 
     def _prepare_create(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+        if rt.custom:
+            crd = self._objects.get(_crd.definition_key(rt.group, rt.plural))
+            if crd is not None and _meta(crd).get("deletionTimestamp"):
+                raise _crd.terminating(rt, _meta(obj).get("name", ""))
         if rt.custom and rt.has_status:
             obj.pop("status", None)  # written through /status only
         elif _crd.is_definition(rt):
@@ -546,7 +550,10 @@ class Cluster:
         meta = deleting["metadata"]
         meta["deletionTimestamp"] = _timestamp(self.clock.now())
         meta["finalizers"] = [*(meta.get("finalizers") or []), _crd.CLEANUP_FINALIZER]
-        answer = _copy(self._write(rt, key, deleting, current, actor, "delete"))
+        written = self._write(rt, key, deleting, current, actor, "delete")
+        answer = _copy(written)
+        self._write(rt, key, _crd.with_terminating(written, _timestamp(self.clock.now())),
+                    written, _crd.CONTROLLER, "status")
         spec = deleting["spec"]
         served = (spec["group"], spec["names"]["plural"])
         for other in sorted(k for k in self._objects if k[:2] == served):
@@ -560,7 +567,7 @@ class Cluster:
     def _finish_definition(self, group: str, plural: str) -> None:
         """Remove the cleanup finalizer of a definition being deleted once none of its
         objects is left."""
-        key = (_crd.GROUP, "customresourcedefinitions", "", f"{plural}.{group}")
+        key = _crd.definition_key(group, plural)
         crd = self._objects.get(key)
         if crd is None or not _meta(crd).get("deletionTimestamp") or any(
                 k[:2] == (group, plural) for k in self._objects):
