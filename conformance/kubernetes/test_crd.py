@@ -634,3 +634,27 @@ def test_terminating_definition(target: Target) -> None:
                 content_type=MERGE)
     eventually(lambda: _assert_status(target.http("GET", f"{CRD_PATH}/widgets.{group}"), 404),
                timeout=60)
+
+
+@behaviour("K8S-182", "an update of a definition that moves the storage version adds it to "
+           "status.storedVersions; stored objects are served at the new version, which "
+           "discovery now prefers", cite=CRD_DOCS.replace(
+               "custom-resource-definitions/", "custom-resource-definition-versioning/")
+           + "#writing-reading-and-updating-versioned-customresourcedefinition-objects and "
+           + MEASURED)
+def test_storage_version_moves(target: Target) -> None:
+    group, path = _served(target, "crd-storage")
+    target.http("POST", path, body=_widget(group, "a", size=1))
+    crd = target.http("GET", f"{CRD_PATH}/widgets.{group}").json()
+    old = crd["spec"]["versions"][0]
+    new = {**copy.deepcopy(old), "name": "v2"}
+    old["storage"] = False
+    crd["spec"]["versions"] = [old, new]
+    updated = target.http("PUT", f"{CRD_PATH}/widgets.{group}", body=crd)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["status"]["storedVersions"] == ["v1", "v2"]
+    assert updated.json()["metadata"]["generation"] == 2
+    v2 = path.replace("/v1/", "/v2/")
+    eventually(lambda: _assert_status(target.http("GET", f"{v2}/a"), 200))
+    assert target.http("GET", f"{v2}/a").json()["apiVersion"] == f"{group}/v2"
+    assert target.http("GET", f"/apis/{group}").json()["preferredVersion"]["version"] == "v2"

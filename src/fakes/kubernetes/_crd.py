@@ -85,6 +85,17 @@ def default_definition(crd: dict[str, Any]) -> None:
         spec["conversion"] = {"strategy": "None"}
 
 
+def record_storage_version(crd: dict[str, Any]) -> None:
+    """An update that moves the storage version adds it to ``status.storedVersions``
+    (the objects stored at the old one are still there)."""
+    status = crd.get("status")
+    if not isinstance(status, dict) or not isinstance(status.get("storedVersions"), list):
+        return
+    for version in _spec(crd).get("versions") or []:
+        if version.get("storage") and version.get("name") not in status["storedVersions"]:
+            status["storedVersions"].append(version.get("name"))
+
+
 def initial_status(crd: Mapping[str, Any]) -> dict[str, Any]:
     """The status a new definition is stored with, before the controllers run."""
     return {"conditions": None, "acceptedNames": {"plural": "", "kind": ""},

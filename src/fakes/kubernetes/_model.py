@@ -529,6 +529,7 @@ class Cluster:
         elif _crd.is_definition(rt) and subresource is None:
             _crd.default_definition(obj)
             _crd.check_definition(rt, obj)
+            _crd.record_storage_version(obj)
 
     def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
         """The apiextensions controllers: establish a new definition, then serve what
