@@ -660,3 +660,67 @@ def test_storage_version_moves(target: Target) -> None:
     eventually(lambda: _assert_status(target.http("GET", f"{v2}/a"), 200))
     assert target.http("GET", f"{v2}/a").json()["apiVersion"] == f"{group}/v2"
     assert target.http("GET", f"/apis/{group}").json()["preferredVersion"]["version"] == "v2"
+
+
+_VERSION_NULLS = ('"Deprecated":false,"DeprecationWarning":null,"Schema":null,'
+                  '"Subresources":null,"AdditionalPrinterColumns":null,"SelectableFields":null')
+_DNS1035 = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+            "start with an alphabetic character, and end with an alphanumeric character "
+            "(e.g. 'my-name',  or 'abc-123', regex used for validation is "
+            "'[a-z]([-a-z0-9]*[a-z0-9])?')")
+
+
+@behaviour("K8S-183", "a definition's group needs a dot, its scope is Cluster or Namespaced, "
+           "its names a kind, its versions DNS-1035 names and exactly one storage version, "
+           "and a schema of type object at the root: 422 with the apiserver's causes",
+           cite=CRD_DOCS + "#create-a-customresourcedefinition and " + MEASURED)
+def test_definition_rules(target: Target) -> None:
+    group = target.api_group("crd-rules", "widgets")
+
+    def refused(change: Any) -> list[tuple[str, str, str]]:
+        body = _definition(target, group)
+        change(body)
+        status = failure(target, "POST", CRD_PATH, body=body)
+        assert status["code"] == 422
+        return [(c["field"], c["reason"], c["message"]) for c in status["details"]["causes"]]
+
+    def set_group(body: dict[str, Any]) -> None:
+        body["spec"]["group"] = "nodot"
+        body["metadata"]["name"] = "widgets.nodot"
+    assert refused(set_group) == [("spec.group", "FieldValueInvalid",
+                                   'Invalid value: "nodot": should be a domain with at '
+                                   "least one dot")]
+    assert refused(lambda b: b["spec"].update(scope="Global")) == [
+        ("spec.scope", "FieldValueNotSupported",
+         'Unsupported value: "Global": supported values: "Cluster", "Namespaced"')]
+    assert refused(lambda b: b["spec"]["names"].pop("kind")) == [
+        ("spec.names.singular", "FieldValueRequired", "Required value"),
+        ("spec.names.kind", "FieldValueRequired", "Required value"),
+        ("spec.names.listKind", "FieldValueRequired", "Required value")]
+    assert refused(lambda b: b["spec"]["versions"][0].update(name="V1")) == [
+        ("spec.versions[0].name", "FieldValueInvalid", f'Invalid value: "V1": {_DNS1035}'),
+        ("spec.version", "FieldValueInvalid", f'Invalid value: "V1": {_DNS1035}')]
+    assert refused(lambda b: b["spec"]["versions"][0].update(storage=False)) == [
+        ("spec.versions", "FieldValueInvalid",
+         f'Invalid value: [{{"Name":"v1","Served":true,"Storage":false,{_VERSION_NULLS}}}]: '
+         "must have exactly one version marked as storage version"),
+        ("status.storedVersions", "FieldValueInvalid",
+         "Invalid value: null: must have at least one stored version")]
+
+    def two_storage(body: dict[str, Any]) -> None:
+        versions = body["spec"]["versions"]
+        versions.append({**copy.deepcopy(versions[0]), "name": "v2"})
+    assert refused(two_storage) == [
+        ("spec.versions", "FieldValueInvalid",
+         f'Invalid value: [{{"Name":"v1","Served":true,"Storage":true,{_VERSION_NULLS}}},'
+         f'{{"Name":"v2","Served":true,"Storage":true,{_VERSION_NULLS}}}]: must have exactly '
+         "one version marked as storage version"),
+        ("status.storedVersions", "FieldValueInvalid",
+         'Invalid value: ["v1"]: must have the storage version v2')]
+    root = "spec.validation.openAPIV3Schema.type"
+    assert refused(lambda b: b["spec"]["versions"][0]["schema"]["openAPIV3Schema"].update(
+        type="string")) == [
+        (root, "FieldValueInvalid", 'Invalid value: "string": only "object" is allowed as the '
+         "type at the root of the schema if the status subresource is enabled"),
+        (root, "FieldValueInvalid", 'Invalid value: "string": must be object at the root')]
+    assert failure(target, "GET", f"{CRD_PATH}/widgets.{group}")["code"] == 404

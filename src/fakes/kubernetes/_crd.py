@@ -98,9 +98,10 @@ def record_storage_version(crd: dict[str, Any]) -> None:
 
 def initial_status(crd: Mapping[str, Any]) -> dict[str, Any]:
     """The status a new definition is stored with, before the controllers run."""
+    storage = next((v.get("name") for v in _spec(crd).get("versions") or []
+                    if v.get("storage")), None)
     return {"conditions": None, "acceptedNames": {"plural": "", "kind": ""},
-            "storedVersions": [v.get("name") for v in _spec(crd).get("versions") or []
-                               if v.get("storage")]}
+            "storedVersions": [storage] if storage else None}
 
 
 def establish(crd: Mapping[str, Any], now: str) -> dict[str, Any] | None:
@@ -130,8 +131,11 @@ def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
     if name != f"{names.get('plural', '')}.{spec.get('group', '')}":
         causes.append(Cause.invalid("metadata.name", name,
                                     'must be spec.names.plural+"."+spec.group'))
+    causes += _spec_errors(crd, spec, names)
     schemas = _schemas(spec)
     same = len(schemas) > 0 and all(s == schemas[0] for s in schemas)
+    status_enabled = any("status" in (v.get("subresources") or {})
+                         for v in spec.get("versions") or [])
     for index, schema in enumerate(schemas):
         if schema is None:
             causes.append(Cause("FieldValueRequired",
@@ -142,6 +146,15 @@ def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
         # single schema, and named so (measured).
         path = ("spec.validation.openAPIV3Schema" if same
                 else f"spec.versions[{index}].schema.openAPIV3Schema")
+        if schema.get("type", "object") != "object":
+            shown = json.dumps(schema["type"])
+            if status_enabled:
+                causes.append(Cause.invalid(f"{path}.type", schema["type"],
+                                            'only "object" is allowed as the type at the root '
+                                            "of the schema if the status subresource is "
+                                            "enabled"))
+            causes.append(Cause("FieldValueInvalid", f"{path}.type",
+                                f"Invalid value: {shown}: must be object at the root"))
         causes += _structural(schema, path, root=True)
         if same:
             break
@@ -154,6 +167,65 @@ def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
     if (spec.get("conversion") or {}).get("strategy", "None") != "None":
         raise StatusError(f"verified-fakes: webhook conversion is not modelled; see {_DOCS}",
                           status=501, reason="")
+
+
+_DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_DNS1035_ERROR = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
+    "with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', "
+    " or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+_GO_VERSION_FIELDS = ("Deprecated", "DeprecationWarning", "Schema", "Subresources",
+                      "AdditionalPrinterColumns", "SelectableFields")
+
+
+def _spec_errors(crd: Mapping[str, Any], spec: Mapping[str, Any],
+                 names: Mapping[str, Any]) -> list[Cause]:
+    """The group, names, scope and versions rules (measured messages)."""
+    causes: list[Cause] = []
+    group = str(spec.get("group", ""))
+    if "." not in group:
+        causes.append(Cause.invalid("spec.group", group,
+                                    "should be a domain with at least one dot"))
+    plural = str(names.get("plural", ""))
+    if plural and not _DNS1035.fullmatch(plural):
+        causes.append(Cause.invalid("spec.names.plural", plural, _DNS1035_ERROR))
+    for field in ("singular", "kind", "listKind"):
+        if not names.get(field):
+            causes.append(Cause("FieldValueRequired", f"spec.names.{field}", "Required value"))
+    scope = spec.get("scope")
+    if scope not in ("Cluster", "Namespaced"):
+        causes.append(Cause("FieldValueNotSupported", "spec.scope",
+                            f"Unsupported value: {json.dumps(scope)}: supported values: "
+                            '"Cluster", "Namespaced"'))
+    versions = list(spec.get("versions") or [])
+    for index, version in enumerate(versions):
+        version_name = str(version.get("name", ""))
+        if not _DNS1035.fullmatch(version_name):
+            causes.append(Cause.invalid(f"spec.versions[{index}].name", version_name,
+                                        _DNS1035_ERROR))
+            if index == 0:
+                causes.append(Cause.invalid("spec.version", version_name, _DNS1035_ERROR))
+    storage = [str(v.get("name", "")) for v in versions if v.get("storage")]
+    if len(storage) != 1:
+        # The apiserver shows its internal versions as Go prints them; the parts a
+        # version shares with the others are moved to the definition (null here).
+        shown = json.dumps([{"Name": v.get("name", ""), "Served": bool(v.get("served")),
+                             "Storage": bool(v.get("storage")), "Deprecated": False,
+                             **dict.fromkeys(_GO_VERSION_FIELDS[1:])} for v in versions],
+                           separators=(",", ":"))
+        causes.append(Cause("FieldValueInvalid", "spec.versions",
+                            f"Invalid value: {shown}: must have exactly one "
+                            "version marked as storage version"))
+        stored = ((crd.get("status") or {}).get("storedVersions")) or None
+        if not storage:
+            causes.append(Cause("FieldValueInvalid", "status.storedVersions",
+                                f"Invalid value: {json.dumps(stored)}: must have at least "
+                                "one stored version"))
+        elif storage[-1] not in (stored or []):
+            causes.append(Cause("FieldValueInvalid", "status.storedVersions",
+                                f"Invalid value: {json.dumps(stored, separators=(',', ':'))}"
+                                f": must have the storage version {storage[-1]}"))
+    return causes
 
 
 def _structural(schema: Any, path: str, *, root: bool = False) -> list[Cause]:
