@@ -403,8 +403,9 @@ def test_cluster_scoped_and_watch(target: Target) -> None:
 
 
 @behaviour("K8S-172", "a definition with a CEL rule the target cannot evaluate "
-           "(messageExpression, the Kubernetes CEL libraries) is refused loudly: 501 naming "
-           "the rule", cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
+           "(messageExpression, the Kubernetes CEL libraries) or a pattern it cannot take "
+           "(RE2 only) is refused loudly: 501 naming it",
+           cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_cel_rules_refused(target: Target) -> None:
     target.require("full_cel", False)
     group = target.api_group("crd-cel", "widgets")
@@ -423,6 +424,11 @@ def test_cel_rules_refused(target: Target) -> None:
         status = failure(target, "POST", CRD_PATH, body=_definition(target, group,
                                                                     schema=schema))
         assert status["code"] == 501 and rules[0]["rule"] in status["message"]
+    tags["items"].pop("x-kubernetes-validations")
+    schema["properties"]["spec"]["properties"]["name"]["pattern"] = "^a\\z"
+    status = failure(target, "POST", CRD_PATH, body=_definition(target, group, schema=schema))
+    assert status["code"] == 501 and "pattern" in status["message"]
+    schema["properties"]["spec"]["properties"]["name"]["pattern"] = "^[a-z]+$"
     # A rule that uses a function of Kubernetes' CEL libraries is refused when it runs.
     tags["items"]["x-kubernetes-validations"] = [{"rule": "isURL(self)"}]
     group, path = _served(target, "crd-cel-lib", schema=schema)

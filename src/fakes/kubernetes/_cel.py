@@ -121,6 +121,8 @@ def _check_node(schema: Mapping[str, Any], value: Any, old: Any,
             passed = _program(rule).evaluate(activation)
         except CELEvalError as raised:
             passed = raised
+        except Exception as failed:  # cel-python's own failure: loud, never a pass
+            raise not_modelled(rule, f"failed in cel-python ({failed})") from None
         if isinstance(passed, CELEvalError):
             missing = _MISSING_KEY.search(str(passed))
             if missing is None:

@@ -161,7 +161,7 @@ def check_definition(rt: ResourceType, crd: Mapping[str, Any]) -> None:
     if causes:
         raise invalid(rt, name, causes)
     for schema in schemas:
-        refused = unsupported(schema)
+        refused = unsupported(schema) or _unsupported_pattern(schema)
         if refused is not None:
             raise refused
     if (spec.get("conversion") or {}).get("strategy", "None") != "None":
@@ -226,6 +226,26 @@ def _spec_errors(crd: Mapping[str, Any], spec: Mapping[str, Any],
                                 f"Invalid value: {json.dumps(stored, separators=(',', ':'))}"
                                 f": must have the storage version {storage[-1]}"))
     return causes
+
+
+def _unsupported_pattern(schema: Any) -> StatusError | None:
+    """501 for a ``pattern`` Python's regular expressions cannot take (the apiserver's
+    are Go's RE2)."""
+    if isinstance(schema, Mapping):
+        if isinstance(schema.get("pattern"), str):
+            try:
+                re.compile(schema["pattern"])
+            except re.error:
+                return StatusError(
+                    f"verified-fakes: the pattern {json.dumps(schema['pattern'])} is not a "
+                    f"regular expression the Kubernetes fake can evaluate; see {_DOCS}",
+                    status=501, reason="")
+        for sub in [*(schema.get("properties") or {}).values(), schema.get("items"),
+                    schema.get("additionalProperties")]:
+            found = _unsupported_pattern(sub)
+            if found is not None:
+                return found
+    return None
 
 
 def _structural(schema: Any, path: str, *, root: bool = False) -> list[Cause]:
