@@ -271,6 +271,12 @@ class Target(_BaseTarget):
         self._cluster_objects.extend((CRD_PATH, f"{plural}.{group}") for plural in plurals)
         return group
 
+    def definition_name(self, plural: str, group: str) -> str:
+        """``<plural>.<group>``: one more CustomResourceDefinition of a group from
+        :meth:`api_group`, deleted at the end of the run."""
+        self._cluster_objects.append((CRD_PATH, f"{plural}.{group}"))
+        return f"{plural}.{group}"
+
     def run_labels(self) -> dict[str, str]:
         """The labels that mark an object as this run's, with its expiry."""
         expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)

@@ -730,3 +730,40 @@ def test_definition_rules(target: Target) -> None:
          "type at the root of the schema if the status subresource is enabled"),
         (root, "FieldValueInvalid", 'Invalid value: "string": must be object at the root')]
     assert failure(target, "GET", f"{CRD_PATH}/widgets.{group}")["code"] == 404
+
+
+@behaviour("K8S-184", "a definition whose names another definition of its group has "
+           "accepted is not established: NamesAccepted False naming the conflict, the "
+           "other names accepted, and its resource not served",
+           cite=CRD_DOCS + "#create-a-customresourcedefinition and " + MEASURED)
+def test_name_conflicts(target: Target) -> None:
+    group, _ = _served(target, "crd-names")
+    cases = [("gadgets", {"plural": "gadgets", "kind": "Widget"}, "ListKindConflict",
+              '"WidgetList" is already in use', {"plural": "gadgets", "kind": ""}),
+             ("things", {"plural": "things", "kind": "Thing", "shortNames": ["wg"]},
+              "ShortNamesConflict", '"wg" is already in use',
+              {"plural": "things", "singular": "thing", "kind": "Thing",
+               "listKind": "ThingList"}),
+             ("widget", {"plural": "widget", "kind": "Wodget"}, "PluralConflict",
+              '"widget" is already in use',
+              {"plural": "", "singular": "wodget", "kind": "Wodget",
+               "listKind": "WodgetList"})]
+    for plural, names, reason, message, accepted in cases:
+        body = _definition(target, group, plural=plural)
+        body["spec"]["names"] = names
+        target.definition_name(plural, group)
+        assert target.http("POST", CRD_PATH, body=body).status_code == 201
+
+        def named(plural: str = plural) -> dict[str, Any]:
+            crd: dict[str, Any] = target.http("GET", f"{CRD_PATH}/{plural}.{group}").json()
+            assert crd["status"].get("conditions"), crd["status"]
+            return crd
+        status = eventually(named)["status"]
+        conditions = {c["type"]: (c["status"], c["reason"], c["message"])
+                      for c in status["conditions"]}
+        assert conditions == {"NamesAccepted": ("False", reason, message),
+                              "Established": ("False", "NotAccepted",
+                                              "not all names are accepted")}
+        assert status["acceptedNames"] == accepted
+    listed = target.http("GET", f"/apis/{group}/v1").json()["resources"]
+    assert [r["name"] for r in listed] == ["widgets", "widgets/status"]

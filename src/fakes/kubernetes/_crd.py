@@ -104,18 +104,64 @@ def initial_status(crd: Mapping[str, Any]) -> dict[str, Any]:
             "storedVersions": [storage] if storage else None}
 
 
-def establish(crd: Mapping[str, Any], now: str) -> dict[str, Any] | None:
-    """The status the naming and establishing controllers give ``crd``; None when they
-    have nothing to do."""
-    if established(crd) or (crd.get("metadata") or {}).get("deletionTimestamp"):
+_NAME_CHECKS = (("plural", "PluralConflict"), ("singular", "SingularConflict"),
+                ("shortNames", "ShortNamesConflict"), ("kind", "KindConflict"),
+                ("listKind", "ListKindConflict"))
+
+
+def _accepted(crd: Mapping[str, Any]) -> dict[str, Any]:
+    return dict((crd.get("status") or {}).get("acceptedNames") or {})
+
+
+def establish(crd: Mapping[str, Any], now: str,
+              others: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The status the naming and establishing controllers give ``crd``, next to the
+    ``others`` of its group; None when they have nothing to change. A name another
+    definition has accepted is not accepted (measured: each check in turn, the last
+    failing one names the condition)."""
+    if (crd.get("metadata") or {}).get("deletionTimestamp"):
         return None
-    names = dict(_spec(crd).get("names") or {})
-    return {**(crd.get("status") or {}), "conditions": [
-        {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now,
-         "reason": "NoConflicts", "message": "no conflicts found"},
-        {"type": "Established", "status": "True", "lastTransitionTime": now,
-         "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"},
-    ], "acceptedNames": names}
+    wanted = dict(_spec(crd).get("names") or {})
+    accepted = _accepted(crd)
+    used_names: set[str] = set()
+    used_kinds: set[str] = set()
+    for other in others:
+        names = _accepted(other)
+        used_names.update(n for n in (names.get("plural"), names.get("singular"),
+                                      *(names.get("shortNames") or ())) if n)
+        used_kinds.update(n for n in (names.get("kind"), names.get("listKind")) if n)
+    conflict: tuple[str, str] | None = None
+    for field, reason in _NAME_CHECKS:
+        values = wanted.get(field) or ([] if field == "shortNames" else "")
+        used = used_kinds if field in ("kind", "listKind") else used_names
+        clashing = [v for v in (values if field == "shortNames" else [values]) if v in used]
+        if clashing:
+            conflict = (reason, f'"{clashing[0]}" is already in use')
+        elif values:
+            accepted[field] = values
+    names_ok = conflict is None
+    was_established = established(crd)
+    shown = {field: accepted.get(field, "") for field, _ in _NAME_CHECKS
+             if accepted.get(field) or field in ("plural", "kind")}
+    conditions = [
+        _condition(crd, "NamesAccepted", names_ok, *(conflict or (
+            "NoConflicts", "no conflicts found")), now),
+        _condition(crd, "Established", names_ok or was_established,
+                   "InitialNamesAccepted" if names_ok or was_established else "NotAccepted",
+                   "the initial names have been accepted" if names_ok or was_established
+                   else "not all names are accepted", now)]
+    status = {**(crd.get("status") or {}), "conditions": conditions, "acceptedNames": shown}
+    return None if status == crd.get("status") else status
+
+
+def _condition(crd: Mapping[str, Any], kind: str, ok: bool, reason: str, message: str,
+               now: str) -> dict[str, Any]:
+    """A condition, keeping its transition time while its status stays."""
+    value = "True" if ok else "False"
+    old = next((c for c in _conditions(crd) if c.get("type") == kind), None)
+    since = old["lastTransitionTime"] if old and old.get("status") == value else now
+    return {"type": kind, "status": value, "lastTransitionTime": since, "reason": reason,
+            "message": message}
 
 
 def _schemas(spec: Mapping[str, Any]) -> list[Any]:

@@ -534,12 +534,19 @@ class Cluster:
     def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
         """The apiextensions controllers: establish a new definition, then serve what
         the definitions define."""
-        crd = self._objects.get(key)
-        status = _crd.establish(crd, _timestamp(self.clock.now())) if crd else None
-        if crd is not None and status is not None:
-            self._write(rt, key, {**_copy(crd), "status": status}, crd, _crd.CONTROLLER,
-                        "status")  # which calls back here, established
-            return
+        group = key[3].partition(".")[2]
+        definitions = sorted((k for k, o in self._objects.items() if k[:2] == key[:2]
+                              and o.get("spec", {}).get("group") == group),
+                             key=lambda k: (_meta(self._objects[k]).get("creationTimestamp"),
+                                            int(_meta(self._objects[k])["resourceVersion"])))
+        for each in definitions:
+            crd = self._objects[each]
+            status = _crd.establish(crd, _timestamp(self.clock.now()), [
+                self._objects[k] for k in definitions if k != each])
+            if status is not None:
+                self._write(rt, each, {**_copy(crd), "status": status}, crd, _crd.CONTROLLER,
+                            "status")  # which calls back here
+                return
         self.types = self._builtin.extended(_crd.resource_types(
             o for k, o in self._objects.items() if k[:2] == key[:2]))
         self._listings.clear()
