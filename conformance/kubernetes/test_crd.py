@@ -767,3 +767,34 @@ def test_name_conflicts(target: Target) -> None:
         assert status["acceptedNames"] == accepted
     listed = target.http("GET", f"/apis/{group}/v1").json()["resources"]
     assert [r["name"] for r in listed] == ["widgets", "widgets/status"]
+
+
+@behaviour("K8S-185", "kubectl applies a definition, waits for it to be established, applies "
+           "custom resources of it (again, as a merge patch), gets and deletes them",
+           cite="https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
+                "custom-resource-definitions/#create-custom-objects")
+def test_kubectl_and_custom_resources(target: Target) -> None:
+    import yaml
+
+    group = target.api_group("crd-kubectl", "widgets")
+    ns = target.namespace("crd-kubectl")
+    definition = yaml.safe_dump(_definition(target, group))
+    applied = target.kubectl("apply", "-f", "-", stdin=definition)
+    assert applied.returncode == 0, applied.stderr
+    waited = target.kubectl("wait", "--for", "condition=established", "--timeout", "30s",
+                            f"crd/widgets.{group}")
+    assert waited.returncode == 0, waited.stderr
+    widget = _widget(group, "a", size=2)
+    widget["metadata"]["namespace"] = ns
+
+    def apply_widget() -> None:
+        done = target.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(widget))
+        assert done.returncode == 0, done.stderr
+    eventually(apply_widget)
+    widget["spec"]["size"] = 4
+    apply_widget()
+    shown = target.kubectl("get", f"widgets.{group}", "a", "-n", ns, "-o", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["spec"] == {"size": 4, "color": "red"}
+    deleted = target.kubectl("delete", f"widgets.{group}", "a", "-n", ns)
+    assert deleted.returncode == 0, deleted.stderr
