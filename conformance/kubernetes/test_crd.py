@@ -798,3 +798,36 @@ def test_kubectl_and_custom_resources(target: Target) -> None:
     assert json.loads(shown.stdout)["spec"] == {"size": 4, "color": "red"}
     deleted = target.kubectl("delete", f"widgets.{group}", "a", "-n", ns)
     assert deleted.returncode == 0, deleted.stderr
+
+
+@behaviour("K8S-186", "the official client's CustomObjectsApi and dynamic client create, "
+           "read, patch, watch and delete custom resources",
+           cite="https://github.com/kubernetes-client/python/blob/master/kubernetes/docs/"
+                "CustomObjectsApi.md")
+def test_python_clients(target: Target) -> None:
+    from kubernetes import watch
+
+    group, path = _served(target, "crd-client")
+    ns = path.split("/namespaces/")[1].split("/")[0]
+    api = target.api("CustomObjectsApi")
+    made = api.create_namespaced_custom_object(group, "v1", ns, "widgets",
+                                               _widget(group, "a", size=2))
+    assert made["spec"] == {"size": 2, "color": "red"}
+    patched = api.patch_namespaced_custom_object(group, "v1", ns, "widgets", "a",
+                                                 {"spec": {"size": 3}})
+    assert patched["spec"]["size"] == 3
+    status = api.patch_namespaced_custom_object_status(group, "v1", ns, "widgets", "a",
+                                                       {"status": {"ready": True}})
+    assert status["status"] == {"ready": True}
+    listed = api.list_namespaced_custom_object(group, "v1", ns, "widgets")
+    events = watch.Watch().stream(api.list_namespaced_custom_object, group, "v1", ns,
+                                  "widgets", resource_version=listed["metadata"][
+                                      "resourceVersion"], timeout_seconds=2)
+    resource = target.dynamic().resources.get(api_version=f"{group}/v1", kind="Widget")
+    resource.patch(name="a", namespace=ns, body={"spec": {"size": 4}},
+                   content_type="application/merge-patch+json")
+    seen = [(e["type"], e["object"]["spec"]["size"]) for e in events]
+    assert seen == [("MODIFIED", 4)]
+    assert [i.metadata.name for i in resource.get(namespace=ns).items] == ["a"]
+    api.delete_namespaced_custom_object(group, "v1", ns, "widgets", "a")
+    assert resource.get(namespace=ns).items == []
