@@ -246,6 +246,11 @@ def test_schema_validation(target: Target) -> None:
     properties["objects"] = {"type": "array", "items": {
         "type": "object", "required": ["k"], "properties": {"k": {"type": "integer"}}}}
     properties["counts"] = {"type": "object", "additionalProperties": {"type": "integer"}}
+    properties["ports"] = {"type": "array", "x-kubernetes-list-type": "map",
+                           "x-kubernetes-list-map-keys": ["name", "port"], "items": {
+                               "type": "object", "required": ["name"], "properties": {
+                                   "name": {"type": "string"},
+                                   "port": {"type": "integer", "default": 80}}}}
     schema = {"type": "object", "properties": {"spec": {
         "type": "object", "properties": properties}}}
     group, path = _served(target, "crd-valid", schema=schema, status=False)
@@ -257,7 +262,8 @@ def test_schema_validation(target: Target) -> None:
         assert status["details"] == {"name": "a", "group": group, "kind": "Widget", "causes": [
             {"reason": reason, "message": expected, "field": field}]}
     status = failure(target, "POST", path, body=_widget(
-        group, "a", items=["a", "a"], objects=[{"k": "s"}, {}], counts={"x": "y"}))
+        group, "a", items=["a", "a"], objects=[{"k": "s"}, {}], counts={"x": "y"},
+        ports=[{"name": "a"}, {"name": "b", "port": 80}, {"name": "b"}]))
     causes = sorted(status["details"]["causes"], key=lambda c: c["field"])
     assert causes == [
         {"reason": "FieldValueTypeInvalid", "field": "spec.counts.x", "message":
@@ -268,7 +274,9 @@ def test_schema_validation(target: Target) -> None:
          'Invalid value: "string": spec.objects[0].k in body must be of type integer: '
          '"string"'},
         {"reason": "FieldValueRequired", "message": "Required value",
-         "field": "spec.objects[1].k"}]
+         "field": "spec.objects[1].k"},
+        {"reason": "FieldValueDuplicate", "message": 'Duplicate value: {"name":"b","port":80}',
+         "field": "spec.ports[2]"}]
     assert target.http("GET", path).json()["items"] == []
 
 

@@ -12,8 +12,8 @@ custom-resource-definitions/#validation, #field-pruning, #defaulting):
 - :func:`validate`: ``type`` (with ``x-kubernetes-int-or-string``, ``nullable`` and
   the ``date-time`` format), ``enum``, ``required``, ``minimum``/``maximum`` (and
   exclusive), ``multipleOf``, ``minLength``/``maxLength``, ``pattern``,
-  ``minItems``/``maxItems``, ``maxProperties`` and ``x-kubernetes-list-type: set``
-  duplicates, each worded as the apiserver words it (measured on kube-apiserver
+  ``minItems``/``maxItems``, ``maxProperties`` and ``x-kubernetes-list-type`` ``set``
+  and ``map`` duplicates, each worded as the apiserver words it (measured on kube-apiserver
   v1.37.2). The apiserver reports the errors of one object in no fixed order (Go map
   order); these come in document order.
 """
@@ -214,13 +214,19 @@ def _validate_array(schema: Schema, value: list[Any], field: str, body: str) -> 
     if isinstance(items, Mapping):
         for index, item in enumerate(value):
             causes += validate(items, item, f"{field}[{index}]", f"{body}[{index}]")
-    if schema.get("x-kubernetes-list-type") == "set":
+    list_type = schema.get("x-kubernetes-list-type")
+    if list_type in ("set", "map"):
+        keys = list(schema.get("x-kubernetes-list-map-keys") or [])
         seen: list[Any] = []
         for index, item in enumerate(value):
-            if item in seen:
+            # A map list's elements are the same when their keys are (shown as an
+            # object of the keys).
+            identity = ({k: item[k] for k in keys if k in item}
+                        if list_type == "map" and isinstance(item, dict) else item)
+            if identity in seen:
                 causes.append(Cause("FieldValueDuplicate", f"{field}[{index}]",
-                                    f"Duplicate value: {_shown(item)}"))
-            seen.append(item)
+                                    f"Duplicate value: {_shown(identity)}"))
+            seen.append(identity)
     return causes
 
 
