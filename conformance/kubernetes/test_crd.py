@@ -542,12 +542,16 @@ def test_scale_subresource(target: Target) -> None:
     assert too_many["message"] == (f'Scaler.{group} "a" is invalid: spec.replicas: Invalid '
                                    "value: 9: spec.replicas in body should be less than or "
                                    "equal to 5")
+    op = [{"op": "replace", "path": "/spec/replicas", "value": 4}]
+    by_op = target.http("PATCH", f"{path}/a/scale", raw=json.dumps(op).encode(),
+                        content_type="application/json-patch+json").json()
+    assert by_op["spec"] == {"replicas": 4}
     put = target.http("PUT", f"{path}/a/scale", body={
         "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "a"},
         "spec": {"replicas": 2}}).json()
     assert put["spec"] == {"replicas": 2}
     obj = target.http("GET", f"{path}/a").json()
-    assert (obj["spec"]["replicas"], obj["metadata"]["generation"]) == (2, 3)
+    assert (obj["spec"]["replicas"], obj["metadata"]["generation"]) == (2, 4)
     resources = target.http("GET", f"/apis/{group}/v1").json()["resources"]
     assert resources[2] == {"name": "scalers/scale", "singularName": "", "namespaced": True,
                             "group": "autoscaling", "version": "v1", "kind": "Scale",
