@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from fakes.conformance.kubernetes._support import behaviour, cm, failure
-from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target, eventually
 
 _POD = {"containers": [{"name": "a", "image": "registry.invalid/none:1"}]}
 _CASES: list[tuple[str, str, dict[str, Any], str]] = [
@@ -84,6 +84,12 @@ def test_wrong_types_on_update_and_patch(target: Target) -> None:
                 content_type="application/merge-patch+json")
 
 
+def _refused_but_not_forbidden(target: Target, path: str, body: Any) -> dict[str, Any]:
+    status = failure(target, "POST", path, body=body)
+    assert status["code"] != 403, status["message"]
+    return status
+
+
 def explained_fields(output: str) -> list[str]:
     """The ``name <type> [-required-]`` lines of ``kubectl explain``'s FIELDS."""
     return [" ".join(line.split()) for line in output.splitlines()
@@ -105,3 +111,31 @@ def test_explain_builtin(target: Target) -> None:
     assert explained_fields(ports.stdout) == [
         "containerPort <integer> -required-", "hostIP <string>", "hostPort <integer>",
         "name <string>", "protocol <string>"]
+
+
+@behaviour("K8S-187", "a built-in object without a field its kind requires is 422 Invalid "
+           "with a Required cause for it (a Pod without containers, a container without a "
+           "name, a Deployment without a selector)", cite=MEASURED)
+def test_required_fields(target: Target) -> None:
+    ns = target.namespace("schema-required")
+    pods = f"/api/v1/namespaces/{ns}/pods"
+    for spec, field in (({}, "spec.containers"), ({"containers": [{"image": "a"}]},
+                                                   "spec.containers[0].name")):
+        body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": spec}
+        # (a real server refuses Pods until the namespace's default ServiceAccount exists)
+        status = eventually(lambda body=body: _refused_but_not_forbidden(target, pods, body))
+        assert status["message"] == f'Pod "x" is invalid: {field}: Required value'
+        assert status["details"] == {"name": "x", "kind": "Pod", "causes": [
+            {"reason": "FieldValueRequired", "message": "Required value", "field": field}]}
+    no_spec = failure(target, "POST", pods, body={"apiVersion": "v1", "kind": "Pod",
+                                                  "metadata": {"name": "x"}})
+    assert no_spec["message"] == 'Pod "x" is invalid: spec.containers: Required value'
+    # The apiserver's own validation says more about a Deployment; the fake names the
+    # required fields among it.
+    deployment = failure(target, "POST", f"/apis/apps/v1/namespaces/{ns}/deployments",
+                         body={"apiVersion": "apps/v1", "kind": "Deployment",
+                               "metadata": {"name": "x"}, "spec": {}})
+    assert (deployment["code"], deployment["reason"]) == (422, "Invalid")
+    assert {"reason": "FieldValueRequired", "message": "Required value",
+            "field": "spec.selector"} in deployment["details"]["causes"]
+    assert failure(target, "GET", f"{pods}/x")["code"] == 404

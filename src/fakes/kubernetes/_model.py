@@ -74,7 +74,7 @@ from fakes.kubernetes._patch import (
     strategic_merge,
 )
 from fakes.kubernetes._resources import Registry, ResourceType, registry
-from fakes.kubernetes._schema import decode_error
+from fakes.kubernetes._schema import decode_error, missing_required
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
 from fakes.kubernetes._validation import label_value, name_errors, qualified_name
 
@@ -530,6 +530,10 @@ class Cluster:
             _crd.default_definition(obj)
             _crd.check_definition(rt, obj)
             _crd.record_storage_version(obj)
+        elif subresource is None:
+            missing = missing_required(self.types.definitions, rt.definition, obj)
+            if missing:
+                raise invalid(rt, name, missing)
 
     def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
         """The apiextensions controllers: establish a new definition, then serve what

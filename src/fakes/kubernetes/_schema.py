@@ -341,3 +341,40 @@ def _decode_value(definitions: Mapping[str, Any], prop: Mapping[str, Any], value
         if found is not None:
             return found
     return None
+
+
+def missing_required(definitions: Mapping[str, Any], name: str, value: Any,
+                     path: str = "") -> list[Cause]:
+    """``Required value`` for each field definition ``name`` (and those it reaches)
+    requires and ``value`` lacks, outside ``metadata`` and ``status`` (which the
+    apiserver fills in and controllers write)."""
+    definition = definitions.get(name, {})
+    properties = definition.get("properties")
+    if properties is None or not isinstance(value, dict):
+        return []
+    if not path and "spec" in properties and "spec" not in value:
+        value = {**value, "spec": {}}  # a missing spec is validated as an empty one
+    causes = [Cause("FieldValueRequired", _child_path(path, key), "Required value")
+              for key in definition.get("required") or ()
+              if value.get(key) in (None, "", [], {}) and key not in ("metadata", "status")
+              and (path or key != "spec")]
+    for key, item in value.items():
+        prop = properties.get(key)
+        if prop is None or key in ("metadata", "status"):
+            continue
+        causes += _missing_in(definitions, prop, item, _child_path(path, key))
+    return causes
+
+
+def _missing_in(definitions: Mapping[str, Any], prop: Mapping[str, Any], value: Any,
+                path: str) -> list[Cause]:
+    if "ref" in prop:
+        return missing_required(definitions, prop["ref"], value, path)
+    causes: list[Cause] = []
+    if "items" in prop and isinstance(value, list):
+        for index, item in enumerate(value):
+            causes += _missing_in(definitions, prop["items"], item, f"{path}[{index}]")
+    elif "values" in prop and isinstance(value, dict):
+        for key, item in value.items():
+            causes += _missing_in(definitions, prop["values"], item, f"{path}[{key}]")
+    return causes
