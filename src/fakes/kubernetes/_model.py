@@ -29,8 +29,12 @@ sig-architecture/api-conventions.md):
   :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
   one resource, namespace and selector shows.
 
-Divergences (``docs/kubernetes.md``): no defaulting of spec or status fields, no
-validation of spec fields, no admission plugins, no ``managedFields``.
+Custom resources and their definitions: see ``_crd``; JSON types and required fields
+of built-in kinds: see ``_schema``.
+
+Divergences (``docs/kubernetes.md``): no defaulting of built-in spec or status fields,
+no validation of spec fields beyond types and required fields, no admission plugins,
+no ``managedFields``.
 """
 
 from __future__ import annotations
