@@ -243,3 +243,32 @@ def test_streaming_list_options(target: Target) -> None:
     error = events[0]["object"]
     assert (error["code"], error["reason"]) == (504, "Timeout")
     assert error["message"].startswith(f"Timeout: Too large resource version: {ahead}, ")
+
+
+@behaviour("K8S-059", "a watch may end under its client, cleanly or with an ERROR event "
+           "carrying 410 Expired; watching again from the last resourceVersion seen misses "
+           "no change", cite=API_CONCEPTS + "#efficient-detection-of-changes and " + GONE)
+def test_watch_ends_under_its_client(target: Target) -> None:
+    target.require("fault_injection")
+    from fakes.kubernetes.faults import WatchEnded, WatchExpired
+
+    ns = target.namespace("watchends")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    since = target.http("GET", path).json()["metadata"]["resourceVersion"]
+    for name in ("a", "b", "c"):
+        target.http("POST", path, body=cm(name, ns))
+    try:
+        target.inject(WatchEnded(after=1), on="configmaps.watch", times=1)
+        first = _events(target, f"{path}?watch=1&resourceVersion={since}")
+        assert [e["object"]["metadata"]["name"] for e in first] == ["a"]
+        target.inject(WatchExpired(after=1), on="configmaps.watch", times=1)
+        last = first[-1]["object"]["metadata"]["resourceVersion"]
+        second = _events(target, f"{path}?watch=1&resourceVersion={last}")
+        assert [e["type"] for e in second] == ["ADDED", "ERROR"]
+        assert second[0]["object"]["metadata"]["name"] == "b"
+        assert (second[1]["object"]["code"], second[1]["object"]["reason"]) == (410, "Expired")
+        last = second[0]["object"]["metadata"]["resourceVersion"]
+        third = _events(target, f"{path}?watch=1&resourceVersion={last}", until=1)
+        assert [e["object"]["metadata"]["name"] for e in third] == ["c"]
+    finally:
+        target.clear_faults()

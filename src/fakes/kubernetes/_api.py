@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
@@ -40,6 +40,7 @@ from fakes.kubernetes._model import (
 )
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
+from fakes.kubernetes.faults import WatchEnded, WatchExpired
 
 DOCS = "docs/kubernetes.md#not-modelled"
 #: The kube-apiserver release the fake's behaviour was measured against.
@@ -102,6 +103,8 @@ def _parse_path(path: str) -> tuple[tuple[str, str], str, str | None, str | None
 
 class KubernetesAdapter(WireAdapter[Cluster]):
     """kube-apiserver's REST API, with bearer-token authentication."""
+
+    handled_faults = (WatchEnded, WatchExpired)
 
     def __init__(self, store: Cluster, faults: Faults, tokens: Mapping[str, str]) -> None:
         super().__init__(store, faults)
@@ -451,7 +454,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         mark_initial = bookmarks and (sends_initial if sends_initial is not None else
                                       request.arg("resourceVersion") in (None, "", "0"))
 
-        def events() -> Iterator[bytes]:
+        def stream() -> Generator[bytes, None, None]:
             for kind, obj in initial:
                 yield _event(kind, obj)
             position = start
@@ -466,18 +469,37 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                     return
                 changes = journal.wait(position, timeout=wait, cancel=request.cancelled)
                 if store.expired(position):
-                    raise StatusError(f"too old resource version: {position}", status=410,
-                                      reason="Expired")
+                    raise _expired(position)
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
                         yield _event(kind, obj)
+
+        def events() -> Iterator[bytes]:
+            fault = call.fault
+            if not isinstance(fault, WatchEnded | WatchExpired):
+                yield from stream()
+                return
+            shown = stream()
+            try:
+                for _ in range(fault.after):
+                    yield next(shown)
+            except StopIteration:
+                return
+            finally:
+                shown.close()
+            if isinstance(fault, WatchExpired):
+                raise _expired(start)
 
         def in_band(error: BaseException) -> bytes:
             status = error if isinstance(error, StatusError) else internal(f"{error}")
             return _event("ERROR", status.to_status())
 
         return Response(200, [("Content-Type", _JSON)], events(), stream_error=in_band)
+
+
+def _expired(position: int) -> StatusError:
+    return StatusError(f"too old resource version: {position}", status=410, reason="Expired")
 
 
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
