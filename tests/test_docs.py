@@ -59,6 +59,7 @@ PUBLIC_MODULES = [
     "fakes.providers",
     "fakes.kubernetes",
     "fakes.kubernetes.faults",
+    "fakes.kubernetes.strategies",
 ]
 # mkdocstrings directives: `::: dotted.path`, then indented options, maybe a members list.
 DIRECTIVE = re.compile(r"^::: (\S+)\n((?:[ \t]+\S.*\n?)*)", re.M)
