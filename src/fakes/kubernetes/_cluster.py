@@ -20,6 +20,7 @@ from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._model import Cluster, DeleteOptions
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
+from fakes.kubernetes._subresources import log_container
 from fakes.kubernetes._tls import credentials
 
 if TYPE_CHECKING:
@@ -202,6 +203,17 @@ class FakeCluster(Fake[Cluster]):
         """Delete (or start deleting, where finalizers hold it) an object."""
         rt = self._type(kind, api_version)
         self.store.delete(rt, self._namespace(rt, namespace), name, DeleteOptions(), actor)
+
+    def set_pod_log(self, namespace: str, pod: str, text: str, *,
+                    container: str | None = None) -> None:
+        """What ``pods/log`` (``kubectl logs``) answers for a container of an existing Pod
+        (its only container when ``container`` is not given). A Pod whose log was not set
+        answers as one that no node runs: ``204 No Content``. The log belongs to that
+        Pod: deleted and made again, it starts without one."""
+        rt = self._type("Pod", "v1")
+        found = self.store.get(rt, namespace, pod)
+        chosen = log_container(found, container)
+        self.store.pod_logs[(found["metadata"]["uid"], chosen)] = text
 
     def _current(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
         try:

@@ -1,0 +1,411 @@
+"""Server-side printing: objects as a ``meta.k8s.io/v1`` Table, and as their metadata.
+
+``kubectl get`` asks for a Table and prints the columns the server chose
+(https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables).
+The column definitions are kube-apiserver v1.37.2's own, measured and kept in
+``tables.json``; the cells are computed here as its printers compute them
+(``pkg/printers/internalversion/printers.go``), checked row by row by the
+conformance suite. Ages are the fake's clock minus ``creationTimestamp``, worded as
+``k8s.io/apimachinery/pkg/util/duration.HumanDuration`` words them.
+
+A kind without a printer here has none in the fake: the caller serves the plain
+object instead where the client accepts it. A resource type that carries
+``printer_columns`` (custom resources' additionalPrinterColumns) is printed from
+those by :func:`custom_columns`, when the registry provides them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from fakes.kubernetes._errors import bad_request
+from fakes.kubernetes._media import Representation, negotiate
+from fakes.kubernetes._resources import ResourceType
+
+Cells = list[Any]
+Printer = Callable[[Mapping[str, Any], datetime], Cells]
+
+INCLUDE_OBJECT = ("Metadata", "Object", "None", "")
+
+
+@cache
+def _columns() -> dict[str, list[dict[str, Any]]]:
+    data = json.loads(resources.files("fakes.kubernetes").joinpath("tables.json").read_text())
+    columns: dict[str, list[dict[str, Any]]] = data["columns"]
+    return columns
+
+
+def human_duration(seconds: float) -> str:
+    """A duration as kubectl and the apiserver's printers show it: ``5s``, ``2m3s``,
+    ``5h``, ``3d4h``, ``2y10d``."""
+    whole = int(seconds)
+    if whole < -1:
+        return "<invalid>"
+    if whole < 0:
+        return "0s"
+    if whole < 120:
+        return f"{whole}s"
+    minutes = whole // 60
+    if minutes < 10:
+        rest = whole % 60
+        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = whole // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h{rest}m" if rest else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    if hours < 24 * 365 * 8:
+        rest = (hours // 24) % 365
+        return f"{hours // 24 // 365}y{rest}d" if rest else f"{hours // 24 // 365}y"
+    return f"{hours // 24 // 365}y"
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _since(value: Any, now: datetime) -> str:
+    at = _parse_time(value)
+    return "<unknown>" if at is None else human_duration((now - at).total_seconds())
+
+
+def _map(obj: Mapping[str, Any], *path: str) -> Mapping[str, Any]:
+    for key in path:
+        value = obj.get(key)
+        obj = value if isinstance(value, Mapping) else {}
+    return obj
+
+
+def _list(obj: Mapping[str, Any], *path: str) -> list[Any]:
+    value = _map(obj, *path[:-1]).get(path[-1])
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    return str(_map(obj, "metadata").get("name", ""))
+
+
+def _age(obj: Mapping[str, Any], now: datetime) -> str:
+    return _since(_map(obj, "metadata").get("creationTimestamp"), now)
+
+
+def format_labels(labels: Mapping[str, Any]) -> str:
+    """``labels.FormatLabels``: ``k=v`` pairs sorted by key, ``<none>`` for none."""
+    return ",".join(f"{k}={labels[k]}" for k in sorted(labels)) or "<none>"
+
+
+def format_selector(selector: Mapping[str, Any], *, empty: str = "") -> str:
+    """A ``metav1.LabelSelector`` as ``LabelSelectorAsSelector(...).String()`` words it:
+    requirements sorted by key, set values sorted."""
+    requirements: list[tuple[str, str]] = []
+    for key, value in (_map(selector, "matchLabels")).items():
+        requirements.append((key, f"{key}={value}"))
+    operators = {"In": "in", "NotIn": "notin"}
+    for expression in _list(selector, "matchExpressions"):
+        if not isinstance(expression, Mapping):
+            continue
+        key, operator = str(expression.get("key", "")), expression.get("operator")
+        values = sorted(str(v) for v in expression.get("values") or [])
+        if operator in operators:
+            requirements.append((key, f"{key} {operators[operator]} ({','.join(values)})"))
+        elif operator == "Exists":
+            requirements.append((key, key))
+        elif operator == "DoesNotExist":
+            requirements.append((key, f"!{key}"))
+    return ",".join(text for _, text in sorted(requirements)) or empty
+
+
+def _containers(obj: Mapping[str, Any]) -> tuple[str, str]:
+    listed = [c for c in _list(obj, "spec", "template", "spec", "containers")
+              if isinstance(c, Mapping)]
+    return (",".join(str(c.get("name", "")) for c in listed),
+            ",".join(str(c.get("image", "")) for c in listed))
+
+
+def _config_map(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), len(_map(obj, "data")) + len(_map(obj, "binaryData")), _age(obj, now)]
+
+
+def _secret(obj: Mapping[str, Any], now: datetime) -> Cells:
+    # The apiserver folds stringData into data on write; count the keys it would keep.
+    keys = set(_map(obj, "data")) | set(_map(obj, "stringData"))
+    return [_name(obj), str(obj.get("type", "")), len(keys), _age(obj, now)]
+
+
+def _namespace(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), str(_map(obj, "status").get("phase", "")), _age(obj, now)]
+
+
+def _name_and_age(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), _age(obj, now)]
+
+
+def _service(obj: Mapping[str, Any], now: datetime) -> Cells:
+    spec = _map(obj, "spec")
+    kind = str(spec.get("type", ""))
+    cluster_ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP")
+                                             else [])
+    external_ips = [str(ip) for ip in spec.get("externalIPs") or []]
+    if kind in ("ClusterIP", "NodePort"):
+        external = ",".join(external_ips) or "<none>"
+    elif kind == "LoadBalancer":
+        ingress = [i.get("ip") or i.get("hostname") for i in
+                   _list(obj, "status", "loadBalancer", "ingress") if isinstance(i, Mapping)]
+        external = ",".join([str(i) for i in ingress if i] + external_ips) or "<pending>"
+    elif kind == "ExternalName":
+        external = str(spec.get("externalName", ""))
+    else:
+        external = "<unknown>"
+    ports = []
+    for port in spec.get("ports") or []:
+        if not isinstance(port, Mapping):
+            continue
+        protocol = port.get("protocol", "")
+        node_port = _int(port.get("nodePort"))
+        number = port.get("port")
+        ports.append(f"{number}:{node_port}/{protocol}" if node_port else
+                     f"{number}/{protocol}")
+    return [_name(obj), kind, str(cluster_ips[0]) if cluster_ips else "<none>", external,
+            ",".join(ports) or "<none>", _age(obj, now),
+            format_labels(_map(obj, "spec", "selector"))]
+
+
+def _pod(obj: Mapping[str, Any], now: datetime) -> Cells:
+    status = _map(obj, "status")
+    containers = _list(obj, "spec", "containers")
+    statuses = [s for s in _list(obj, "status", "containerStatuses") if isinstance(s, Mapping)]
+    ready = sum(1 for s in statuses if s.get("ready") is True)
+    restarts = sum(_int(s.get("restartCount")) for s in statuses)
+    reason = str(status.get("reason") or status.get("phase") or "")
+    for state in statuses:
+        waiting = _map(state, "state", "waiting").get("reason")
+        if waiting:
+            reason = str(waiting)
+    if _map(obj, "metadata").get("deletionTimestamp") and reason != "NodeLost":
+        reason = "Terminating"
+    gates = _list(obj, "spec", "readinessGates")
+    return [_name(obj), f"{ready}/{len(containers)}", reason, str(restarts), _age(obj, now),
+            str(status.get("podIP") or "<none>"),
+            str(_map(obj, "spec").get("nodeName") or "<none>"),
+            str(status.get("nominatedNodeName") or "<none>"),
+            f"0/{len(gates)}" if gates else "<none>"]
+
+
+def _deployment(obj: Mapping[str, Any], now: datetime) -> Cells:
+    status = _map(obj, "status")
+    names, images = _containers(obj)
+    return [_name(obj),
+            f"{_int(status.get('readyReplicas'))}/{_int(_map(obj, 'spec').get('replicas'))}",
+            _int(status.get("updatedReplicas")), _int(status.get("availableReplicas")),
+            _age(obj, now), names, images,
+            format_selector(_map(obj, "spec", "selector"), empty="<none>")]
+
+
+def _replica_set(obj: Mapping[str, Any], now: datetime) -> Cells:
+    status = _map(obj, "status")
+    names, images = _containers(obj)
+    return [_name(obj), _int(_map(obj, "spec").get("replicas")), _int(status.get("replicas")),
+            _int(status.get("readyReplicas")), _age(obj, now), names, images,
+            format_selector(_map(obj, "spec", "selector"), empty="<none>")]
+
+
+def _replication_controller(obj: Mapping[str, Any], now: datetime) -> Cells:
+    status = _map(obj, "status")
+    names, images = _containers(obj)
+    return [_name(obj), _int(_map(obj, "spec").get("replicas")), _int(status.get("replicas")),
+            _int(status.get("readyReplicas")), _age(obj, now), names, images,
+            format_labels(_map(obj, "spec", "selector"))]
+
+
+def _stateful_set(obj: Mapping[str, Any], now: datetime) -> Cells:
+    names, images = _containers(obj)
+    ready = _int(_map(obj, "status").get("readyReplicas"))
+    return [_name(obj), f"{ready}/{_int(_map(obj, 'spec').get('replicas'))}", _age(obj, now),
+            names, images]
+
+
+def _job(obj: Mapping[str, Any], now: datetime) -> Cells:
+    spec, status = _map(obj, "spec"), _map(obj, "status")
+    succeeded = _int(status.get("succeeded"))
+    parallelism = spec.get("parallelism")
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{_int(spec.get('completions'))}"
+    elif isinstance(parallelism, int) and parallelism > 1:
+        completions = f"{succeeded}/1 of {parallelism}"
+    else:
+        completions = f"{succeeded}/1"
+    started, finished = _parse_time(status.get("startTime")), _parse_time(
+        status.get("completionTime"))
+    duration = "" if started is None else human_duration(
+        ((finished or now) - started).total_seconds())
+    true = {c.get("type") for c in _list(obj, "status", "conditions")
+            if isinstance(c, Mapping) and c.get("status") == "True"}
+    if "Complete" in true:
+        state = "Complete"
+    elif "Failed" in true:
+        state = "Failed"
+    elif _map(obj, "metadata").get("deletionTimestamp"):
+        state = "Terminating"
+    else:
+        state = next((c for c in ("Suspended", "FailureTarget", "SuccessCriteriaMet")
+                      if c in true), "Running")
+    names, images = _containers(obj)
+    return [_name(obj), state, completions, duration, _age(obj, now), names, images,
+            format_selector(_map(obj, "spec", "selector"), empty="<none>")]
+
+
+def _lease(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), str(_map(obj, "spec").get("holderIdentity") or ""), _age(obj, now)]
+
+
+def _network_policy(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), format_selector(_map(obj, "spec", "podSelector"), empty="<none>"),
+            _age(obj, now)]
+
+
+def _default(obj: Mapping[str, Any], now: datetime) -> Cells:
+    return [_name(obj), _map(obj, "metadata").get("creationTimestamp")]
+
+
+#: The kinds the fake prints, by apiVersion/kind; others have no Table in the fake.
+PRINTERS: dict[str, Printer] = {
+    "v1/ConfigMap": _config_map, "v1/Secret": _secret, "v1/Namespace": _namespace,
+    "v1/ServiceAccount": _name_and_age, "v1/Service": _service, "v1/Pod": _pod,
+    "v1/ReplicationController": _replication_controller,
+    "apps/v1/Deployment": _deployment, "apps/v1/ReplicaSet": _replica_set,
+    "apps/v1/StatefulSet": _stateful_set, "batch/v1/Job": _job,
+    "coordination.k8s.io/v1/Lease": _lease,
+    "networking.k8s.io/v1/NetworkPolicy": _network_policy,
+    "rbac.authorization.k8s.io/v1/Role": _default,
+    "rbac.authorization.k8s.io/v1/ClusterRole": _default,
+}
+
+
+def custom_columns(rt: ResourceType) -> list[dict[str, Any]] | None:
+    """The printer columns a resource type declares for itself (custom resources'
+    additionalPrinterColumns), where the registry gives it any."""
+    columns = getattr(rt, "printer_columns", None)
+    return list(columns) if columns else None
+
+
+def printable(rt: ResourceType) -> bool:
+    """Whether the fake can print ``rt`` as a Table (custom columns are not modelled yet:
+    a type that declares them is not printable)."""
+    return custom_columns(rt) is None and f"{rt.api_version}/{rt.kind}" in PRINTERS
+
+
+def include_object(value: str | None) -> str:
+    """The ``includeObject`` parameter, checked as the apiserver checks it."""
+    chosen = value or ""
+    if chosen not in INCLUDE_OBJECT:
+        raise bad_request(f'Unable to convert to Table as requested: includeObject: Invalid '
+                          f'value: "{chosen}": must be \'Metadata\', \'Object\', \'None\', or '
+                          "empty")
+    return chosen or "Metadata"
+
+
+def partial_metadata(obj: Mapping[str, Any], api_version: str) -> dict[str, Any]:
+    """``PartialObjectMetadata``: the object's metadata alone."""
+    return {"kind": "PartialObjectMetadata", "apiVersion": api_version,
+            "metadata": dict(_map(obj, "metadata"))}
+
+
+def table(rt: ResourceType, objects: Iterable[Mapping[str, Any]], now: datetime, *,
+          include: str, metadata: Mapping[str, Any], columns: bool = True) -> dict[str, Any]:
+    """A Table of ``objects`` (full objects, with kind and apiVersion)."""
+    key = f"{rt.api_version}/{rt.kind}"
+    printer = PRINTERS[key]
+    rows = []
+    for obj in objects:
+        row: dict[str, Any] = {"cells": printer(obj, now)}
+        if include == "Object":
+            row["object"] = dict(obj)
+        elif include == "Metadata":
+            row["object"] = partial_metadata(obj, "meta.k8s.io/v1")
+        else:
+            row["object"] = None
+        rows.append(row)
+    answer: dict[str, Any] = {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                              "metadata": dict(metadata)}
+    if columns:
+        definitions = _columns()
+        answer["columnDefinitions"] = definitions.get(key, definitions["default"])
+    answer["rows"] = rows
+    return answer
+
+
+@attrs.define
+class Shape:
+    """How one read answers: objects as themselves, as a Table, or as their metadata."""
+
+    rt: ResourceType
+    representation: Representation
+    include: str
+    clock: Callable[[], datetime]
+    _columns_sent: bool = False
+
+    @classmethod
+    def negotiate(cls, rt: ResourceType, accept: str | None, include: str | None, *,
+                  is_list: bool, clock: Callable[[], datetime]) -> Shape:
+        representation = negotiate(accept, rt, is_list=is_list, printable=printable(rt))
+        chosen = include_object(include) if representation.form == "Table" else "Metadata"
+        return cls(rt, representation, chosen, clock)
+
+    def one(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        form = self.representation.form
+        if form == "Table":
+            meta = {"resourceVersion": _map(obj, "metadata").get("resourceVersion", "")}
+            return table(self.rt, [obj], self.clock(), include=self.include, metadata=meta)
+        if form == "PartialObjectMetadata":
+            return partial_metadata(obj, self.representation.api_version)
+        return dict(obj)
+
+    def many(self, items: Iterable[Mapping[str, Any]], metadata: Mapping[str, Any]
+             ) -> dict[str, Any]:
+        form = self.representation.form
+        if form == "Table":
+            return table(self.rt, items, self.clock(), include=self.include,
+                         metadata=metadata)
+        if form == "PartialObjectMetadataList":
+            api_version = self.representation.api_version
+            return {"kind": "PartialObjectMetadataList", "apiVersion": api_version,
+                    "metadata": dict(metadata),
+                    "items": [partial_metadata(o, api_version) for o in items]}
+        return {"kind": self.rt.list_kind, "apiVersion": self.rt.api_version,
+                "metadata": dict(metadata),
+                "items": [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+                          for o in items]}
+
+    def event(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """A watch event's object; a Table stream defines its columns once, first."""
+        if self.representation.form != "Table":
+            return self.one(obj)
+        meta = {"resourceVersion": _map(obj, "metadata").get("resourceVersion", "")}
+        shown = table(self.rt, [obj], self.clock(), include=self.include, metadata=meta,
+                      columns=not self._columns_sent)
+        self._columns_sent = True
+        return shown
