@@ -8,7 +8,8 @@ parameters of an ``application/json`` media range
 Measured on kube-apiserver v1.37.2: the media ranges are tried by ``q`` (highest first,
 then in the order sent); the first one the server can serve wins, and a metadata
 representation that does not fit (the list form for one object, or the other way
-round) is a 406 there and then; an ``as`` the server does not know is passed over.
+round) is a 406 once the object or list has been read; an ``as`` the server does not
+know is passed over.
 The fake speaks JSON only: YAML, protobuf, CBOR and ``v1beta1`` Tables are passed
 over too, and named in the 406 when nothing else was acceptable.
 """
@@ -41,6 +42,13 @@ class Representation:
     form: Form
     #: The meta.k8s.io version of a Table or metadata form.
     version: str = "v1"
+    #: Why the form cannot be served (the list form for one object, or the other way
+    #: round): the apiserver says so once it has read what was asked for.
+    refusal: str | None = None
+
+    def refuse(self) -> None:
+        if self.refusal is not None:
+            raise StatusError(self.refusal, status=406, reason="NotAcceptable")
 
     @property
     def api_version(self) -> str:
@@ -95,13 +103,13 @@ def negotiate(accept: str | None, rt: ResourceType, *, is_list: bool,
             continue
         if target in ("PartialObjectMetadata", "PartialObjectMetadataList"):
             wants_list = target.endswith("List")
+            refusal = None
             if wants_list != is_list:
                 relation = "is a list" if is_list else "is not a list"
-                raise StatusError(f"you requested {target}, but the requested object "
-                                  f"{relation} ({_go_type(rt, is_list)})", status=406,
-                                  reason="NotAcceptable")
+                refusal = (f"you requested {target}, but the requested object {relation} "
+                           f"({_go_type(rt, is_list)})")
             return Representation("PartialObjectMetadataList" if wants_list
-                                  else "PartialObjectMetadata", version)
+                                  else "PartialObjectMetadata", version, refusal)
         if target == "Table":
             if version == "v1" and printable:
                 return Representation("Table")

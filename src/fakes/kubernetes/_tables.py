@@ -351,9 +351,10 @@ def table(rt: ResourceType, objects: Iterable[Mapping[str, Any]], now: datetime,
         rows.append(row)
     answer: dict[str, Any] = {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
                               "metadata": dict(metadata)}
-    if columns:
-        definitions = _columns()
-        answer["columnDefinitions"] = definitions.get(key, definitions["default"])
+    # Later events of a watch carry none: null, as Go encodes a nil slice.
+    definitions = _columns()
+    answer["columnDefinitions"] = definitions.get(key, definitions["default"]) if columns \
+        else None
     answer["rows"] = rows
     return answer
 
@@ -376,6 +377,7 @@ class Shape:
         return cls(rt, representation, chosen, clock)
 
     def one(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        self.representation.refuse()
         form = self.representation.form
         if form == "Table":
             meta = {"resourceVersion": _map(obj, "metadata").get("resourceVersion", "")}
@@ -386,6 +388,7 @@ class Shape:
 
     def many(self, items: Iterable[Mapping[str, Any]], metadata: Mapping[str, Any]
              ) -> dict[str, Any]:
+        self.representation.refuse()
         form = self.representation.form
         if form == "Table":
             return table(self.rt, items, self.clock(), include=self.include,
