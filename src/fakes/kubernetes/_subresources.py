@@ -9,8 +9,10 @@ loopback, 2026-11-30):
   text (``200 text/plain``) otherwise, after the apiserver's checks of the
   ``container`` parameter and the numeric options;
 - ``pods/exec``, ``attach``, ``portforward``: ``400 pod <name> does not have a host
-  assigned`` for a Pod without ``spec.nodeName``, ``400 Upgrade request required`` for
-  one with a node and a plain request; a stream (an upgrade) is not modelled (501);
+  assigned`` for a Pod without ``spec.nodeName``; for one bound to a Node, ``404`` if
+  the Node is missing, ``500`` if it has no address, else ``400 Upgrade request
+  required`` for a plain request; a stream (an upgrade) is not modelled (501). A
+  bound Pod whose log was not set has an empty one (``200``), after the same checks;
 - ``pods/proxy`` of a Pod without an IP and ``nodes/proxy`` of a Node without
   addresses are refused as the apiserver refuses them; ``services/proxy`` is ``503 no
   endpoints available`` (nothing runs behind a Service in the fake);
@@ -97,7 +99,10 @@ def read_log(store: Cluster, logs: Mapping[tuple[str, str], str], rt: ResourceTy
     # Keyed by uid: a Pod made again under the same name starts without a log.
     text = logs.get((str(_meta(pod).get("uid", "")), container))
     if text is None:
-        return None
+        if not (pod.get("spec") or {}).get("nodeName"):
+            return None
+        _check_node(store, pod)
+        text = ""  # a node with an address: its container has written nothing yet
     for option in _UNMODELLED_LOG_OPTIONS:
         if args.get(option) not in (None, "", "false"):
             raise _unmodelled(f"the {option} option of pods/log")
@@ -123,8 +128,7 @@ def connect(store: Cluster, rt: ResourceType, namespace: str, name: str, sub: st
     obj = store.get(rt, namespace, name)
     if rt.kind == "Node":
         if not (obj.get("status") or {}).get("addresses"):
-            return StatusError("no preferred addresses found; known addresses: []",
-                               status=500, reason="")
+            return _no_address()
         return _unmodelled("nodes/proxy to a kubelet")
     if sub == "proxy":
         if not (obj.get("status") or {}).get("podIP"):
@@ -132,9 +136,30 @@ def connect(store: Cluster, rt: ResourceType, namespace: str, name: str, sub: st
         return _unmodelled("pods/proxy to a Pod's address")
     if not (obj.get("spec") or {}).get("nodeName"):
         return bad_request(f"pod {name} does not have a host assigned")
+    _check_node(store, obj)
     if not upgrade:
         return bad_request("Upgrade request required")
     return _unmodelled(f"pods/{sub} streams (the fake runs no containers)")
+
+
+def _no_address() -> StatusError:
+    return StatusError("no preferred addresses found; known addresses: []", status=500,
+                       reason="")
+
+
+def _check_node(store: Cluster, pod: Mapping[str, Any]) -> None:
+    """The Node a Pod is bound to must exist and have an address for the apiserver to
+    reach its kubelet (measured: a missing Node is named as if it were a Pod)."""
+    node = str(pod["spec"]["nodeName"])
+    nodes = store.types.get("", "v1", "nodes")
+    assert nodes is not None
+    try:
+        found = store.get(nodes, "", node)
+    except StatusError:
+        raise StatusError(f'pods "{node}" not found', status=404, reason="NotFound",
+                          details={"name": node, "kind": "pods"}) from None
+    if not (found.get("status") or {}).get("addresses"):
+        raise _no_address()
 
 
 def _invalid(kind: str, name: str, cause: Cause, group: str = "") -> StatusError:
@@ -163,10 +188,13 @@ def scale_of(rt: ResourceType, obj: Mapping[str, Any]) -> dict[str, Any]:
     shown = (format_labels(selector) if rt.kind == "ReplicationController" and selector
              else format_selector(selector))
     kept = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+    # Go omits a zero count (omitempty), and an empty selector.
+    replicas, current = spec.get("replicas"), status.get("replicas")
     return {"kind": "Scale", "apiVersion": SCALE_API_VERSION,
             "metadata": {k: meta[k] for k in kept if k in meta},
-            "spec": {"replicas": spec.get("replicas", 0)},
-            "status": {"replicas": status.get("replicas", 0), "selector": shown}}
+            "spec": {"replicas": replicas} if replicas else {},
+            "status": {**({"replicas": current} if current else {}),
+                       **({"selector": shown} if shown else {})}}
 
 
 def read_scale(store: Cluster, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
