@@ -65,7 +65,8 @@ AGGREGATED_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDis
 
 @behaviour("K8S-004", "a request for aggregated discovery (as kubectl sends it) is answered "
            "with the APIGroupDiscoveryList, its Content-Type naming it; without that Accept "
-           "the plain documents", cite=AGGREGATED + " and " + MEASURED)
+           "the plain documents; a JSON Accept asking only for other versions is 406",
+           cite=AGGREGATED + " and " + MEASURED)
 def test_aggregated_discovery_accept(target: Target) -> None:
     for path, plain in (("/api", "APIVersions"), ("/apis", "APIGroupList")):
         answer = target.http("GET", path, headers={"Accept": AGGREGATED_ACCEPT})
@@ -79,6 +80,15 @@ def test_aggregated_discovery_accept(target: Target) -> None:
             document = target.http("GET", path, headers={"Accept": accept} if accept else {})
             assert document.json()["kind"] == plain
             assert document.headers["Content-Type"] == "application/json"
+        passed_over = target.http("GET", path, headers={"Accept": "text/html, " + (
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")})
+        assert passed_over.json()["kind"] == "APIGroupDiscoveryList"
+    for version in ("v2beta1", "v9"):
+        refused = target.http("GET", "/apis", headers={"Accept": (
+            f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList")})
+        assert (refused.status_code, refused.json()["message"]) == (
+            406, "only the following media types are accepted: application/json, "
+            "application/yaml, application/vnd.kubernetes.protobuf")
 
 
 @pytest.mark.parametrize("group_version", sorted(

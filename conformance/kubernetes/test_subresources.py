@@ -260,6 +260,26 @@ def test_scale_write(target: Target) -> None:
     assert other["message"] == ('Deployment in version "v1" cannot be handled as a Scale: '
                                 "converting (v1.Deployment) to (autoscaling.Scale): unknown "
                                 "conversion")
+    for content_type, raw, message in (
+            ("application/merge-patch+json", b"{bad", "invalid JSON patch"),
+            ("application/json-patch+json", b"{}", "error decoding patch: json: cannot "
+             "unmarshal object into Go value of type []handlers.jsonPatchOp"),
+            ("application/json-patch+json",
+             b'[{"op": "test", "path": "/spec/replicas", "value": 99}]',
+             "the server rejected our request due to an error in our request")):
+        refused = failure(target, "PATCH", scale, raw=raw, content_type=content_type)
+        assert refused["message"] == message
+    listed = failure(target, "PUT", scale, raw=b"[]")
+    assert listed["message"] == (
+        "the object provided is unrecognized (must be of type Scale): couldn't get "
+        "version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+        'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string '
+        '"json:\\"kind,omitempty\\"" } (5b5d)')
+    worded = failure(target, "PUT", scale, body={"metadata": {"name": "x"},
+                                                 "spec": {"replicas": "x"}})
+    assert worded["message"] == (
+        'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal string '
+        "into Go struct field ScaleSpec.spec.replicas of type int32")
     assert target.http("GET", path).json()["spec"]["replicas"] == 5
     missing = failure(target, "PUT", scale.replace("/x/", "/nope/"),
                       body={"metadata": {"name": "nope"}, "spec": {"replicas": 1}})
@@ -300,3 +320,43 @@ def test_subresource_discovery(target: Target) -> None:
         "autoscaling", "v1", "Scale", ["get", "patch", "update"])
     apps = {r["name"]: r for r in target.http("GET", "/apis/apps/v1").json()["resources"]}
     assert apps["deployments/scale"]["group"] == "autoscaling"
+
+
+@behaviour("K8S-219", "what needs a kubelet, a container runtime or a network the fake refuses "
+           "loudly (501, naming it): streams to a bound Pod, proxies to a Pod or Node "
+           "address; a bound Pod whose log was not set has an empty one; a Table the fake "
+           "cannot print is 406 alone and JSON where JSON is accepted",
+           cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
+def test_no_runtime_is_loud(target: Target) -> None:
+    target.require("more_subresources", False)
+    ns = target.namespace("noruntime")
+    node = target.cluster_name("addressed", "/api/v1/nodes")
+    created(target, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node",
+                                      "metadata": {"name": node}})
+    target.http("PATCH", f"/api/v1/nodes/{node}/status", raw=json.dumps({"status": {
+        "addresses": [{"type": "InternalIP", "address": "192.0.2.1"}]}}).encode(),
+        content_type="application/merge-patch+json")
+    _pod(target, ns, "placed", "c", node=node)
+    _pod(target, ns, "p", "c")
+    target.http("PATCH", f"/api/v1/namespaces/{ns}/pods/p/status", raw=json.dumps(
+        {"status": {"podIP": "10.0.0.7"}}).encode(),
+        content_type="application/merge-patch+json")
+    base = f"/api/v1/namespaces/{ns}/pods"
+    upgrade = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1"}
+    for path, headers, what in (
+            (f"{base}/placed/exec?command=ls", upgrade, "pods/exec"),
+            (f"{base}/p/proxy/", {}, "pods/proxy"),
+            (f"/api/v1/nodes/{node}/proxy/metrics", {}, "nodes/proxy")):
+        status = failure(target, "GET", path, headers=headers)
+        assert status["code"] == 501 and what in status["message"], status
+    log = target.http("GET", f"{base}/placed/log")
+    assert (log.status_code, log.text) == (200, "")
+    table = "application/json;as=Table;v=v1;g=meta.k8s.io"
+    for accept, named in ((table.replace("v=v1", "v=v1beta1"), "v1beta1"),
+                          ("application/yaml", "application/yaml")):
+        refused = failure(target, "GET", f"{base}/p", headers={"Accept": accept})
+        assert refused["code"] == 406 and named in refused["message"]
+    nodes = failure(target, "GET", "/api/v1/nodes", headers={"Accept": table})
+    assert nodes["code"] == 406 and "for Node" in nodes["message"]
+    listed = target.http("GET", "/api/v1/nodes", headers={"Accept": table + ",application/json"})
+    assert listed.json()["kind"] == "NodeList"

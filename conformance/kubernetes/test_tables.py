@@ -100,6 +100,9 @@ def test_table_pages(target: Target) -> None:
     assert "continue" not in rest["metadata"]
 
 
+_SERVICE_COLUMNS = [("Name", "string", 0), ("Type", "string", 0), ("Cluster-IP", "string", 0),
+                    ("External-IP", "string", 0), ("Port(s)", "string", 0),
+                    ("Age", "string", 0), ("Selector", "string", 1)]
 # Kinds, an object of each, and the row the server prints for it (cells the real
 # server fills from its own defaults or controllers are None: not compared).
 _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[Any]]] = [
@@ -118,6 +121,19 @@ _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[An
       ("External-IP", "string", 0), ("Port(s)", "string", 0), ("Age", "string", 0),
       ("Selector", "string", 1)],
      ["x", "ExternalName", "<none>", "example.com", "<none>", None, "<none>"]),
+    ("Service", "/api/v1/namespaces/{ns}/services",
+     {"spec": {"type": "NodePort", "externalIPs": ["192.0.2.1", "192.0.2.2"],
+               "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}]}},
+     _SERVICE_COLUMNS,
+     ["x", "NodePort", None, "192.0.2.1,192.0.2.2", "80:30080/TCP", None, "<none>"]),
+    ("Service", "/api/v1/namespaces/{ns}/services",
+     {"spec": {"type": "ClusterIP", "selector": {"b": "2", "a": "1"},
+               "ports": [{"name": "h", "port": 80, "protocol": "TCP"},
+                         {"name": "d", "port": 53, "protocol": "UDP"}]}},
+     _SERVICE_COLUMNS, ["x", "ClusterIP", None, "<none>", "80/TCP,53/UDP", None, "a=1,b=2"]),
+    ("Service", "/api/v1/namespaces/{ns}/services",
+     {"spec": {"type": "LoadBalancer", "ports": [{"port": 80, "protocol": "TCP"}]}},
+     _SERVICE_COLUMNS, ["x", "LoadBalancer", None, "<pending>", None, None, "<none>"]),
     ("Pod", "/api/v1/namespaces/{ns}/pods",
      {"spec": {"containers": [{"name": "a", "image": "busybox"},
                               {"name": "b", "image": "busybox"}]}},
@@ -184,7 +200,7 @@ _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[An
 
 
 @pytest.mark.parametrize(("kind", "collection", "body", "columns", "cells"), _KINDS,
-                         ids=[k[0] for k in _KINDS])
+                         ids=[f"{k[0]}-{i}" for i, k in enumerate(_KINDS)])
 @behaviour("K8S-203", "each kind has the server's own columns (wide ones at priority 1) and "
            "cells computed from the object: counts, ready/desired, container names and "
            "images, selectors, ports, holders; others have Name and Created At",
@@ -233,7 +249,8 @@ def test_table_watch(target: Target) -> None:
 
 
 @behaviour("K8S-205", "ages are the server's clock less creationTimestamp, worded as kubectl "
-           "words durations: 90s, 2m30s, 5m, 3h20m, 2d3h, 400d",
+           "words durations: 90s, 2m30s, 5m, 15m, 3h20m, 7h, 20h, 2d3h, 3d, 400d, 3y3d, "
+           "9y",
            cite=TABLES + " and https://github.com/kubernetes/kubernetes/blob/v1.37.2/staging/"
                 "src/k8s.io/apimachinery/pkg/util/duration/duration.go")
 def test_age_follows_the_clock(target: Target) -> None:
@@ -247,6 +264,13 @@ def test_age_follows_the_clock(target: Target) -> None:
         target.advance_clock(step)
         seen.append(_get(target, f"{path}/a", TABLE)["rows"][0]["cells"][2])
     assert seen == ["90s", "2m30s", "5m", "3h20m", "2d3h", "400d"]
+    for index, (age, shown) in enumerate([
+            (900, "15m"), (7 * 3600, "7h"), (20 * 3600, "20h"), (3 * 86_400, "3d"),
+            (3 * 365 * 86_400 + 3 * 86_400, "3y3d"), (4 * 365 * 86_400, "4y"),
+            (9 * 365 * 86_400, "9y")]):
+        target.http("POST", path, body=cm(f"b{index}", ns))
+        target.advance_clock(age)
+        assert _get(target, f"{path}/b{index}", TABLE)["rows"][0]["cells"][2] == shown
 
 
 @behaviour("K8S-206", "kubectl get prints the server's columns; -o wide adds the priority-1 "
@@ -354,3 +378,31 @@ def test_accept_negotiation(target: Target, accept: str, answer: str) -> None:
             406, "NotAcceptable", answer[4:])
     else:
         assert (got.status_code, got.json()["kind"]) == (200, answer)
+
+
+@behaviour("K8S-218", "a Pod's row shows its containers' readiness and restarts, the first "
+           "waiting container's reason over the phase, its IP and node",
+           cite=TABLES + " and " + MEASURED)
+def test_pod_row(target: Target) -> None:
+    ns = target.namespace("podrow")
+    path = f"/api/v1/namespaces/{ns}/pods"
+    created(target, path, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                           "spec": {"containers": [
+                               {"name": "c", "image": "registry.invalid/none:1"},
+                               {"name": "d", "image": "registry.invalid/none:1"},
+                               {"name": "e", "image": "registry.invalid/none:1"}]}})
+    statuses = [
+        {"name": "c", "ready": True, "restartCount": 2, "image": "registry.invalid/none:1",
+         "imageID": "", "state": {"running": {}}},
+        {"name": "d", "ready": False, "restartCount": 1, "image": "registry.invalid/none:1",
+         "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}}},
+        {"name": "e", "ready": False, "restartCount": 0, "image": "registry.invalid/none:1",
+         "imageID": "", "state": {"terminated": {"reason": "Error", "exitCode": 1}}}]
+    patched = target.http("PATCH", f"{path}/p/status", raw=json.dumps({"status": {
+        "phase": "Running", "podIP": "10.0.0.7", "podIPs": [{"ip": "10.0.0.7"}],
+        "containerStatuses": statuses}}).encode(),
+        content_type="application/merge-patch+json")
+    assert patched.status_code == 200, patched.text
+    cells = _get(target, f"{path}/p", TABLE)["rows"][0]["cells"]
+    assert cells[:4] == ["p", "1/3", "CrashLoopBackOff", "3"]
+    assert cells[5:] == ["10.0.0.7", "<none>", "<none>", "<none>"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, Registry, ResourceType
 
 AGGREGATED_MEDIA_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -28,18 +29,25 @@ _CONNECT_VERBS = {"proxy": ["create", "delete", "get", "patch", "update"]}
 
 
 def wants_aggregated(accept: str | None) -> bool:
-    """Whether the first media range the server can serve is the aggregated document
-    (v2; the fake serves no v2beta1)."""
+    """Whether the first JSON media range the server can serve asks for the aggregated
+    document (v2; the fake serves no v2beta1, nor does kube-apiserver v1.37.2). JSON
+    ranges that all ask for something else are the apiserver's 406."""
+    json_seen = False
     for part in (accept or "").split(","):
         media, *raw = (p.strip() for p in part.split(";"))
         params = dict(p.partition("=")[::2] for p in raw)
         if media not in ("application/json", "*/*", "application/*"):
             continue
+        json_seen = True
         if "as" not in params:
             return False
         if (params.get("as"), params.get("g"), params.get("v")) == (
                 "APIGroupDiscoveryList", "apidiscovery.k8s.io", "v2"):
             return True
+    if json_seen:
+        raise StatusError("only the following media types are accepted: application/json, "
+                          "application/yaml, application/vnd.kubernetes.protobuf",
+                          status=406, reason="NotAcceptable")
     return False
 
 

@@ -142,6 +142,12 @@ def connect(store: Cluster, rt: ResourceType, namespace: str, name: str, sub: st
     return _unmodelled(f"pods/{sub} streams (the fake runs no containers)")
 
 
+def _go_kind(value: Any) -> str:
+    """How Go's JSON decoder names a value of the wrong type."""
+    kinds = {list: "array", dict: "object", str: "string", bool: "bool"}
+    return kinds.get(type(value), "number")
+
+
 def _no_address() -> StatusError:
     return StatusError("no preferred addresses found; known addresses: []", status=500,
                        reason="")
@@ -229,8 +235,12 @@ def update_scale(store: Cluster, rt: ResourceType, namespace: str, name: str, bo
     """PUT of a Scale: its ``spec.replicas`` becomes the object's, at the Scale's
     resourceVersion when it names one."""
     if not isinstance(body, Mapping):
-        raise bad_request("the object provided is unrecognized (must be of type Scale): "
-                          "couldn't get version/kind; json parse error")
+        shown = json.dumps(body, separators=(",", ":")).encode().hex()
+        raise bad_request(
+            "the object provided is unrecognized (must be of type Scale): couldn't get "
+            f"version/kind; json parse error: json: cannot unmarshal {_go_kind(body)} into Go "
+            'value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+            f'Kind string "json:\\"kind,omitempty\\"" }} ({shown})')
     kind, api_version = body.get("kind"), body.get("apiVersion")
     if kind not in (None, "", "Scale") or api_version not in (None, "", SCALE_API_VERSION):
         version = str(api_version or "").rsplit("/", 1)[-1]
@@ -243,8 +253,9 @@ def update_scale(store: Cluster, rt: ResourceType, namespace: str, name: str, bo
                           f"on the URL ({name})")
     replicas = (body.get("spec") or {}).get("replicas", 0)
     if not isinstance(replicas, int) or isinstance(replicas, bool):
-        raise bad_request("the object provided is unrecognized (must be of type Scale): "
-                          "spec.replicas is not an integer")
+        raise bad_request(f'Scale in version "{rt.version}" cannot be handled as a Scale: '
+                          f"json: cannot unmarshal {_go_kind(replicas)} into Go struct field "
+                          "ScaleSpec.spec.replicas of type int32")
     if replicas < 0:
         raise _invalid("Scale", name, Cause.invalid(
             "spec.replicas", replicas, "must be greater than or equal to 0"),

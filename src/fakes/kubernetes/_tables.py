@@ -201,10 +201,12 @@ def _pod(obj: Mapping[str, Any], now: datetime) -> Cells:
     ready = sum(1 for s in statuses if s.get("ready") is True)
     restarts = sum(_int(s.get("restartCount")) for s in statuses)
     reason = str(status.get("reason") or status.get("phase") or "")
-    for state in statuses:
-        waiting = _map(state, "state", "waiting").get("reason")
-        if waiting:
-            reason = str(waiting)
+    # The printer walks the containers from the last: the first one's state wins.
+    for state in reversed(statuses):
+        shown = (_map(state, "state", "waiting").get("reason")
+                 or _map(state, "state", "terminated").get("reason"))
+        if shown:
+            reason = str(shown)
     if _map(obj, "metadata").get("deletionTimestamp") and reason != "NodeLost":
         reason = "Terminating"
     gates = _list(obj, "spec", "readinessGates")
