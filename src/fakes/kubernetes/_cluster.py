@@ -39,8 +39,10 @@ class FakeCluster(Fake[Cluster]):
     Modelled: the core/v1, apps/v1, batch/v1, rbac.authorization.k8s.io/v1,
     networking.k8s.io/v1, coordination.k8s.io/v1 and policy/v1 kinds of the resource
     registry; create, get, list, watch, update, JSON merge and JSON patch, delete with
-    finalizers and preconditions, the status subresource, label and field selectors,
-    paginated lists, discovery, and the apiserver's Status errors. See the
+    finalizers and preconditions, the status and scale subresources, ``pods/log`` (see
+    :meth:`set_pod_log`), label and field selectors, paginated lists, Tables and
+    metadata-only reads, plain and aggregated discovery, and the apiserver's Status
+    errors. See the
     ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
     divergences and what is not modelled (strategic merge patch, server-side apply,
     defaulting, validation beyond names and labels, controllers, RBAC).
