@@ -103,6 +103,13 @@ def test_table_pages(target: Target) -> None:
 _SERVICE_COLUMNS = [("Name", "string", 0), ("Type", "string", 0), ("Cluster-IP", "string", 0),
                     ("External-IP", "string", 0), ("Port(s)", "string", 0),
                     ("Age", "string", 0), ("Selector", "string", 1)]
+_PDB_COLUMNS = [("Name", "string", 0), ("Min Available", "string", 0),
+                ("Max Unavailable", "string", 0), ("Allowed Disruptions", "integer", 0),
+                ("Age", "string", 0)]
+_EVENT_COLUMNS = [("Last Seen", "string", 0), ("Type", "string", 0), ("Reason", "string", 0),
+                  ("Object", "string", 0), ("Subobject", "string", 1),
+                  ("Source", "string", 1), ("Message", "string", 0),
+                  ("First Seen", "string", 1), ("Count", "string", 1), ("Name", "string", 1)]
 # Kinds, an object of each, and the row the server prints for it (cells the real
 # server fills from its own defaults or controllers are None: not compared).
 _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[Any]]] = [
@@ -194,6 +201,52 @@ _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[An
      {"spec": {"podSelector": {"matchLabels": {"a": "b"}}}},
      [("Name", "string", 0), ("Pod-Selector", "string", 0), ("Age", "string", 0)],
      ["x", "a=b", None]),
+    ("DaemonSet", "/apis/apps/v1/namespaces/{ns}/daemonsets",
+     {"spec": {"selector": {"matchLabels": {"app": "x"}}, "template": {
+         "metadata": {"labels": {"app": "x"}},
+         "spec": {"nodeSelector": {"z": "1", "a": "vf-none"},
+                  "containers": [{"name": "c", "image": "nginx"}]}}}},
+     [("Name", "string", 0), ("Desired", "integer", 0), ("Current", "integer", 0),
+      ("Ready", "integer", 0), ("Up-to-date", "integer", 0), ("Available", "integer", 0),
+      ("Node Selector", "string", 0), ("Age", "string", 0), ("Containers", "string", 1),
+      ("Images", "string", 1), ("Selector", "string", 1)],
+     ["x", 0, 0, 0, 0, 0, "a=vf-none,z=1", None, "c", "nginx", "app=x"]),
+    ("CronJob", "/apis/batch/v1/namespaces/{ns}/cronjobs",
+     {"spec": {"schedule": "*/5 * * * *", "suspend": True, "timeZone": "Etc/UTC",
+               "jobTemplate": {"spec": {"template": {"spec": {
+                   "restartPolicy": "Never",
+                   "containers": [{"name": "c", "image": "busybox"}]}}}}}},
+     [("Name", "string", 0), ("Schedule", "string", 0), ("Timezone", "string", 0),
+      ("Suspend", "boolean", 0), ("Active", "integer", 0), ("Last Schedule", "string", 0),
+      ("Age", "string", 0), ("Containers", "string", 1), ("Images", "string", 1),
+      ("Selector", "string", 1)],
+     ["x", "*/5 * * * *", "Etc/UTC", "True", 0, "<none>", None, "c", "busybox", "<none>"]),
+    ("PodDisruptionBudget", "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets",
+     {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"a": "b"}}}},
+     _PDB_COLUMNS, ["x", "1", "N/A", 0, None]),
+    ("PodDisruptionBudget", "/apis/policy/v1/namespaces/{ns}/poddisruptionbudgets",
+     {"spec": {"maxUnavailable": "50%", "selector": {"matchLabels": {"a": "b"}}}},
+     _PDB_COLUMNS, ["x", "N/A", "50%", 0, None]),
+    ("RoleBinding", "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings",
+     {"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                  "name": "view"},
+      "subjects": [{"kind": "User", "name": "u1", "apiGroup": "rbac.authorization.k8s.io"},
+                   {"kind": "User", "name": "u2", "apiGroup": "rbac.authorization.k8s.io"},
+                   {"kind": "Group", "name": "g", "apiGroup": "rbac.authorization.k8s.io"},
+                   {"kind": "ServiceAccount", "name": "sa", "namespace": "other"}]},
+     [("Name", "string", 0), ("Role", "string", 0), ("Age", "string", 0),
+      ("Users", "string", 1), ("Groups", "string", 1), ("ServiceAccounts", "string", 1)],
+     ["x", "ClusterRole/view", None, "u1, u2", "g", "other/sa"]),
+    ("Event", "/api/v1/namespaces/{ns}/events",
+     {"involvedObject": {"kind": "ConfigMap", "name": "y", "apiVersion": "v1"},
+      "reason": "Measured", "message": " m ", "type": "Normal"},
+     _EVENT_COLUMNS,
+     ["<unknown>", "Normal", "Measured", "configmap/y", "", "", "m", "<unknown>", 1, "x"]),
+    ("Event", "/api/v1/namespaces/{ns}/events",
+     {"involvedObject": {"kind": "Node"}, "reason": "R", "message": "m", "type": "Warning",
+      "count": 3, "source": {"component": "comp", "host": "h"},
+      "firstTimestamp": "2026-01-01T00:00:00Z"},
+     _EVENT_COLUMNS, [None, "Warning", "R", "node", "", "comp, h", "m", None, 3, "x"]),
     ("Role", "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles", {},
      [("Name", "string", 0), ("Created At", "date", 0)], ["x", None]),
 ]
@@ -211,6 +264,8 @@ def test_columns_per_kind(target: Target, kind: str, collection: str, body: dict
     path = collection.format(ns=ns)
     api_version = "v1" if path.startswith("/api/") else path.split("/")[2] + "/" + \
         path.split("/")[3]
+    if kind == "Event":  # an Event names its object's namespace: its own
+        body = {**body, "involvedObject": {**body["involvedObject"], "namespace": ns}}
     made = created(target, path, {"apiVersion": api_version, "kind": kind,
                                   "metadata": {"name": "x", "namespace": ns}, **body})
     table = _get(target, f"{path}/x", TABLE)
@@ -221,7 +276,7 @@ def test_columns_per_kind(target: Target, kind: str, collection: str, body: dict
     assert shown == cells
     if kind == "Role":
         assert row["cells"][1] == made["metadata"]["creationTimestamp"]
-    else:
+    elif kind != "Event":
         age = [c[0] for c in columns].index("Age")
         assert AGE.match(row["cells"][age])
 
@@ -406,3 +461,49 @@ def test_pod_row(target: Target) -> None:
     cells = _get(target, f"{path}/p", TABLE)["rows"][0]["cells"]
     assert cells[:4] == ["p", "1/3", "CrashLoopBackOff", "3"]
     assert cells[5:] == ["10.0.0.7", "<none>", "<none>", "<none>"]
+
+
+@behaviour("K8S-220", "cluster-scoped kinds print too: a Node's conditions, scheduling, roles "
+           "from its labels, addresses and versions; a ClusterRoleBinding's role and subjects",
+           cite=TABLES + " and " + MEASURED)
+def test_cluster_scoped_rows(target: Target) -> None:
+    node = target.cluster_name("printed", "/api/v1/nodes")
+    created(target, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {
+        "name": node, "labels": {"node-role.kubernetes.io/worker": "",
+                                 "node-role.kubernetes.io/control-plane": "",
+                                 "kubernetes.io/role": "edge"}},
+        "spec": {"unschedulable": True}})
+    table = _get(target, f"/api/v1/nodes/{node}", TABLE)
+    assert [c["name"] for c in table["columnDefinitions"]] == [
+        "Name", "Status", "Roles", "Age", "Version", "Internal-IP", "External-IP",
+        "OS-Image", "Kernel-Version", "Container-Runtime"]
+    cells = table["rows"][0]["cells"]
+    assert cells[:3] == [node, "Unknown,SchedulingDisabled", "control-plane,edge,worker"]
+    assert cells[4:] == ["", "<none>", "<none>", "<unknown>", "<unknown>", "<unknown>"]
+    target.http("PATCH", f"/api/v1/nodes/{node}/status", raw=json.dumps({"status": {
+        "conditions": [{"type": "Ready", "status": "False", "reason": "Measured",
+                        "message": "m", "lastHeartbeatTime": "2026-01-01T00:00:00Z",
+                        "lastTransitionTime": "2026-01-01T00:00:00Z"}],
+        "addresses": [{"type": "InternalIP", "address": "192.0.2.1"},
+                      {"type": "ExternalIP", "address": "198.51.100.1"}],
+        "nodeInfo": {"kubeletVersion": "v1.37.2", "osImage": "Debian", "kernelVersion": "6.1",
+                     "containerRuntimeVersion": "containerd://2.0", "machineID": "",
+                     "systemUUID": "", "bootID": "", "kubeProxyVersion": "",
+                     "operatingSystem": "linux", "architecture": "amd64"}}}).encode(),
+        content_type="application/merge-patch+json")
+    cells = _get(target, f"/api/v1/nodes/{node}", TABLE)["rows"][0]["cells"]
+    assert cells[1] == "NotReady,SchedulingDisabled"
+    assert cells[4:] == ["v1.37.2", "192.0.2.1", "198.51.100.1", "Debian", "6.1 (amd64)",
+                         "containerd://2.0"]
+    binding = target.cluster_name("printed", "/apis/rbac.authorization.k8s.io/v1/"
+                                  "clusterrolebindings")
+    created(target, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": binding},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": "view"},
+        "subjects": [{"kind": "Group", "name": "g1", "apiGroup": "rbac.authorization.k8s.io"},
+                     {"kind": "Group", "name": "g2", "apiGroup": "rbac.authorization.k8s.io"}]})
+    cells = _get(target, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/" + binding,
+                 TABLE)["rows"][0]["cells"]
+    assert [cells[0], cells[1], *cells[3:]] == [binding, "ClusterRole/view", "", "g1, g2", ""]

@@ -289,6 +289,110 @@ def _network_policy(obj: Mapping[str, Any], now: datetime) -> Cells:
             _age(obj, now)]
 
 
+def _node(obj: Mapping[str, Any], now: datetime) -> Cells:
+    conditions = {c.get("type"): c.get("status") for c in _list(obj, "status", "conditions")
+                  if isinstance(c, Mapping)}
+    status = [] if "Ready" not in conditions else [
+        "Ready" if conditions["Ready"] == "True" else "NotReady"]
+    status = status or ["Unknown"]
+    if _map(obj, "spec").get("unschedulable") is True:
+        status.append("SchedulingDisabled")
+    roles = set()
+    for key, value in _map(obj, "metadata", "labels").items():
+        if key.startswith("node-role.kubernetes.io/") and key.split("/", 1)[1]:
+            roles.add(key.split("/", 1)[1])
+        elif key == "kubernetes.io/role" and value:
+            roles.add(str(value))
+    info = _map(obj, "status", "nodeInfo")
+    kernel = str(info.get("kernelVersion") or "<unknown>")
+    if info.get("architecture"):
+        kernel += f" ({info['architecture']})"
+
+    def address(kind: str) -> str:
+        return next((str(a.get("address")) for a in _list(obj, "status", "addresses")
+                     if isinstance(a, Mapping) and a.get("type") == kind), "<none>")
+
+    return [_name(obj), ",".join(status), ",".join(sorted(roles)) or "<none>", _age(obj, now),
+            str(info.get("kubeletVersion", "")), address("InternalIP"), address("ExternalIP"),
+            str(info.get("osImage") or "<unknown>"),
+            kernel, str(info.get("containerRuntimeVersion") or "<unknown>")]
+
+
+def _event(obj: Mapping[str, Any], now: datetime) -> Cells:
+    first = _since(obj.get("firstTimestamp"), now)
+    if _parse_time(obj.get("firstTimestamp")) is None:
+        first = _since(_micro(obj.get("eventTime")), now)
+    last = _since(obj.get("lastTimestamp"), now) if _parse_time(
+        obj.get("lastTimestamp")) else first
+    series = _map(obj, "series")
+    count = _int(obj.get("count")) or 1
+    if series:
+        last, count = _since(_micro(series.get("lastObservedTime")), now), _int(
+            series.get("count"))
+    involved, source = _map(obj, "involvedObject"), _map(obj, "source")
+    kind = str(involved.get("kind", "")).lower()
+    target = f"{kind}/{involved['name']}" if involved.get("name") else kind
+    component = source.get("component") or obj.get("reportingComponent") or ""
+    instance = source.get("host") or obj.get("reportingInstance") or ""
+    return [last, str(obj.get("type", "")), str(obj.get("reason", "")), target,
+            str(involved.get("fieldPath", "")),
+            f"{component}, {instance}" if instance else str(component),
+            str(obj.get("message", "")).strip(), first, count, _name(obj)]
+
+
+def _micro(value: Any) -> Any:
+    """A MicroTime (``...05.000000Z``) as a plain timestamp."""
+    return value.split(".")[0] + "Z" if isinstance(value, str) and "." in value else value
+
+
+def _daemon_set(obj: Mapping[str, Any], now: datetime) -> Cells:
+    status = _map(obj, "status")
+    names, images = _containers(obj)
+    counts = [_int(status.get(field)) for field in (
+        "desiredNumberScheduled", "currentNumberScheduled", "numberReady",
+        "updatedNumberScheduled", "numberAvailable")]
+    return [_name(obj), *counts,
+            format_labels(_map(obj, "spec", "template", "spec", "nodeSelector")),
+            _age(obj, now), names, images,
+            format_selector(_map(obj, "spec", "selector"), empty="<none>")]
+
+
+def _role_binding(obj: Mapping[str, Any], now: datetime) -> Cells:
+    ref = _map(obj, "roleRef")
+    subjects = [s for s in _list(obj, "subjects") if isinstance(s, Mapping)]
+
+    def named(kind: str) -> str:
+        return ", ".join(str(s.get("name", "")) for s in subjects if s.get("kind") == kind)
+
+    accounts = ", ".join(f"{s.get('namespace', '')}/{s.get('name', '')}" for s in subjects
+                         if s.get("kind") == "ServiceAccount")
+    return [_name(obj), f"{ref.get('kind', '')}/{ref.get('name', '')}", _age(obj, now),
+            named("User"), named("Group"), accounts]
+
+
+def _disruption_budget(obj: Mapping[str, Any], now: datetime) -> Cells:
+    spec = _map(obj, "spec")
+
+    def shown(field: str) -> str:
+        value = spec.get(field)
+        return "N/A" if value is None else str(value)
+
+    return [_name(obj), shown("minAvailable"), shown("maxUnavailable"),
+            _int(_map(obj, "status").get("disruptionsAllowed")), _age(obj, now)]
+
+
+def _cron_job(obj: Mapping[str, Any], now: datetime) -> Cells:
+    spec = _map(obj, "spec")
+    names, images = _containers(_map(spec, "jobTemplate"))
+    suspend = spec.get("suspend")
+    last = _map(obj, "status").get("lastScheduleTime")
+    return [_name(obj), str(spec.get("schedule", "")), str(spec.get("timeZone") or "<none>"),
+            "<unset>" if suspend is None else str(bool(suspend)),
+            len(_list(obj, "status", "active")), "<none>" if last is None else _since(last, now),
+            _age(obj, now), names, images,
+            format_selector(_map(spec, "jobTemplate", "spec", "selector"), empty="<none>")]
+
+
 def _default(obj: Mapping[str, Any], now: datetime) -> Cells:
     return [_name(obj), _map(obj, "metadata").get("creationTimestamp")]
 
@@ -302,6 +406,10 @@ PRINTERS: dict[str, Printer] = {
     "apps/v1/StatefulSet": _stateful_set, "batch/v1/Job": _job,
     "coordination.k8s.io/v1/Lease": _lease,
     "networking.k8s.io/v1/NetworkPolicy": _network_policy,
+    "v1/Node": _node, "v1/Event": _event, "apps/v1/DaemonSet": _daemon_set,
+    "batch/v1/CronJob": _cron_job, "policy/v1/PodDisruptionBudget": _disruption_budget,
+    "rbac.authorization.k8s.io/v1/RoleBinding": _role_binding,
+    "rbac.authorization.k8s.io/v1/ClusterRoleBinding": _role_binding,
     "rbac.authorization.k8s.io/v1/Role": _default,
     "rbac.authorization.k8s.io/v1/ClusterRole": _default,
 }
