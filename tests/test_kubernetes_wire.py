@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 kubernetes = pytest.importorskip("kubernetes")
@@ -17,8 +18,8 @@ pytest.importorskip("cryptography")
 from fakes.errors import ProviderError  # noqa: E402
 from fakes.kubernetes import FakeCluster  # noqa: E402
 from fakes.kubernetes._media import negotiate  # noqa: E402
-from fakes.kubernetes._resources import registry  # noqa: E402
-from fakes.kubernetes._tables import format_selector, human_duration  # noqa: E402
+from fakes.kubernetes._resources import ResourceType, registry  # noqa: E402
+from fakes.kubernetes._tables import format_selector, human_duration, table  # noqa: E402
 from kubernetes import client  # noqa: E402
 
 KUBECTL = shutil.which("kubectl")
@@ -155,3 +156,41 @@ def test_accept_quality_that_is_not_a_number_counts_as_one() -> None:
                        is_list=True)
     assert chosen.form == "Table"
     assert negotiate(None, configmaps, is_list=False).form == "object"
+
+
+class _Gadget(ResourceType):
+    """A custom resource type with additionalPrinterColumns, as the CRD registry gives."""
+
+    printer_columns = (
+        {"name": "Size", "type": "integer", "jsonPath": ".spec.size", "description": "how big"},
+        {"name": "Color", "type": "string", "jsonPath": ".spec.colors[1]", "priority": 1},
+        {"name": "Seen", "type": "date", "jsonPath": ".status.seen"})
+
+
+def _custom(cls: type[ResourceType]) -> ResourceType:
+    base = registry().get("", "v1", "configmaps")
+    assert base is not None
+    return cls(**{**attrs.asdict(base, recurse=False), "group": "example.com",
+                  "kind": "Gadget", "plural": "gadgets"})
+
+
+def test_custom_resources_print_their_own_columns() -> None:
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 1, 1, 0, 10, tzinfo=timezone.utc)
+    obj = {"metadata": {"name": "g", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"size": 3, "colors": ["red", "blue"]},
+           "status": {"seen": "2026-01-01T00:09:00Z"}}
+    printed = table(_custom(_Gadget), [obj, {"metadata": {"name": "h"}}], now,
+                    include="None", metadata={})
+    assert [(c["name"], c["type"], c["priority"]) for c in printed["columnDefinitions"]] == [
+        ("Name", "string", 0), ("Size", "integer", 0), ("Color", "string", 1),
+        ("Seen", "date", 0)]
+    assert printed["columnDefinitions"][2]["description"] == (
+        "Custom resource definition column (in JSONPath format): .spec.colors[1]")
+    assert [r["cells"] for r in printed["rows"]] == [["g", 3, "blue", "60s"],
+                                                     ["h", None, None, None]]
+    plain = table(_custom(ResourceType), [obj], now, include="None", metadata={})
+    assert [(c["name"], c["type"]) for c in plain["columnDefinitions"]] == [
+        ("Name", "string"), ("Age", "date")]
+    assert plain["rows"][0]["cells"] == ["g", "10m"]

@@ -103,6 +103,8 @@ def test_table_pages(target: Target) -> None:
 _SERVICE_COLUMNS = [("Name", "string", 0), ("Type", "string", 0), ("Cluster-IP", "string", 0),
                     ("External-IP", "string", 0), ("Port(s)", "string", 0),
                     ("Age", "string", 0), ("Selector", "string", 1)]
+_INGRESS_COLUMNS = [("Name", "string", 0), ("Class", "string", 0), ("Hosts", "string", 0),
+                    ("Address", "string", 0), ("Ports", "string", 0), ("Age", "string", 0)]
 _PDB_COLUMNS = [("Name", "string", 0), ("Min Available", "string", 0),
                 ("Max Unavailable", "string", 0), ("Allowed Disruptions", "integer", 0),
                 ("Age", "string", 0)]
@@ -247,6 +249,25 @@ _KINDS: list[tuple[str, str, dict[str, Any], list[tuple[str, str, int]], list[An
       "count": 3, "source": {"component": "comp", "host": "h"},
       "firstTimestamp": "2026-01-01T00:00:00Z"},
      _EVENT_COLUMNS, [None, "Warning", "R", "node", "", "comp, h", "m", None, 3, "x"]),
+    ("PersistentVolumeClaim", "/api/v1/namespaces/{ns}/persistentvolumeclaims",
+     {"spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "vf-none",
+               "volumeMode": "Block", "resources": {"requests": {"storage": "1Gi"}}}},
+     [("Name", "string", 0), ("Status", "string", 0), ("Volume", "string", 0),
+      ("Capacity", "string", 0), ("Access Modes", "string", 0),
+      ("StorageClass", "string", 0), ("VolumeAttributesClass", "string", 0),
+      ("Age", "string", 0), ("VolumeMode", "string", 1)],
+     ["x", None, "", "", "", "vf-none", "<unset>", None, "Block"]),
+    ("Ingress", "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
+     {"spec": {"defaultBackend": {"service": {"name": "s", "port": {"number": 80}}}}},
+     _INGRESS_COLUMNS, ["x", "<none>", "*", "", "80", None]),
+    ("Ingress", "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses",
+     {"spec": {"ingressClassName": "vf", "tls": [{"hosts": ["a.example.com"]}], "rules": [
+         {"host": f"{h}.example.com", "http": {"paths": [{
+             "path": "/", "pathType": "Prefix",
+             "backend": {"service": {"name": "s", "port": {"number": 80}}}}]}}
+         for h in "abcde"]}},
+     _INGRESS_COLUMNS, ["x", "vf", "a.example.com,b.example.com,c.example.com + 2 more...",
+                        "", "80, 443", None]),
     ("Role", "/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles", {},
      [("Name", "string", 0), ("Created At", "date", 0)], ["x", None]),
 ]
@@ -507,3 +528,28 @@ def test_cluster_scoped_rows(target: Target) -> None:
     cells = _get(target, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/" + binding,
                  TABLE)["rows"][0]["cells"]
     assert [cells[0], cells[1], *cells[3:]] == [binding, "ClusterRole/view", "", "g1, g2", ""]
+
+
+@behaviour("K8S-221", "status shows in rows: an Ingress's load balancer addresses, a "
+           "LoadBalancer Service's external IP", cite=TABLES + " and " + MEASURED)
+def test_status_in_rows(target: Target) -> None:
+    ns = target.namespace("statusrow")
+    ingresses = f"/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses"
+    created(target, ingresses, {
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "i"},
+        "spec": {"defaultBackend": {"service": {"name": "s", "port": {"number": 80}}}}})
+    services = f"/api/v1/namespaces/{ns}/services"
+    created(target, services, {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
+        "spec": {"type": "LoadBalancer", "externalIPs": ["192.0.2.9"],
+                 "ports": [{"port": 80, "protocol": "TCP"}]}})
+    load_balancer = {"ingress": [{"ip": "192.0.2.5"}, {"hostname": "lb.example.com"}]}
+    for path in (f"{ingresses}/i/status", f"{services}/lb/status"):
+        patched = target.http("PATCH", path, raw=json.dumps({"status": {
+            "loadBalancer": load_balancer}}).encode(),
+            content_type="application/merge-patch+json")
+        assert patched.status_code == 200, patched.text
+    assert _get(target, f"{ingresses}/i", TABLE)["rows"][0]["cells"][3] == (
+        "192.0.2.5,lb.example.com")
+    assert _get(target, f"{services}/lb", TABLE)["rows"][0]["cells"][3] == (
+        "192.0.2.5,lb.example.com,192.0.2.9")

@@ -81,10 +81,8 @@ def _go_type(rt: ResourceType, is_list: bool) -> str:
     return f"*{package}.{rt.kind}{'List' if is_list else ''}"
 
 
-def negotiate(accept: str | None, rt: ResourceType, *, is_list: bool,
-              printable: bool = True) -> Representation:
-    """The representation to answer a read with, or the apiserver's 406. ``printable``:
-    whether the fake has a Table for ``rt`` (where it has none, a Table is passed over)."""
+def negotiate(accept: str | None, rt: ResourceType, *, is_list: bool) -> Representation:
+    """The representation to answer a read with, or the apiserver's 406."""
     if not accept:
         return OBJECT
     json_range_seen = False
@@ -111,10 +109,9 @@ def negotiate(accept: str | None, rt: ResourceType, *, is_list: bool,
             return Representation("PartialObjectMetadataList" if wants_list
                                   else "PartialObjectMetadata", version, refusal)
         if target == "Table":
-            if version == "v1" and printable:
+            if version == "v1":
                 return Representation("Table")
-            passed_over.append(f"{_JSON};as=Table;v={version};g={_META}"
-                               + ("" if printable else f" for {rt.kind}"))
+            passed_over.append(f"{_JSON};as=Table;v={version};g={_META}")
     if passed_over:
         raise StatusError(
             f"only the following media types are accepted: {_JSON} (verified-fakes: "
