@@ -80,8 +80,9 @@ class Capabilities:
     # The target keeps a change log with actors that tests can read.
     journal: bool
     # What the fake does not model yet; the target answers it loudly instead (501 or
-    # 415 naming it): server-side apply, dry runs, the subresources beyond status
-    # (exec, log, scale ...), Table output, OpenAPI v2.
+    # 415 naming it): server-side apply, dry runs, the subresources it does not serve
+    # (binding, eviction, token ...), OpenAPI v2. Tables: the target prints objects as
+    # meta.k8s.io Tables.
     server_side_apply: bool
     dry_run: bool
     more_subresources: bool
@@ -89,11 +90,13 @@ class Capabilities:
     openapi_v2: bool
     # The target can be put back to a new cluster in place (a fake's reset()).
     resettable: bool
+    # A test can set what a Pod's log holds (a real cluster's logs come from a kubelet).
+    pod_logs: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     server_side_apply=False, dry_run=False, more_subresources=False,
-                    tables=False, openapi_v2=False, resettable=True)
+                    tables=True, openapi_v2=False, resettable=True, pod_logs=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     server_side_apply=True, dry_run=True, more_subresources=True,
                     tables=True, openapi_v2=True, resettable=False)
@@ -269,6 +272,11 @@ class Target(_BaseTarget):
     def clear_faults(self) -> None:
         """Remove injected faults (nothing to do where none can be injected)."""
 
+    def set_pod_log(self, namespace: str, pod: str, text: str,
+                    container: str | None = None) -> None:
+        self.require("pod_logs")
+        raise NotImplementedError  # pragma: no cover
+
     def changes_since(self, seq: int) -> list[Any]:
         self.require("journal")
         raise NotImplementedError  # pragma: no cover
@@ -337,6 +345,10 @@ class FakeTarget(Target):
 
     def clear_faults(self) -> None:
         self.fake.faults.clear()
+
+    def set_pod_log(self, namespace: str, pod: str, text: str,
+                    container: str | None = None) -> None:
+        self.fake.set_pod_log(namespace, pod, text, container=container)
 
     def changes_since(self, seq: int) -> list[Any]:
         return self.fake.journal.since(seq)

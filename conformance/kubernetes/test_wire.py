@@ -103,11 +103,10 @@ def test_journal(target: Target) -> None:
 
 @behaviour("K8S-096", "what the target does not model it refuses loudly, naming it: "
            "server-side apply (415), dry runs, other subresources and "
-           "OpenAPI v2 (501), Tables and protobuf alone (406)",
+           "OpenAPI v2 (501), protobuf alone (406)",
            cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_not_modelled_is_loud(target: Target) -> None:
-    for flag in ("server_side_apply", "dry_run", "more_subresources", "tables",
-                 "openapi_v2"):
+    for flag in ("server_side_apply", "dry_run", "more_subresources", "openapi_v2"):
         target.require(flag, False)
     ns = target.namespace("loud")
     path = f"/api/v1/namespaces/{ns}/configmaps"
@@ -119,15 +118,16 @@ def test_not_modelled_is_loud(target: Target) -> None:
     for method, where, what in (("POST", f"{path}?dryRun=All", "dryRun"),
                                 ("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
                                  "status.podIPs"),
-                                ("GET", f"/api/v1/namespaces/{ns}/pods/p/log", "pods/log"),
+                                ("POST", f"/api/v1/namespaces/{ns}/pods/p/eviction",
+                                 "pods/eviction"),
                                 ("DELETE", path, "configmaps.deletecollection"),
                                 ("GET", "/openapi/v2", "/openapi/v2")):
         status = failure(target, method, where, body=cm("b", ns) if method == "POST" else None)
         assert status["code"] == 501 and what in status["message"], status
-    table = "application/json;as=Table;v=v1;g=meta.k8s.io"
-    refused = failure(target, "GET", path, headers={"Accept": table})
-    assert refused["code"] == 406
-    served = target.http("GET", path, headers={"Accept": table + ",application/json"})
+    protobuf = "application/vnd.kubernetes.protobuf"
+    refused = failure(target, "GET", path, headers={"Accept": protobuf})
+    assert refused["code"] == 406 and protobuf in refused["message"]
+    served = target.http("GET", path, headers={"Accept": protobuf + ",application/json"})
     assert served.json()["kind"] == "ConfigMapList"
 
 

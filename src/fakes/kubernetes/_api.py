@@ -3,8 +3,10 @@
 Paths follow https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris:
 ``/api/v1`` for the core group and ``/apis/<group>/<version>`` for the others, then
 ``[namespaces/<ns>/]<resource>[/<name>[/<subresource>]]``. Discovery (``/api``,
-``/apis`` and each group/version) is built from the resource registry; a request for
-aggregated discovery gets the plain documents, as from a server without it.
+``/apis`` and each group/version, plain or aggregated) is built from the resource
+registry (``_discovery``); reads answer the object, a Table or its metadata as the
+``Accept`` header asks (``_media``, ``_tables``); subresources beyond ``status`` live
+in ``_subresources``.
 
 Every error is a ``metav1.Status``. Operations are named ``<resource>.<verb>``
 (``configmaps.list``, ``pods/status.update``) for fault rules and the journal.
@@ -21,6 +23,12 @@ from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
+from fakes.kubernetes._discovery import (
+    AGGREGATED_MEDIA_TYPE,
+    aggregated,
+    resource_list,
+    wants_aggregated,
+)
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -40,6 +48,15 @@ from fakes.kubernetes._model import (
 )
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
+from fakes.kubernetes._subresources import (
+    CONNECT_METHODS,
+    connect,
+    patch_scale,
+    read_log,
+    read_scale,
+    update_scale,
+)
+from fakes.kubernetes._tables import Shape
 from fakes.kubernetes.faults import WatchEnded, WatchExpired
 
 DOCS = "docs/kubernetes.md#not-modelled"
@@ -187,6 +204,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/api", "discovery.get", access="none")
     @route("GET", "/api/", "discovery.get", access="none")
     def core_versions(self, request: Request, call: Call) -> Response:
+        if wants_aggregated(request.header("Accept")):
+            return _aggregated(aggregated(call.store.types, core=True))
         host = request.origin.split("://", 1)[-1]
         return Response.json(200, {
             "kind": "APIVersions", "versions": ["v1"],
@@ -196,6 +215,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/apis", "discovery.get", access="none")
     @route("GET", "/apis/", "discovery.get", access="none")
     def groups(self, request: Request, call: Call) -> Response:
+        if wants_aggregated(request.header("Accept")):
+            return _aggregated(aggregated(call.store.types, core=False))
         groups = [self._group(g, vs) for g, vs in call.store.types.group_versions().items() if g]
         return Response.json(200, {"kind": "APIGroupList", "apiVersion": "v1",
                                    "groups": groups})
@@ -220,24 +241,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             if group in call.store.types.group_versions():
                 raise resource_not_found()
             raise PlainNotFound("404 page not found")
-        listed: list[dict[str, Any]] = []
-        for rt in types:
-            entry: dict[str, Any] = {"name": rt.plural, "singularName": rt.singular,
-                                     "namespaced": rt.namespaced, "kind": rt.kind,
-                                     "verbs": list(rt.verbs)}
-            if rt.short_names:
-                entry["shortNames"] = list(rt.short_names)
-            if rt.categories:
-                entry["categories"] = list(rt.categories)
-            listed.append(entry)
-            for sub, (kind, verbs) in rt.subresources.items():
-                if sub in SERVED_SUBRESOURCES:
-                    listed.append({"name": f"{rt.plural}/{sub}", "singularName": "",
-                                   "namespaced": rt.namespaced, "kind": kind,
-                                   "verbs": list(verbs)})
         group_version = f"{group}/{version}" if group else version
-        return Response.json(200, {"kind": "APIResourceList", "apiVersion": "v1",
-                                   "groupVersion": group_version, "resources": listed})
+        return Response.json(200, resource_list(types, group_version))
 
     # kubectl reads /openapi/v3 to learn that the server validates fields itself
     # (fieldValidation on PATCH), and then sends its objects without validating them
@@ -281,14 +286,24 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/api/v1/{rest:path}", _operation)
     @route("GET", "/apis/{group}/{version}/{rest:path}", _operation)
     def read(self, request: Request, call: Call) -> Response:
-        rt, namespace, name, _sub = self._target(request, call)
-        _check_accept(request)
+        rt, namespace, name, sub = self._target(request, call)
+        if sub == "log":
+            text = read_log(call.store, call.store.pod_logs, rt, namespace or "", name or "",
+                            {key: request.arg(key) for key in request.query})
+            if text is None:
+                return Response(204, [])
+            return Response(200, [("Content-Type", "text/plain")], text.encode())
+        if sub == "scale":
+            return Response.json(200, read_scale(call.store, rt, namespace or "", name or ""))
+        shape = Shape.negotiate(rt, request.header("Accept"), request.arg("includeObject"),
+                                is_list=name is None and not _is_true(request.arg("watch")),
+                                clock=call.store.clock.now)
         if name is None:
             if _is_true(request.arg("watch")):
-                return self._watch(request, call, rt, namespace)
-            return self._list(request, call, rt, namespace)
+                return self._watch(request, call, rt, namespace, shape)
+            return self._list(request, call, rt, namespace, shape)
         obj = call.store.get(rt, namespace or "", name)
-        return Response.json(200, obj)
+        return Response.json(200, shape.one(obj))
 
     @route("POST", "/api/v1/{rest:path}", _operation)
     @route("POST", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -310,6 +325,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
             raise method_not_allowed()
+        if sub == "scale":
+            scaled = update_scale(call.store, rt, namespace or "", name,
+                                  _body(request, rt, "Scale"), call.actor)
+            return Response.json(200, scaled)
         body = _body(request, rt)
         validation = _field_validation(request, "UpdateOptions")
         warnings: list[str] = []
@@ -327,6 +346,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
             raise _unsupported_patch(media_type)
+        if sub == "scale":
+            return Response.json(200, patch_scale(call.store, rt, namespace or "", name,
+                                                  media_type, request.read_body(),
+                                                  call.actor))
         validation = _field_validation(request, "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
@@ -377,18 +400,26 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if namespace is not None and not rt.namespaced:
             raise resource_not_found()
         if sub is not None:
-            if sub not in rt.subresources:
+            head = sub.split("/")[0]
+            # Only proxy takes a path after its name.
+            if head not in rt.subresources or (head != "proxy" and head != sub):
                 raise resource_not_found()
-            if sub not in SERVED_SUBRESOURCES:
+            if head not in SERVED_SUBRESOURCES:
                 raise _unmodelled(request, f"{rt.plural}/{sub}")
-            if request.method not in ("GET", "PUT", "PATCH"):
+            if head in CONNECT_METHODS and name is not None and (
+                    namespace is not None or not rt.namespaced):
+                upgrade = "upgrade" in (request.header("Connection") or "").lower()
+                raise connect(call.store, rt, namespace or "", name, head, request.method,
+                              upgrade)
+            allowed = ("GET",) if head == "log" else ("GET", "PUT", "PATCH")
+            if request.method not in allowed:
                 raise method_not_allowed()
         if name is not None and rt.namespaced and namespace is None:
             raise resource_not_found()
         return rt, namespace, name, sub
 
     def _list(self, request: Request, call: Call, rt: ResourceType,
-              namespace: str | None) -> Response:
+              namespace: str | None, shape: Shape) -> Response:
         labels, fields = self._selectors(request, rt)
         limit = _integer(request.arg("limit"))
         _check_list_options(request, watch=False)
@@ -402,10 +433,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             metadata["continue"] = result.continue_token
         if result.remaining is not None:
             metadata["remainingItemCount"] = result.remaining
-        items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
-                 for o in result.items]
-        return Response.json(200, {"kind": rt.list_kind, "apiVersion": rt.api_version,
-                                   "metadata": metadata, "items": items})
+        return Response.json(200, shape.many(result.items, metadata))
 
     def _selectors(self, request: Request, rt: ResourceType
                    ) -> tuple[LabelSelector, FieldSelector]:
@@ -428,7 +456,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         return labels, FieldSelector.parse(request.arg("fieldSelector"), known)
 
     def _watch(self, request: Request, call: Call, rt: ResourceType,
-               namespace: str | None) -> Response:
+               namespace: str | None, shape: Shape) -> Response:
         labels, fields = self._selectors(request, rt)
         _check_list_options(request, watch=True)
         timeout = _integer(request.arg("timeoutSeconds"))
@@ -456,13 +484,13 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
         def stream() -> Generator[bytes, None, None]:
             for kind, obj in initial:
-                yield _event(kind, obj)
+                yield _event(kind, shape.event(obj))
             position = start
             if mark_initial:
-                yield _event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version,
-                                          "metadata": {"resourceVersion": str(position),
-                                                       "annotations": {
-                                                           "k8s.io/initial-events-end": "true"}}})
+                yield _event("BOOKMARK", shape.event({
+                    "kind": rt.kind, "apiVersion": rt.api_version,
+                    "metadata": {"resourceVersion": str(position),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}))
             while not request.cancelled.is_set():
                 wait = None if deadline is None else deadline - time.monotonic()
                 if wait is not None and wait <= 0:
@@ -473,7 +501,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
-                        yield _event(kind, obj)
+                        yield _event(kind, shape.event(obj))
 
         def events() -> Iterator[bytes]:
             fault = call.fault
@@ -506,6 +534,11 @@ _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotF
             405: "MethodNotAllowed", 409: "Conflict", 410: "Expired", 422: "Invalid",
             429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
             504: "Timeout"}
+
+
+def _aggregated(document: Mapping[str, Any]) -> Response:
+    return Response(200, [("Content-Type", AGGREGATED_MEDIA_TYPE), ("Vary", "Accept")],
+                    json.dumps(document).encode())
 
 
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -606,23 +639,6 @@ def _unsupported_patch(media_type: str) -> StatusError:
                        reason="UnsupportedMediaType", details={})
 
 
-def _check_accept(request: Request) -> None:
-    """JSON is all the fake speaks: a client that accepts neither JSON nor anything gets
-    406 (Tables, protobuf and CBOR are not modelled; JSON alongside them is served)."""
-    accept = request.header("Accept")
-    if not accept:
-        return
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if media in ("*/*", "application/*", _JSON) and not any(
-                p.startswith("as=") for p in params):
-            return
-    raise StatusError(
-        f"only the following media types are accepted: {_JSON} (verified-fakes: the "
-        f"fake serves no other representation; see {DOCS})", status=406,
-        reason="NotAcceptable", details={})
-
-
 def _integer(value: str | None) -> int | None:
     if value is None or value == "":
         return None
@@ -632,14 +648,15 @@ def _integer(value: str | None) -> int | None:
         raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
-def _body(request: Request, rt: ResourceType) -> Any:
+def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
     raw = request.read_body(3 * 1024 * 1024)
     try:
         return json.loads(raw)
     except ValueError as error:
         shown = raw.decode(errors="replace")[:100] if raw else "<empty>"
         detail = "unexpected end of JSON input" if not raw.strip() else str(error)
-        raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): "
+        raise bad_request(f"the object provided is unrecognized (must be of type "
+                          f"{kind or rt.kind}): "
                           f"couldn't get version/kind; json parse error: {detail} ({shown})"
                           ) from None
 

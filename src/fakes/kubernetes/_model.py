@@ -182,6 +182,8 @@ class Cluster:
             tuple[int, str, str, int], tuple[list[Key], dict[Key, Mapping[str, Any]]]
         ] = collections.OrderedDict()
         self._generation = 0
+        #: Container logs a test set, by Pod uid and container name (pods/log).
+        self.pod_logs: dict[tuple[str, str], str] = {}
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -189,11 +191,13 @@ class Cluster:
         with self._lock:
             copied = Cluster(self.journal, self.clock, seed=self._seed, types=self.types)
             copied._objects = dict(self._objects)  # stored objects are never mutated
+            copied.pod_logs = dict(self.pod_logs)
             return copied
 
     def reset(self, to: Cluster | None = None) -> None:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
+            self.pod_logs = dict(to.pod_logs) if to is not None else {}
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()

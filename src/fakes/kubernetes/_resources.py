@@ -74,8 +74,11 @@ class ResourceType:
         return "status" in self.subresources
 
 
-#: The subresources the fake serves; the others answer as a server without them would.
-SERVED_SUBRESOURCES = frozenset({"status"})
+#: The subresources the fake serves (exec, attach, portforward and proxy with the
+#: answers of a server that has no node, kubelet or endpoint to connect to); the
+#: others answer 501, naming themselves.
+SERVED_SUBRESOURCES = frozenset({"status", "scale", "log", "exec", "attach", "portforward",
+                                 "proxy"})
 
 
 class Registry:
