@@ -37,6 +37,7 @@ from fakes.kubernetes._model import (
     STRATEGIC_MERGE_PATCH,
     Cluster,
     DeleteOptions,
+    ListResult,
 )
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
@@ -50,8 +51,8 @@ _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
 # Query parameters whose effect the fake does not model: it says so rather than
-# ignoring them (a dry run that wrote would be an invented success).
-_UNMODELLED_PARAMS = ("dryRun", "sendInitialEvents")
+# ignoring them.
+_UNMODELLED_PARAMS = ("sendInitialEvents",)
 
 
 class PlainNotFound(ProviderError):
@@ -296,9 +297,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise method_not_allowed()
         body = _body(request, rt)
         validation = _field_validation(request, "CreateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
-                                warnings=warnings)
+                                warnings=warnings, dry_run=dry_run)
         return Response.json(201, obj, _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
@@ -309,10 +311,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise method_not_allowed()
         body = _body(request, rt)
         validation = _field_validation(request, "UpdateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "UpdateOptions")
         warnings: list[str] = []
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
-                                         warnings=warnings)
+                                         warnings=warnings, dry_run=dry_run)
         return Response.json(201 if created else 200, obj, _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
@@ -325,10 +328,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
             raise _unsupported_patch(media_type)
         validation = _field_validation(request, "PatchOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
                                call.actor, subresource=sub, validation=validation,
-                               warnings=warnings)
+                               warnings=warnings, dry_run=dry_run)
         return Response.json(200, obj, _warnings(warnings))
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
@@ -336,13 +340,20 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     def delete(self, request: Request, call: Call) -> Response:
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
-            if "deletecollection" not in rt.verbs:
+            # A namespaced kind's collection is deleted one namespace at a time (measured).
+            if "deletecollection" not in rt.verbs or (rt.namespaced and namespace is None):
                 raise method_not_allowed()
-            raise _unmodelled(request, f"{rt.plural}.deletecollection")
+            labels, fields = self._selectors(request, rt)
+            options, dry_run = _delete_options(request)
+            result = call.store.delete_collection(rt, namespace, options, call.actor,
+                                                  labels=labels, fields=fields,
+                                                  dry_run=dry_run)
+            return _list_response(rt, result)
         if sub is not None:
             raise method_not_allowed()
-        options = _delete_options(request)
-        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor)
+        options, dry_run = _delete_options(request)
+        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor,
+                                      dry_run=dry_run)
         if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
                 "deletionTimestamp"):
             details = {"name": name, **({"group": rt.group} if rt.group else {}),
@@ -401,15 +412,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             rt, namespace, labels=labels, fields=fields, limit=limit or 0,
             token=request.arg("continue") or None,
             resource_version=request.arg("resourceVersion"), exact=match == "Exact")
-        metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
-        if result.continue_token:
-            metadata["continue"] = result.continue_token
-        if result.remaining is not None:
-            metadata["remainingItemCount"] = result.remaining
-        items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
-                 for o in result.items]
-        return Response.json(200, {"kind": rt.list_kind, "apiVersion": rt.api_version,
-                                   "metadata": metadata, "items": items})
+        return _list_response(rt, result)
 
     def _selectors(self, request: Request, rt: ResourceType
                    ) -> tuple[LabelSelector, FieldSelector]:
@@ -492,6 +495,33 @@ _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotF
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, Mapping) else {}
+
+
+def _list_response(rt: ResourceType, result: ListResult) -> Response:
+    """A list of ``rt``: its items without kind and apiVersion, as the apiserver sends."""
+    metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
+    if result.continue_token:
+        metadata["continue"] = result.continue_token
+    if result.remaining is not None:
+        metadata["remainingItemCount"] = result.remaining
+    items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+             for o in result.items]
+    return Response.json(200, {"kind": rt.list_kind, "apiVersion": rt.api_version,
+                               "metadata": metadata, "items": items})
+
+
+def _dry_run(values: Any, options: str) -> bool:
+    """Whether a write is a dry run; "All" is the only value the apiserver knows.
+    https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run"""
+    if not values:
+        return False
+    listed = [str(v) for v in values] if isinstance(values, list) else [str(values)]
+    if any(v != "All" for v in listed):
+        shown = json.dumps(listed, separators=(",", ":"))
+        raise _options_invalid(options, "dryRun", Cause(
+            "FieldValueNotSupported", "dryRun",
+            f'Unsupported value: {shown}: supported values: "All"'))
+    return True
 
 
 def _event(kind: str, obj: Mapping[str, Any]) -> bytes:
@@ -578,7 +608,9 @@ def _body(request: Request, rt: ResourceType) -> Any:
                           ) from None
 
 
-def _delete_options(request: Request) -> DeleteOptions:
+def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
+    """What a DELETE's options (its body, else its query) say, and whether it is a
+    dry run."""
     raw = request.read_body(1024 * 1024)
     body: Mapping[str, Any] = {}
     if raw.strip():
@@ -596,9 +628,8 @@ def _delete_options(request: Request) -> DeleteOptions:
             '"Foreground", "Background", "Orphan", "nil"'))
     if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
         propagation = propagation or "Orphan"
-    if body.get("dryRun"):
-        raise StatusError(f"verified-fakes: dryRun is not modelled; see {DOCS}",
-                          status=501, reason="")
+    dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
+                       "DeleteOptions")
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
-                         propagation=propagation)
+                         propagation=propagation), dry_run

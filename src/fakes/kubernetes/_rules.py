@@ -1,0 +1,220 @@
+"""The validation a kind's registry adds to the generic checks: one function per kind.
+
+Each function takes the object being written and, on an update, the stored one, and
+returns the field errors the apiserver answers 422 Invalid with, in the order it lists
+them. Causes, reasons and messages were measured on kube-apiserver v1.37.2 (the
+conformance behaviours K8S-240 to K8S-249 pin them), following
+``pkg/apis/*/validation/validation.go``.
+
+Where the real message ends with a dump of Go structures (a Pod's or a
+PersistentVolumeClaim's spec diff, a Job's template), the fake's message keeps the
+sentence and leaves the dump out, or shows the value as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fakes.kubernetes._errors import Cause
+from fakes.kubernetes._resources import ResourceType
+from fakes.kubernetes._selectors import LabelSelector, Requirement
+
+Rule = Callable[[Mapping[str, Any], Mapping[str, Any] | None], list[Cause]]
+_IMMUTABLE = "field is immutable"
+_WHEN_IMMUTABLE = "field is immutable when `immutable` is set"
+_POD_UPDATE = (
+    "pod updates may not change fields other than `spec.containers[*].image`,"
+    "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
+    "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
+    "(allow it to be set to 1 if it was previously negative)")
+_PVC_UPDATE = ("spec is immutable after creation except resources.requests and "
+               "volumeAttributesClassName for bound claims")
+
+
+def kind_rules(rt: ResourceType, new: Mapping[str, Any],
+               old: Mapping[str, Any] | None) -> list[Cause]:
+    """The causes ``new`` (replacing ``old``, or created when None) is refused for."""
+    rule = RULES.get((rt.group, rt.kind))
+    return rule(new, old) if rule is not None else []
+
+
+def _go_json(value: Any) -> str:
+    """A value as Go's encoding/json shows it in a field error: maps sorted, compact."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _invalid(field: str, shown: str, detail: str) -> Cause:
+    return Cause("FieldValueInvalid", field, f"Invalid value: {shown}: {detail}")
+
+
+def _spec(obj: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    spec = (obj or {}).get("spec")
+    return spec if isinstance(spec, Mapping) else {}
+
+
+def _selector_json(selector: Mapping[str, Any]) -> str:
+    """A metav1.LabelSelector as Go marshals it: its fields in declaration order."""
+    ordered: dict[str, Any] = {}
+    if selector.get("matchLabels"):
+        ordered["matchLabels"] = dict(sorted(selector["matchLabels"].items()))
+    if selector.get("matchExpressions"):
+        ordered["matchExpressions"] = [
+            {k: e[k] for k in ("key", "operator", "values") if e.get(k) is not None}
+            for e in selector["matchExpressions"]]
+    return json.dumps(ordered, separators=(",", ":"))
+
+
+def label_selector(selector: Mapping[str, Any]) -> LabelSelector:
+    """The selector a metav1.LabelSelector says (matchLabels and matchExpressions)."""
+    operators = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+    requirements = [Requirement(k, "=", (str(v),))
+                    for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        requirements.append(Requirement(
+            str(expression.get("key", "")), operators.get(str(expression.get("operator")), "in"),
+            tuple(str(v) for v in expression.get("values") or ())))
+    return LabelSelector(tuple(requirements))
+
+
+def _workload(kind: str, *, selector_required: bool) -> Rule:
+    """Deployments, ReplicaSets, StatefulSets and DaemonSets: a selector that matches
+    the template's labels, and that never changes (apps/v1)."""
+
+    def check(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+        spec, causes = _spec(new), []
+        selector = spec.get("selector")
+        if old is not None and selector != _spec(old).get("selector"):
+            causes.append(_invalid("spec.selector", _selector_json(selector or {}),
+                                   _IMMUTABLE))
+        if selector is None:
+            if selector_required:
+                causes.append(Cause("FieldValueRequired", "spec.selector", "Required value"))
+        elif not selector.get("matchLabels") and not selector.get("matchExpressions"):
+            causes.append(_invalid("spec.selector", _selector_json(selector),
+                                   f"empty selector is invalid for {kind}"))
+            return causes
+        template = spec.get("template") or {}
+        labels = (template.get("metadata") or {}).get("labels") or {}
+        if selector is None or not label_selector(selector).matches(labels):
+            causes.append(_invalid("spec.template.metadata.labels", _go_json(labels),
+                                   "`selector` does not match template `labels`"))
+        return causes
+
+    return check
+
+
+def _immutable_data(*fields: str, type_too: bool = False) -> Rule:
+    """ConfigMaps and Secrets: once ``immutable`` is true, it and the data stay."""
+
+    def check(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+        causes: list[Cause] = []
+        if old is None:
+            return causes
+        if type_too and new.get("type") != old.get("type"):
+            causes.append(_invalid("type", json.dumps(new.get("type")), _IMMUTABLE))
+        if old.get("immutable") is True:
+            if new.get("immutable") is not True:
+                causes.append(Cause("FieldValueForbidden", "immutable",
+                                    f"Forbidden: {_WHEN_IMMUTABLE}"))
+            causes += [Cause("FieldValueForbidden", field, f"Forbidden: {_WHEN_IMMUTABLE}")
+                       for field in fields if (new.get(field) or {}) != (old.get(field) or {})]
+        return causes
+
+    return check
+
+
+def _service(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    spec, causes = _spec(new), []
+    if old is not None:
+        before = _spec(old)
+        ips = list(spec.get("clusterIPs") or [])
+        if spec.get("clusterIP") != before.get("clusterIP") and ips == before.get("clusterIPs"):
+            ips = [spec.get("clusterIP")]  # only clusterIP was changed: it leads
+        if before.get("clusterIPs") and ips[:1] != before["clusterIPs"][:1]:
+            causes.append(_invalid("spec.clusterIPs[0]", _go_json(ips), "may not change once set"))
+    headless = spec.get("clusterIP") == "None"
+    if not spec.get("ports") and not headless and spec.get("type") != "ExternalName":
+        causes.append(Cause("FieldValueRequired", "spec.ports", "Required value"))
+    return causes
+
+
+def _job(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    if old is None:
+        return []
+    spec, before = _spec(new), _spec(old)
+    causes = []
+    for field in ("selector", "completions", "completionMode"):
+        if field in before and spec.get(field) != before.get(field):
+            causes.append(_invalid(f"spec.{field}", _go_json(spec.get(field)), _IMMUTABLE))
+    if spec.get("template") != before.get("template"):
+        causes.append(_invalid("spec.template", _go_json(spec.get("template")), _IMMUTABLE))
+    return causes
+
+
+def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    if old is None:
+        return []
+    spec, before = dict(_spec(new)), dict(_spec(old))
+    for changeable in (spec, before):
+        changeable.pop("volumeAttributesClassName", None)
+    if (old.get("status") or {}).get("phase") == "Bound":
+        for changeable in (spec, before):
+            changeable["resources"] = {k: v for k, v in (changeable.get("resources") or {})
+                                       .items() if k != "requests"}
+    if "storageClassName" not in before:  # a class may be set once on a claim without one
+        spec.pop("storageClassName", None)
+    if spec != before:
+        return [Cause("FieldValueForbidden", "spec", f"Forbidden: {_PVC_UPDATE}")]
+    return []
+
+
+def _pod(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    if old is None:
+        return []
+    spec, before = _comparable_pod_spec(_spec(new), _spec(old))
+    if spec != before:
+        return [Cause("FieldValueForbidden", "spec", f"Forbidden: {_POD_UPDATE}")]
+    return []
+
+
+def _comparable_pod_spec(new: Mapping[str, Any], old: Mapping[str, Any]
+                         ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both specs without what a Pod update may change."""
+    spec, before = json.loads(json.dumps(new)), json.loads(json.dumps(old))
+    for field in ("containers", "initContainers"):
+        mine, theirs = spec.get(field) or [], before.get(field) or []
+        if len(mine) == len(theirs):
+            for a, b in zip(mine, theirs, strict=True):
+                if isinstance(a, dict) and isinstance(b, dict):
+                    a.pop("image", None)
+                    b.pop("image", None)
+    deadline, was = spec.get("activeDeadlineSeconds"), before.get("activeDeadlineSeconds")
+    if isinstance(deadline, int) and deadline > 0 and (was is None or deadline <= was):
+        spec.pop("activeDeadlineSeconds")
+        before.pop("activeDeadlineSeconds", None)
+    tolerations = before.get("tolerations") or []
+    if all(t in (spec.get("tolerations") or []) for t in tolerations):
+        spec.pop("tolerations", None)
+        before.pop("tolerations", None)
+    grace = before.get("terminationGracePeriodSeconds")
+    if isinstance(grace, int) and grace < 0 and spec.get("terminationGracePeriodSeconds") == 1:
+        spec.pop("terminationGracePeriodSeconds")
+        before.pop("terminationGracePeriodSeconds")
+    return spec, before
+
+
+RULES: Mapping[tuple[str, str], Rule] = {
+    ("apps", "Deployment"): _workload("deployment", selector_required=True),
+    # The ReplicaSet's message says "deployment" too (measured).
+    ("apps", "ReplicaSet"): _workload("deployment", selector_required=True),
+    ("apps", "StatefulSet"): _workload("statefulset", selector_required=True),
+    ("apps", "DaemonSet"): _workload("daemonset", selector_required=False),
+    ("", "ConfigMap"): _immutable_data("data", "binaryData"),
+    ("", "Secret"): _immutable_data("data", type_too=True),
+    ("", "Service"): _service,
+    ("batch", "Job"): _job,
+    ("", "PersistentVolumeClaim"): _claim,
+    ("", "Pod"): _pod,
+}
