@@ -148,9 +148,22 @@ def _job(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
     for field in ("selector", "completions", "completionMode"):
         if field in before and spec.get(field) != before.get(field):
             causes.append(_invalid(f"spec.{field}", _go_json(spec.get(field)), _IMMUTABLE))
-    if spec.get("template") != before.get("template"):
-        causes.append(_invalid("spec.template", _go_json(spec.get("template")), _IMMUTABLE))
+    template, was = spec.get("template") or {}, before.get("template") or {}
+    if before.get("suspend") is True:
+        # A suspended Job's Pods may still be placed otherwise: its template's metadata
+        # and scheduling directives can change, the rest of its spec cannot (measured).
+        mine, theirs = (_unscheduled(t.get("spec") or {}) for t in (template, was))
+        if mine != theirs:
+            causes.append(_invalid("spec.template.spec", _go_json(template.get("spec")),
+                                   _IMMUTABLE))
+    elif template != was:
+        causes.append(_invalid("spec.template", _go_json(template), _IMMUTABLE))
     return causes
+
+
+def _unscheduled(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items()
+            if k not in ("nodeSelector", "tolerations", "affinity", "schedulingGates")}
 
 
 def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
