@@ -92,8 +92,14 @@ def test_workload_selector_immutable(target: Target, api_version: str, kind: str
     _invalid(refused, f'{kind}.apps "w"', [(
         "spec.selector", "FieldValueInvalid",
         'Invalid value: {"matchLabels":{"app":"x","b":"c"}}: field is immutable')])
+    expressions = {"spec": {"selector": {"matchLabels": None, "matchExpressions": [
+        {"key": "app", "operator": "In", "values": ["x"]}]}}}
+    refused = failure(target, "PATCH", f"{path}/w", body=expressions, content_type=MERGE)
+    _invalid(refused, f'{kind}.apps "w"', [(
+        "spec.selector", "FieldValueInvalid", 'Invalid value: {"matchExpressions":[{"key":'
+        '"app","operator":"In","values":["x"]}]}: field is immutable')])
     stored = target.http("GET", f"{path}/w").json()
-    assert stored["metadata"]["resourceVersion"] == made["metadata"]["resourceVersion"]
+    assert stored["spec"]["selector"] == made["spec"]["selector"]
 
 
 @behaviour("K8S-242", "an immutable ConfigMap keeps its data, binaryData and immutable "
@@ -225,7 +231,8 @@ def test_job_immutable(target: Target) -> None:
 
 
 @behaviour("K8S-246", "a PersistentVolumeClaim's spec cannot change after create (requests "
-           "only once it is bound): 422 Forbidden on spec", cite=PVC_EXPAND + " and " + MEASURED)
+           "only once it is bound), but a claim without a storage class may get one: 422 "
+           "Forbidden on spec", cite=PVC_EXPAND + " and " + MEASURED)
 def test_claim_immutable(target: Target) -> None:
     ns = target.namespace("pvc-immutable")
     path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims"
@@ -239,6 +246,13 @@ def test_claim_immutable(target: Target) -> None:
                  "volumeAttributesClassName for bound claims")
         assert message.split("\n")[0] == first
         assert refused["message"].startswith(f'PersistentVolumeClaim "c" is invalid: spec: {first}')
+    # A claim without a storage class may be given one (no default class here).
+    classless = minimal("v1", "PersistentVolumeClaim", "classless", ns)
+    del classless["spec"]["storageClassName"]
+    target.http("POST", path, body=classless)
+    classed = target.http("PATCH", f"{path}/classless", body={"spec": {
+        "storageClassName": "other"}}, content_type=MERGE)
+    assert classed.status_code == 200 and classed.json()["spec"]["storageClassName"] == "other"
 
 
 @behaviour("K8S-247", "a Pod's spec cannot change but for container images, "
@@ -263,6 +277,11 @@ def test_pod_immutable(target: Target) -> None:
     toleration = {"key": "a", "operator": "Exists", "effect": "NoSchedule"}
     assert target.http("PATCH", f"{path}/p", body={"spec": {"tolerations": [toleration]}},
                        content_type=STRATEGIC).status_code == 200
+    removed = failure(target, "PATCH", f"{path}/p", body={"spec": {"tolerations": []}},
+                      content_type=MERGE)
+    _invalid(removed, 'Pod "p"', [(
+        "spec.tolerations", "FieldValueForbidden",
+        "Forbidden: existing toleration can not be modified except its tolerationSeconds")])
     refused = failure(target, "PATCH", f"{path}/p", body={"spec": {"restartPolicy": "Never"}},
                       content_type=STRATEGIC)
     [(field, reason, message)] = _causes(refused)

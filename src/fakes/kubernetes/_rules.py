@@ -29,6 +29,7 @@ _POD_UPDATE = (
     "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
     "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
     "(allow it to be set to 1 if it was previously negative)")
+# The fake models the first four; a grace period is never negative in it.
 _PVC_UPDATE = ("spec is immutable after creation except resources.requests and "
                "volumeAttributesClassName for bound claims")
 
@@ -170,12 +171,9 @@ def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
     if old is None:
         return []
     spec, before = dict(_spec(new)), dict(_spec(old))
+    # The fake binds no claims, so it has no bound claim whose requests may grow.
     for changeable in (spec, before):
         changeable.pop("volumeAttributesClassName", None)
-    if (old.get("status") or {}).get("phase") == "Bound":
-        for changeable in (spec, before):
-            changeable["resources"] = {k: v for k, v in (changeable.get("resources") or {})
-                                       .items() if k != "requests"}
     if "storageClassName" not in before:  # a class may be set once on a claim without one
         spec.pop("storageClassName", None)
     if spec != before:
@@ -186,15 +184,30 @@ def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
 def _pod(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
     if old is None:
         return []
+    causes = []
     spec, before = _comparable_pod_spec(_spec(new), _spec(old))
+    kept = spec.pop("tolerations", None) or []
+    if any(not any(_same_toleration(was, now) for now in kept)
+           for was in before.pop("tolerations", None) or []):
+        causes.append(Cause("FieldValueForbidden", "spec.tolerations", "Forbidden: existing "
+                            "toleration can not be modified except its tolerationSeconds"))
     if spec != before:
-        return [Cause("FieldValueForbidden", "spec", f"Forbidden: {_POD_UPDATE}")]
-    return []
+        causes.append(Cause("FieldValueForbidden", "spec", f"Forbidden: {_POD_UPDATE}"))
+    return causes
+
+
+def _same_toleration(was: Any, now: Any) -> bool:
+    """Tolerations may only be added to; an existing one may change its seconds."""
+    if not isinstance(was, Mapping) or not isinstance(now, Mapping):
+        return bool(was == now)
+    return {k: v for k, v in was.items() if k != "tolerationSeconds"} == {
+        k: v for k, v in now.items() if k != "tolerationSeconds"}
 
 
 def _comparable_pod_spec(new: Mapping[str, Any], old: Mapping[str, Any]
                          ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both specs without what a Pod update may change."""
+    """Both specs without the container images and a shortened deadline, which a Pod
+    update may change."""
     spec, before = json.loads(json.dumps(new)), json.loads(json.dumps(old))
     for field in ("containers", "initContainers"):
         mine, theirs = spec.get(field) or [], before.get(field) or []
@@ -207,14 +220,6 @@ def _comparable_pod_spec(new: Mapping[str, Any], old: Mapping[str, Any]
     if isinstance(deadline, int) and deadline > 0 and (was is None or deadline <= was):
         spec.pop("activeDeadlineSeconds")
         before.pop("activeDeadlineSeconds", None)
-    tolerations = before.get("tolerations") or []
-    if all(t in (spec.get("tolerations") or []) for t in tolerations):
-        spec.pop("tolerations", None)
-        before.pop("tolerations", None)
-    grace = before.get("terminationGracePeriodSeconds")
-    if isinstance(grace, int) and grace < 0 and spec.get("terminationGracePeriodSeconds") == 1:
-        spec.pop("terminationGracePeriodSeconds")
-        before.pop("terminationGracePeriodSeconds")
     return spec, before
 
 
