@@ -27,10 +27,15 @@ sig-architecture/api-conventions.md):
   ``continue`` tokens over a consistent snapshot, label and field selectors;
 - watch events from the journal: every change is recorded with its actor and an
   :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
-  one resource, namespace and selector shows.
+  one resource, namespace and selector shows;
+- defaulting (``_defaults``) and each kind's own validation (``_rules``) on every
+  write of the main resource;
+- dry runs: every write takes ``dry_run``, which runs it all the way to
+  :meth:`Cluster._write` / :meth:`Cluster._remove` and stops there;
+  ``delete_collection`` deletes what a list selects, one DELETE at a time.
 
-Divergences (``docs/kubernetes.md``): no defaulting of spec or status fields, no
-validation of spec fields, no admission plugins, no ``managedFields``.
+Divergences (``docs/kubernetes.md``): defaulting and spec validation for some kinds
+only, no admission plugins, no ``managedFields``.
 """
 
 from __future__ import annotations
