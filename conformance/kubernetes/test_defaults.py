@@ -205,3 +205,30 @@ def test_defaults_on_update(target: Target) -> None:
     replaced = target.http("PUT", f"{path}/s", body=sent).json()
     assert replaced["spec"] == made["spec"]
     assert replaced["metadata"]["resourceVersion"] == made["metadata"]["resourceVersion"]
+
+
+@behaviour("K8S-257", "a CronJob gets concurrencyPolicy Allow, suspend false and history "
+           "limits 3 and 1, its job template only the Pod template's defaults (not a "
+           "Job's); a ReplicationController replicas 1 and its template's labels as "
+           "selector and labels", cite=DEFAULTING + " and " + MEASURED)
+def test_cronjob_and_controller_defaults(target: Target) -> None:
+    ns = target.namespace("defaults-cron")
+    body = minimal("batch/v1", "CronJob", "c", ns)
+    del body["spec"]["suspend"]
+    body["spec"]["schedule"] = "0 0 1 1 *"
+    spec = target.http("POST", f"/apis/batch/v1/namespaces/{ns}/cronjobs",
+                       body=body).json()["spec"]
+    _has(spec, {"concurrencyPolicy": "Allow", "suspend": False,
+                "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1})
+    job = spec["jobTemplate"]
+    assert job["metadata"] == {} and set(job["spec"]) == {"template"}
+    assert job["spec"]["template"]["metadata"] == {}
+    _has(job["spec"]["template"]["spec"], {**_POD_SPEC, "restartPolicy": "Never"})
+    controller = minimal("v1", "ReplicationController", "rc", ns)
+    del controller["spec"]["selector"]
+    del controller["spec"]["replicas"]
+    made = target.http("POST", f"/api/v1/namespaces/{ns}/replicationcontrollers",
+                       body=controller).json()
+    assert made["metadata"]["labels"] == {"app": "x"}
+    assert made["spec"]["selector"] == {"app": "x"}
+    assert made["spec"]["replicas"] == 1

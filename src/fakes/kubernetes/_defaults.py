@@ -52,7 +52,11 @@ FIXED: Mapping[str, Mapping[str, Any]] = {
                                                                  "whenScaled": "Retain"},
     _APPS + "DaemonSetSpec": {"updateStrategy": _ROLLING, "revisionHistoryLimit": 10},
     _APPS + "DaemonSetUpdateStrategy": {"type": "RollingUpdate"},
-    _BATCH + "JobSpec": {"backoffLimit": 6, "completionMode": "NonIndexed", "suspend": False},
+    _BATCH + "CronJobSpec": {"concurrencyPolicy": "Allow", "suspend": False,
+                             "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1},
+    # Go never omits an ObjectMeta: a template without one shows it empty.
+    _CORE + "PodTemplateSpec": {"metadata": {}},
+    _BATCH + "JobTemplateSpec": {"metadata": {}},
 }
 #: A rolling update's own defaults, by the strategy definition that holds it.
 _ROLLING_UPDATE: Mapping[str, Mapping[str, Any]] = {
@@ -96,12 +100,34 @@ def _service_port(obj: dict[str, Any]) -> None:
         obj["targetPort"] = obj["port"]
 
 
-def _job_spec(obj: dict[str, Any]) -> None:
-    if "completions" not in obj and "parallelism" not in obj:
-        obj["completions"] = 1
-    obj.setdefault("parallelism", 1)
-    obj.setdefault("podReplacementPolicy",
-                   "Failed" if obj.get("podFailurePolicy") else "TerminatingOrFailed")
+def _job(obj: dict[str, Any]) -> None:
+    """SetDefaults_Job: a Job's spec (a CronJob's job template gets none of it)."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    if "completions" not in spec and "parallelism" not in spec:
+        spec["completions"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy",
+                    "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed")
+
+
+def _replication_controller(obj: dict[str, Any]) -> None:
+    """SetDefaults_ReplicationController: selector and labels from the template's."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("replicas", 1)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if labels:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("labels"):
+            meta["labels"] = dict(labels)
 
 
 def _pod(obj: dict[str, Any]) -> None:
@@ -138,7 +164,8 @@ COMPUTED: Mapping[str, Callable[[dict[str, Any]], None]] = {
     _APPS + "DeploymentStrategy": _strategy(_APPS + "DeploymentStrategy"),
     _APPS + "StatefulSetUpdateStrategy": _strategy(_APPS + "StatefulSetUpdateStrategy"),
     _APPS + "DaemonSetUpdateStrategy": _strategy(_APPS + "DaemonSetUpdateStrategy"),
-    _BATCH + "JobSpec": _job_spec,
+    _CORE + "ReplicationController": _replication_controller,
+    _BATCH + "Job": _job,
 }
 
 
