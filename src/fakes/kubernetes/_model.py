@@ -354,6 +354,7 @@ class Cluster:
             if not meta.get("name") and not generate:
                 raise invalid(rt, "", [Cause.required(
                     "metadata.name", "name or generateName is required")])
+            taken = False  # refused only after validation, as the apiserver's storage does
             for attempt in range(_GENERATE_TRIES):
                 if generate and not body.get("metadata", {}).get("name"):
                     meta["name"] = (generate[:_MAX_GENERATED_PREFIX]
@@ -365,7 +366,8 @@ class Cluster:
                     break
                 if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
                         or attempt == _GENERATE_TRIES - 1:
-                    raise already_exists(rt, meta["name"])
+                    taken = True
+                    break
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
@@ -382,6 +384,8 @@ class Cluster:
                 obj["status"] = {"phase": "Active"}
             on_create(rt, self.types.definitions, obj, self._allocated_ips(rt), self._random)
             self._check_rules(rt, obj, None)
+            if taken:
+                raise already_exists(rt, meta["name"])
             return _copy(self._write(rt, key, obj, None, actor, "create", dry_run=dry_run))
 
     def update(
