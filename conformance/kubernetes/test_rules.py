@@ -292,3 +292,25 @@ def test_pod_immutable(target: Target) -> None:
         "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
         "(allow it to be set to 1 if it was previously negative)")
     assert target.http("GET", f"{path}/p").json()["spec"]["restartPolicy"] == "Always"
+
+
+@behaviour("K8S-248", "a Lease's leaseDurationSeconds must be greater than 0 and its "
+           "leaseTransitions not negative: 422 naming each",
+           cite="https://kubernetes.io/docs/concepts/architecture/leases/ and " + MEASURED)
+def test_lease_numbers(target: Target) -> None:
+    ns = target.namespace("lease-rules")
+    path = f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases"
+    lease = minimal("coordination.k8s.io/v1", "Lease", "l", ns)
+    lease["spec"].update({"leaseDurationSeconds": -1, "leaseTransitions": -1})
+    _invalid(failure(target, "POST", path, body=lease), 'Lease.coordination.k8s.io "l"', [
+        ("spec.leaseDurationSeconds", "FieldValueInvalid",
+         "Invalid value: -1: must be greater than 0"),
+        ("spec.leaseTransitions", "FieldValueInvalid",
+         "Invalid value: -1: must be greater than or equal to 0")])
+    lease["spec"].update({"leaseDurationSeconds": 15, "leaseTransitions": 0})
+    assert target.http("POST", path, body=lease).status_code == 201
+    refused = failure(target, "PATCH", f"{path}/l", body={"spec": {"leaseDurationSeconds": 0}},
+                      content_type=MERGE)
+    _invalid(refused, 'Lease.coordination.k8s.io "l"', [(
+        "spec.leaseDurationSeconds", "FieldValueInvalid",
+        "Invalid value: 0: must be greater than 0")])

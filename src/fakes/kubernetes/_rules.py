@@ -223,6 +223,18 @@ def _comparable_pod_spec(new: Mapping[str, Any], old: Mapping[str, Any]
     return spec, before
 
 
+def _lease(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    spec, causes = _spec(new), []
+    duration, transitions = spec.get("leaseDurationSeconds"), spec.get("leaseTransitions")
+    if isinstance(duration, int) and duration <= 0:
+        causes.append(_invalid("spec.leaseDurationSeconds", str(duration),
+                               "must be greater than 0"))
+    if isinstance(transitions, int) and transitions < 0:
+        causes.append(_invalid("spec.leaseTransitions", str(transitions),
+                               "must be greater than or equal to 0"))
+    return causes
+
+
 RULES: Mapping[tuple[str, str], Rule] = {
     ("apps", "Deployment"): _workload("deployment", selector_required=True),
     # The ReplicaSet's message says "deployment" too (measured).
@@ -235,4 +247,5 @@ RULES: Mapping[tuple[str, str], Rule] = {
     ("batch", "Job"): _job,
     ("", "PersistentVolumeClaim"): _claim,
     ("", "Pod"): _pod,
+    ("coordination.k8s.io", "Lease"): _lease,
 }
