@@ -204,6 +204,12 @@ def test_delete_collection(target: Target) -> None:
         "metadata"]["deletionTimestamp"]
     by_field = target.http("DELETE", f"{path}?fieldSelector=metadata.name%3Dc").json()
     assert _names(by_field) == ["c"]
+    # List options apply: with a limit, one page goes, and the answer says where to go on.
+    for name in ("p1", "p2", "p3"):
+        target.http("POST", path, body=cm(name, ns, labels={"page": "y"}))
+    page = target.http("DELETE", f"{path}?labelSelector=page&limit=1").json()
+    assert _names(page) == ["p1"] and page["metadata"]["continue"]
+    assert _names(target.http("GET", f"{path}?labelSelector=page").json()) == ["p2", "p3"]
     nothing = target.http("DELETE", f"{path}?labelSelector=k%3Dnone").json()
     assert nothing["items"] == [] and nothing["metadata"]["resourceVersion"]
     target.http("PATCH", f"{path}/held", body={"metadata": {"finalizers": None}},

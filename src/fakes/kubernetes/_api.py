@@ -343,11 +343,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             # A namespaced kind's collection is deleted one namespace at a time (measured).
             if "deletecollection" not in rt.verbs or (rt.namespaced and namespace is None):
                 raise method_not_allowed()
-            labels, fields = self._selectors(request, rt)
+            listing = self._list_options(request, rt)
             options, dry_run = _delete_options(request)
             result = call.store.delete_collection(rt, namespace, options, call.actor,
-                                                  labels=labels, fields=fields,
-                                                  dry_run=dry_run)
+                                                  dry_run=dry_run, **listing)
             return _list_response(rt, result)
         if sub is not None:
             raise method_not_allowed()
@@ -397,6 +396,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     def _list(self, request: Request, call: Call, rt: ResourceType,
               namespace: str | None) -> Response:
+        return _list_response(rt, call.store.list_objects(
+            rt, namespace, **self._list_options(request, rt)))
+
+    def _list_options(self, request: Request, rt: ResourceType) -> dict[str, Any]:
+        """The ListOptions of a list or a deletecollection, as the model takes them."""
         labels, fields = self._selectors(request, rt)
         limit = _integer(request.arg("limit"))
         match = request.arg("resourceVersionMatch")
@@ -408,11 +412,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise _options_invalid("ListOptions", "resourceVersionMatch", Cause.forbidden(
                 "resourceVersionMatch", "resourceVersionMatch is forbidden unless "
                 "resourceVersion is provided"))
-        result = call.store.list_objects(
-            rt, namespace, labels=labels, fields=fields, limit=limit or 0,
-            token=request.arg("continue") or None,
-            resource_version=request.arg("resourceVersion"), exact=match == "Exact")
-        return _list_response(rt, result)
+        return {"labels": labels, "fields": fields, "limit": limit or 0,
+                "token": request.arg("continue") or None,
+                "resource_version": request.arg("resourceVersion"),
+                "exact": match == "Exact"}
 
     def _selectors(self, request: Request, rt: ResourceType
                    ) -> tuple[LabelSelector, FieldSelector]:

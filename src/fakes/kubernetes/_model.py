@@ -505,14 +505,14 @@ class Cluster:
 
     def delete_collection(
         self, rt: ResourceType, namespace: str | None, options: DeleteOptions, actor: str, *,
-        labels: LabelSelector = ANY_LABELS, fields: FieldSelector = ANY_FIELDS,
-        dry_run: bool = False,
+        dry_run: bool = False, **listing: Any,
     ) -> ListResult:
-        """Delete every object of ``rt`` the selectors match (in ``namespace``; all when
-        None), each as a DELETE of its own would: the objects as they were before, at
-        the resourceVersion they were listed at (measured)."""
+        """Delete every object of ``rt`` that a list with ``listing`` (the keywords of
+        :meth:`list_objects`) shows, in ``namespace`` (all when None), each as a DELETE
+        of its own would: that list is the answer, a page of it with ``limit``
+        (measured)."""
         with self._lock:
-            listed = self.list_objects(rt, namespace, labels=labels, fields=fields)
+            listed = self.list_objects(rt, namespace, **listing)
             for obj in listed.items:
                 meta = obj["metadata"]
                 if self._key_of(rt, obj) in self._objects:  # a collector may have gone first
