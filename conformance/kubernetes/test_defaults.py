@@ -232,3 +232,29 @@ def test_cronjob_and_controller_defaults(target: Target) -> None:
     assert made["metadata"]["labels"] == {"app": "x"}
     assert made["spec"]["selector"] == {"app": "x"}
     assert made["spec"]["replicas"] == 1
+
+
+@behaviour("K8S-258", "a new Pod's status is phase Pending with its QoS class: BestEffort "
+           "without cpu or memory asked for, Guaranteed when every container's cpu and "
+           "memory limits are its requests, Burstable otherwise",
+           cite="https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/ and " + MEASURED)
+def test_pod_status_on_create(target: Target) -> None:
+    ns = target.namespace("defaults-qos")
+    path = f"/api/v1/namespaces/{ns}/pods"
+    both = {"cpu": "100m", "memory": "64Mi"}
+    cases = {"best": ({}, "BestEffort"),
+             "guaranteed": ({"limits": both}, "Guaranteed"),
+             "equal": ({"limits": both, "requests": both}, "Guaranteed"),
+             "burstable": ({"requests": {"cpu": "100m"}}, "Burstable"),
+             "cpu-only": ({"limits": {"cpu": "1"}}, "Burstable")}
+    for name, (resources, qos) in cases.items():
+        body = minimal("v1", "Pod", name, ns)
+        body["spec"]["containers"][0]["resources"] = resources
+
+        def create(body: dict[str, Any] = body) -> dict[str, Any]:
+            made = target.http("POST", path, body=body)
+            assert made.status_code == 201, made.text  # the default ServiceAccount comes later
+            result: dict[str, Any] = made.json()
+            return result
+
+        assert eventually(create)["status"] == {"phase": "Pending", "qosClass": qos}, name

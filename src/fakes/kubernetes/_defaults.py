@@ -196,7 +196,9 @@ def on_create(rt: ResourceType, definitions: Mapping[str, Any], obj: dict[str, A
               allocated: Collection[str], rng: random.Random) -> None:
     """Defaults, and what the kind's registry sets up on create."""
     default(definitions, rt.definition, obj)
-    if rt.kind == "Job":
+    if rt.kind == "Pod":
+        obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
+    elif rt.kind == "Job":
         _job_selector(obj)
     elif rt.kind == "Service":
         _allocate(rt, obj, allocated, rng)
@@ -214,6 +216,25 @@ def on_update(rt: ResourceType, definitions: Mapping[str, Any], new: dict[str, A
     default(definitions, rt.definition, new)
     if rt.kind == "Service":
         _service_spec(new)
+
+
+def _qos_class(spec: Mapping[str, Any]) -> str:
+    """The Pod's quality of service from its containers' cpu and memory: none asked
+    for is BestEffort, limits equal to requests for both everywhere Guaranteed."""
+    containers = [c for f in ("containers", "initContainers") for c in spec.get(f) or []
+                  if isinstance(c, Mapping)]
+    guaranteed, asked = True, False
+    for container in containers:
+        resources = container.get("resources") or {}
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        for name in ("cpu", "memory"):
+            if name in requests or name in limits:
+                asked = True
+            if name not in limits or requests.get(name, limits[name]) != limits[name]:
+                guaranteed = False
+    if not asked:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
 
 
 def _job_selector(obj: dict[str, Any]) -> None:
