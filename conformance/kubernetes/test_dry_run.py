@@ -145,3 +145,42 @@ def test_dry_run_status(target: Target) -> None:
     stored = target.http("GET", f"{path}/c").json()
     assert stored["status"] == current["status"]
     assert stored["metadata"]["resourceVersion"] == current["metadata"]["resourceVersion"]
+
+
+@behaviour("K8S-239", "kubectl --dry-run=server shows what the server would store, "
+           "defaults included, for apply and delete, and changes nothing",
+           cite="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_apply/ and "
+           + MEASURED)
+def test_kubectl_server_dry_run(target: Target) -> None:
+    ns = target.namespace("dry-kubectl")
+
+    def kubectl(*args: str, stdin: str | None = None) -> str:
+        result = target.kubectl(*args, "-n", ns, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    manifest = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+                "data:\n  mode: {mode}\n")
+    shown = kubectl("apply", "--dry-run=server", "-f", "-", stdin=manifest.format(mode="fast"))
+    assert shown.strip() == "configmap/settings created (server dry run)"
+    assert target.kubectl("get", "cm", "settings", "-n", ns).returncode == 1
+    kubectl("apply", "-f", "-", stdin=manifest.format(mode="fast"))
+    changed = json.loads(kubectl("apply", "--dry-run=server", "-o", "json", "-f", "-",
+                                 stdin=manifest.format(mode="slow")))
+    assert changed["data"] == {"mode": "slow"}
+    assert json.loads(kubectl("get", "cm", "settings", "-o", "json"))["data"] == {
+        "mode": "fast"}
+    web = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+           "  selector: {matchLabels: {app: web}}\n  template:\n"
+           "    metadata: {labels: {app: web}}\n"
+           "    spec: {containers: [{name: web, image: 'nginx:1.27'}]}\n")
+    deployment = json.loads(kubectl("apply", "--dry-run=server", "-o", "json", "-f", "-",
+                                    stdin=web))
+    assert deployment["spec"]["strategy"]["type"] == "RollingUpdate"
+    assert deployment["spec"]["template"]["spec"]["containers"][0][
+        "imagePullPolicy"] == "IfNotPresent"
+    assert target.kubectl("get", "deployment", "web", "-n", ns).returncode == 1
+    deleted = kubectl("delete", "cm", "settings", "--dry-run=server")
+    assert deleted.strip() == 'configmap "settings" deleted (server dry run)'
+    assert json.loads(kubectl("get", "cm", "settings", "-o", "json"))["data"] == {
+        "mode": "fast"}
