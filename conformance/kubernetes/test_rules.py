@@ -314,3 +314,39 @@ def test_lease_numbers(target: Target) -> None:
     _invalid(refused, 'Lease.coordination.k8s.io "l"', [(
         "spec.leaseDurationSeconds", "FieldValueInvalid",
         "Invalid value: 0: must be greater than 0")])
+
+
+_CONFIG_KEY = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+               "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation "
+               "is '[-._a-zA-Z0-9]+')")
+
+
+@behaviour("K8S-249", "ConfigMap and Secret keys are config keys (alphanumerics, '-', '_', "
+           "'.'; not '.', '..' or longer than 253), a ConfigMap key is in data or "
+           "binaryData but not both, and a TLS Secret needs tls.crt and tls.key: 422",
+           cite=IMMUTABLE_CM.split("#")[0] + " and " + MEASURED)
+def test_config_keys(target: Target) -> None:
+    ns = target.namespace("config-keys")
+    for plural, kind in (("configmaps", "ConfigMap"), ("secrets", "Secret")):
+        path = f"/api/v1/namespaces/{ns}/{plural}"
+        for key, why in (("a/b", _CONFIG_KEY), ("", _CONFIG_KEY), ("..", "must not be '..'"),
+                         (".", "must not be '.'"), ("..x", "must not start with '..'"),
+                         ("a" * 254, "must be no more than 253 characters")):
+            body = minimal("v1", kind, "k", ns)
+            body.pop("stringData", None)
+            body["data"] = {key: "MQ=="}
+            _invalid(failure(target, "POST", path, body=body), f'{kind} "k"', [
+                (f"data[{key}]", "FieldValueInvalid", f'Invalid value: "{key}": {why}')])
+        body = minimal("v1", kind, "k", ns)
+        body.pop("stringData", None)
+        body["data"] = {".hidden-ok_1": "MQ=="}
+        assert target.http("POST", path, body=body).status_code == 201
+    both = {**minimal("v1", "ConfigMap", "both", ns), "data": {"k": "v"},
+            "binaryData": {"k": "AAAA"}}
+    _invalid(failure(target, "POST", f"/api/v1/namespaces/{ns}/configmaps", body=both),
+             'ConfigMap "both"', [("data[k]", "FieldValueInvalid",
+                                   'Invalid value: "k": duplicate of key present in binaryData')])
+    tls = {**minimal("v1", "Secret", "tls", ns), "type": "kubernetes.io/tls"}
+    _invalid(failure(target, "POST", f"/api/v1/namespaces/{ns}/secrets", body=tls),
+             'Secret "tls"', [("data[tls.crt]", "FieldValueRequired", "Required value"),
+                              ("data[tls.key]", "FieldValueRequired", "Required value")])

@@ -14,6 +14,7 @@ sentence and leaves the dump out, or shows the value as JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -124,6 +125,56 @@ def _immutable_data(*fields: str, type_too: bool = False) -> Rule:
         return causes
 
     return check
+
+
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_CONFIG_KEY_MESSAGE = (
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "
+    "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+    "'[-._a-zA-Z0-9]+')")
+
+
+def _config_key(key: str) -> list[str]:
+    """What is wrong with a ConfigMap's or Secret's key (IsConfigMapKey)."""
+    if len(key) > 253:
+        return ["must be no more than 253 characters"]
+    if not _CONFIG_KEY.fullmatch(key):
+        return [_CONFIG_KEY_MESSAGE]
+    if key in (".", ".."):
+        return [f"must not be '{key}'"]
+    if key.startswith(".."):
+        return ["must not start with '..'"]
+    return []
+
+
+def _keys(obj: Mapping[str, Any], field: str, *, elsewhere: str | None = None
+          ) -> list[Cause]:
+    causes = []
+    others = obj.get(elsewhere) or {} if elsewhere else {}
+    for key in obj.get(field) or {}:
+        causes += [_invalid(f"{field}[{key}]", json.dumps(key), e) for e in _config_key(key)]
+        if key in others:
+            causes.append(_invalid(f"{field}[{key}]", json.dumps(key),
+                                   f"duplicate of key present in {elsewhere}"))
+    return causes
+
+
+def _configmap(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    return (_keys(new, "data", elsewhere="binaryData") + _keys(new, "binaryData")
+            + _immutable_data("data", "binaryData")(new, old))
+
+
+#: The keys a Secret of these types must have in its data (the other types' own rules,
+#: such as a docker config's JSON, are not modelled).
+_SECRET_KEYS = {"kubernetes.io/tls": ("tls.crt", "tls.key")}
+
+
+def _secret(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    causes = _immutable_data("data", type_too=True)(new, old) + _keys(new, "data")
+    data = new.get("data") or {}
+    causes += [Cause("FieldValueRequired", f"data[{key}]", "Required value")
+               for key in _SECRET_KEYS.get(str(new.get("type")), ()) if key not in data]
+    return causes
 
 
 def _service(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
@@ -241,8 +292,8 @@ RULES: Mapping[tuple[str, str], Rule] = {
     ("apps", "ReplicaSet"): _workload("deployment", selector_required=True),
     ("apps", "StatefulSet"): _workload("statefulset", selector_required=True),
     ("apps", "DaemonSet"): _workload("daemonset", selector_required=False),
-    ("", "ConfigMap"): _immutable_data("data", "binaryData"),
-    ("", "Secret"): _immutable_data("data", type_too=True),
+    ("", "ConfigMap"): _configmap,
+    ("", "Secret"): _secret,
     ("", "Service"): _service,
     ("batch", "Job"): _job,
     ("", "PersistentVolumeClaim"): _claim,
