@@ -73,7 +73,8 @@ def test_deployment_selector_rules(cluster: Cluster) -> None:
     body = {"metadata": {"name": "d"}, "spec": {
         "selector": {"matchExpressions": [{"key": "app", "operator": "NotIn",
                                            "values": ["y"]}]},
-        "template": {"metadata": {"labels": {"app": "x"}}}}}
+        "template": {"metadata": {"labels": {"app": "x"}}, "spec": {
+            "containers": [{"name": "main", "image": "example.invalid/x:1"}]}}}}
     made = cluster.create(DEPLOYMENTS, "ns", body, "t")
     assert made["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": "25%",
                                                          "maxSurge": "25%"}

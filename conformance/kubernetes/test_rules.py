@@ -350,3 +350,70 @@ def test_config_keys(target: Target) -> None:
     _invalid(failure(target, "POST", f"/api/v1/namespaces/{ns}/secrets", body=tls),
              'Secret "tls"', [("data[tls.crt]", "FieldValueRequired", "Required value"),
                               ("data[tls.key]", "FieldValueRequired", "Required value")])
+
+
+_LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or "
+          "'-', and must start and end with an alphanumeric character (e.g. 'my-name',  or "
+          "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+
+
+@behaviour("K8S-259", "a Pod spec, a Pod's or a template's, has containers, each with an "
+           "image and a unique DNS-label name, and a restart policy its kind allows (a "
+           "workload's template Always, a Job's OnFailure or Never); workloads' replicas "
+           "are not negative: 422", cite=POD_UPDATE.split("#")[0] + " and " + MEASURED)
+def test_pod_specs(target: Target) -> None:
+    ns = target.namespace("pod-specs")
+    pods = f"/api/v1/namespaces/{ns}/pods"
+    for spec, causes in (
+            ({"containers": []}, [("spec.containers", "FieldValueRequired", "Required value")]),
+            ({"containers": [{"name": "a", "image": "x"}, {"name": "a", "image": "y"}]},
+             [("spec.containers[1].name", "FieldValueDuplicate", 'Duplicate value: "a"')]),
+            ({"containers": [{"name": "a", "image": "x"}],
+              "initContainers": [{"name": "a", "image": "x"}]},
+             [("spec.initContainers[0].name", "FieldValueDuplicate", 'Duplicate value: "a"')]),
+            ({"containers": [{"name": "A_b", "image": "x"}]},
+             [("spec.containers[0].name", "FieldValueInvalid",
+               f'Invalid value: "A_b": {_LABEL}')]),
+            ({"containers": [{"name": "a"}]},
+             [("spec.containers[0].image", "FieldValueRequired", "Required value")]),
+            ({"containers": [{"name": "a", "image": "x"}], "restartPolicy": "Bogus"},
+             [("spec.restartPolicy", "FieldValueNotSupported", 'Unsupported value: "Bogus": '
+               'supported values: "Always", "OnFailure", "Never"')])):
+        body = {**minimal("v1", "Pod", "p", ns), "spec": spec}
+
+        def refused(body: dict[str, Any] = body) -> dict[str, Any]:
+            status = failure(target, "POST", pods, body=body)
+            assert status["code"] != 403, status  # the default ServiceAccount comes later
+            return status
+
+        _invalid(eventually(refused), 'Pod "p"', causes)
+    deployments = f"/apis/apps/v1/namespaces/{ns}/deployments"
+    deployment = minimal("apps/v1", "Deployment", "d", ns)
+    deployment["spec"]["replicas"] = -1
+    deployment["spec"]["template"]["spec"]["restartPolicy"] = "Never"
+    _invalid(failure(target, "POST", deployments, body=deployment), 'Deployment.apps "d"', [
+        ("spec.replicas", "FieldValueInvalid", "Invalid value: -1: must be greater than or "
+                                               "equal to 0"),
+        ("spec.template.spec.restartPolicy", "FieldValueNotSupported",
+         'Unsupported value: "Never": supported values: "Always"')])
+    empty = minimal("apps/v1", "Deployment", "d", ns)
+    empty["spec"]["template"]["spec"] = {}
+    _invalid(failure(target, "POST", deployments, body=empty), 'Deployment.apps "d"', [
+        ("spec.template.spec.containers", "FieldValueRequired", "Required value")])
+    required = 'Required value: valid values: "OnFailure", "Never"'
+    for policy in (None, "Always"):
+        job = minimal("batch/v1", "Job", "j", ns)
+        job["spec"]["template"]["spec"]["restartPolicy"] = policy
+        _invalid(failure(target, "POST", f"/apis/batch/v1/namespaces/{ns}/jobs", body=job),
+                 'Job.batch "j"', [("spec.template.spec.restartPolicy", "FieldValueRequired",
+                                    required)])
+    cron = minimal("batch/v1", "CronJob", "c", ns)
+    del cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"]
+    _invalid(failure(target, "POST", f"/apis/batch/v1/namespaces/{ns}/cronjobs", body=cron),
+             'CronJob.batch "c"', [("spec.jobTemplate.spec.template.spec.restartPolicy",
+                                    "FieldValueRequired", required)])
+    controller = minimal("v1", "ReplicationController", "rc", ns)
+    controller["spec"]["template"]["spec"]["containers"] = []
+    _invalid(failure(target, "POST", f"/api/v1/namespaces/{ns}/replicationcontrollers",
+                     body=controller), 'ReplicationController "rc"', [
+        ("spec.template.spec.containers", "FieldValueRequired", "Required value")])

@@ -21,6 +21,7 @@ from typing import Any
 from fakes.kubernetes._errors import Cause
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector, Requirement
+from fakes.kubernetes._validation import dns1123_label
 
 Rule = Callable[[Mapping[str, Any], Mapping[str, Any] | None], list[Cause]]
 _IMMUTABLE = "field is immutable"
@@ -81,11 +82,16 @@ def label_selector(selector: Mapping[str, Any]) -> LabelSelector:
 
 
 def _workload(kind: str, *, selector_required: bool) -> Rule:
-    """Deployments, ReplicaSets, StatefulSets and DaemonSets: a selector that matches
-    the template's labels, and that never changes (apps/v1)."""
+    """Deployments, ReplicaSets, StatefulSets and DaemonSets: replicas not negative, a
+    selector that matches the template's labels and never changes (apps/v1), and a
+    Pod template that always restarts."""
 
     def check(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
         spec, causes = _spec(new), []
+        replicas = spec.get("replicas")
+        if isinstance(replicas, int) and replicas < 0:
+            causes.append(_invalid("spec.replicas", str(replicas),
+                                   "must be greater than or equal to 0"))
         selector = spec.get("selector")
         if old is not None and selector != _spec(old).get("selector"):
             causes.append(_invalid("spec.selector", _selector_json(selector or {}),
@@ -102,9 +108,50 @@ def _workload(kind: str, *, selector_required: bool) -> Rule:
         if selector is None or not label_selector(selector).matches(labels):
             causes.append(_invalid("spec.template.metadata.labels", _go_json(labels),
                                    "`selector` does not match template `labels`"))
-        return causes
+        return causes + pod_spec(template.get("spec"), "spec.template.spec", ALWAYS)
 
     return check
+
+
+#: The restart policies a Pod may have, and those a workload's or a Job's template may.
+ANY_RESTART = ("Always", "OnFailure", "Never")
+ALWAYS = ("Always",)
+FINISHING = ("OnFailure", "Never")
+
+
+def pod_spec(spec: Any, path: str, restart: tuple[str, ...]) -> list[Cause]:
+    """A Pod spec's containers (there is one; each has an image and a name that is a
+    DNS label, unique in the Pod) and its restart policy."""
+    if not isinstance(spec, Mapping):
+        spec = {}
+    causes: list[Cause] = []
+    seen: set[str] = set()
+    for field in ("containers", "initContainers"):
+        containers = spec.get(field) or []
+        if field == "containers" and not containers:
+            causes.append(Cause("FieldValueRequired", f"{path}.containers", "Required value"))
+        for index, container in enumerate(containers):
+            if not isinstance(container, Mapping):
+                continue
+            at = f"{path}.{field}[{index}]"
+            name = str(container.get("name") or "")
+            causes += [_invalid(f"{at}.name", json.dumps(name), e) for e in dns1123_label(name)]
+            if name in seen:
+                causes.append(Cause("FieldValueDuplicate", f"{at}.name",
+                                    f"Duplicate value: {json.dumps(name)}"))
+            seen.add(name)
+            if not container.get("image"):
+                causes.append(Cause("FieldValueRequired", f"{at}.image", "Required value"))
+    policy = spec.get("restartPolicy")
+    if restart == FINISHING and policy not in restart:
+        causes.append(Cause("FieldValueRequired", f"{path}.restartPolicy",
+                            'Required value: valid values: "OnFailure", "Never"'))
+    elif restart != FINISHING and policy not in restart:
+        supported = ", ".join(json.dumps(p) for p in restart)
+        causes.append(Cause("FieldValueNotSupported", f"{path}.restartPolicy",
+                            f"Unsupported value: {json.dumps(policy)}: supported values: "
+                            f"{supported}"))
+    return causes
 
 
 def _immutable_data(*fields: str, type_too: bool = False) -> Rule:
@@ -193,10 +240,12 @@ def _service(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Caus
 
 
 def _job(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    spec = _spec(new)
+    template = spec.get("template") or {}
+    causes = pod_spec(template.get("spec"), "spec.template.spec", FINISHING)
     if old is None:
-        return []
-    spec, before = _spec(new), _spec(old)
-    causes = []
+        return causes
+    before = _spec(old)
     for field in ("selector", "completions", "completionMode"):
         if field in before and spec.get(field) != before.get(field):
             causes.append(_invalid(f"spec.{field}", _go_json(spec.get(field)), _IMMUTABLE))
@@ -234,8 +283,8 @@ def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
 
 def _pod(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
     if old is None:
-        return []
-    causes = []
+        return pod_spec(new.get("spec"), "spec", ANY_RESTART)
+    causes: list[Cause] = []
     spec, before = _comparable_pod_spec(_spec(new), _spec(old))
     kept = spec.pop("tolerations", None) or []
     if any(not any(_same_toleration(was, now) for now in kept)
@@ -286,6 +335,17 @@ def _lease(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
     return causes
 
 
+def _cron_job(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    template = ((_spec(new).get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+    return pod_spec(template.get("spec"), "spec.jobTemplate.spec.template.spec", FINISHING)
+
+
+def _replication_controller(new: Mapping[str, Any], old: Mapping[str, Any] | None
+                            ) -> list[Cause]:
+    template = _spec(new).get("template") or {}
+    return pod_spec(template.get("spec"), "spec.template.spec", ALWAYS)
+
+
 RULES: Mapping[tuple[str, str], Rule] = {
     ("apps", "Deployment"): _workload("deployment", selector_required=True),
     # The ReplicaSet's message says "deployment" too (measured).
@@ -296,6 +356,8 @@ RULES: Mapping[tuple[str, str], Rule] = {
     ("", "Secret"): _secret,
     ("", "Service"): _service,
     ("batch", "Job"): _job,
+    ("batch", "CronJob"): _cron_job,
+    ("", "ReplicationController"): _replication_controller,
     ("", "PersistentVolumeClaim"): _claim,
     ("", "Pod"): _pod,
     ("coordination.k8s.io", "Lease"): _lease,
