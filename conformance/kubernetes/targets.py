@@ -355,6 +355,20 @@ class RealTarget(Target):
         super().__init__(REAL, configuration, kubeconfig, context)
         self._stop = stop
 
+    def namespace(self, hint: str) -> str:
+        """A new namespace, once it is ready for Pods: the ServiceAccount admission
+        plugin refuses a Pod (403) until the namespace's ``default`` ServiceAccount,
+        made by a controller a moment later, exists."""
+        name = super().namespace(hint)
+        core = self.api("CoreV1Api")
+
+        def has_default_account() -> None:
+            names = [a.metadata.name for a in core.list_namespaced_service_account(name).items]
+            assert "default" in names
+
+        eventually(has_default_account)
+        return name
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:
         """``FAKES_KUBERNETES_TARGET``: ``real-local``, or a kubeconfig path (with

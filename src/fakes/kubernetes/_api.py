@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
@@ -41,6 +41,7 @@ from fakes.kubernetes._model import (
 )
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
+from fakes.kubernetes.faults import WatchEnded, WatchExpired
 
 DOCS = "docs/kubernetes.md#not-modelled"
 #: The kube-apiserver release the fake's behaviour was measured against.
@@ -50,9 +51,6 @@ SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-f
 _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
-# Query parameters whose effect the fake does not model: it says so rather than
-# ignoring them.
-_UNMODELLED_PARAMS = ("sendInitialEvents",)
 
 
 class PlainNotFound(ProviderError):
@@ -103,6 +101,8 @@ def _parse_path(path: str) -> tuple[tuple[str, str], str, str | None, str | None
 
 class KubernetesAdapter(WireAdapter[Cluster]):
     """kube-apiserver's REST API, with bearer-token authentication."""
+
+    handled_faults = (WatchEnded, WatchExpired)
 
     def __init__(self, store: Cluster, faults: Faults, tokens: Mapping[str, str]) -> None:
         super().__init__(store, faults)
@@ -371,9 +371,6 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     def _target(self, request: Request, call: Call
                 ) -> tuple[ResourceType, str | None, str | None, str | None]:
-        for param in _UNMODELLED_PARAMS:
-            if request.arg(param) is not None:
-                raise _unmodelled(request, f"the {param} parameter")
         (group, version), plural, namespace, name, sub = _parse_path(request.raw_path) or (
             ("", ""), "", None, None, None)
         rt = call.store.types.get(group, version, plural)
@@ -403,15 +400,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         """The ListOptions of a list or a deletecollection, as the model takes them."""
         labels, fields = self._selectors(request, rt)
         limit = _integer(request.arg("limit"))
+        _check_list_options(request, watch=False)
         match = request.arg("resourceVersionMatch")
-        if match not in (None, "", "Exact", "NotOlderThan"):
-            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause(
-                "FieldValueNotSupported", "resourceVersionMatch",
-                f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""'))
-        if match and not request.arg("resourceVersion"):
-            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause.forbidden(
-                "resourceVersionMatch", "resourceVersionMatch is forbidden unless "
-                "resourceVersion is provided"))
         return {"labels": labels, "fields": fields, "limit": limit or 0,
                 "token": request.arg("continue") or None,
                 "resource_version": request.arg("resourceVersion"),
@@ -440,27 +430,31 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     def _watch(self, request: Request, call: Call, rt: ResourceType,
                namespace: str | None) -> Response:
         labels, fields = self._selectors(request, rt)
+        _check_list_options(request, watch=True)
         timeout = _integer(request.arg("timeoutSeconds"))
         bookmarks = _is_true(request.arg("allowWatchBookmarks"))
+        sends_initial = _sends_initial_events(request)
         store: Cluster = call.store
         journal = store.journal
         try:
             initial, start = store.watch_start(rt, namespace, request.arg("resourceVersion"),
-                                               labels, fields)
+                                               labels, fields, initial_events=sends_initial)
         except StatusError as error:
-            if error.status != 410:
+            if error.status not in (410, 504):
                 raise
-            # The apiserver answers an expired resourceVersion inside the stream.
+            # The apiserver answers an expired or a future resourceVersion inside the
+            # stream.
             line = _event("ERROR", error.to_status())
             return Response(200, [("Content-Type", _JSON)], iter([line]))
         deadline = None if not timeout else time.monotonic() + timeout
         # With bookmarks allowed, a watch that began with the existing objects says where
-        # they end: a BOOKMARK annotated k8s.io/initial-events-end (measured). The
-        # apiserver may send other bookmarks (API_CONCEPTS#watch-bookmarks); the fake
-        # sends none.
-        mark_initial = bookmarks and request.arg("resourceVersion") in (None, "", "0")
+        # they end: a BOOKMARK annotated k8s.io/initial-events-end (measured; for
+        # sendInitialEvents, API_CONCEPTS#streaming-lists). The apiserver may send other
+        # bookmarks (API_CONCEPTS#watch-bookmarks); the fake sends none.
+        mark_initial = bookmarks and (sends_initial if sends_initial is not None else
+                                      request.arg("resourceVersion") in (None, "", "0"))
 
-        def events() -> Iterator[bytes]:
+        def stream() -> Generator[bytes, None, None]:
             for kind, obj in initial:
                 yield _event(kind, obj)
             position = start
@@ -475,18 +469,37 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                     return
                 changes = journal.wait(position, timeout=wait, cancel=request.cancelled)
                 if store.expired(position):
-                    raise StatusError(f"too old resource version: {position}", status=410,
-                                      reason="Expired")
+                    raise _expired(position)
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
                         yield _event(kind, obj)
+
+        def events() -> Iterator[bytes]:
+            fault = call.fault
+            if not isinstance(fault, WatchEnded | WatchExpired):
+                yield from stream()
+                return
+            shown = stream()
+            try:
+                for _ in range(fault.after):
+                    yield next(shown)
+            except StopIteration:
+                return
+            finally:
+                shown.close()
+            if isinstance(fault, WatchExpired):
+                raise _expired(start)
 
         def in_band(error: BaseException) -> bytes:
             status = error if isinstance(error, StatusError) else internal(f"{error}")
             return _event("ERROR", status.to_status())
 
         return Response(200, [("Content-Type", _JSON)], events(), stream_error=in_band)
+
+
+def _expired(position: int) -> StatusError:
+    return StatusError(f"too old resource version: {position}", status=410, reason="Expired")
 
 
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
@@ -521,7 +534,7 @@ def _dry_run(values: Any, options: str) -> bool:
     listed = [str(v) for v in values] if isinstance(values, list) else [str(values)]
     if any(v != "All" for v in listed):
         shown = json.dumps(listed, separators=(",", ":"))
-        raise _options_invalid(options, "dryRun", Cause(
+        raise _options_invalid(options, Cause(
             "FieldValueNotSupported", "dryRun",
             f'Unsupported value: {shown}: supported values: "All"'))
     return True
@@ -531,12 +544,60 @@ def _event(kind: str, obj: Mapping[str, Any]) -> bytes:
     return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
 
-def _options_invalid(options: str, field: str, cause: Cause) -> StatusError:
-    """422 for a bad request option, as the apiserver words it (measured)."""
-    return StatusError(f'{options}.meta.k8s.io "" is invalid: {field}: {cause.body}',
+def _options_invalid(options: str, *causes: Cause) -> StatusError:
+    """422 for bad request options, as the apiserver words it (measured)."""
+    errors = [f"{c.field}: {c.body}" for c in causes]
+    joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    return StatusError(f'{options}.meta.k8s.io "" is invalid: {joined}',
                        status=422, reason="Invalid", details={
                            "group": "meta.k8s.io", "kind": options,
-                           "causes": [cause.to_json()]})
+                           "causes": [c.to_json() for c in causes]})
+
+
+def _sends_initial_events(request: Request) -> bool | None:
+    """The sendInitialEvents parameter: None when absent; any value but false or 0 is
+    true, the empty one too (measured)."""
+    value = request.arg("sendInitialEvents")
+    return None if value is None else value.lower() not in ("false", "0")
+
+
+def _check_list_options(request: Request, *, watch: bool) -> None:
+    """The rules of ListOptions for a list or a watch, every broken one named
+    (apimachinery's ListOptions validation, measured on kube-apiserver v1.37.2)."""
+    match = request.arg("resourceVersionMatch") or ""
+    initial = _sends_initial_events(request)
+    field = "resourceVersionMatch"
+    causes = []
+    if watch:
+        if initial is not None and match != "NotOlderThan":
+            causes.append(Cause.forbidden(field, "sendInitialEvents requires setting "
+                                          "resourceVersionMatch to NotOlderThan"))
+        if match and initial is None:
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden for "
+                                          "watch unless sendInitialEvents is provided"))
+        if match and match != "NotOlderThan":
+            causes.append(Cause.not_supported(field, match, ["NotOlderThan"]))
+        if match and request.arg("continue"):
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden when "
+                                          "continue is provided"))
+    else:
+        rv = request.arg("resourceVersion") or ""
+        if match and not rv:
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden unless "
+                                          "resourceVersion is provided"))
+        if match and request.arg("continue"):
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden when "
+                                          "continue is provided"))
+        if match and match not in ("Exact", "NotOlderThan"):
+            causes.append(Cause.not_supported(field, match, ["Exact", "NotOlderThan", ""]))
+        if match == "Exact" and rv == "0":
+            causes.append(Cause.forbidden(field, 'resourceVersionMatch "exact" is forbidden '
+                                          'for resourceVersion "0"'))
+        if initial is not None:
+            causes.append(Cause.forbidden("sendInitialEvents",
+                                          "sendInitialEvents is forbidden for list"))
+    if causes:
+        raise _options_invalid("ListOptions", *causes)
 
 
 def _field_validation(request: Request, options: str) -> str:
@@ -544,9 +605,8 @@ def _field_validation(request: Request, options: str) -> str:
     https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation"""
     value = request.arg("fieldValidation") or "Warn"
     if value not in ("Ignore", "Strict", "Warn"):
-        raise _options_invalid(options, "fieldValidation", Cause(
-            "FieldValueNotSupported", "fieldValidation", f'Unsupported value: "{value}": '
-            'supported values: "", "Ignore", "Strict", "Warn"'))
+        raise _options_invalid(options, Cause.not_supported(
+            "fieldValidation", value, ["", "Ignore", "Strict", "Warn"]))
     return value
 
 
@@ -625,10 +685,8 @@ def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
     preconditions = body.get("preconditions") or {}
     propagation = body.get("propagationPolicy") or request.arg("propagationPolicy")
     if propagation not in (None, "Orphan", "Background", "Foreground"):
-        raise _options_invalid("DeleteOptions", "propagationPolicy", Cause(
-            "FieldValueNotSupported", "propagationPolicy",
-            f"Unsupported value: {json.dumps(propagation)}: supported values: "
-            '"Foreground", "Background", "Orphan", "nil"'))
+        raise _options_invalid("DeleteOptions", Cause.not_supported(
+            "propagationPolicy", propagation, ["Foreground", "Background", "Orphan", "nil"]))
     if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
         propagation = propagation or "Orphan"
     dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),

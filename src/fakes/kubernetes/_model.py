@@ -148,6 +148,16 @@ def _timestamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def too_large_resource_version(at: int, last: int) -> StatusError:
+    """A read at a resourceVersion the store has not reached (the watch cache's answer
+    once it has waited for it)."""
+    return StatusError(f"Timeout: Too large resource version: {at}, current: {last}",
+                       status=504, reason="Timeout",
+                       details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                            "message": "Too large resource version"}],
+                                "retryAfterSeconds": 1})
+
+
 def parse_resource_version(value: str, *, param: bool) -> int:
     """The sequence number a resourceVersion names; the apiserver's errors otherwise."""
     if value.isdigit():
@@ -219,12 +229,7 @@ class Cluster:
             elif resource_version not in (None, "", "0"):
                 at = parse_resource_version(str(resource_version), param=True)
                 if at > last:
-                    raise StatusError(
-                        f"Timeout: Too large resource version: {at}, current: {last}",
-                        status=504, reason="Timeout",
-                        details={"causes": [{"reason": "ResourceVersionTooLarge",
-                                             "message": "Too large resource version"}],
-                                 "retryAfterSeconds": 1})
+                    raise too_large_resource_version(at, last)
                 if not exact:
                     at = last
             else:
@@ -278,31 +283,42 @@ class Cluster:
 
     def watch_start(
         self, rt: ResourceType, namespace: str | None, resource_version: str | None,
-        labels: LabelSelector, fields: FieldSelector,
+        labels: LabelSelector, fields: FieldSelector, *, initial_events: bool | None = None,
     ) -> tuple[list[tuple[str, dict[str, Any]]], int]:
         """The events a new watch begins with and the journal position it goes on from.
 
         Without a resourceVersion (or "0") the watch begins with an ADDED event for
         every object that exists; with one, it shows the changes after it, or raises
-        410 Expired when they are no longer kept.
+        410 Expired when they are no longer kept. ``initial_events`` (the
+        sendInitialEvents parameter) decides instead when it is set: True begins with
+        the objects as they are now (not older than the resourceVersion), False with
+        nothing.
         """
         with self._lock:
-            if resource_version in (None, "", "0"):
-                position = self.journal.last
+            last = self.journal.last
+            since = None
+            if resource_version not in (None, "", "0"):
+                try:
+                    since = parse_resource_version(str(resource_version), param=False)
+                except StatusError as error:
+                    error.message = (f"resourceVersion: Invalid value: "
+                                     f"{json.dumps(resource_version)}: {error.message}")
+                    raise
+            if initial_events is None:
+                initial_events = since is None
+            elif since is not None and since > last:
+                raise too_large_resource_version(since, last)
+            if initial_events:
                 initial = [("ADDED", _copy(o)) for k, o in sorted(self._objects.items())
                            if k[:2] == (rt.group, rt.plural)
                            and (namespace is None or k[2] == namespace)
                            and self._selected(rt, o, labels, fields)]
-                return initial, position
-            try:
-                position = parse_resource_version(str(resource_version), param=False)
-            except StatusError as error:
-                error.message = (f"resourceVersion: Invalid value: {json.dumps(resource_version)}"
-                                 f": {error.message}")
-                raise
-            if position < self.journal.last and self._forgotten(position):
-                raise gone(f"too old resource version: {position} ({self._oldest() - 1})")
-            return [], position
+                return initial, last
+            if since is None:
+                return [], last
+            if since < last and self._forgotten(since):
+                raise gone(f"too old resource version: {since} ({self._oldest() - 1})")
+            return [], since
 
     def events(
         self, changes: Iterable[Change], rt: ResourceType, namespace: str | None,
