@@ -2,7 +2,7 @@
 allocate on create.
 
 Every value here was measured on kube-apiserver v1.37.2 (the conformance behaviours
-K8S-250 to K8S-259 pin them); the defaulting functions are the ``SetDefaults_*`` of
+K8S-250 to K8S-258 pin them); the defaulting functions are the ``SetDefaults_*`` of
 ``pkg/apis/*/v1/defaults.go``. Defaulting runs on every write of the main resource
 (the apiserver defaults an object when it decodes it), so an update that leaves a
 defaulted field out gets the default again.

@@ -3,7 +3,7 @@
 Each function takes the object being written and, on an update, the stored one, and
 returns the field errors the apiserver answers 422 Invalid with, in the order it lists
 them. Causes, reasons and messages were measured on kube-apiserver v1.37.2 (the
-conformance behaviours K8S-240 to K8S-249 pin them), following
+conformance behaviours K8S-240 to K8S-249 and K8S-259 pin them), following
 ``pkg/apis/*/validation/validation.go``.
 
 Where the real message ends with a dump of Go structures (a Pod's or a
