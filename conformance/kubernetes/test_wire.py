@@ -102,11 +102,11 @@ def test_journal(target: Target) -> None:
 
 
 @behaviour("K8S-096", "what the target does not model it refuses loudly, naming it: "
-           "server-side apply (415), dry runs, other subresources and "
+           "server-side apply (415), other subresources and "
            "OpenAPI v2 (501), protobuf alone (406)",
            cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_not_modelled_is_loud(target: Target) -> None:
-    for flag in ("server_side_apply", "dry_run", "more_subresources", "openapi_v2"):
+    for flag in ("server_side_apply", "more_subresources", "openapi_v2"):
         target.require(flag, False)
     ns = target.namespace("loud")
     path = f"/api/v1/namespaces/{ns}/configmaps"
@@ -115,12 +115,10 @@ def test_not_modelled_is_loud(target: Target) -> None:
         status = failure(target, "PATCH", f"{path}/a", content_type=media_type, raw=b"{}")
         assert status["code"] == 415 and media_type in status["message"]
         assert "not modelled" in status["message"]
-    for method, where, what in (("POST", f"{path}?dryRun=All", "dryRun"),
-                                ("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
+    for method, where, what in (("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
                                  "status.podIPs"),
                                 ("POST", f"/api/v1/namespaces/{ns}/pods/p/eviction",
                                  "pods/eviction"),
-                                ("DELETE", path, "configmaps.deletecollection"),
                                 ("GET", "/openapi/v2", "/openapi/v2")):
         status = failure(target, method, where, body=cm("b", ns) if method == "POST" else None)
         assert status["code"] == 501 and what in status["message"], status

@@ -45,6 +45,7 @@ from fakes.kubernetes._model import (
     STRATEGIC_MERGE_PATCH,
     Cluster,
     DeleteOptions,
+    ListResult,
 )
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
@@ -67,9 +68,6 @@ SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-f
 _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
-# Query parameters whose effect the fake does not model: it says so rather than
-# ignoring them (a dry run that wrote would be an invented success).
-_UNMODELLED_PARAMS = ("dryRun",)
 
 
 class PlainNotFound(ProviderError):
@@ -314,9 +312,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise method_not_allowed()
         body = _body(request, rt)
         validation = _field_validation(request, "CreateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
-                                warnings=warnings)
+                                warnings=warnings, dry_run=dry_run)
         return Response.json(201, obj, _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
@@ -331,10 +330,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             return Response.json(200, scaled)
         body = _body(request, rt)
         validation = _field_validation(request, "UpdateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "UpdateOptions")
         warnings: list[str] = []
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
-                                         warnings=warnings)
+                                         warnings=warnings, dry_run=dry_run)
         return Response.json(201 if created else 200, obj, _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
@@ -351,10 +351,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                                                   media_type, request.read_body(),
                                                   call.actor))
         validation = _field_validation(request, "PatchOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
                                call.actor, subresource=sub, validation=validation,
-                               warnings=warnings)
+                               warnings=warnings, dry_run=dry_run)
         return Response.json(200, obj, _warnings(warnings))
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
@@ -362,13 +363,21 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     def delete(self, request: Request, call: Call) -> Response:
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
-            if "deletecollection" not in rt.verbs:
+            # A namespaced kind's collection is deleted one namespace at a time (measured).
+            if "deletecollection" not in rt.verbs or (rt.namespaced and namespace is None):
                 raise method_not_allowed()
-            raise _unmodelled(request, f"{rt.plural}.deletecollection")
+            listing = self._list_options(request, rt)
+            options, dry_run = _delete_options(request)
+            result = call.store.delete_collection(rt, namespace, options, call.actor,
+                                                  dry_run=dry_run, **listing)
+            shape = Shape.negotiate(rt, request.header("Accept"), request.arg("includeObject"),
+                                    is_list=True, clock=call.store.clock.now)
+            return _list_response(shape, result)
         if sub is not None:
             raise method_not_allowed()
-        options = _delete_options(request)
-        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor)
+        options, dry_run = _delete_options(request)
+        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor,
+                                      dry_run=dry_run)
         if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
                 "deletionTimestamp"):
             details = {"name": name, **({"group": rt.group} if rt.group else {}),
@@ -387,9 +396,6 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     def _target(self, request: Request, call: Call
                 ) -> tuple[ResourceType, str | None, str | None, str | None]:
-        for param in _UNMODELLED_PARAMS:
-            if request.arg(param) is not None:
-                raise _unmodelled(request, f"the {param} parameter")
         (group, version), plural, namespace, name, sub = _parse_path(request.raw_path) or (
             ("", ""), "", None, None, None)
         rt = call.store.types.get(group, version, plural)
@@ -420,20 +426,19 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     def _list(self, request: Request, call: Call, rt: ResourceType,
               namespace: str | None, shape: Shape) -> Response:
+        return _list_response(shape, call.store.list_objects(
+            rt, namespace, **self._list_options(request, rt)))
+
+    def _list_options(self, request: Request, rt: ResourceType) -> dict[str, Any]:
+        """The ListOptions of a list or a deletecollection, as the model takes them."""
         labels, fields = self._selectors(request, rt)
         limit = _integer(request.arg("limit"))
         _check_list_options(request, watch=False)
         match = request.arg("resourceVersionMatch")
-        result = call.store.list_objects(
-            rt, namespace, labels=labels, fields=fields, limit=limit or 0,
-            token=request.arg("continue") or None,
-            resource_version=request.arg("resourceVersion"), exact=match == "Exact")
-        metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
-        if result.continue_token:
-            metadata["continue"] = result.continue_token
-        if result.remaining is not None:
-            metadata["remainingItemCount"] = result.remaining
-        return Response.json(200, shape.many(result.items, metadata))
+        return {"labels": labels, "fields": fields, "limit": limit or 0,
+                "token": request.arg("continue") or None,
+                "resource_version": request.arg("resourceVersion"),
+                "exact": match == "Exact"}
 
     def _selectors(self, request: Request, rt: ResourceType
                    ) -> tuple[LabelSelector, FieldSelector]:
@@ -544,6 +549,30 @@ def _aggregated(document: Mapping[str, Any]) -> Response:
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, Mapping) else {}
+
+
+def _list_response(shape: Shape, result: ListResult) -> Response:
+    """A page of a list, in the shape the client asked for."""
+    metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
+    if result.continue_token:
+        metadata["continue"] = result.continue_token
+    if result.remaining is not None:
+        metadata["remainingItemCount"] = result.remaining
+    return Response.json(200, shape.many(result.items, metadata))
+
+
+def _dry_run(values: Any, options: str) -> bool:
+    """Whether a write is a dry run; "All" is the only value the apiserver knows.
+    https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run"""
+    if not values:
+        return False
+    listed = [str(v) for v in values] if isinstance(values, list) else [str(values)]
+    if any(v != "All" for v in listed):
+        shown = json.dumps(listed, separators=(",", ":"))
+        raise _options_invalid(options, Cause(
+            "FieldValueNotSupported", "dryRun",
+            f'Unsupported value: {shown}: supported values: "All"'))
+    return True
 
 
 def _event(kind: str, obj: Mapping[str, Any]) -> bytes:
@@ -661,7 +690,9 @@ def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
                           ) from None
 
 
-def _delete_options(request: Request) -> DeleteOptions:
+def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
+    """What a DELETE's options (its body, else its query) say, and whether it is a
+    dry run."""
     raw = request.read_body(1024 * 1024)
     body: Mapping[str, Any] = {}
     if raw.strip():
@@ -677,9 +708,8 @@ def _delete_options(request: Request) -> DeleteOptions:
             "propagationPolicy", propagation, ["Foreground", "Background", "Orphan", "nil"]))
     if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
         propagation = propagation or "Orphan"
-    if body.get("dryRun"):
-        raise StatusError(f"verified-fakes: dryRun is not modelled; see {DOCS}",
-                          status=501, reason="")
+    dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
+                       "DeleteOptions")
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
-                         propagation=propagation)
+                         propagation=propagation), dry_run

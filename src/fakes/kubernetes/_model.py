@@ -27,10 +27,15 @@ sig-architecture/api-conventions.md):
   ``continue`` tokens over a consistent snapshot, label and field selectors;
 - watch events from the journal: every change is recorded with its actor and an
   :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
-  one resource, namespace and selector shows.
+  one resource, namespace and selector shows;
+- defaulting (``_defaults``) and each kind's own validation (``_rules``) on every
+  write of the main resource;
+- dry runs: every write takes ``dry_run``, which runs it all the way to
+  :meth:`Cluster._write` / :meth:`Cluster._remove` and stops there;
+  ``delete_collection`` deletes what a list selects, one DELETE at a time.
 
-Divergences (``docs/kubernetes.md``): no defaulting of spec or status fields, no
-validation of spec fields, no admission plugins, no ``managedFields``.
+Divergences (``docs/kubernetes.md``): defaulting and spec validation for some kinds
+only, no admission plugins, no ``managedFields``.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
+from fakes.kubernetes._defaults import on_create, on_update
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -73,6 +79,7 @@ from fakes.kubernetes._patch import (
     strategic_merge,
 )
 from fakes.kubernetes._resources import Registry, ResourceType, registry
+from fakes.kubernetes._rules import kind_rules
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
 from fakes.kubernetes._validation import label_value, name_errors, qualified_name
 
@@ -356,7 +363,9 @@ class Cluster:
 
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
-               warnings: list[str] | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """Create an object. With ``dry_run`` every step runs but the last: the object
+        that would be stored is returned, without a resourceVersion (measured)."""
         obj = self._checked_body(rt, namespace, body, None, validation, warnings)
         meta = obj["metadata"]
         with self._lock:
@@ -365,6 +374,7 @@ class Cluster:
             if not meta.get("name") and not generate:
                 raise invalid(rt, "", [Cause.required(
                     "metadata.name", "name or generateName is required")])
+            taken = False  # refused only after validation, as the apiserver's storage does
             for attempt in range(_GENERATE_TRIES):
                 if generate and not body.get("metadata", {}).get("name"):
                     meta["name"] = (generate[:_MAX_GENERATED_PREFIX]
@@ -376,7 +386,8 @@ class Cluster:
                     break
                 if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
                         or attempt == _GENERATE_TRIES - 1:
-                    raise already_exists(rt, meta["name"])
+                    taken = True
+                    break
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
@@ -391,12 +402,16 @@ class Cluster:
                 meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
-            return _copy(self._write(rt, key, obj, None, actor, "create"))
+            on_create(rt, self.types.definitions, obj, self._allocated_ips(rt), self._random)
+            self._check_rules(rt, obj, None)
+            if taken:
+                raise already_exists(rt, meta["name"])
+            return _copy(self._write(rt, key, obj, None, actor, "create", dry_run=dry_run))
 
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, dry_run: bool = False,
     ) -> tuple[dict[str, Any], bool]:
         """Replace an object (PUT); True when it was created (create on update)."""
         obj = self._checked_body(rt, namespace, body, name, validation, warnings)
@@ -406,13 +421,14 @@ class Cluster:
             if current is None:
                 if not rt.strategy.create_on_update or subresource is not None:
                     raise not_found(rt, name)
-                return self.create(rt, namespace, obj, actor), True
-            return self._update(rt, key, current, obj, actor, subresource, "update"), False
+                return self.create(rt, namespace, obj, actor, dry_run=dry_run), True
+            return self._update(rt, key, current, obj, actor, subresource, "update",
+                                dry_run=dry_run), False
 
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, dry_run: bool = False,
     ) -> dict[str, Any]:
         """Apply a JSON merge patch, a JSON patch or a strategic merge patch to the stored
         object."""
@@ -455,12 +471,13 @@ class Cluster:
                         status=422, reason="Invalid", details={}) from None
             obj = self._checked_body(rt, namespace, patched, name, validation, warnings,
                                      patching=True)
-            return self._update(rt, key, current, obj, actor, subresource, "patch")
+            return self._update(rt, key, current, obj, actor, subresource, "patch",
+                                dry_run=dry_run)
 
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
-               actor: str) -> tuple[dict[str, Any], bool]:
+               actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
-        whether it is gone."""
+        whether it is gone (or would be, with ``dry_run``)."""
         with self._lock:
             key = self._key(rt, namespace, name)
             current = self._objects.get(key)
@@ -488,9 +505,10 @@ class Cluster:
                 if rt.kind == "Namespace":
                     deleting["status"] = {**deleting.get("status", {}), "phase": "Terminating"}
                     deleting["metadata"].pop("deletionGracePeriodSeconds", None)
-                stored = self._write(rt, key, deleting, current, actor, "delete")
+                stored = self._write(rt, key, deleting, current, actor, "delete",
+                                     dry_run=dry_run)
                 answer = _copy(stored)
-                if rt.kind == "Namespace":
+                if rt.kind == "Namespace" and not dry_run:
                     self._namespace_controller(meta["name"])
                 return answer, False
             if orphan:
@@ -502,8 +520,25 @@ class Cluster:
                 answer = self._deleting(current)
             else:
                 answer = _copy(current)
-            self._remove(rt, key, current, actor, orphan=orphan)
+            self._remove(rt, key, current, actor, orphan=orphan, dry_run=dry_run)
             return answer, True
+
+    def delete_collection(
+        self, rt: ResourceType, namespace: str | None, options: DeleteOptions, actor: str, *,
+        dry_run: bool = False, **listing: Any,
+    ) -> ListResult:
+        """Delete every object of ``rt`` that a list with ``listing`` (the keywords of
+        :meth:`list_objects`) shows, in ``namespace`` (all when None), each as a DELETE
+        of its own would: that list is the answer, a page of it with ``limit``
+        (measured)."""
+        with self._lock:
+            listed = self.list_objects(rt, namespace, **listing)
+            for obj in listed.items:
+                meta = obj["metadata"]
+                if self._key_of(rt, obj) in self._objects:  # a collector may have gone first
+                    self.delete(rt, meta.get("namespace", ""), meta["name"], options, actor,
+                                dry_run=dry_run)
+            return listed
 
     # -- internals -----------------------------------------------------------------
 
@@ -612,7 +647,7 @@ class Cluster:
 
     def _update(
         self, rt: ResourceType, key: Key, current: Mapping[str, Any], obj: dict[str, Any],
-        actor: str, subresource: str | None, operation: str,
+        actor: str, subresource: str | None, operation: str, *, dry_run: bool = False,
     ) -> dict[str, Any]:
         meta, old_meta = obj["metadata"], _meta(current)
         name = old_meta["name"]
@@ -649,6 +684,9 @@ class Cluster:
         if rt.kind == "Namespace" and subresource is None:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
+        if subresource is None:
+            on_update(rt, self.types.definitions, new, current)
+            self._check_rules(rt, new, current)
         if old_meta.get("deletionTimestamp"):
             added = [f for f in meta.get("finalizers") or []
                      if f not in (old_meta.get("finalizers") or [])]
@@ -664,10 +702,24 @@ class Cluster:
             new["metadata"]["generation"] = old_meta.get("generation", 0) + 1
         if old_meta.get("deletionTimestamp") and not new["metadata"].get("finalizers"):
             answer = _copy(new)
-            self._remove(rt, key, current, actor, final=new, orphan=False)
+            self._remove(rt, key, current, actor, final=new, orphan=False, dry_run=dry_run)
             return answer
-        stored = self._write(rt, key, new, current, actor, operation)
+        stored = self._write(rt, key, new, current, actor, operation, dry_run=dry_run)
         return _copy(stored)
+
+    def _check_rules(self, rt: ResourceType, new: Mapping[str, Any],
+                     old: Mapping[str, Any] | None) -> None:
+        """The kind's own validation (``_rules``): 422 with every cause found."""
+        causes = kind_rules(rt, new, old)
+        if causes:
+            raise invalid(rt, _meta(new).get("name", ""), causes)
+
+    def _allocated_ips(self, rt: ResourceType) -> set[str]:
+        """The cluster IPs Services hold (only Services need them)."""
+        if rt.kind != "Service":
+            return set()
+        return {ip for k, o in self._objects.items() if k[:2] == ("", "services")
+                for ip in (o.get("spec") or {}).get("clusterIPs") or ()}
 
     def _deleting(self, current: Mapping[str, Any]) -> dict[str, Any]:
         """``current`` with deletion started (apiserver's BeforeDelete)."""
@@ -680,9 +732,17 @@ class Cluster:
         return obj
 
     def _write(self, rt: ResourceType, key: Key, obj: dict[str, Any],
-               previous: Mapping[str, Any] | None, actor: str, operation: str
-               ) -> dict[str, Any]:
-        """Store ``obj`` at the next resourceVersion and journal it."""
+               previous: Mapping[str, Any] | None, actor: str, operation: str, *,
+               dry_run: bool = False) -> dict[str, Any]:
+        """Store ``obj`` at the next resourceVersion and journal it; with ``dry_run``,
+        only return it as it would be stored: a new object has no resourceVersion yet,
+        a changed one keeps its current one (measured)."""
+        if dry_run:
+            if previous is None:
+                obj["metadata"].pop("resourceVersion", None)
+            else:
+                obj["metadata"]["resourceVersion"] = _meta(previous)["resourceVersion"]
+            return obj
         seq = self.journal.last + 1  # the change recorded below takes this number
         obj["metadata"]["resourceVersion"] = str(seq)
         self._objects[key] = obj
@@ -694,9 +754,12 @@ class Cluster:
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
-                *, final: Mapping[str, Any] | None = None, orphan: bool) -> None:
+                *, final: Mapping[str, Any] | None = None, orphan: bool,
+                dry_run: bool = False) -> None:
         """Delete the object for good, then let the garbage collector and the
-        namespace controller react."""
+        namespace controller react; nothing at all with ``dry_run``."""
+        if dry_run:
+            return
         gone_obj = _copy(final if final is not None else current)
         seq = self.journal.last + 1
         gone_obj["metadata"]["resourceVersion"] = str(seq)
