@@ -80,9 +80,8 @@ class Capabilities:
     # The target keeps a change log with actors that tests can read.
     journal: bool
     # What the fake does not model yet; the target answers it loudly instead (501 or
-    # 415 naming it): server-side apply, dry runs, the subresources beyond status
-    # (exec, log, scale ...), Table output, OpenAPI v2.
-    server_side_apply: bool
+    # 406 naming it): dry runs, the subresources beyond status (exec, log, scale ...),
+    # Table output, OpenAPI v2.
     dry_run: bool
     more_subresources: bool
     tables: bool
@@ -92,10 +91,10 @@ class Capabilities:
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
-                    server_side_apply=False, dry_run=False, more_subresources=False,
+                    dry_run=False, more_subresources=False,
                     tables=False, openapi_v2=False, resettable=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
-                    server_side_apply=True, dry_run=True, more_subresources=True,
+                    dry_run=True, more_subresources=True,
                     tables=True, openapi_v2=True, resettable=False)
 
 

@@ -29,8 +29,11 @@ sig-architecture/api-conventions.md):
   :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
   one resource, namespace and selector shows.
 
+- ``metadata.managedFields`` for the writes that name a field manager, and server-side
+  apply (:meth:`Cluster.apply`); the field ownership rules are in ``_apply``.
+
 Divergences (``docs/kubernetes.md``): no defaulting of spec or status fields, no
-validation of spec fields, no admission plugins, no ``managedFields``.
+validation of spec fields, no admission plugins.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
+from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -65,6 +69,7 @@ from fakes.kubernetes._errors import (
     namespace_not_found,
     not_found,
 )
+from fakes.kubernetes._fieldsets import render, unknown_field
 from fakes.kubernetes._patch import (
     PatchError,
     StrategicError,
@@ -96,7 +101,7 @@ NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
 GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
 ORPHAN = "orphan"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-_APPLY = "application/apply-patch+yaml"
+APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 
@@ -336,7 +341,8 @@ class Cluster:
 
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
-               warnings: list[str] | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None,
+               ) -> dict[str, Any]:
         obj = self._checked_body(rt, namespace, body, None, validation, warnings)
         meta = obj["metadata"]
         with self._lock:
@@ -357,8 +363,15 @@ class Cluster:
                 if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
                         or attempt == _GENERATE_TRIES - 1:
                     raise already_exists(rt, meta["name"])
+            applied = meta.get("managedFields") if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
+            if applied:
+                meta["managedFields"] = applied
+            elif manager is not None:
+                # Recorded before the registry's own changes below, which no one owns.
+                meta["managedFields"] = self._tracker(rt, None).record_update(
+                    None, obj, Writer(manager, rt.api_version), self._now())
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
             meta["creationTimestamp"] = _timestamp(self.clock.now())
             if rt.strategy.generation:
@@ -376,7 +389,7 @@ class Cluster:
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, manager: str | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """Replace an object (PUT); True when it was created (create on update)."""
         obj = self._checked_body(rt, namespace, body, name, validation, warnings)
@@ -386,13 +399,14 @@ class Cluster:
             if current is None:
                 if not rt.strategy.create_on_update or subresource is not None:
                     raise not_found(rt, name)
-                return self.create(rt, namespace, obj, actor), True
-            return self._update(rt, key, current, obj, actor, subresource, "update"), False
+                return self.create(rt, namespace, obj, actor, manager=manager), True
+            return self._update(rt, key, current, obj, actor, subresource, "update",
+                                manager), False
 
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, manager: str | None = None,
     ) -> dict[str, Any]:
         """Apply a JSON merge patch, a JSON patch or a strategic merge patch to the stored
         object."""
@@ -435,7 +449,52 @@ class Cluster:
                         status=422, reason="Invalid", details={}) from None
             obj = self._checked_body(rt, namespace, patched, name, validation, warnings,
                                      patching=True)
-            return self._update(rt, key, current, obj, actor, subresource, "patch")
+            return self._update(rt, key, current, obj, actor, subresource, "patch", manager)
+
+    def apply(
+        self, rt: ResourceType, namespace: str, name: str, config: Any, manager: str,
+        actor: str, *, force: bool = False, subresource: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Server-side apply of ``config`` (a decoded apply patch) by field manager
+        ``manager``: the object it makes and whether it was created.
+        https://kubernetes.io/docs/reference/using-api/server-side-apply/"""
+        if not isinstance(config, dict):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        meta = config.get("metadata")
+        if not config.get("kind") or not config.get("apiVersion"):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        if isinstance(meta, dict) and meta.get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        obj = self._checked_body(rt, namespace, config, name, "Ignore")
+        tracker = self._tracker(rt, subresource)
+        unknown = unknown_field(config, tracker.root, tracker.schema)
+        if unknown is not None:
+            given = config["metadata"].get("namespace", "")  # as sent, possibly none
+            raise internal(f"failed to create typed patch object ({given}/{name}; "
+                           f"{_gvk(config, rt)}): {render(unknown)}: field not declared "
+                           "in schema")
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None and subresource is not None:
+                raise not_found(rt, name)
+            if current is None:
+                self._check_namespace(rt, namespace, name)
+            sent = obj["metadata"].get("resourceVersion")
+            if current is not None and sent and sent != current["metadata"]["resourceVersion"]:
+                raise conflict(rt, name, STALE)
+            try:
+                merged = tracker.apply(current, obj, Writer(manager, rt.api_version,
+                                                            subresource or ""),
+                                       force, self._now())
+            except ApplyConflict as error:
+                raise StatusError(str(error), status=409, reason="Conflict",
+                                  details={"causes": error.causes()}) from None
+            if current is None:
+                return self.create(rt, namespace, merged, actor, manager=_APPLIED), True
+            merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+            return self._update(rt, key, current, merged, actor, subresource, "patch",
+                                _APPLIED), False
 
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str) -> tuple[dict[str, Any], bool]:
@@ -486,6 +545,13 @@ class Cluster:
             return answer, True
 
     # -- internals -----------------------------------------------------------------
+
+    def _now(self) -> str:
+        return _timestamp(self.clock.now())
+
+    def _tracker(self, rt: ResourceType, subresource: str | None) -> Tracker:
+        return Tracker.of(self.types.definitions, rt.definition, has_status=rt.has_status,
+                          subresource=subresource or "")
 
     def _key(self, rt: ResourceType, namespace: str, name: str) -> Key:
         return (rt.group, rt.plural, namespace if rt.namespaced else "", name)
@@ -592,9 +658,14 @@ class Cluster:
 
     def _update(
         self, rt: ResourceType, key: Key, current: Mapping[str, Any], obj: dict[str, Any],
-        actor: str, subresource: str | None, operation: str,
+        actor: str, subresource: str | None, operation: str, manager: str | None = None,
     ) -> dict[str, Any]:
         meta, old_meta = obj["metadata"], _meta(current)
+        managed = meta.get("managedFields") if manager == _APPLIED else None
+        if manager is not None and manager != _APPLIED:
+            managed = self._tracker(rt, subresource).record_update(
+                current, obj, Writer(manager, rt.api_version, subresource or ""),
+                self._now())
         name = old_meta["name"]
         sent = meta.get("resourceVersion")
         if not sent:
@@ -616,6 +687,10 @@ class Cluster:
                 meta[field] = old_meta[field]
             else:
                 meta.pop(field, None)
+        if managed is not None:
+            meta["managedFields"] = managed
+            if not managed:
+                del meta["managedFields"]
         if subresource == "status":
             # The registries' status strategies: everything but metadata and status is
             # kept (measured: the metadata does change, but for Deployments' labels).
@@ -770,6 +845,16 @@ class Cluster:
 
 
 _UNPARSEABLE = object()
+#: The ``manager`` of a write whose managedFields server-side apply computed already.
+_APPLIED = "\x00applied"
+
+
+def _gvk(config: Any, rt: ResourceType) -> str:
+    """A decoded object's group/version/kind as Go prints a GroupVersionKind."""
+    fields = config if isinstance(config, dict) else {}
+    api_version, kind = str(fields.get("apiVersion") or ""), str(fields.get("kind") or "")
+    group, _, version = api_version.rpartition("/")
+    return f"{group}/{version}, Kind={kind}"
 
 
 def _prune(definitions: Mapping[str, Any], name: str, obj: Any, path: str) -> list[str]:
