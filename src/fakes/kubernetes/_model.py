@@ -366,12 +366,12 @@ class Cluster:
             applied = meta.get("managedFields") if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
+            if manager is not None and manager != _APPLIED:
+                # Recorded before the registry's own changes below, which no one owns.
+                applied = self._tracker(rt, None).record_update(
+                    None, obj, Writer(manager, rt.api_version), self._now())
             if applied:
                 meta["managedFields"] = applied
-            elif manager is not None:
-                # Recorded before the registry's own changes below, which no one owns.
-                meta["managedFields"] = self._tracker(rt, None).record_update(
-                    None, obj, Writer(manager, rt.api_version), self._now())
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
             meta["creationTimestamp"] = _timestamp(self.clock.now())
             if rt.strategy.generation:
