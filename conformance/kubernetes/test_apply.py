@@ -392,3 +392,41 @@ def test_python_clients_apply(target: Target) -> None:
                                         name="dyn", namespace=ns, field_manager="dyn-app")
     assert result.data.to_dict() == {"a": "1"}
     assert result.metadata.managedFields[0].manager == "dyn-app"
+
+
+@behaviour("K8S-142", "applied set and map-type lists merge with the live list in "
+           "structured-merge-diff's order (the applied items in their order, the others "
+           "where they were); a field inside an item goes when its applier stops applying "
+           "it; an unknown field inside an item is refused (500)",
+           cite=SSA + "#merge-strategy and " + MEASURED)
+def test_list_merge_order(target: Target) -> None:
+    ns = target.namespace("ssa-order")
+    path = f"/api/v1/namespaces/{ns}/configmaps/a"
+
+    def finalizers(manager: str, *names: str) -> Any:
+        config = _cm_config("a", finalizers=[f"x/{n}" for n in names])
+        return _apply(target, path, config, manager).json()["metadata"].get("finalizers")
+
+    assert finalizers("one", "a", "b", "c") == ["x/a", "x/b", "x/c"]
+    assert finalizers("two", "c", "a") == ["x/b", "x/c", "x/a"]
+    assert finalizers("two", "d", "c", "e", "b") == ["x/d", "x/c", "x/a", "x/e", "x/b"]
+    assert finalizers("one") == ["x/d", "x/c", "x/e", "x/b"]
+    assert finalizers("two") is None
+    deployments = f"/apis/apps/v1/namespaces/{ns}/deployments"
+
+    def deployment(**container: Any) -> dict[str, Any]:
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+                    "metadata": {"labels": {"app": "d"}}, "spec": {"containers": [
+                        {"name": "c", "image": "i", **container}]}}}}
+
+    _apply(target, f"{deployments}/d", deployment(args=["a"]), "one")
+    shrunk = _apply(target, f"{deployments}/d", deployment(), "one").json()
+    assert "args" not in shrunk["spec"]["template"]["spec"]["containers"][0]
+    assert _owners(shrunk)[0][2]["f:spec"]["f:template"]["f:spec"] == {"f:containers": {
+        'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}}}
+    unknown = target.http("PATCH", f"{deployments}/d?fieldManager=one", content_type=APPLY,
+                          raw=yaml.safe_dump(deployment(bogus=1)).encode())
+    assert unknown.status_code == 500 and unknown.json()["message"] == (
+        "failed to create typed patch object (/d; apps/v1, Kind=Deployment): "
+        '.spec.template.spec.containers[name="c"].bogus: field not declared in schema')

@@ -231,7 +231,7 @@ class Tracker:
         (metadata, spec, status) are there, empty."""
         properties = self.schema.definitions.get(self.definition, {}).get("properties", {})
         return {name: {} for name in ("metadata", "spec", "status")
-                if self.schema.kind(properties.get(name), None) == "struct"}
+                if self.schema.kind(properties.get(name)) == "struct"}
 
     def apply(self, live: Mapping[str, Any] | None, config: Mapping[str, Any],
               writer: Writer, force: bool, now: str) -> dict[str, Any]:
@@ -273,6 +273,3 @@ def _without_nulls(value: Any) -> Any:
         return [_without_nulls(v) for v in value]
     return value
 
-
-def _without_meta(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in obj.items() if k != "metadata"}

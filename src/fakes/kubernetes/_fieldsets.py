@@ -26,14 +26,6 @@ Path = tuple[str, ...]
 FieldSet = set[Path]
 
 
-class SchemaError(Exception):
-    """An applied object the schema cannot hold: its path and what is wrong there."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{render(path)}: {problem}")
-        self.path = path
-
-
 def _key_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
@@ -44,7 +36,7 @@ class Schema:
 
     definitions: Mapping[str, Any]
 
-    def kind(self, node: Any, value: Any) -> str:
+    def kind(self, node: Any) -> str:
         """``struct``, ``map``, ``set``, ``associative``, or ``atomic``."""
         if isinstance(node, Mapping) and "ref" in node:
             definition = self.definitions.get(node["ref"], {})
@@ -56,17 +48,13 @@ class Schema:
         if isinstance(node, Mapping) and "items" in node:
             list_type = node.get("list-type", "atomic")
             return {"set": "set", "map": "associative"}.get(list_type, "atomic")
-        if node is None and isinstance(value, dict):
-            return "map"  # a field no schema describes: a map when it holds one
-        return "atomic"
+        return "atomic"  # scalars, and what the schema leaves free-form
 
     def child(self, node: Any, name: str) -> Any:
         """The schema of field ``name`` of a struct or map node (None when unknown)."""
-        if isinstance(node, Mapping) and "values" in node:
-            return node["values"]
         if isinstance(node, Mapping) and "ref" in node:
             return self.definitions.get(node["ref"], {}).get("properties", {}).get(name)
-        return None
+        return node.get("values") if isinstance(node, Mapping) else None
 
     def declared(self, node: Any, name: str) -> bool:
         return (isinstance(node, Mapping) and "ref" in node
@@ -75,12 +63,20 @@ class Schema:
 
 def item_element(node: Mapping[str, Any], item: Any, kind: str) -> str:
     """The path element of a set or map-type list's item."""
-    if kind == "set":
+    if kind == "set" or not isinstance(item, dict):
         return "v:" + _key_json(item)
     keys = node.get("list-map-keys") or []
-    if not isinstance(item, dict):
-        return "v:" + _key_json(item)
     return "k:" + _key_json({k: item[k] for k in keys if k in item})
+
+
+def _shaped(kind: str, value: Any) -> str:
+    """``kind``, or atomic for a value of the wrong shape (types are not validated)."""
+    if value is None:
+        return kind
+    if (kind in ("struct", "map") and not isinstance(value, dict)) or (
+            kind in ("set", "associative") and not isinstance(value, list)):
+        return "atomic"
+    return kind
 
 
 def _items(node: Mapping[str, Any], value: Any, kind: str) -> list[tuple[str, Any]]:
@@ -90,8 +86,8 @@ def _items(node: Mapping[str, Any], value: Any, kind: str) -> list[tuple[str, An
 def field_set(value: Any, node: Any, schema: Schema, path: Path = ()) -> FieldSet:
     """The fields ``value`` sets: what an applier of ``value`` owns."""
     out: FieldSet = set()
-    kind = schema.kind(node, value)
-    if kind == "atomic" or (kind in ("struct", "map") and not isinstance(value, dict)):
+    kind = _shaped(schema.kind(node), value)
+    if kind == "atomic":
         if path:
             out.add(path)
         return out
@@ -102,9 +98,6 @@ def field_set(value: Any, node: Any, schema: Schema, path: Path = ()) -> FieldSe
             out |= field_set(child, child_node, schema, child_path)
             if child is None or child == {} or not schema.declared(node, name):
                 out.add(child_path)
-        return out
-    if not isinstance(value, list):
-        out.add(path)
         return out
     for element, item in _items(node, value, kind):
         out.add((*path, element))
@@ -137,16 +130,10 @@ def _compare(old: Any, new: Any, node: Any, schema: Schema, path: Path,
              result: Comparison) -> None:
     if old is _MISSING and new is _MISSING:
         return
-    kind = schema.kind(node, new if new is not _MISSING else old)
     old_value = None if old is _MISSING else old
     new_value = None if new is _MISSING else new
+    kind = _shaped(_shaped(schema.kind(node), old_value), new_value)
     both_empty = not old_value and not new_value
-    if kind in ("struct", "map") and (not isinstance(old_value, (dict, type(None)))
-                                      or not isinstance(new_value, (dict, type(None)))):
-        kind = "atomic"
-    if kind in ("set", "associative") and (not isinstance(old_value, (list, type(None)))
-                                           or not isinstance(new_value, (list, type(None)))):
-        kind = "atomic"
     if kind == "atomic" or (kind in ("struct", "map") and both_empty):
         if old is _MISSING:
             result.added.add(path)
@@ -187,7 +174,7 @@ def _compare(old: Any, new: Any, node: Any, schema: Schema, path: Path,
 def merge(live: Any, config: Any, node: Any, schema: Schema) -> Any:
     """``config`` merged into ``live``: maps and structs field by field, set and map-type
     lists item by item, anything atomic replaced by ``config``'s value."""
-    kind = schema.kind(node, config)
+    kind = schema.kind(node)
     if kind in ("struct", "map") and isinstance(live, dict) and isinstance(config, dict):
         out = dict(live)
         for name, value in config.items():
@@ -259,7 +246,7 @@ def remove(value: Any, paths: Iterable[Path], node: Any, schema: Schema) -> Any:
 def _remove(value: Any, path: Path, node: Any, schema: Schema) -> Any:
     # A map or list left empty is dropped too: the apiserver's types omit empty ones.
     head, rest = path[0], path[1:]
-    kind = schema.kind(node, value)
+    kind = schema.kind(node)
     if head.startswith("f:") and isinstance(value, dict):
         name = head[2:]
         if name in value and rest:
@@ -336,10 +323,8 @@ def render(path: Path) -> str:
         elif prefix == "k:":
             keys = json.loads(text)
             out.append("[" + ",".join(f"{k}={_key_json(v)}" for k, v in keys.items()) + "]")
-        elif prefix == "v:":
+        else:  # v: a set's item (atomic lists have no items of their own)
             out.append(f"[={text}]")
-        else:
-            out.append(f"[{text}]")
     return "".join(out)
 
 
@@ -349,24 +334,17 @@ def sorted_paths(paths: Iterable[Path]) -> list[Path]:
 
 def unknown_field(value: Any, node: Any, schema: Schema, path: Path = ()) -> Path | None:
     """The first field of ``value`` the schema does not declare (None when all are)."""
-    kind = schema.kind(node, value)
-    if kind == "struct" and isinstance(value, dict):
+    kind = _shaped(schema.kind(node), value)
+    children: list[tuple[str, Any, Any]] = []
+    if kind in ("struct", "map"):
         for name in sorted(value):
-            if not schema.declared(node, name):
+            if kind == "struct" and not schema.declared(node, name):
                 return (*path, "f:" + name)
-            found = unknown_field(value[name], schema.child(node, name), schema,
-                                  (*path, "f:" + name))
-            if found is not None:
-                return found
-    elif kind == "map" and isinstance(value, dict) and node is not None:
-        for name in sorted(value):
-            found = unknown_field(value[name], schema.child(node, name), schema,
-                                  (*path, "f:" + name))
-            if found is not None:
-                return found
-    elif kind == "associative" and isinstance(value, list):
-        for element, item in _items(node, value, kind):
-            found = unknown_field(item, node.get("items"), schema, (*path, element))
-            if found is not None:
-                return found
+            children.append(("f:" + name, value[name], schema.child(node, name)))
+    elif kind == "associative":
+        children = [(e, item, node.get("items")) for e, item in _items(node, value, kind)]
+    for element, child, child_node in children:
+        found = unknown_field(child, child_node, schema, (*path, element))
+        if found is not None:
+            return found
     return None
