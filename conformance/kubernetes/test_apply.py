@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from fakes.conformance.kubernetes._support import behaviour, cm, failure
-from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target, eventually
 
 SSA = "https://kubernetes.io/docs/reference/using-api/server-side-apply/"
 APPLY = "application/apply-patch+yaml"
@@ -430,3 +430,37 @@ def test_list_merge_order(target: Target) -> None:
     assert unknown.status_code == 500 and unknown.json()["message"] == (
         "failed to create typed patch object (/d; apps/v1, Kind=Deployment): "
         '.spec.template.spec.containers[name="c"].bogus: field not declared in schema')
+
+
+@behaviour("K8S-143", "a create owns what its object sets beyond the kind's empty value: "
+           "a required list (a Pod's containers) is not owned as a whole, a namespace's "
+           "kubernetes.io/metadata.name label is its creator's; a status update is "
+           "recorded with subresource 'status'", cite=SSA + "#field-management and " + MEASURED)
+def test_create_ownership(target: Target) -> None:
+    ns = target.namespace("ssa-owncreate")
+    namespace = target.cluster_name("ssa-ns", "/api/v1/namespaces")
+    created_ns = target.http("POST", "/api/v1/namespaces?fieldManager=maker",
+                             body={"metadata": {"name": namespace}}).json()
+    assert _owners(created_ns) == [("maker", "Update", {"f:metadata": {"f:labels": {
+        ".": {}, "f:kubernetes.io/metadata.name": {}}}})]
+    pods = f"/api/v1/namespaces/{ns}/pods"
+
+    def create_pod() -> Any:
+        created = target.http("POST", f"{pods}?fieldManager=maker", body={
+            "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}})
+        # A real cluster may refuse pods until the namespace's service account exists.
+        assert created.status_code == 201, created.text
+        return created.json()
+
+    pod = eventually(create_pod)
+    containers = _owners(pod)[0][2]["f:spec"]["f:containers"]
+    assert list(containers) == ['k:{"name":"c"}']
+    assert {".", "f:image", "f:name"} <= set(containers['k:{"name":"c"}'])
+    reported = target.http("PUT", f"{pods}/p/status?fieldManager=kubelet", body={
+        **pod, "status": {"phase": "Running",
+                          "conditions": [{"type": "Ready", "status": "True"}]}}).json()
+    (entry,) = [e for e in reported["metadata"]["managedFields"] if e["manager"] == "kubelet"]
+    assert entry["subresource"] == "status"
+    status_fields = entry["fieldsV1"]["f:status"]
+    assert set(status_fields) == {"f:conditions", "f:phase"}
+    assert {".", 'k:{"type":"Ready"}'} <= set(status_fields["f:conditions"])

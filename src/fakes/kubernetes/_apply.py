@@ -40,6 +40,7 @@ from fakes.kubernetes._fieldsets import (
 )
 
 APPLY = "Apply"
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 UPDATE = "Update"
 
 #: Fields the apiserver owns and no manager does (the field manager strips them).
@@ -227,11 +228,25 @@ class Tracker:
         return encode(managers)
 
     def empty(self) -> dict[str, Any]:
-        """What a create compares with: the kind's empty object, whose top-level structs
-        (metadata, spec, status) are there, empty."""
-        properties = self.schema.definitions.get(self.definition, {}).get("properties", {})
-        return {name: {} for name in ("metadata", "spec", "status")
-                if self.schema.kind(properties.get(name)) == "struct"}
+        """What a create compares with: the Go zero value of the kind as JSON, where
+        fields without ``omitempty`` are there. The spec does not say which those are;
+        required fields, ObjectMeta, and the top-level spec and status come close: a
+        struct there is empty, anything else null (so a create does not own it as a
+        whole, ``"."``)."""
+        return self._zero(self.definition, top=True, seen=frozenset())
+
+    def _zero(self, definition: str, *, top: bool, seen: frozenset[str]) -> dict[str, Any]:
+        found = self.schema.definitions.get(definition, {})
+        required = set(found.get("required", ()))
+        out: dict[str, Any] = {}
+        for name, prop in found.get("properties", {}).items():
+            by_value = (name in required or prop.get("ref") == _OBJECT_META
+                        or (top and name in ("spec", "status")))
+            if self.schema.kind(prop) == "struct" and by_value and prop["ref"] not in seen:
+                out[name] = self._zero(prop["ref"], top=False, seen=seen | {definition})
+            elif name in required:
+                out[name] = None
+        return out
 
     def apply(self, live: Mapping[str, Any] | None, config: Mapping[str, Any],
               writer: Writer, force: bool, now: str) -> dict[str, Any]:
@@ -244,6 +259,8 @@ class Tracker:
         key = writer.key(APPLY)
         merged: dict[str, Any] = merge(before, _without_nulls(config), self.root,
                                        self.schema)
+        if live is None:
+            merged = _without_nulls(merged)  # the zero value's nulls are not stored
         last = managers.get(key)
         managers[key] = Owned(self.fields(config), writer.api_version,
                               last.time if last else None)

@@ -366,6 +366,10 @@ class Cluster:
             applied = meta.get("managedFields") if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
+            if rt.kind == "Namespace":
+                # Defaulting labels every namespace with its name (measured, and
+                # pkg/apis/core/v1 defaults): its creator owns the label.
+                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
             if manager is not None and manager != _APPLIED:
                 # Recorded before the registry's own changes below, which no one owns.
                 applied = self._tracker(rt, None).record_update(
@@ -379,9 +383,8 @@ class Cluster:
             if rt.has_status:
                 obj["status"] = {}
             if rt.kind == "Namespace":
-                # The namespace registry labels every namespace with its name and gives
-                # it the "kubernetes" finalizer (measured, and pkg/registry/core/namespace).
-                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+                # The namespace registry gives it the "kubernetes" finalizer (measured,
+                # and pkg/registry/core/namespace).
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
             return _copy(self._write(rt, key, obj, None, actor, "create"))
