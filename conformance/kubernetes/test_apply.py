@@ -188,6 +188,9 @@ def test_shared_ownership_and_removal(target: Target) -> None:
     assert gone["data"] == {"z": "1"}
     emptied = _apply(target, f"{path}/a", _cm_config("a"), "one").json()
     assert "data" not in emptied and "managedFields" not in emptied["metadata"]
+    nulled = _apply(target, f"{path}/a", {**_cm_config("a"), "data": None}, "one").json()
+    assert "data" not in nulled  # null sets nothing, but its applier owns the field
+    assert _owners(nulled) == [("one", "Apply", {"f:data": {}})]
 
 
 @behaviour("K8S-135", "an update takes the fields it changes from every other manager "
@@ -326,6 +329,14 @@ def test_apply_bad_bodies(target: Target) -> None:
         "invalid object type: /, Kind=ConfigMap")
     assert message(_cm_config("b")) == ("the name of the object (b) does not match the "
                                         "name on the URL (a)")
+    unnamed = failure(target, "PATCH", f"{path}/new?fieldManager=m", content_type=APPLY,
+                      raw=yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap"}).encode())
+    assert unnamed["message"] == ("the name of the object (new based on URL) was "
+                                  "undeterminable: name must be provided")
+    assert message({**_cm_config("a"), "kind": "Secret"}) == (
+        "invalid object type: /v1, Kind=Secret")
+    assert message({**_cm_config("a"), "apiVersion": "apps/v1"}) == (
+        "invalid object type: apps/v1, Kind=ConfigMap")
     assert message(_cm_config("a", managedFields=[{"manager": "x"}])) == (
         "metadata.managedFields must be nil")
     assert refused(b"- a\n- b\n")["message"] == (
@@ -342,6 +353,10 @@ def test_apply_bad_bodies(target: Target) -> None:
     stale = refused(yaml.safe_dump(_cm_config("a", resourceVersion="1")).encode())
     assert stale["code"] == 409 and stale["reason"] == "Conflict"
     assert target.http("GET", f"{path}/a").json() == before
+    # An existing object's name may be left to the URL.
+    renamed = _apply(target, f"{path}/a", {"apiVersion": "v1", "kind": "ConfigMap",
+                                           "data": {"k": "v"}}, "m")
+    assert renamed.status_code == 200 and renamed.json()["metadata"]["name"] == "a"
 
 
 @behaviour("K8S-140", "kubectl apply --server-side applies as manager 'kubectl', reports "

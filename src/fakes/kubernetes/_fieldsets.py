@@ -70,9 +70,10 @@ def item_element(node: Mapping[str, Any], item: Any, kind: str) -> str:
 
 
 def _shaped(kind: str, value: Any) -> str:
-    """``kind``, or atomic for a value of the wrong shape (types are not validated)."""
+    """``kind``, or atomic for null and a value of the wrong shape (types are not
+    validated)."""
     if value is None:
-        return kind
+        return "atomic"
     if (kind in ("struct", "map") and not isinstance(value, dict)) or (
             kind in ("set", "associative") and not isinstance(value, list)):
         return "atomic"
@@ -132,7 +133,9 @@ def _compare(old: Any, new: Any, node: Any, schema: Schema, path: Path,
         return
     old_value = None if old is _MISSING else old
     new_value = None if new is _MISSING else new
-    kind = _shaped(_shaped(schema.kind(node), old_value), new_value)
+    kind = schema.kind(node)
+    for value in (old_value, new_value):
+        kind = kind if value is None else _shaped(kind, value)
     both_empty = not old_value and not new_value
     if kind == "atomic" or (kind in ("struct", "map") and both_empty):
         if old is _MISSING:

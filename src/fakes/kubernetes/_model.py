@@ -464,10 +464,13 @@ class Cluster:
         if not isinstance(config, dict):
             raise bad_request(f"invalid object type: {_gvk(config, rt)}")
         meta = config.get("metadata")
-        if not config.get("kind") or not config.get("apiVersion"):
+        if (config.get("kind"), config.get("apiVersion")) != (rt.kind, rt.api_version):
             raise bad_request(f"invalid object type: {_gvk(config, rt)}")
         if isinstance(meta, dict) and meta.get("managedFields") is not None:
             raise bad_request("metadata.managedFields must be nil")
+        named = isinstance(meta, dict) and bool(meta.get("name"))
+        if not named:  # the stored object's name is the URL's
+            config = {**config, "metadata": {**(meta or {}), "name": name}}
         obj = self._checked_body(rt, namespace, config, name, "Ignore")
         tracker = self._tracker(rt, subresource)
         unknown = unknown_field(config, tracker.root, tracker.schema)
@@ -481,6 +484,9 @@ class Cluster:
             current = self._objects.get(key)
             if current is None and subresource is not None:
                 raise not_found(rt, name)
+            if current is None and not named:
+                raise bad_request(f"the name of the object ({name} based on URL) was "
+                                  "undeterminable: name must be provided")
             if current is None:
                 self._check_namespace(rt, namespace, name)
             sent = obj["metadata"].get("resourceVersion")
