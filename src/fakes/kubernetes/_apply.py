@@ -165,13 +165,14 @@ def encode(managers: Managers) -> list[dict[str, Any]]:
     return entries
 
 
-@attrs.frozen
+@attrs.define
 class Tracker:
     """The schema of one resource and the fields no manager of a write may own."""
 
     schema: Schema
     definition: str
     ignored: tuple[Path, ...]
+    _zero_value: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, definitions: Mapping[str, Any], definition: str, *, has_status: bool,
@@ -233,7 +234,9 @@ class Tracker:
         required fields, ObjectMeta, and the top-level spec and status come close: a
         struct there is empty, anything else null (so a create does not own it as a
         whole, ``"."``)."""
-        return self._zero(self.definition, top=True, seen=frozenset())
+        if self._zero_value is None:
+            self._zero_value = self._zero(self.definition, top=True, seen=frozenset())
+        return copy.deepcopy(self._zero_value)
 
     def _zero(self, definition: str, *, top: bool, seen: frozenset[str]) -> dict[str, Any]:
         found = self.schema.definitions.get(definition, {})

@@ -129,8 +129,6 @@ def compare(old: Any, new: Any, node: Any, schema: Schema) -> Comparison:
 
 def _compare(old: Any, new: Any, node: Any, schema: Schema, path: Path,
              result: Comparison) -> None:
-    if old is _MISSING and new is _MISSING:
-        return
     old_value = None if old is _MISSING else old
     new_value = None if new is _MISSING else new
     kind = schema.kind(node)
@@ -241,8 +239,7 @@ def remove(value: Any, paths: Iterable[Path], node: Any, schema: Schema) -> Any:
     """``value`` without the fields at ``paths``."""
     out = copy.deepcopy(value)
     for path in sorted(paths, key=len, reverse=True):
-        if path:
-            out = _remove(out, path, node, schema)
+        out = _remove(out, path, node, schema)
     return out
 
 

@@ -177,6 +177,7 @@ class Cluster:
             tuple[int, str, str, int], tuple[list[Key], dict[Key, Mapping[str, Any]]]
         ] = collections.OrderedDict()
         self._generation = 0
+        self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -559,8 +560,13 @@ class Cluster:
         return _timestamp(self.clock.now())
 
     def _tracker(self, rt: ResourceType, subresource: str | None) -> Tracker:
-        return Tracker.of(self.types.definitions, rt.definition, has_status=rt.has_status,
-                          subresource=subresource or "")
+        key = (rt.group, rt.version, rt.plural, subresource or "")
+        found = self._trackers.get(key)
+        if found is None:
+            found = self._trackers[key] = Tracker.of(
+                self.types.definitions, rt.definition, has_status=rt.has_status,
+                subresource=subresource or "")
+        return found
 
     def _key(self, rt: ResourceType, namespace: str, name: str) -> Key:
         return (rt.group, rt.plural, namespace if rt.namespaced else "", name)
