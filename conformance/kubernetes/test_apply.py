@@ -479,3 +479,42 @@ def test_create_ownership(target: Target) -> None:
     status_fields = entry["fieldsV1"]["f:status"]
     assert set(status_fields) == {"f:conditions", "f:phase"}
     assert {".", 'k:{"type":"Ready"}'} <= set(status_fields["f:conditions"])
+
+
+@behaviour("K8S-144", "a write may set managedFields itself: [{}] clears them (and the "
+           "write is not recorded), entries it sends replace the stored ones; an object "
+           "with none records no updates until an apply, which gives what it holds to "
+           "the Update manager before-first-apply",
+           cite=SSA + "#clearing-managedfields and " + MEASURED)
+def test_managed_fields_written_directly(target: Target) -> None:
+    path = _configmaps(target, "ssa-direct")
+    ns = path.split("/")[4]
+    target.http("POST", f"{path}?fieldManager=creator",
+                body=cm("a", ns, labels={"l": "1"}) | {"data": {"k": "v", "j": "1"}})
+    cleared = target.http("PATCH", f"{path}/a?fieldManager=clearer", content_type=MERGE,
+                          raw=b'{"metadata":{"managedFields":[{}]}}').json()
+    assert "managedFields" not in cleared["metadata"]
+    untracked = target.http("PATCH", f"{path}/a?fieldManager=later", content_type=MERGE,
+                            raw=b'{"data":{"n":"1"}}').json()
+    assert untracked["data"]["n"] == "1" and "managedFields" not in untracked["metadata"]
+    status = failure(target, "PATCH", f"{path}/a?fieldManager=applier", content_type=APPLY,
+                     raw=yaml.safe_dump(_cm_config("a", {"k": "w"})).encode())
+    assert status["message"] == ('Apply failed with 1 conflict: conflict with '
+                                 '"before-first-apply" using v1: .data.k')
+    applied = _apply(target, f"{path}/a", _cm_config("a", {"k": "v", "z": "1"}), "applier")
+    assert _owners(applied.json()) == [
+        ("applier", "Apply", {"f:data": {"f:k": {}, "f:z": {}}}),
+        ("before-first-apply", "Update", {
+            "f:data": {".": {}, "f:j": {}, "f:k": {}, "f:n": {}},
+            "f:metadata": {"f:labels": {".": {}, "f:l": {}}}})]
+    sent = [{"manager": "imported", "operation": "Update", "apiVersion": "v1",
+             "time": "2001-02-03T04:05:06+00:00", "fieldsType": "FieldsV1",
+             "fieldsV1": {"f:data": {"f:x": {}}}}]
+    replaced = target.http("PUT", f"{path}/a?fieldManager=putter", body={
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "a", "managedFields": sent}, "data": {"k": "v", "q": "1"}}
+                           ).json()
+    entries = replaced["metadata"]["managedFields"]
+    assert entries[0] == {**sent[0], "time": "2001-02-03T04:05:06Z"}
+    assert [(e["manager"], e["fieldsV1"]) for e in entries[1:]] == [
+        ("putter", {"f:data": {"f:q": {}}})]

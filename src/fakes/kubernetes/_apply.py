@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 import attrs
@@ -40,6 +41,8 @@ from fakes.kubernetes._fieldsets import (
 )
 
 APPLY = "Apply"
+#: The Update manager that owns what an object held when it was first applied to.
+BEFORE_FIRST_APPLY = "before-first-apply"
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 UPDATE = "Update"
 
@@ -141,6 +144,32 @@ def decode(obj: Mapping[str, Any]) -> Managers:
     return out
 
 
+def decode_sent(entries: Any) -> Managers | None:
+    """The managers a write's own ``managedFields`` set: ``{}`` for a reset (``[]`` or
+    ``[{}]``), None when it sets none or entries the apiserver cannot decode (the
+    stored ones stay). https://kubernetes.io/docs/reference/using-api/server-side-apply/
+    #clearing-managedfields, and measured."""
+    if not isinstance(entries, list):
+        return None
+    if entries in ([], [{}]):
+        return {}
+    out: Managers = {}
+    for entry in entries:
+        if not (isinstance(entry, dict) and entry.get("operation") in (APPLY, UPDATE)
+                and entry.get("fieldsType") == "FieldsV1"
+                and isinstance(entry.get("fieldsV1"), dict)):
+            return None
+        time = entry.get("time")
+        if time is not None:
+            try:
+                parsed = datetime.fromisoformat(str(time))
+            except ValueError:
+                return None
+            time = parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        out.update(decode({"metadata": {"managedFields": [{**entry, "time": time}]}}))
+    return out or None
+
+
 def encode(managers: Managers) -> list[dict[str, Any]]:
     """managedFields as the apiserver writes them (measured order)."""
 
@@ -215,10 +244,16 @@ class Tracker:
         return changed
 
     def record_update(self, old: Mapping[str, Any] | None, new: Mapping[str, Any],
-                      writer: Writer, now: str) -> list[dict[str, Any]]:
+                      writer: Writer, now: str, sent: Any = None) -> list[dict[str, Any]]:
         """managedFields after an Update by ``writer`` turned ``old`` (None: nothing, a
-        create) into ``new``."""
-        managers = decode(old) if old is not None else {}
+        create) into ``new``. ``sent`` is the write's own managedFields (None for a
+        subresource, whose writes cannot set them): they replace the stored ones. An
+        update of an object with none records nothing (measured); a create does."""
+        managers = decode_sent(sent)
+        if managers is None:
+            managers = decode(old) if old is not None else {}
+        if old is not None and not managers:
+            return []
         before = old if old is not None else self.empty()
         changed = self._take(managers, None, before, new, force=True)
         key = writer.key(UPDATE)
@@ -259,6 +294,10 @@ class Tracker:
         managers = decode(live) if live is not None else {}
         before = copy.deepcopy(dict(live)) if live is not None else self.empty()
         before.setdefault("metadata", {}).pop("managedFields", None)
+        if live is not None and not managers:
+            # An object no one manages yet: what it holds is someone's (measured).
+            managers[Writer(BEFORE_FIRST_APPLY, writer.api_version).key(UPDATE)] = Owned(
+                self._compare(self.empty(), before)[0], writer.api_version, now)
         key = writer.key(APPLY)
         merged: dict[str, Any] = merge(before, _without_nulls(config), self.root,
                                        self.schema)

@@ -364,7 +364,8 @@ class Cluster:
                 if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
                         or attempt == _GENERATE_TRIES - 1:
                     raise already_exists(rt, meta["name"])
-            applied = meta.get("managedFields") if manager == _APPLIED else None
+            sent = meta.get("managedFields")
+            applied = sent if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
             if rt.kind == "Namespace":
@@ -374,7 +375,7 @@ class Cluster:
             if manager is not None and manager != _APPLIED:
                 # Recorded before the registry's own changes below, which no one owns.
                 applied = self._tracker(rt, None).record_update(
-                    None, obj, Writer(manager, rt.api_version), self._now())
+                    None, obj, Writer(manager, rt.api_version), self._now(), sent)
             if applied:
                 meta["managedFields"] = applied
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
@@ -680,7 +681,7 @@ class Cluster:
         if manager is not None and manager != _APPLIED:
             managed = self._tracker(rt, subresource).record_update(
                 current, obj, Writer(manager, rt.api_version, subresource or ""),
-                self._now())
+                self._now(), None if subresource else meta.get("managedFields"))
         name = old_meta["name"]
         sent = meta.get("resourceVersion")
         if not sent:
