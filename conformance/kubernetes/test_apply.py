@@ -518,3 +518,40 @@ def test_managed_fields_written_directly(target: Target) -> None:
     assert entries[0] == {**sent[0], "time": "2001-02-03T04:05:06Z"}
     assert [(e["manager"], e["fieldsV1"]) for e in entries[1:]] == [
         ("putter", {"f:data": {"f:q": {}}})]
+
+
+@behaviour("K8S-145", "kubectl apply --server-side after client-side kubectl apply takes "
+           "the fields of the last-applied configuration without conflict (for field "
+           "manager kubectl only) and keeps the annotation up to date; kubectl then "
+           "moves the client-side manager's fields to its own",
+           cite=SSA + "#upgrading-from-client-side-apply-to-server-side-apply and "
+           + MEASURED)
+def test_kubectl_upgrade_from_client_side(target: Target) -> None:
+    ns = target.namespace("ssa-upgrade")
+    manifest = _cm_config("s", {"color": "blue"}, namespace=ns)
+    first = target.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(manifest))
+    assert first.returncode == 0, first.stderr
+    path = f"/api/v1/namespaces/{ns}/configmaps/s"
+    other = failure(target, "PATCH", f"{path}?fieldManager=someone", content_type=APPLY,
+                    raw=yaml.safe_dump(_cm_config("s", {"color": "red"})).encode())
+    assert other["message"] == ('Apply failed with 1 conflict: conflict with '
+                                '"kubectl-client-side-apply" using v1: .data.color')
+    manifest["data"]["color"] = "red"
+    upgraded = target.kubectl("apply", "--server-side", "-f", "-",
+                              stdin=yaml.safe_dump(manifest))
+    assert upgraded.returncode == 0, upgraded.stderr
+    shown = target.http("GET", path).json()
+    assert shown["data"] == {"color": "red"}
+    assert json.loads(shown["metadata"]["annotations"][
+        "kubectl.kubernetes.io/last-applied-configuration"]) == manifest
+    assert _owners(shown) == [
+        ("kubectl-last-applied", "Apply", {"f:metadata": {"f:annotations": {
+            "f:kubectl.kubernetes.io/last-applied-configuration": {}}}}),
+        ("kubectl", "Apply", {"f:data": {"f:color": {}}})]
+    target.http("PATCH", f"{path}?fieldManager=editor", content_type=MERGE,
+                raw=b'{"data":{"size":"S"}}')
+    manifest["data"]["size"] = "M"
+    refused = target.kubectl("apply", "--server-side", "-f", "-",
+                             stdin=yaml.safe_dump(manifest))
+    assert refused.returncode != 0
+    assert 'conflict with "editor" using v1: .data.size' in refused.stderr

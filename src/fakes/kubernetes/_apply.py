@@ -41,6 +41,8 @@ from fakes.kubernetes._fieldsets import (
 )
 
 APPLY = "Apply"
+KUBECTL = "kubectl"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 #: The Update manager that owns what an object held when it was first applied to.
 BEFORE_FIRST_APPLY = "before-first-apply"
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -290,7 +292,33 @@ class Tracker:
               writer: Writer, force: bool, now: str) -> dict[str, Any]:
         """The object ``config`` applied by ``writer`` makes of ``live`` (None: it does
         not exist yet), managedFields included; :class:`ApplyConflict` when it changes
-        fields others own and is not forced."""
+        fields others own and is not forced.
+
+        The apiserver eases ``kubectl apply --server-side`` after client-side applies
+        (its field manager is ``kubectl``): a conflict on a field of the object's
+        last-applied-configuration annotation is no conflict, and the annotation is
+        kept up to date with what kubectl applies."""
+        last_applied = _last_applied(live) if writer.manager == KUBECTL else None
+        try:
+            merged = self._apply_once(live, config, writer, force, now)
+        except ApplyConflict as error:
+            if last_applied is None:
+                raise
+            allowed = self.fields(last_applied)
+            remaining: dict[ManagerKey, FieldSet] = {}
+            for key, path in error.conflicts:
+                if path not in allowed:
+                    remaining.setdefault(key, set()).add(path)
+            if remaining:
+                raise ApplyConflict(remaining) from None
+            merged = self._apply_once(live, config, writer, True, now)
+        if last_applied is not None:
+            merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = _encoded(
+                _without_last_applied(config))
+        return merged
+
+    def _apply_once(self, live: Mapping[str, Any] | None, config: Mapping[str, Any],
+                    writer: Writer, force: bool, now: str) -> dict[str, Any]:
         managers = decode(live) if live is not None else {}
         before = copy.deepcopy(dict(live)) if live is not None else self.empty()
         before.setdefault("metadata", {}).pop("managedFields", None)
@@ -332,3 +360,31 @@ def _without_nulls(value: Any) -> Any:
         return [_without_nulls(v) for v in value]
     return value
 
+
+def _last_applied(live: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The object a live object's last-applied-configuration annotation holds."""
+    annotations = ((live or {}).get("metadata") or {}).get("annotations") or {}
+    try:
+        found = json.loads(annotations.get(LAST_APPLIED) or "null")
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _without_last_applied(config: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(config))
+    meta = out.get("metadata") or {}
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
+                   if k != LAST_APPLIED}
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    return out
+
+
+def _encoded(value: Any) -> str:
+    """JSON as Go's encoder writes it: keys sorted, HTML characters escaped, a newline."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            + "\n")
