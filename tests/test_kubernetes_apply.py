@@ -8,7 +8,15 @@ import pytest
 
 from fakes import Clock, Journal
 from fakes.kubernetes import FakeCluster
-from fakes.kubernetes._apply import ApplyConflict, ManagerKey, Tracker, Writer, decode
+from fakes.kubernetes._apply import (
+    LAST_APPLIED,
+    ApplyConflict,
+    ManagerKey,
+    Tracker,
+    Writer,
+    decode,
+    decode_sent,
+)
 from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._fieldsets import (
     Schema,
@@ -144,3 +152,38 @@ def test_seeded_objects_are_owned_by_the_seeding_actor() -> None:
                                    "metadata": {"name": "a"}, "data": {"k": "v"}})
         (entry,) = stored["metadata"]["managedFields"]
         assert (entry["manager"], entry["operation"]) == ("seed", "Update")
+
+
+def test_managed_fields_a_write_sends_are_decoded_or_left_alone() -> None:
+    assert decode_sent(None) is None and decode_sent("x") is None
+    assert decode_sent([]) == {} and decode_sent([{}]) == {}
+    assert decode_sent([{"manager": "m", "operation": "Bogus"}]) is None
+    entry = {"manager": "m", "operation": "Update", "apiVersion": "v1",
+             "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:k": {}}}}
+    assert decode_sent([{**entry, "time": "yesterday"}]) is None
+    (owned,) = (decode_sent([{**entry, "time": "2001-02-03T05:05:06+01:00"}]) or {}).values()
+    assert owned.time == "2001-02-03T04:05:06Z"
+
+
+def test_kubectl_keeps_conflicts_outside_its_last_applied_configuration() -> None:
+    tracker = _tracker()
+    live = tracker.apply(None, _cm(k="v", j="1"), Writer("other", "v1"), False, NOW)
+    live["metadata"]["annotations"] = {LAST_APPLIED: '{"data":{"k":"v"}}'}
+    with pytest.raises(ApplyConflict) as caught:
+        tracker.apply(live, _cm(k="w", j="2"), Writer("kubectl", "v1"), False, NOW)
+    assert [render(path) for _, path in caught.value.conflicts] == [".data.j"]
+    live["metadata"]["annotations"] = {LAST_APPLIED: "not json"}
+    with pytest.raises(ApplyConflict):
+        tracker.apply(live, _cm(k="w"), Writer("kubectl", "v1"), False, NOW)
+
+
+def test_the_last_applied_annotation_is_written_as_go_encodes_json() -> None:
+    tracker = _tracker()
+    live = tracker.apply(None, _cm(k="v"), Writer("kubectl", "v1"), False, NOW)
+    live["metadata"]["annotations"] = {LAST_APPLIED: '{"data":{"k":"v"}}'}
+    config = _cm(k="<&>")
+    config["metadata"]["annotations"] = {LAST_APPLIED: "old", "keep": "1"}
+    applied = tracker.apply(live, config, Writer("kubectl", "v1"), False, NOW)
+    assert applied["metadata"]["annotations"][LAST_APPLIED] == (
+        '{"apiVersion":"v1","data":{"k":"\\u003c\\u0026\\u003e"},"kind":"ConfigMap",'
+        '"metadata":{"annotations":{"keep":"1"},"name":"a"}}\n')
