@@ -518,6 +518,11 @@ def test_managed_fields_written_directly(target: Target) -> None:
     assert entries[0] == {**sent[0], "time": "2001-02-03T04:05:06Z"}
     assert [(e["manager"], e["fieldsV1"]) for e in entries[1:]] == [
         ("putter", {"f:data": {"f:q": {}}})]
+    # Entries the apiserver cannot decode leave the stored ones alone.
+    kept = target.http("PATCH", f"{path}/a?fieldManager=other", content_type=MERGE,
+                       raw=b'{"metadata":{"managedFields":[{"manager":"x","operation":"B"}]}}')
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["metadata"]["managedFields"] == entries
 
 
 @behaviour("K8S-145", "kubectl apply --server-side after client-side kubectl apply takes "
