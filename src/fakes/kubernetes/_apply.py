@@ -8,8 +8,8 @@ it stops applying is removed unless another manager owns it; changing a field an
 manager owns is a conflict unless forced; setting it to the value it has shares it. An
 update takes what it changes from every other manager, without conflicts.
 
-The model (``_model``) calls :func:`record_update` and :func:`apply` with whole objects;
-nothing here knows HTTP. Measured on kube-apiserver v1.37.2: the entries are ordered
+The model (``_model``) calls a :class:`Tracker`'s ``record_update`` and ``apply`` with
+whole objects; nothing here knows HTTP. Measured on kube-apiserver v1.37.2: the entries are ordered
 Apply first, then by time, manager, apiVersion and subresource; a manager's ``time`` is
 set (to the second) when its write changed the object, so an applier that only comes to
 share fields it did not change has an entry without a time.
@@ -41,12 +41,13 @@ from fakes.kubernetes._fieldsets import (
 )
 
 APPLY = "Apply"
-KUBECTL = "kubectl"
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+UPDATE = "Update"
 #: The Update manager that owns what an object held when it was first applied to.
 BEFORE_FIRST_APPLY = "before-first-apply"
+#: kubectl's field manager for ``apply --server-side``, and its client-side record.
+KUBECTL = "kubectl"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
-UPDATE = "Update"
 
 #: Fields the apiserver owns and no manager does (the field manager strips them).
 _SERVER_OWNED: tuple[Path, ...] = (
@@ -198,7 +199,8 @@ def encode(managers: Managers) -> list[dict[str, Any]]:
 
 @attrs.define
 class Tracker:
-    """The schema of one resource and the fields no manager of a write may own."""
+    """Field ownership for the writes to one resource (or its status): its schema, and
+    the fields no manager of such a write may own."""
 
     schema: Schema
     definition: str
