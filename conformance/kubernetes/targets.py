@@ -79,11 +79,9 @@ class Capabilities:
     fault_injection: bool
     # The target keeps a change log with actors that tests can read.
     journal: bool
-    # What the fake does not model yet; the target answers it loudly instead (501 or
-    # 415 naming it): server-side apply, the subresources it does not serve
-    # (binding, eviction, token ...), OpenAPI v2. Tables: the target prints objects as
-    # meta.k8s.io Tables.
-    server_side_apply: bool
+    # What the fake does not model yet; the target answers it loudly instead (501
+    # naming it): the subresources it does not serve (binding, eviction,
+    # token ...), OpenAPI v2. Tables: the target prints objects as meta.k8s.io Tables.
     more_subresources: bool
     tables: bool
     openapi_v2: bool
@@ -94,10 +92,10 @@ class Capabilities:
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
-                    server_side_apply=False, more_subresources=False,
+                    more_subresources=False,
                     tables=True, openapi_v2=False, resettable=True, pod_logs=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
-                    server_side_apply=True, more_subresources=True,
+                    more_subresources=True,
                     tables=True, openapi_v2=True, resettable=False)
 
 

@@ -102,19 +102,14 @@ def test_journal(target: Target) -> None:
 
 
 @behaviour("K8S-096", "what the target does not model it refuses loudly, naming it: "
-           "server-side apply (415), other subresources and "
-           "OpenAPI v2 (501), protobuf alone (406)",
+           "other subresources and OpenAPI v2 (501), protobuf alone (406)",
            cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_not_modelled_is_loud(target: Target) -> None:
-    for flag in ("server_side_apply", "more_subresources", "openapi_v2"):
+    for flag in ("more_subresources", "openapi_v2"):
         target.require(flag, False)
     ns = target.namespace("loud")
     path = f"/api/v1/namespaces/{ns}/configmaps"
     target.http("POST", path, body=cm("a", ns))
-    for media_type in ("application/apply-patch+yaml",):
-        status = failure(target, "PATCH", f"{path}/a", content_type=media_type, raw=b"{}")
-        assert status["code"] == 415 and media_type in status["message"]
-        assert "not modelled" in status["message"]
     for method, where, what in (("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
                                  "status.podIPs"),
                                 ("POST", f"/api/v1/namespaces/{ns}/pods/p/eviction",

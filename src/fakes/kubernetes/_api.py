@@ -40,6 +40,7 @@ from fakes.kubernetes._errors import (
     resource_not_found,
 )
 from fakes.kubernetes._model import (
+    APPLY_PATCH,
     JSON_PATCH,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
@@ -312,10 +313,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise method_not_allowed()
         body = _body(request, rt)
         validation = _field_validation(request, "CreateOptions")
+        manager = _field_manager(request, "CreateOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
-                                warnings=warnings, dry_run=dry_run)
+                                warnings=warnings, manager=manager, dry_run=dry_run)
         return Response.json(201, obj, _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
@@ -330,11 +332,12 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             return Response.json(200, scaled)
         body = _body(request, rt)
         validation = _field_validation(request, "UpdateOptions")
+        manager = _field_manager(request, "UpdateOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "UpdateOptions")
         warnings: list[str] = []
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
-                                         warnings=warnings, dry_run=dry_run)
+                                         warnings=warnings, manager=manager, dry_run=dry_run)
         return Response.json(201 if created else 200, obj, _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
@@ -344,19 +347,39 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is None:
             raise method_not_allowed()
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
-        if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
+        if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH):
             raise _unsupported_patch(media_type)
         if sub == "scale":
             return Response.json(200, patch_scale(call.store, rt, namespace or "", name,
                                                   media_type, request.read_body(),
                                                   call.actor))
         validation = _field_validation(request, "PatchOptions")
+        if media_type == APPLY_PATCH:
+            return self._apply(request, call, rt, namespace or "", name, sub)
+        if request.arg("force") is not None:
+            raise _options_invalid("PatchOptions", Cause.forbidden(
+                "force", "may not be specified for non-apply patch"))
+        manager = _field_manager(request, "PatchOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
         warnings: list[str] = []
         obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
                                call.actor, subresource=sub, validation=validation,
-                               warnings=warnings, dry_run=dry_run)
+                               warnings=warnings, manager=manager, dry_run=dry_run)
         return Response.json(200, obj, _warnings(warnings))
+
+    def _apply(self, request: Request, call: Call, rt: ResourceType, namespace: str,
+               name: str, sub: str | None) -> Response:
+        """Server-side apply: https://kubernetes.io/docs/reference/using-api/server-side-apply/"""
+        if not request.arg("fieldManager"):
+            raise _options_invalid("PatchOptions", Cause.required(
+                "fieldManager", "is required for apply patch"))
+        manager = _field_manager(request, "PatchOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
+        config = _apply_body(request.read_body(3 * 1024 * 1024))
+        obj, created = call.store.apply(rt, namespace, name, config, manager, call.actor,
+                                        force=_is_true(request.arg("force")),
+                                        subresource=sub, dry_run=dry_run)
+        return Response.json(201 if created else 200, obj)
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
     @route("DELETE", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -656,13 +679,54 @@ def _unmodelled(request: Request, what: str) -> StatusError:
         details={"causes": [{"reason": "NotModelled", "message": what}]})
 
 
+def _field_manager(request: Request, options: str) -> str:
+    """The write's field manager: the fieldManager parameter, else what the apiserver
+    derives from the User-Agent (its part before the first "/"), else "unknown"
+    (measured)."""
+    manager = request.arg("fieldManager")
+    if manager:
+        if len(manager.encode()) > 128:
+            raise _options_invalid(options, Cause(
+                "FieldValueTooLong", "fieldManager",
+                "Too long: may not be more than 128 bytes"))
+        return manager
+    agent = (request.header("User-Agent") or "").split("/")[0]
+    return agent[:128] or "unknown"
+
+
+def _apply_body(raw: bytes) -> Any:
+    """An apply patch's body: YAML (JSON is YAML too), read as the apiserver's YAML 1.1
+    decoder reads it: ``y`` is true, timestamps stay strings."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    try:
+        document = yaml.load(raw.decode("utf-8", errors="replace"), Loader=Loader)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise bad_request("error decoding patch: error converting YAML to JSON: yaml: "
+                          f"{problem}") from None
+    if document is not None and not isinstance(document, dict):
+        kind = {list: "array", str: "string", bool: "bool"}.get(type(document), "number")
+        raise bad_request("error decoding patch: error unmarshaling JSON: while decoding "
+                          f"JSON: json: cannot unmarshal {kind} into Go value of type "
+                          "map[string]interface {}")
+    return document
+
+
 def _unsupported_patch(media_type: str) -> StatusError:
-    if media_type in ("application/apply-patch+yaml", "application/apply-patch+cbor"):
+    if media_type == "application/apply-patch+cbor":
         return StatusError(
             "the body of the request was in an unknown format - accepted media types "
-            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH} (verified-fakes: "
-            f"server-side apply, {media_type}, is "
-            f"not modelled yet; see {DOCS})", status=415, reason="UnsupportedMediaType",
+            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH}, {APPLY_PATCH} "
+            f"(verified-fakes: CBOR, {media_type}, is "
+            f"not modelled; see {DOCS})", status=415, reason="UnsupportedMediaType",
             details={"causes": [{"reason": "NotModelled", "message": media_type}]})
     return StatusError("415: Unsupported Media Type", status=415,
                        reason="UnsupportedMediaType", details={})

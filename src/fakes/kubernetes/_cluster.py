@@ -38,14 +38,15 @@ class FakeCluster(Fake[Cluster]):
 
     Modelled: the core/v1, apps/v1, batch/v1, rbac.authorization.k8s.io/v1,
     networking.k8s.io/v1, coordination.k8s.io/v1 and policy/v1 kinds of the resource
-    registry; create, get, list, watch, update, JSON merge and JSON patch, delete with
-    finalizers and preconditions, the status and scale subresources, ``pods/log`` (see
-    :meth:`set_pod_log`), label and field selectors, paginated lists, Tables and
+    registry; create, get, list, watch, update, JSON merge, JSON and strategic merge
+    patch, server-side apply with managedFields, dry runs, delete and deletecollection
+    with finalizers and preconditions, the status and scale subresources, ``pods/log``
+    (see :meth:`set_pod_log`), label and field selectors, paginated lists, Tables and
     metadata-only reads, plain and aggregated discovery, and the apiserver's Status
     errors. See the
     ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
-    divergences and what is not modelled (strategic merge patch, server-side apply,
-    defaulting, validation beyond names and labels, controllers, RBAC).
+    divergences and what is not modelled (defaulting, validation beyond names and
+    labels, controllers, RBAC).
 
     Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`); ``users``
     adds more tokens, mapped to the user names the journal records as actors.
@@ -165,7 +166,13 @@ class FakeCluster(Fake[Cluster]):
               ) -> list[dict[str, Any]]:
         """Create each object of ``manifest`` (a dict, or YAML with one or more documents),
         or replace it where it exists; returns the stored objects. Namespaced objects
-        without a namespace go to ``default``."""
+        without a namespace go to ``default``.
+
+        The writes are updates, not server-side applies: ``managedFields`` records them
+        as ``Update`` operations of field manager ``actor``, as a real cluster records
+        ``kubectl create`` or ``kubectl replace``. An applier that later changes a
+        seeded field conflicts with ``actor`` unless it forces; to seed with apply
+        semantics, send an apply patch through a client instead."""
         import yaml
 
         documents = [manifest] if not isinstance(manifest, str) else [
@@ -180,9 +187,11 @@ class FakeCluster(Fake[Cluster]):
             if name and current is not None:
                 version = current["metadata"]["resourceVersion"]
                 body = {**document, "metadata": {**meta, "resourceVersion": version}}
-                stored.append(self.store.update(rt, namespace, name, body, actor)[0])
+                stored.append(self.store.update(rt, namespace, name, body, actor,
+                                                manager=actor)[0])
             else:
-                stored.append(self.store.create(rt, namespace, document, actor))
+                stored.append(self.store.create(rt, namespace, document, actor,
+                                                manager=actor))
         return stored
 
     def get(self, kind: str, name: str, namespace: str | None = None, *,

@@ -192,10 +192,10 @@ def _fresh(value: Any) -> Any:
     return {k: _fresh(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
-def on_create(rt: ResourceType, definitions: Mapping[str, Any], obj: dict[str, Any],
-              allocated: Collection[str], rng: random.Random) -> None:
-    """Defaults, and what the kind's registry sets up on create."""
-    default(definitions, rt.definition, obj)
+def on_create(rt: ResourceType, obj: dict[str, Any], allocated: Collection[str],
+              rng: random.Random) -> None:
+    """What the kind's registry sets up on create, after the defaults (:func:`default`)
+    that decoding gives the object, and which its creator owns."""
     if rt.kind == "Pod":
         obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
     elif rt.kind == "Job":

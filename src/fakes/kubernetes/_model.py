@@ -34,8 +34,11 @@ sig-architecture/api-conventions.md):
   :meth:`Cluster._write` / :meth:`Cluster._remove` and stops there;
   ``delete_collection`` deletes what a list selects, one DELETE at a time.
 
+- ``metadata.managedFields`` for the writes that name a field manager, and server-side
+  apply (:meth:`Cluster.apply`); the field ownership rules are in ``_apply``.
+
 Divergences (``docs/kubernetes.md``): defaulting and spec validation for some kinds
-only, no admission plugins, no ``managedFields``.
+only, no admission plugins.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
-from fakes.kubernetes._defaults import on_create, on_update
+from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
+from fakes.kubernetes._defaults import default, on_create, on_update
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -71,6 +75,7 @@ from fakes.kubernetes._errors import (
     namespace_not_found,
     not_found,
 )
+from fakes.kubernetes._fieldsets import render, unknown_field
 from fakes.kubernetes._patch import (
     PatchError,
     StrategicError,
@@ -103,7 +108,7 @@ NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
 GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
 ORPHAN = "orphan"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-_APPLY = "application/apply-patch+yaml"
+APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 
@@ -191,6 +196,7 @@ class Cluster:
         self._generation = 0
         #: Container logs a test set, by Pod uid and container name (pods/log).
         self.pod_logs: dict[tuple[str, str], str] = {}
+        self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -363,7 +369,8 @@ class Cluster:
 
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
-               warnings: list[str] | None = None, dry_run: bool = False) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None,
+               dry_run: bool = False) -> dict[str, Any]:
         """Create an object. With ``dry_run`` every step runs but the last: the object
         that would be stored is returned, without a resourceVersion (measured)."""
         obj = self._checked_body(rt, namespace, body, None, validation, warnings)
@@ -388,8 +395,22 @@ class Cluster:
                         or attempt == _GENERATE_TRIES - 1:
                     taken = True
                     break
+            sent = meta.get("managedFields")
+            applied = sent if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
+            if rt.kind == "Namespace":
+                # Defaulting labels every namespace with its name (measured, and
+                # pkg/apis/core/v1 defaults): its creator owns the label.
+                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+            # Decoding defaults the object before its field manager is recorded: the
+            # writer owns the defaults; the registry's own changes below no one owns.
+            default(self.types.definitions, rt.definition, obj)
+            if manager is not None and manager != _APPLIED:
+                applied = self._tracker(rt, None).record_update(
+                    None, obj, Writer(manager, rt.api_version), self._now(), sent)
+            if applied:
+                meta["managedFields"] = applied
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
             meta["creationTimestamp"] = _timestamp(self.clock.now())
             if rt.strategy.generation:
@@ -397,12 +418,11 @@ class Cluster:
             if rt.has_status:
                 obj["status"] = {}
             if rt.kind == "Namespace":
-                # The namespace registry labels every namespace with its name and gives
-                # it the "kubernetes" finalizer (measured, and pkg/registry/core/namespace).
-                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+                # The namespace registry gives it the "kubernetes" finalizer (measured,
+                # and pkg/registry/core/namespace).
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
-            on_create(rt, self.types.definitions, obj, self._allocated_ips(rt), self._random)
+            on_create(rt, obj, self._allocated_ips(rt), self._random)
             self._check_rules(rt, obj, None)
             if taken:
                 raise already_exists(rt, meta["name"])
@@ -411,7 +431,8 @@ class Cluster:
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None, dry_run: bool = False,
+        warnings: list[str] | None = None, manager: str | None = None,
+        dry_run: bool = False,
     ) -> tuple[dict[str, Any], bool]:
         """Replace an object (PUT); True when it was created (create on update)."""
         obj = self._checked_body(rt, namespace, body, name, validation, warnings)
@@ -421,14 +442,16 @@ class Cluster:
             if current is None:
                 if not rt.strategy.create_on_update or subresource is not None:
                     raise not_found(rt, name)
-                return self.create(rt, namespace, obj, actor, dry_run=dry_run), True
+                return self.create(rt, namespace, obj, actor, manager=manager,
+                                   dry_run=dry_run), True
             return self._update(rt, key, current, obj, actor, subresource, "update",
-                                dry_run=dry_run), False
+                                manager, dry_run=dry_run), False
 
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None, dry_run: bool = False,
+        warnings: list[str] | None = None, manager: str | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
         """Apply a JSON merge patch, a JSON patch or a strategic merge patch to the stored
         object."""
@@ -471,8 +494,61 @@ class Cluster:
                         status=422, reason="Invalid", details={}) from None
             obj = self._checked_body(rt, namespace, patched, name, validation, warnings,
                                      patching=True)
-            return self._update(rt, key, current, obj, actor, subresource, "patch",
+            return self._update(rt, key, current, obj, actor, subresource, "patch", manager,
                                 dry_run=dry_run)
+
+    def apply(
+        self, rt: ResourceType, namespace: str, name: str, config: Any, manager: str,
+        actor: str, *, force: bool = False, subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> tuple[dict[str, Any], bool]:
+        """Server-side apply of ``config`` (a decoded apply patch) by field manager
+        ``manager``: the object it makes and whether it was created.
+        https://kubernetes.io/docs/reference/using-api/server-side-apply/"""
+        if not isinstance(config, dict):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        meta = config.get("metadata")
+        if (config.get("kind"), config.get("apiVersion")) != (rt.kind, rt.api_version):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        if isinstance(meta, dict) and meta.get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        named = isinstance(meta, dict) and bool(meta.get("name"))
+        if not named:  # the stored object's name is the URL's
+            config = {**config, "metadata": {**(meta or {}), "name": name}}
+        obj = self._checked_body(rt, namespace, config, name, "Ignore")
+        tracker = self._tracker(rt, subresource)
+        unknown = unknown_field(config, tracker.root, tracker.schema)
+        if unknown is not None:
+            given = config["metadata"].get("namespace", "")  # as sent, possibly none
+            raise internal(f"failed to create typed patch object ({given}/{name}; "
+                           f"{_gvk(config, rt)}): {render(unknown)}: field not declared "
+                           "in schema")
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None and subresource is not None:
+                raise not_found(rt, name)
+            if current is None and not named:
+                raise bad_request(f"the name of the object ({name} based on URL) was "
+                                  "undeterminable: name must be provided")
+            if current is None:
+                self._check_namespace(rt, namespace, name)
+            sent = obj["metadata"].get("resourceVersion")
+            if current is not None and sent and sent != current["metadata"]["resourceVersion"]:
+                raise conflict(rt, name, STALE)
+            try:
+                merged = tracker.apply(current, obj, Writer(manager, rt.api_version,
+                                                            subresource or ""),
+                                       force, self._now())
+            except ApplyConflict as error:
+                raise StatusError(str(error), status=409, reason="Conflict",
+                                  details={"causes": error.causes()}) from None
+            if current is None:
+                return self.create(rt, namespace, merged, actor, manager=_APPLIED,
+                                   dry_run=dry_run), True
+            merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+            return self._update(rt, key, current, merged, actor, subresource, "patch",
+                                _APPLIED, dry_run=dry_run), False
 
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
@@ -541,6 +617,18 @@ class Cluster:
             return listed
 
     # -- internals -----------------------------------------------------------------
+
+    def _now(self) -> str:
+        return _timestamp(self.clock.now())
+
+    def _tracker(self, rt: ResourceType, subresource: str | None) -> Tracker:
+        key = (rt.group, rt.version, rt.plural, subresource or "")
+        found = self._trackers.get(key)
+        if found is None:
+            found = self._trackers[key] = Tracker.of(
+                self.types.definitions, rt.definition, has_status=rt.has_status,
+                subresource=subresource or "")
+        return found
 
     def _key(self, rt: ResourceType, namespace: str, name: str) -> Key:
         return (rt.group, rt.plural, namespace if rt.namespaced else "", name)
@@ -647,9 +735,17 @@ class Cluster:
 
     def _update(
         self, rt: ResourceType, key: Key, current: Mapping[str, Any], obj: dict[str, Any],
-        actor: str, subresource: str | None, operation: str, *, dry_run: bool = False,
+        actor: str, subresource: str | None, operation: str, manager: str | None = None,
+        *, dry_run: bool = False,
     ) -> dict[str, Any]:
+        if subresource is None:  # decoding defaults it, before its manager is recorded
+            on_update(rt, self.types.definitions, obj, current)
         meta, old_meta = obj["metadata"], _meta(current)
+        managed = meta.get("managedFields") if manager == _APPLIED else None
+        if manager is not None and manager != _APPLIED:
+            managed = self._tracker(rt, subresource).record_update(
+                current, obj, Writer(manager, rt.api_version, subresource or ""),
+                self._now(), None if subresource else meta.get("managedFields"))
         name = old_meta["name"]
         sent = meta.get("resourceVersion")
         if not sent:
@@ -671,6 +767,10 @@ class Cluster:
                 meta[field] = old_meta[field]
             else:
                 meta.pop(field, None)
+        if managed is not None:
+            meta["managedFields"] = managed
+            if not managed:
+                del meta["managedFields"]
         if subresource == "status":
             # The registries' status strategies: everything but metadata and status is
             # kept (measured: the metadata does change, but for Deployments' labels).
@@ -685,7 +785,6 @@ class Cluster:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
         if subresource is None:
-            on_update(rt, self.types.definitions, new, current)
             self._check_rules(rt, new, current)
         if old_meta.get("deletionTimestamp"):
             added = [f for f in meta.get("finalizers") or []
@@ -853,6 +952,16 @@ class Cluster:
 
 
 _UNPARSEABLE = object()
+#: The ``manager`` of a write whose managedFields server-side apply computed already.
+_APPLIED = "\x00applied"
+
+
+def _gvk(config: Any, rt: ResourceType) -> str:
+    """A decoded object's group/version/kind as Go prints a GroupVersionKind."""
+    fields = config if isinstance(config, dict) else {}
+    api_version, kind = str(fields.get("apiVersion") or ""), str(fields.get("kind") or "")
+    group, _, version = api_version.rpartition("/")
+    return f"{group}/{version}, Kind={kind}"
 
 
 def _prune(definitions: Mapping[str, Any], name: str, obj: Any, path: str) -> list[str]:
