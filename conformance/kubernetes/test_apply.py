@@ -281,27 +281,26 @@ def test_apply_while_deleting(target: Target) -> None:
            "manager with subresource 'status', and a conflict names it so; an apply to "
            "the status of a missing object is 404", cite=SSA + " and " + MEASURED)
 def test_apply_status(target: Target) -> None:
+    # A Pod that no scheduler binds: no controller writes its status meanwhile.
     ns = target.namespace("ssa-status")
-    path = f"/apis/apps/v1/namespaces/{ns}/deployments"
-    spec = {"replicas": 1, "selector": {"matchLabels": {"app": "d"}}, "template": {
-        "metadata": {"labels": {"app": "d"}}, "spec": {"containers": [
-            {"name": "c", "image": "nginx"}]}}}
-    _apply(target, f"{path}/d", {"apiVersion": "apps/v1", "kind": "Deployment",
-                                 "metadata": {"name": "d"}, "spec": spec}, "spec-owner")
-    status_config = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
-                     "status": {"replicas": 3}}
+    path = f"/api/v1/namespaces/{ns}/pods"
+    _apply(target, f"{path}/d", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "d"},
+                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
+           "spec-owner")
+    status_config = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "d"},
+                     "status": {"message": "three"}}
     applied = _apply(target, f"{path}/d/status", status_config, "reporter").json()
-    assert applied["status"]["replicas"] == 3
+    assert applied["status"]["message"] == "three"
     entry = [e for e in applied["metadata"]["managedFields"] if e["manager"] == "reporter"]
     assert entry[0]["subresource"] == "status" and entry[0]["fieldsV1"] == {
-        "f:status": {"f:replicas": {}}}
+        "f:status": {"f:message": {}}}
     target.http("PATCH", f"{path}/d/status?fieldManager=other", content_type=MERGE,
-                raw=b'{"status":{"replicas":4}}')
+                raw=b'{"status":{"message":"four"}}')
     status = failure(target, "PATCH", f"{path}/d/status?fieldManager=reporter",
                      content_type=APPLY, raw=yaml.safe_dump(status_config).encode())
     assert status["message"] == (
         'Apply failed with 1 conflict: conflict with "other" with subresource "status" '
-        "using apps/v1: .status.replicas")
+        "using v1: .status.message")
     missing = failure(target, "PATCH", f"{path}/nope/status?fieldManager=reporter",
                       content_type=APPLY, raw=yaml.safe_dump(
                           {**status_config, "metadata": {"name": "nope"}}).encode())
