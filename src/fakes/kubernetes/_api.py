@@ -49,6 +49,8 @@ SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-f
 _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+#: kube-apiserver's default --max-request-body-bytes, for create, update and patch bodies.
+_BODY_LIMIT = 3 * 1024 * 1024
 # Query parameters whose effect the fake does not model: it says so rather than
 # ignoring them (a dry run that wrote would be an invented success).
 _UNMODELLED_PARAMS = ("dryRun", "sendInitialEvents")
@@ -326,9 +328,9 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise _unsupported_patch(media_type)
         validation = _field_validation(request, "PatchOptions")
         warnings: list[str] = []
-        obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
-                               call.actor, subresource=sub, validation=validation,
-                               warnings=warnings)
+        obj = call.store.patch(rt, namespace or "", name, media_type,
+                               request.read_body(_BODY_LIMIT), call.actor,
+                               subresource=sub, validation=validation, warnings=warnings)
         return Response.json(200, obj, _warnings(warnings))
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
@@ -567,7 +569,7 @@ def _integer(value: str | None) -> int | None:
 
 
 def _body(request: Request, rt: ResourceType) -> Any:
-    raw = request.read_body(3 * 1024 * 1024)
+    raw = request.read_body(_BODY_LIMIT)
     try:
         return json.loads(raw)
     except ValueError as error:
