@@ -52,6 +52,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
+from fakes.kubernetes._decode import json_type, type_error
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -513,6 +514,16 @@ class Cluster:
                               f"{rt.kind}): couldn't get version/kind; json parse error: "
                               "cannot unmarshal into an object")
         kind, api_version = body.get("kind"), body.get("apiVersion")
+        # kind and apiVersion are decoded first, on their own (measured).
+        for field in (k for k in body if k in ("kind", "apiVersion")):
+            if not isinstance(body[field], (str, type(None))):
+                shown = json.dumps(body)
+                raise bad_request(
+                    f"the object provided is unrecognized (must be of type {rt.kind}): "
+                    f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                    f"{json_type(body[field])} into Go struct field .{field} of type string "
+                    f"({shown[:30] + ' ...' if len(shown) > 30 else shown})")
+        misfit = type_error(self.types.definitions, rt.definition, body)
         if kind or api_version:
             if kind == rt.kind and api_version == rt.api_version:
                 pass
@@ -527,6 +538,14 @@ class Cluster:
                     f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
+        if misfit is not None and patching:
+            # The patched object fails to decode (measured for merge and JSON patches;
+            # the apiserver words a strategic merge patch's failure differently).
+            raise StatusError(f' "" is invalid: patch: Invalid value: "...": {misfit}',
+                              status=422, reason="Invalid")
+        if misfit is not None:
+            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                              f"{rt.kind}: {misfit}")
         obj = _copy(body)
         unknown = _prune(self.types.definitions, rt.definition, obj, "")
         if unknown and validation == "Strict":
