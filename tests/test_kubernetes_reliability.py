@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 pytest.importorskip("kubernetes")
 pytest.importorskip("cryptography")
 
-from fakes.kubernetes import FakeCluster  # noqa: E402
-from fakes.kubernetes._model import Event  # noqa: E402
-from kubernetes import client  # noqa: E402
+from fakes.kubernetes import FakeCluster
+from fakes.kubernetes._model import Event
+from kubernetes import client
 
 NS = "default"
 CONFIGMAPS = f"/api/v1/namespaces/{NS}/configmaps"
@@ -207,14 +207,12 @@ def test_a_watcher_that_reconnects_sees_every_change_once_in_order(
         # when the server's timeoutSeconds runs out.
         close_after = rng.randint(1, 9) if reconnects % 2 == 0 else None
         answer = _watch_lines(session, fresh, version, timeout_seconds=1)
-        got = 0
-        for line in answer.iter_lines():
+        for got, line in enumerate(answer.iter_lines(), start=1):
             event = json.loads(line)
             assert event["type"] in ("ADDED", "MODIFIED", "DELETED"), event
             meta = event["object"]["metadata"]
             seen.append((event["type"], meta["name"], meta["resourceVersion"]))
             version = meta["resourceVersion"]
-            got += 1
             if close_after is not None and got >= close_after:
                 break
         answer.close()
@@ -422,7 +420,7 @@ object_bodies = st.fixed_dictionaries({"metadata": st.one_of(metadata, json_valu
     "spec": json_values, "status": json_values, "rules": json_values,
 })
 bodies = st.one_of(object_bodies, json_values)
-pointers = st.lists(st.sampled_from(FIELD_NAMES + ["-", "0", "~1", "~0", "1"]),
+pointers = st.lists(st.sampled_from([*FIELD_NAMES, "-", "0", "~1", "~0", "1"]),
                     max_size=4).map(lambda parts: "/" + "/".join(parts))
 json_patches = st.lists(st.fixed_dictionaries(
     {"op": st.sampled_from(["add", "remove", "replace", "move", "copy", "test", "nope"])},
