@@ -45,26 +45,43 @@ def json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _go_type(definitions: Mapping[str, Any], prop: Mapping[str, Any]) -> str | None:
-    """The Go type a property decodes into; None for types with their own decoder."""
+def _shape(definitions: Mapping[str, Any], prop: Mapping[str, Any]) -> str | None:
+    """What a property decodes: "struct", "array", "map", "string", "boolean",
+    "integer" or "number"; None for types with their own decoder."""
     if "ref" in prop:
         definition = definitions.get(prop["ref"], {})
         if "properties" in definition:
-            return _go_name(prop["ref"])
+            return "struct"
         # Time and MicroTime decode a string; IntOrString and Quantity take numbers too.
         if definition.get("type") == "string" and not prop["ref"].endswith(
                 ("IntOrString", "Quantity")):
             return "string"
         return None
     kind = prop.get("type")
-    if kind == "array" and "items" in prop:
-        inner = _go_type(definitions, prop["items"])
-        return None if inner is None else f"[]{inner}"
-    if kind == "object" and "values" in prop:
-        inner = _go_type(definitions, prop["values"])
-        return None if inner is None else f"map[string]{inner}"
-    return {"string": "string", "boolean": "bool", "integer": "int64",
-            "number": "float64"}.get(str(kind))
+    if kind == "array":
+        return "array" if "items" in prop else None
+    if kind == "object":
+        return "map" if "values" in prop else None
+    return kind if kind in ("string", "boolean", "integer", "number") else None
+
+
+def _go_type(definitions: Mapping[str, Any], prop: Mapping[str, Any]) -> str:
+    """The Go type a property decodes into, as Go prints it (only asked on a misfit,
+    where ``_shape`` is not None)."""
+    shape = _shape(definitions, prop)
+    if shape == "struct":
+        return _go_name(prop["ref"])
+    if shape == "array":
+        return f"[]{_go_type(definitions, prop['items'])}"
+    if shape == "map":
+        return f"map[string]{_go_type(definitions, prop['values'])}"
+    return {"boolean": "bool", "integer": "int64", "number": "float64"}.get(str(shape),
+                                                                          "string")
+
+
+_FITS: dict[str, type | tuple[type, ...]] = {
+    "struct": dict, "map": dict, "array": list, "string": str, "boolean": bool,
+    "integer": (int, float), "number": (int, float)}
 
 
 def _check_struct(definitions: Mapping[str, Any], name: str, obj: Any,
@@ -72,8 +89,9 @@ def _check_struct(definitions: Mapping[str, Any], name: str, obj: Any,
     properties = definitions.get(name, {}).get("properties", {})
     struct = name.split(".")[-1]
     for key, value in obj.items():
-        if key in properties:
-            found = _check(definitions, properties[key], value, struct, (*path, key))
+        prop = properties.get(key)
+        if prop is not None and value is not None:
+            found = _check(definitions, prop, value, struct, (*path, key))
             if found is not None:
                 return found
     return None
@@ -81,43 +99,26 @@ def _check_struct(definitions: Mapping[str, Any], name: str, obj: Any,
 
 def _check(definitions: Mapping[str, Any], prop: Mapping[str, Any], value: Any,
            struct: str, path: tuple[str, ...]) -> str | None:
-    if value is None:
+    shape = _shape(definitions, prop)
+    if shape is None:
         return None
-    go_type = _go_type(definitions, prop)
-    if go_type is None:
-        return None
-    fits: bool
-    if go_type == "string":
-        fits = isinstance(value, str)
-    elif "ref" in prop:
-        fits = isinstance(value, dict)
-    elif prop.get("type") == "array":
-        fits = isinstance(value, list)
-    elif prop.get("type") == "object":
-        fits = isinstance(value, dict)
-    elif prop.get("type") == "string":
-        fits = isinstance(value, str)
-    elif prop.get("type") == "boolean":
-        fits = isinstance(value, bool)
-    else:  # integer or number
-        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if fits and prop.get("type") == "integer" and isinstance(value, float):
-            # Go parses an integer field's literal as an integer: 1.5 and 1.0 both fail.
-            return _message(f"number {value!r}", struct, path, go_type)
-    if not fits:
-        return _message(json_type(value), struct, path, go_type)
-    if "ref" in prop and isinstance(value, dict):
+    if not isinstance(value, _FITS[shape]) or (
+            isinstance(value, bool) and shape in ("integer", "number")):
+        return _message(json_type(value), struct, path, _go_type(definitions, prop))
+    if shape == "integer" and isinstance(value, float):
+        # Go parses an integer field's literal as an integer: 1.5 and 1.0 both fail.
+        return _message(f"number {value!r}", struct, path, _go_type(definitions, prop))
+    if shape == "struct":
         return _check_struct(definitions, prop["ref"], value, path)
-    if "items" in prop:
-        for item in value:
-            found = _check(definitions, prop["items"], item, struct, path)
-            if found is not None:
-                return found
-    elif "values" in prop:
-        for item in value.values():
-            found = _check(definitions, prop["values"], item, struct, path)
-            if found is not None:
-                return found
+    if shape in ("array", "map"):
+        inner = prop["items"] if shape == "array" else prop["values"]
+        container: Any = value  # a list or a dict here, as the shape says
+        items: list[Any] = container if shape == "array" else list(container.values())
+        for item in items:
+            if item is not None:
+                found = _check(definitions, inner, item, struct, path)
+                if found is not None:
+                    return found
     return None
 
 
