@@ -80,6 +80,13 @@ def test_wrong_json_type_is_refused(target: Target) -> None:
     assert deployment["message"] == (
         'Deployment in version "v1" cannot be handled as a Deployment: ' + _decode_error(
             "spec.template.spec.containers.name", "number", "Container", "string"))
+    # An integer field refuses a fraction; the width of the integer (int32 here) is
+    # not in the fake's message (docs/kubernetes.md, divergences).
+    fraction = failure(target, "POST", f"/apis/apps/v1/namespaces/{ns}/deployments", body={
+        "metadata": {"name": "d"}, "spec": {"replicas": 1.5}})
+    assert fraction["message"].startswith(
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot '
+        "unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int")
     target.http("POST", path, body={**cm("a", ns), "data": {"k": "v"}})
     replaced = failure(target, "PUT", f"{path}/a",
                        body={"metadata": {"name": "a"}, "data": {"k": 1}})
