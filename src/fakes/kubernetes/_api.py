@@ -69,6 +69,8 @@ SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-f
 _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+#: kube-apiserver's default --max-request-body-bytes, for create, update and patch bodies.
+_BODY_LIMIT = 3 * 1024 * 1024
 
 
 class PlainNotFound(ProviderError):
@@ -362,9 +364,10 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         manager = _field_manager(request, "PatchOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
         warnings: list[str] = []
-        obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
-                               call.actor, subresource=sub, validation=validation,
-                               warnings=warnings, manager=manager, dry_run=dry_run)
+        obj = call.store.patch(rt, namespace or "", name, media_type,
+                               request.read_body(_BODY_LIMIT), call.actor,
+                               subresource=sub, validation=validation, warnings=warnings,
+                               manager=manager, dry_run=dry_run)
         return Response.json(200, obj, _warnings(warnings))
 
     def _apply(self, request: Request, call: Call, rt: ResourceType, namespace: str,
@@ -375,7 +378,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 "fieldManager", "is required for apply patch"))
         manager = _field_manager(request, "PatchOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
-        config = _apply_body(request.read_body(3 * 1024 * 1024))
+        config = _apply_body(request.read_body(_BODY_LIMIT))
         obj, created = call.store.apply(rt, namespace, name, config, manager, call.actor,
                                         force=_is_true(request.arg("force")),
                                         subresource=sub, dry_run=dry_run)
@@ -742,7 +745,7 @@ def _integer(value: str | None) -> int | None:
 
 
 def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
-    raw = request.read_body(3 * 1024 * 1024)
+    raw = request.read_body(_BODY_LIMIT)
     try:
         return json.loads(raw)
     except ValueError as error:
