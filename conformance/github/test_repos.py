@@ -1,0 +1,94 @@
+"""Repositories: creation, auto_init, duplicates, empty repositories, visibility, deletion."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakes.conformance.github._support import assert_error, b64
+from fakes.conformance.github.targets import DOCS, Target
+
+behaviour = pytest.mark.behaviour
+
+REPOS = f"{DOCS}/repos/repos"
+CREATE = (f"{REPOS}#create-a-repository-for-the-authenticated-user "
+          "(repos/create-for-authenticated-user)")
+TROUBLESHOOTING = f"{DOCS}/using-the-rest-api/troubleshooting-the-rest-api"
+
+
+@behaviour("GH-001", "POST /user/repos with auto_init answers 201 with the repository; its "
+           "default branch holds one initial commit", cite=CREATE)
+def test_create_with_auto_init(target: Target) -> None:
+    repo = target.new_repo("init")
+    got = target.http("GET", f"/repos/{repo}")
+    assert got.status_code == 200
+    body = got.json()
+    assert body["full_name"] == repo
+    assert body["private"] is False and body["visibility"] == "public"
+    assert body["url"] == f"{target.api_url}/repos/{repo}"
+    branch = body["default_branch"]
+    commits = target.http("GET", f"/repos/{repo}/commits?sha={branch}")
+    assert commits.status_code == 200
+    assert len(commits.json()) == 1
+    assert commits.json()[0]["parents"] == []
+
+
+@behaviour("GH-002", "creating a repository whose name the owner already has answers 422 "
+           "Validation Failed with errors[] naming the field", cite=CREATE)
+def test_duplicate_name(target: Target) -> None:
+    repo = target.new_repo("dup")
+    name = repo.split("/")[1]
+    again = target.http("POST", target._create_path(), json={"name": name})
+    body = assert_error(again, 422, "Validation Failed")
+    assert body["errors"][0]["field"] == "name"
+    assert body["errors"][0]["message"] == "name already exists on this account"
+
+
+@behaviour("GH-003", "an empty repository: the Git database API and the commit list answer "
+           "409 'Git Repository is empty.', contents 404 'This repository is empty.'",
+           cite=f"{DOCS}/git/blobs#create-a-blob (git/create-blob, 409); "
+                f"{DOCS}/repos/contents#get-repository-content")
+def test_empty_repository(target: Target) -> None:
+    repo = target.new_repo("empty", auto_init=False)
+    blob = target.http("POST", f"/repos/{repo}/git/blobs", json={"content": "x"})
+    assert_error(blob, 409, "Git Repository is empty.")
+    assert_error(target.http("GET", f"/repos/{repo}/commits"), 409, "Git Repository is empty.")
+    assert_error(target.http("GET", f"/repos/{repo}/git/matching-refs/heads"), 409,
+                 "Git Repository is empty.")
+    assert_error(target.http("GET", f"/repos/{repo}/contents/README.md"), 404,
+                 "This repository is empty.")
+    assert target.http("GET", f"/repos/{repo}/branches").json() == []
+    # The contents API can make the first commit.
+    made = target.http("PUT", f"/repos/{repo}/contents/first.txt",
+                       json={"message": "first", "content": b64("1\n")})
+    assert made.status_code == 201, made.text
+    assert made.json()["commit"]["parents"] == []
+
+
+@behaviour("GH-004", "a private repository is 404 Not Found to a client without access, "
+           "never 403", cite=f"{TROUBLESHOOTING}#404-not-found-for-an-existing-resource")
+def test_private_is_not_found(target: Target) -> None:
+    repo = target.new_repo("private", private=True)
+    assert target.http("GET", f"/repos/{repo}").json()["visibility"] == "private"
+    for path in ("", "/contents/README.md", "/commits", "/branches"):
+        assert_error(target.http("GET", f"/repos/{repo}{path}", token=None), 404, "Not Found")
+
+
+@behaviour("GH-005", "DELETE /repos/{owner}/{repo} answers 204; the repository is then 404",
+           cite=f"{REPOS}#delete-a-repository (repos/delete)")
+def test_delete(target: Target) -> None:
+    repo = target.new_repo("delete")
+    assert target.http("DELETE", f"/repos/{repo}").status_code == 204
+    assert_error(target.http("GET", f"/repos/{repo}"), 404, "Not Found")
+
+
+@behaviour("GH-006", "the authenticated user: GET /user answers the token's account; without a "
+           "token 401 'Requires authentication'",
+           cite=f"{DOCS}/users/users#get-the-authenticated-user (users/get-authenticated)")
+def test_authenticated_user(target: Target) -> None:
+    me = target.http("GET", "/user")
+    assert me.status_code == 200
+    assert me.json()["type"] == "User"
+    assert_error(target.http("GET", "/user", token=None), 401, "Requires authentication")
+    login = me.json()["login"]
+    other = target.http("GET", f"/users/{login}")
+    assert other.status_code == 200 and other.json()["id"] == me.json()["id"]
