@@ -14,11 +14,12 @@ owner holds repositories the suite did not create, unless told otherwise.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -56,14 +57,18 @@ class Capabilities:
     # Documented operations that are not modelled answer 501 naming their operationId
     # (the fakes' rule; GitHub implements them).
     unmodelled_501: bool
-    # The rate-limit budget is small and per token, so a test can watch it being spent.
+    # The run has the rate-limit budget to itself and can lower it, so a test can watch
+    # it being spent and run out.
     isolated_rate_limit: bool
+    # Faults can be injected (secondary rate limits, server errors) to check their shape.
+    fault_injection: bool
 
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
-                    unmodelled_501=True, isolated_rate_limit=True)
+                    unmodelled_501=True, isolated_rate_limit=True, fault_injection=True)
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
-                          unmodelled_501=False, isolated_rate_limit=False)
+                          unmodelled_501=False, isolated_rate_limit=False,
+                          fault_injection=False)
 
 
 class Target(_BaseTarget):
@@ -134,6 +139,14 @@ class Target(_BaseTarget):
             self._owner_is_org = response.json()["type"] == "Organization"
         return f"/orgs/{self.owner}/repos" if self._owner_is_org else "/user/repos"
 
+    @property
+    def org(self) -> str:
+        """An organization the run's account may create repositories in (the owner, when
+        it is one); skips the test when there is none."""
+        if not self._create_path().startswith("/orgs/"):
+            pytest.skip(f"{self.owner} is a user, and this test needs an organization")
+        return self.owner
+
     def mint_token(self, login: str, *, scopes: tuple[str, ...] | None = None,
                    permissions: Mapping[str, str] | None = None,
                    repositories: tuple[str, ...] | None = None) -> str:
@@ -143,6 +156,34 @@ class Target(_BaseTarget):
 
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.require("mint_tokens")
+        raise NotImplementedError
+
+    def another_push(self, full_name: str, files: Mapping[str, str], branch: str = "main"
+                     ) -> str:
+        """Another writer commits ``files`` on ``branch`` before the code under test acts;
+        returns the commit. On GitHub that writer is the contents API."""
+        commit = ""
+        for path, content in files.items():
+            current = self.http("GET", f"/repos/{full_name}/contents/{path}?ref={branch}")
+            body = {"message": f"another writer: {path}", "branch": branch,
+                    "content": base64.b64encode(content.encode()).decode()}
+            if current.status_code == 200:
+                body["sha"] = current.json()["sha"]
+            response = self.http("PUT", f"/repos/{full_name}/contents/{path}", json=body)
+            assert response.status_code in (200, 201), response.text
+            commit = response.json()["commit"]["sha"]
+        return commit
+
+    @contextlib.contextmanager
+    def rate_limit(self, limit: int) -> Iterator[None]:
+        """Lower the primary rate limit for the block; needs ``isolated_rate_limit``."""
+        self.require("isolated_rate_limit")
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def inject(self, fault: Any, *, on: str, times: int = 1) -> None:
+        """A fault rule on the operation ``on``; needs ``fault_injection``."""
+        self.require("fault_injection")
         raise NotImplementedError
 
 
@@ -158,6 +199,27 @@ class FakeTarget(Target):
         self.fake.start()
         token = self.fake.token_for("vf-sandbox", scopes=("repo", "delete_repo"))
         super().__init__(self.fake.url, token, "vf-sandbox", FAKE)
+        self.fake.create_org("vf-sandbox-org", admins=["vf-sandbox"])
+
+    @property
+    def org(self) -> str:
+        return "vf-sandbox-org"
+
+    def another_push(self, full_name: str, files: Mapping[str, str], branch: str = "main"
+                     ) -> str:
+        return self.fake.push(full_name, files, branch=branch, actor="another-writer")
+
+    @contextlib.contextmanager
+    def rate_limit(self, limit: int) -> Iterator[None]:
+        saved = self.fake.rate_limit
+        self.fake.rate_limit = limit
+        try:
+            yield
+        finally:
+            self.fake.rate_limit = saved
+
+    def inject(self, fault: Any, *, on: str, times: int = 1) -> None:
+        self.fake.faults.add(fault, on=on, times=times)
 
     def mint_token(self, login: str, *, scopes: tuple[str, ...] | None = None,
                    permissions: Mapping[str, str] | None = None,

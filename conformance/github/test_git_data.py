@@ -159,3 +159,66 @@ def test_matching_refs(target: Target) -> None:
     one = target.http("GET", f"/repos/{repo}/git/ref/heads/feature/a")
     assert one.status_code == 200 and one.json()["object"]["sha"] == head
     assert_error(target.http("GET", f"/repos/{repo}/git/ref/heads/feature"), 404)
+
+
+@behaviour("GH-027", "after another writer advanced the branch, moving the ref to a commit "
+           "built on the old head is not a fast forward (422) and the other writer's commit "
+           "stays", cite=f"{REFS}#update-a-reference (git/update-ref)")
+def test_lost_race(target: Target) -> None:
+    repo = target.new_repo("race")
+    head = head_of(target, repo)
+    mine = commit_on(target, repo, head, {"mine.txt": "mine\n"}, "mine")
+    theirs = target.another_push(repo, {"theirs.txt": "theirs\n"})
+    refused = target.http("PATCH", f"/repos/{repo}/git/refs/heads/main", json={"sha": mine})
+    assert_error(refused, 422, "Update is not a fast forward")
+    assert head_of(target, repo) == theirs
+
+
+@behaviour("GH-028", "refs that cannot be: a name git refuses or one without refs/ and two "
+           "slashes, and an object that does not exist, answer 422; updating or deleting a "
+           "ref that does not exist answers 422 'Reference does not exist'",
+           cite=f"{REFS}#create-a-reference (git/create-ref); "
+                "https://git-scm.com/docs/git-check-ref-format")
+def test_ref_names(target: Target) -> None:
+    repo = target.new_repo("refnames")
+    head = head_of(target, repo)
+    for name in ("refs/heads/a..b", "refs/heads/x.lock", "heads/main", "refs/main",
+                 "refs/heads/sp ace", "refs/heads/.hidden"):
+        made = target.http("POST", f"/repos/{repo}/git/refs", json={"ref": name, "sha": head})
+        assert made.status_code == 422, (name, made.text)
+    missing = target.http("POST", f"/repos/{repo}/git/refs",
+                          json={"ref": "refs/heads/ghost", "sha": "1" * 40})
+    assert_error(missing, 422, "Object does not exist")
+    update = target.http("PATCH", f"/repos/{repo}/git/refs/heads/ghost", json={"sha": head})
+    assert_error(update, 422, "Reference does not exist")
+    to_nothing = target.http("PATCH", f"/repos/{repo}/git/refs/heads/main",
+                             json={"sha": "1" * 40})
+    assert_error(to_nothing, 422, "Object does not exist")
+    same = target.http("PATCH", f"/repos/{repo}/git/refs/heads/main", json={"sha": head})
+    assert same.status_code == 200
+
+
+@behaviour("GH-029", "trees and commits that refer to what does not exist answer 422: a "
+           "base_tree, an entry sha of the wrong type, a commit's tree or parent",
+           cite=f"{GIT}/trees#create-a-tree (git/create-tree); "
+                f"{GIT}/commits#create-a-commit (git/create-commit)")
+def test_tree_and_commit_references(target: Target) -> None:
+    repo = target.new_repo("badrefs")
+    head = head_of(target, repo)
+    tree = target.http("GET", f"/repos/{repo}/git/commits/{head}").json()["tree"]["sha"]
+    for body in ({"base_tree": "2" * 40, "tree": []},
+                 {"tree": [{"path": "a", "mode": "100644", "type": "blob", "sha": tree}]},
+                 {"tree": [{"path": "d", "mode": "040000", "type": "tree", "sha": head}]},
+                 {"tree": [{"path": "a", "mode": "bogus", "type": "blob", "content": "x"}]},
+                 {"tree": [{"path": "a//b", "mode": "100644", "type": "blob", "content": "x"}]}):
+        assert target.http("POST", f"/repos/{repo}/git/trees", json=body).status_code == 422
+    nested = target.http("POST", f"/repos/{repo}/git/trees", json={"tree": [
+        {"path": "sub", "mode": "040000", "type": "tree", "sha": tree}]})
+    assert nested.status_code == 201
+    assert [e["path"] for e in nested.json()["tree"]] == ["sub"]
+    orphan = target.http("POST", f"/repos/{repo}/git/commits", json={
+        "message": "orphan", "tree": tree, "parents": ["3" * 40]})
+    assert orphan.status_code == 422
+    root = target.http("POST", f"/repos/{repo}/git/commits",
+                       json={"message": "root", "tree": tree})
+    assert root.status_code == 201 and root.json()["parents"] == []

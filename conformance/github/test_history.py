@@ -91,3 +91,21 @@ def test_compare(target: Target) -> None:
     merged = commit_on(target, repo, t2, {"x.txt": "x\n"}, "more")
     assert target.http("GET", f"/repos/{repo}/compare/{t1}...{merged}").json()["ahead_by"] == 2
     assert target.http("GET", f"/repos/{repo}/compare/main...nothing").status_code == 404
+
+
+@behaviour("GH-044", "a commit's files say added, modified or removed, with the lines added "
+           "and deleted", cite=f"{COMMITS}#get-a-commit (repos/get-commit)")
+def test_commit_files(target: Target) -> None:
+    repo = target.new_repo("files")
+    made = put_file(target, repo, "f.txt", "1\n2\n3\n").json()
+    changed = put_file(target, repo, "f.txt", "1\ntwo\n3\n4\n",
+                       sha=made["content"]["sha"]).json()["commit"]["sha"]
+    body = target.http("GET", f"/repos/{repo}/commits/{changed}").json()
+    assert [(f["filename"], f["status"], f["additions"], f["deletions"])
+            for f in body["files"]] == [("f.txt", "modified", 2, 1)]
+    readme = target.http("GET", f"/repos/{repo}/contents/README.md").json()["sha"]
+    removed = target.http("DELETE", f"/repos/{repo}/contents/README.md",
+                          json={"message": "rm", "sha": readme}).json()["commit"]["sha"]
+    files = target.http("GET", f"/repos/{repo}/commits/{removed}").json()["files"]
+    assert [(f["filename"], f["status"], f["additions"]) for f in files] == [
+        ("README.md", "removed", 0)]

@@ -92,3 +92,42 @@ def test_authenticated_user(target: Target) -> None:
     login = me.json()["login"]
     other = target.http("GET", f"/users/{login}")
     assert other.status_code == 200 and other.json()["id"] == me.json()["id"]
+
+
+@behaviour("GH-007", "an organization: GET /orgs/{org}; a member creates repositories in it "
+           "with POST /orgs/{org}/repos (201), a non-member is refused with 403; its "
+           "repositories are listed by GET /orgs/{org}/repos",
+           cite=f"{REPOS}#create-an-organization-repository (repos/create-in-org); "
+                f"{REPOS}#list-organization-repositories (repos/list-for-org); "
+                f"{DOCS}/orgs/orgs#get-an-organization (orgs/get)")
+def test_organization(target: Target) -> None:
+    org = target.org
+    got = target.http("GET", f"/orgs/{org}")
+    assert got.status_code == 200 and got.json()["type"] == "Organization"
+    name = target.repo_name("org")
+    made = target.http("POST", f"/orgs/{org}/repos", json={"name": name, "private": True})
+    assert made.status_code == 201, made.text
+    target.repositories.append(made.json()["full_name"])
+    assert made.json()["owner"]["login"] == org and made.json()["private"] is True
+    listed = target.http("GET", f"/orgs/{org}/repos?per_page=100").json()
+    assert name in [r["name"] for r in listed]
+    me = target.http("GET", "/user").json()["login"]
+    assert_error(target.http("GET", f"/orgs/{me}"), 404)
+    mine = target.http("GET", f"/users/{me}/repos").json()
+    assert name not in [r["name"] for r in mine]
+    target.require("mint_tokens")
+    outsider = target.mint_token("vf-outsider", scopes=("repo",))
+    refused = target.http("POST", f"/orgs/{org}/repos", json={"name": "nope"}, token=outsider)
+    assert_error(refused, 403,
+                 "You need admin access to the organization before adding a repository to it.")
+    assert_error(target.http("GET", f"/repos/{made.json()['full_name']}", token=outsider), 404)
+    hidden = target.http("GET", f"/orgs/{org}/repos?per_page=100", token=outsider).json()
+    assert name not in [r["name"] for r in hidden]
+
+
+@behaviour("GH-008", "a repository is created from a request with the fields it needs: no "
+           "name answers 422 Validation Failed and creates nothing", cite=CREATE)
+def test_create_needs_name(target: Target) -> None:
+    refused = target.http("POST", target._create_path(), json={"description": "no name"})
+    body = assert_error(refused, 422, "Validation Failed")
+    assert body["errors"][0]["field"] == "name"

@@ -134,3 +134,61 @@ def test_unmodelled_is_loud(target: Target) -> None:
     assert "pulls/list" in body["message"]
     assert body["documentation_url"] == "https://docs.github.com/rest/pulls/pulls#list-pull-requests"
     assert_error(target.http("GET", "/no/such/api/path"), 404, "Not Found")
+
+
+@behaviour("GH-017", "a secondary rate limit answers 403 with Retry-After and GitHub's message; "
+           "a server error answers in GitHub's error body",
+           cite=f"{RATE_LIMITS}#exceeding-the-rate-limit")
+def test_secondary_rate_limit(target: Target) -> None:
+    target.require("fault_injection")
+    from fakes.faults import ProviderFault, Throttle
+
+    repo = target.new_repo("secondary")
+    target.inject(Throttle(retry_after=1), on="repos/get")
+    limited = target.http("GET", f"/repos/{repo}")
+    body = assert_error(limited, 403)
+    assert "secondary rate limit" in body["message"]
+    assert limited.headers["Retry-After"] == "1"
+    assert target.http("GET", f"/repos/{repo}").status_code == 200
+    target.inject(ProviderFault(status=502, message="Server Error"), on="repos/get")
+    assert_error(target.http("GET", f"/repos/{repo}"), 502, "Server Error")
+
+
+@behaviour("GH-018", "past the primary rate limit a request answers 403 'API rate limit "
+           "exceeded for user ID <id>.' with x-ratelimit-remaining 0; GET /rate_limit still "
+           "answers", cite=f"{RATE_LIMITS}#exceeding-the-rate-limit")
+def test_primary_rate_limit(target: Target) -> None:
+    me = target.http("GET", "/user").json()
+    used = target.http("GET", "/rate_limit").json()["resources"]["core"]["used"]
+    with target.rate_limit(used + 1):
+        assert target.http("GET", "/user").status_code == 200
+        refused = target.http("GET", "/user")
+        assert_error(refused, 403, f"API rate limit exceeded for user ID {me['id']}.")
+        assert refused.headers["x-ratelimit-remaining"] == "0"
+        status = target.http("GET", "/rate_limit")
+        assert status.status_code == 200
+        assert status.json()["resources"]["core"]["remaining"] == 0
+
+
+@behaviour("GH-019", "a request body without a field the operation needs answers 422 "
+           "Validation Failed with errors[], and a JSON body that is not an object 400 "
+           "'Problems parsing JSON'; nothing changes",
+           cite=f"{USING}/troubleshooting-the-rest-api#422-unprocessable-entity")
+def test_validation_failed(target: Target) -> None:
+    repo = target.new_repo("invalid")
+    refs = target.http("GET", f"/repos/{repo}/git/matching-refs/").json()
+    for path, body in (("/git/blobs", {"encoding": "utf-8"}), ("/git/trees", {}),
+                       ("/git/commits", {"tree": "0" * 40}), ("/git/refs", {"ref": "refs/x/y"}),
+                       ("/git/refs", {"sha": "0" * 40})):
+        response = target.http("POST", f"/repos/{repo}{path}", json=body)
+        assert_error(response, 422, "Validation Failed")
+        assert response.json()["errors"], response.text
+    assert_error(target.http("PATCH", f"/repos/{repo}/git/refs/heads/main", json={}), 422,
+                 "Validation Failed")
+    no_message = target.http("PUT", f"/repos/{repo}/contents/a.txt", json={"content": "YQ=="})
+    assert_error(no_message, 422, "Validation Failed")
+    no_delete_message = target.http("DELETE", f"/repos/{repo}/contents/README.md", json={})
+    assert_error(no_delete_message, 422, "Validation Failed")
+    array = target.http("POST", f"/repos/{repo}/git/blobs", json=["content"])
+    assert_error(array, 400, "Problems parsing JSON")
+    assert target.http("GET", f"/repos/{repo}/git/matching-refs/").json() == refs

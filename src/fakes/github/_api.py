@@ -156,7 +156,8 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         return self.principal.login or "anonymous"
 
     def _budget(self, principal: Principal) -> tuple[_Budget, int]:
-        key = principal.token.value if principal.token else "anonymous"
+        # The primary limit is per user, whichever of its tokens is used (RATE_DOCS).
+        key = f"user:{principal.token.login}" if principal.token else "anonymous"
         limit = self.rate_limit if principal.token else self.anonymous_rate_limit
         now = self.store.clock.monotonic()
         with self._budget_lock:

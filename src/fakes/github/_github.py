@@ -71,6 +71,15 @@ class FakeGitHub(Fake[GitHubState]):
         return self
 
     @property
+    def rate_limit(self) -> int:
+        """The primary rate limit per user and hour of the fake's clock (5000 on GitHub)."""
+        return self.adapter.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: int) -> None:
+        self.adapter.rate_limit = value
+
+    @property
     def api_url(self) -> str:
         """The REST API under the Enterprise Server prefix: ``<url>/api/v3``."""
         return self.url + API_PREFIX
@@ -183,6 +192,3 @@ class FakeGitHub(Fake[GitHubState]):
 
     def refs(self, full_name: str) -> Mapping[str, str]:
         return self.repo(full_name).git.refs()
-
-    def accounts(self) -> Sequence[str]:
-        return list(self.store.accounts)
