@@ -68,7 +68,8 @@ def test_get_commit(target: Target) -> None:
 
 @behaviour("GH-043", "compare base...head answers ahead_by, behind_by, status and the merge "
            "base git computes, with head's commits since the merge base and the files changed",
-           cite=f"{COMMITS}#compare-two-commits (repos/compare-commits); {MERGE_BASE}")
+           cite=f"{COMMITS}#compare-two-commits (repos/compare-commits-with-basehead); "
+                f"{MERGE_BASE}")
 def test_compare(target: Target) -> None:
     repo = target.new_repo("compare")
     base = head_of(target, repo)

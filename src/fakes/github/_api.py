@@ -615,7 +615,7 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         return Response.json(200, self._commit(request, call.store, repo, sha, files=True), (),
                              JSON_TYPE)
 
-    @route("GET", REPO + "/compare/{basehead:path}", "repos/compare-commits")
+    @route("GET", REPO + "/compare/{basehead:path}", "repos/compare-commits-with-basehead")
     def compare(self, request: Request, call: Call) -> Response:
         """https://docs.github.com/rest/commits/commits#compare-two-commits: ``base...head``
         against their merge base, as git computes it."""

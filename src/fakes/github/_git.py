@@ -109,7 +109,8 @@ class GitObjects:
 
     def write_tree(self, base: str | None, changes: Sequence[TreeChange]) -> str:
         """A tree: ``base`` (or the empty tree) with ``changes`` applied; nested paths make
-        the trees between, and a deletion drops directories it leaves empty."""
+        the trees between, and a deletion drops directories it leaves empty (and of a
+        path that is not there, changes nothing)."""
         if base is None:
             empty = Tree()
             self.repo.object_store.add_object(empty)
@@ -118,6 +119,8 @@ class GitObjects:
             (c.path.encode(), int(c.mode, 8) if c.sha is not None else None,
              _bytes_id(c.sha) if c.sha is not None else None)
             for c in changes
+            # deleting what is not there changes nothing
+            if c.sha is not None or self.lookup(base, c.path) is not None
         ]
         return commit_tree_changes(self.repo.object_store, _bytes_id(base), edits).decode()
 

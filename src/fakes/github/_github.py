@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from fakes._adapter import WireAdapter
 from fakes._clock import Clock
-from fakes._fake import Fake
+from fakes._fake import Fake, Snapshot
 from fakes.github._api import GitHubAdapter
 from fakes.github._auth import Token
 from fakes.github._model import Account, GitHubState, Repository, commit_files
@@ -70,9 +70,15 @@ class FakeGitHub(Fake[GitHubState]):
             print(f"api: {self.api_url}", file=self._announce, flush=True)
         return self
 
+    def reset(self, to: Snapshot[GitHubState] | None = None) -> None:
+        """As :meth:`Fake.reset`; rate-limit budgets start afresh at the configured limit."""
+        super().reset(to)
+        self.adapter.rate_limit = self._rate_limit
+
     @property
     def rate_limit(self) -> int:
-        """The primary rate limit per user and hour of the fake's clock (5000 on GitHub)."""
+        """The primary rate limit per user and hour of the fake's clock (5000 on GitHub);
+        setting it lasts until :meth:`reset`."""
         return self.adapter.rate_limit
 
     @rate_limit.setter

@@ -350,11 +350,8 @@ class GitHubState:
                             raise validation_failed(
                                 f"tree.sha {sha} is not a valid {expected}",
                                 docs="https://docs.github.com/rest/git/trees")
-                    elif base_tree is None or git.lookup(base_tree, path) is None:
-                        # Deleting what is not there: nothing to do (not measured on GitHub;
-                        # docs/github.md lists it among the divergences to check).
-                        continue
-                changes.append(TreeChange(path, str(mode), sha))
+                changes.append(TreeChange(path, str(mode),
+                                          None if sha is None else str(sha).lower()))
             tree = git.write_tree(base_tree, changes)
             self.journal.record(actor, "git.tree.create", repo.full_name, sha=tree)
             return tree

@@ -29,6 +29,7 @@ class Operation:
     operation_id: str
     docs: str
     regex: re.Pattern[str] = attrs.field(eq=False, repr=False)
+    loose: re.Pattern[str] = attrs.field(eq=False, repr=False)
 
     @property
     def precedence(self) -> tuple[int, int]:
@@ -36,8 +37,9 @@ class Operation:
         return (-len(literal), -len(_PARAM.sub("", self.template)))
 
 
-def _compile(template: str) -> re.Pattern[str]:
-    """Parameters match one segment; a trailing one may hold slashes (refs, paths)."""
+def _compile(template: str, loose: bool = False) -> re.Pattern[str]:
+    """Parameters match one segment, a trailing one may hold slashes (refs, paths);
+    ``loose``: any parameter may (a branch named ``feature/x`` in the middle of a path)."""
     parts = _PARAM.split(template)
     names = _PARAM.findall(template)
     pattern = ""
@@ -45,7 +47,7 @@ def _compile(template: str) -> re.Pattern[str]:
         pattern += re.escape(literal)
         if i < len(names):
             last = i == len(names) - 1 and parts[-1] == ""
-            pattern += ".+" if last else "[^/]+"
+            pattern += ".+" if last or loose else "[^/]+"
     return re.compile(pattern + r"\Z")
 
 
@@ -56,7 +58,8 @@ def _table() -> dict[str, list[Operation]]:
     table: dict[str, list[Operation]] = {}
     for method, template, operation_id, docs in document["operations"]:
         table.setdefault(method, []).append(
-            Operation(method, template, operation_id, docs, _compile(template)))
+            Operation(method, template, operation_id, docs, _compile(template),
+                      _compile(template, loose=True)))
     for operations in table.values():
         operations.sort(key=lambda o: o.precedence)
     return table
@@ -64,7 +67,11 @@ def _table() -> dict[str, list[Operation]]:
 
 def find(method: str, path: str) -> Operation | None:
     """The documented operation ``method path`` is, or None when GitHub has none."""
-    for operation in _table().get(method.upper(), ()):
+    operations = _table().get(method.upper(), ())
+    for operation in operations:
         if operation.regex.match(path):
+            return operation
+    for operation in operations:
+        if operation.loose.match(path):
             return operation
     return None
