@@ -112,3 +112,33 @@ def test_commit_ids_merge_bases_and_fast_forwards_are_gits(repo: Path) -> None:
         assert git.is_ancestor(ancestor, descendant) == (result.returncode == 0)
     expected_log = _git(repo, "rev-list", merge_lr, f"^{left}").split()
     assert set(git.log(merge_lr, exclude=[left])) == set(expected_log)
+
+
+def _tree_of(git: GitObjects, files: dict[str, bytes], base: str | None = None) -> str:
+    return git.write_tree(base, [TreeChange(p, "100644", git.add_blob(d))
+                                 for p, d in files.items()])
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [
+    ({"f": b"one\n2\n3\n4\n5\n6\n"}, {"f": b"1\n2\n3\n4\n5\nsix\n"}),   # different lines
+    ({"a/new.txt": b"n\n"}, {"b/other.txt": b"o\n"}),                  # different files
+    ({"f": b"same\n2\n3\n4\n5\n6\n"}, {"f": b"same\n2\n3\n4\n5\n6\n"}),  # the same change
+    ({"f": b"ours\n2\n3\n4\n5\n6\n"}, {"f": b"theirs\n2\n3\n4\n5\n6\n"}),  # a conflict
+])
+def test_three_way_merges_are_gits(repo: Path, ours: dict[str, bytes],
+                                   theirs: dict[str, bytes]) -> None:
+    git = GitObjects()
+    base_files = {"f": b"1\n2\n3\n4\n5\n6\n", "keep": b"k\n"}
+    base = _tree_of(git, base_files)
+    root = _commit(git, repo, base_files, [], "base\n")
+    ours_sha = _commit(git, repo, ours, [root], "ours\n")
+    theirs_sha = _commit(git, repo, theirs, [root], "theirs\n")
+    merged = git.merge_trees(base, git.commit(ours_sha).tree.decode(),  # type: ignore[union-attr]
+                             git.commit(theirs_sha).tree.decode())  # type: ignore[union-attr]
+    result = subprocess.run(["git", "-C", str(repo), "merge-tree", "--write-tree",
+                             ours_sha, theirs_sha], capture_output=True, check=False)
+    if result.returncode == 1:  # git found a conflict
+        assert merged is None
+    else:
+        assert result.returncode == 0, result.stderr
+        assert merged == result.stdout.decode().split()[0]

@@ -122,8 +122,8 @@ def test_the_exceptions_pygithub_picks(fake_github: FakeGitHub, gh: Github) -> N
         gh.get_repo("octocat/empty").get_commits()[0]
     assert (empty.value.status, empty.value.data["message"]) == (409, "Git Repository is empty.")
     with pytest.raises(GithubException) as loud:
-        gh.get_repo("octocat/empty").get_pulls()[0]
-    assert loud.value.status == 501 and "pulls/list" in loud.value.data["message"]
+        gh.get_repo("octocat/empty").get_issues()[0]
+    assert loud.value.status == 501 and "issues/list-for-repo" in loud.value.data["message"]
 
 
 def test_rate_limits(fake_github: FakeGitHub) -> None:
@@ -205,3 +205,35 @@ def test_collaborators_and_orgs_through_seeding(fake_github: FakeGitHub) -> None
     fake_github.add_collaborator("team/svc", "dev", "write")
     dev.get_repo("team/svc").create_file("x", "x", "x")
     assert fake_github.file("team/svc", "x") == b"x"
+
+
+def test_open_wait_for_mergeable_and_merge(fake_github: FakeGitHub, gh: Github) -> None:
+    fake_github.create_repo("octocat/svc", files={"app.py": "v = 1\n"})
+    fake_github.push("octocat/svc", {"app.py": "v = 2\n"}, branch="bump", actor="mona")
+    repo = gh.get_repo("octocat/svc")
+    pull = repo.create_pull(title="bump", body="v2", head="bump", base="main")
+    assert pull.mergeable is None
+    assert repo.get_pull(pull.number).mergeable is None  # computing
+    fresh = repo.get_pull(pull.number)
+    assert (fresh.mergeable, fresh.mergeable_state) == (True, "clean")
+    assert [p.number for p in repo.get_pulls()] == [pull.number]
+    status = fresh.merge(merge_method="squash", sha=fresh.head.sha)
+    assert status.merged
+    assert fake_github.file("octocat/svc", "app.py") == b"v = 2\n"
+    assert repo.get_pull(pull.number).is_merged()
+    assert repo.get_pulls().totalCount == 0
+    changes = [(c.actor, c.operation) for c in fake_github.journal.since(0)]
+    assert ("octocat", "pull.merge") in changes and ("mona", "push") in changes
+
+
+def test_a_conflict_is_405(fake_github: FakeGitHub, gh: Github) -> None:
+    fake_github.create_repo("octocat/c", files={"f": "base\n"})
+    fake_github.push("octocat/c", {"f": "theirs\n"}, branch="other")
+    fake_github.push("octocat/c", {"f": "ours\n"})
+    pull = gh.get_repo("octocat/c").create_pull(title="t", body="", head="other", base="main")
+    with pytest.raises(GithubException) as refused:
+        pull.merge()
+    assert (refused.value.status, refused.value.data["message"]) == (
+        405, "Pull Request is not mergeable")
+    pull.edit(state="closed")
+    assert gh.get_repo("octocat/c").get_pull(pull.number).state == "closed"

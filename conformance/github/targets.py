@@ -62,13 +62,18 @@ class Capabilities:
     isolated_rate_limit: bool
     # Faults can be injected (secondary rate limits, server errors) to check their shape.
     fault_injection: bool
+    # The first read of a pull request after its head or base moved answers mergeable
+    # null, the next the result (GitHub computes it in the background: null, then the
+    # result "after a short time").
+    mergeable_null_first: bool
 
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
-                    unmodelled_501=True, isolated_rate_limit=True, fault_injection=True)
+                    unmodelled_501=True, isolated_rate_limit=True, fault_injection=True,
+                    mergeable_null_first=True)
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
                           unmodelled_501=False, isolated_rate_limit=False,
-                          fault_injection=False)
+                          fault_injection=False, mergeable_null_first=False)
 
 
 class Target(_BaseTarget):

@@ -125,14 +125,15 @@ def test_enterprise_prefix(target: Target) -> None:
 
 @behaviour("GH-016", "a documented operation the fake does not model answers 501 naming its "
            "operationId and documentation page; a path GitHub does not have is 404",
-           cite=f"{DOCS}/pulls/pulls#list-pull-requests (pulls/list)")
+           cite=f"{DOCS}/issues/issues#list-repository-issues (issues/list-for-repo)")
 def test_unmodelled_is_loud(target: Target) -> None:
     target.require("unmodelled_501")
     repo = target.new_repo("loud")
-    response = target.http("GET", f"/repos/{repo}/pulls")
+    response = target.http("GET", f"/repos/{repo}/issues")
     body = assert_error(response, 501)
-    assert "pulls/list" in body["message"]
-    assert body["documentation_url"] == "https://docs.github.com/rest/pulls/pulls#list-pull-requests"
+    assert "issues/list-for-repo" in body["message"]
+    assert body["documentation_url"] == \
+        "https://docs.github.com/rest/issues/issues#list-repository-issues"
     assert_error(target.http("GET", "/no/such/api/path"), 404, "Not Found")
 
 

@@ -39,6 +39,15 @@ from fakes.github import _operations
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
 from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._pulls import (
+    PullRequest,
+    create_pull,
+    current_heads,
+    get_pull,
+    merge_pull,
+    mergeable,
+    update_pull,
+)
 
 FAKE_DOCS = "verified-fakes docs/github.md#not-modelled"
 RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
@@ -885,6 +894,141 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         shown = self._write_result(request, call, repo, written.path, None, written.commit,
                                    branch)
         return Response.json(200, shown, (), JSON_TYPE)
+
+
+    # -- pull requests -----------------------------------------------------------------------
+
+    def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
+                   pull: PullRequest, full: bool, compute: bool = True) -> dict[str, Any]:
+        """``compute``: this read counts as one that asks for mergeability (creation's
+        answer shows null and asks for nothing)."""
+        api = f"{request.base}/repos/{repo.full_name}"
+        web = f"{request.origin}/{repo.full_name}"
+        base_sha, head_sha = current_heads(repo, pull)
+        owner = self._user(request, store.account(repo.owner))
+        repo_json = self._repo_json(request, store, repo)
+
+        def side(branch: str, sha: str) -> dict[str, Any]:
+            return {"label": f"{repo.owner}:{branch}", "ref": branch, "sha": sha,
+                    "user": owner, "repo": repo_json}
+
+        url = f"{api}/pulls/{pull.number}"
+        shown: dict[str, Any] = {
+            "url": url, "id": pull.id, "node_id": _node_id("PullRequest", pull.id),
+            "html_url": f"{web}/pull/{pull.number}", "diff_url": f"{web}/pull/{pull.number}.diff",
+            "patch_url": f"{web}/pull/{pull.number}.patch",
+            "issue_url": f"{api}/issues/{pull.number}", "number": pull.number,
+            "state": pull.state, "locked": False, "title": pull.title,
+            "user": self._user(request, store.accounts.get(pull.user)), "body": pull.body,
+            "created_at": _iso(pull.created_at), "updated_at": _iso(pull.updated_at),
+            "closed_at": _iso(pull.closed_at), "merged_at": _iso(pull.merged_at),
+            "merge_commit_sha": pull.merge_commit_sha, "assignee": None, "assignees": [],
+            "requested_reviewers": [], "requested_teams": [], "labels": [],
+            "milestone": None, "draft": pull.draft,
+            "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
+            "review_comment_url": f"{api}/pulls/comments{{/number}}",
+            "comments_url": f"{api}/issues/{pull.number}/comments",
+            "statuses_url": f"{api}/statuses/{head_sha}",
+            "head": side(pull.head, head_sha), "base": side(pull.base, base_sha),
+            "_links": {"self": {"href": url}, "html": {"href": f"{web}/pull/{pull.number}"},
+                       "issue": {"href": f"{api}/issues/{pull.number}"},
+                       "comments": {"href": f"{api}/issues/{pull.number}/comments"},
+                       "review_comments": {"href": f"{url}/comments"},
+                       "review_comment": {"href": f"{api}/pulls/comments{{/number}}"},
+                       "commits": {"href": f"{url}/commits"},
+                       "statuses": {"href": f"{api}/statuses/{head_sha}"}},
+            "author_association": "OWNER" if pull.user == repo.owner else "CONTRIBUTOR",
+            "auto_merge": None, "active_lock_reason": None,
+        }
+        if full:
+            known = mergeable(store, repo, pull) if compute else None
+            ahead = list(repo.git.log(head_sha, exclude=[base_sha]))
+            bases = repo.git.merge_bases(base_sha, head_sha)
+            files = self._files(request, repo, _tree(repo, bases[0]) if bases else None,
+                                _tree(repo, head_sha), head_sha)
+            state = "unknown" if known is None else (
+                "dirty" if not known else "draft" if pull.draft else "clean")
+            shown.update({
+                "merged": pull.merged_at is not None, "mergeable": known,
+                "rebaseable": known, "mergeable_state": state,
+                "merged_by": self._user(request, store.accounts.get(pull.merged_by or "")),
+                "comments": 0, "review_comments": 0, "maintainer_can_modify": False,
+                "commits": len(ahead), "additions": sum(f["additions"] for f in files),
+                "deletions": sum(f["deletions"] for f in files), "changed_files": len(files),
+            })
+        return shown
+
+    @route("POST", REPO + "/pulls", "pulls/create")
+    def pull_create(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "write", "pull_requests")
+        body = self._json(request)
+        head, base = body.get("head"), body.get("base")
+        if not isinstance(head, str) or not isinstance(base, str):
+            raise validation_failed({"resource": "PullRequest", "code": "missing_field",
+                                     "field": "head" if not isinstance(head, str) else "base"},
+                                    docs="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
+        title = body.get("title")
+        pull = create_pull(call.store, repo, title if isinstance(title, str) else None, head,
+                           base, body.get("body"), bool(body.get("draft", False)), call.actor)
+        shown = self._pull_json(request, call.store, repo, pull, True, compute=False)
+        return Response.json(201, shown, [("Location", shown["url"])], JSON_TYPE)
+
+    @route("GET", REPO + "/pulls", "pulls/list")
+    def pull_list(self, request: Request, call: Call) -> Response:
+        """Open pull requests by default, newest first
+        (https://docs.github.com/rest/pulls/pulls#list-pull-requests)."""
+        repo = self._repo(call, "read", "pull_requests")
+        wanted = request.arg("state") or "open"
+        head, base = request.arg("head"), request.arg("base")
+        pulls = [p for p in sorted(repo.pulls.values(), key=lambda p: -p.number)
+                 if wanted in ("all", p.state)
+                 and (head is None or head in (f"{repo.owner}:{p.head}", p.head))
+                 and (base is None or base == p.base)]
+        page, headers = self._page(request, pulls)
+        return Response.json(200, [self._pull_json(request, call.store, repo, p, False)
+                                   for p in page], headers, JSON_TYPE)
+
+    @route("GET", REPO + "/pulls/{pull_number}", "pulls/get")
+    def pull_get(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "read", "pull_requests")
+        pull = get_pull(repo, call.params["pull_number"])
+        return Response.json(200, self._pull_json(request, call.store, repo, pull, True), (),
+                             JSON_TYPE)
+
+    @route("PATCH", REPO + "/pulls/{pull_number}", "pulls/update")
+    def pull_update(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "write", "pull_requests")
+        pull = get_pull(repo, call.params["pull_number"])
+        body = self._json(request)
+        title, text, state = body.get("title"), body.get("body"), body.get("state")
+        update_pull(call.store, repo, pull, title=title if isinstance(title, str) else None,
+                    body=text if isinstance(text, str) else None,
+                    new_state=str(state) if state is not None else None, actor=call.actor)
+        return Response.json(200, self._pull_json(request, call.store, repo, pull, True), (),
+                             JSON_TYPE)
+
+    @route("GET", REPO + "/pulls/{pull_number}/merge", "pulls/check-if-merged")
+    def pull_merged(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "read", "pull_requests")
+        pull = get_pull(repo, call.params["pull_number"])
+        if pull.merged_at is None:
+            raise fail(404, "Not Found", "https://docs.github.com/rest/pulls/pulls"
+                       "#check-if-a-pull-request-has-been-merged")
+        return Response(204)
+
+    @route("PUT", REPO + "/pulls/{pull_number}/merge", "pulls/merge")
+    def pull_merge(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "write", "contents")
+        pull = get_pull(repo, call.params["pull_number"])
+        body = self._json(request)
+        sha, title, message = body.get("sha"), body.get("commit_title"), body.get(
+            "commit_message")
+        commit = merge_pull(call.store, repo, pull, str(body.get("merge_method") or "merge"),
+                            sha if isinstance(sha, str) else None,
+                            title if isinstance(title, str) else None,
+                            message if isinstance(message, str) else None, call.actor)
+        return Response.json(200, {"sha": commit, "merged": True,
+                                   "message": "Pull Request successfully merged"}, (), JSON_TYPE)
 
 
 _CONTENTS_PUT = "https://docs.github.com/rest/repos/contents#create-or-update-file-contents"

@@ -20,6 +20,7 @@ from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import commit_tree_changes
 from dulwich.objects import Blob, Commit, ShaFile, Tree
 from dulwich.repo import MemoryRepo
+from merge3 import Merge3
 
 if TYPE_CHECKING:
     from dulwich.objects import ObjectID
@@ -168,6 +169,42 @@ class GitObjects:
             raw_mode, raw_sha = current[part.encode()]
             mode, kind, sha = _mode(raw_mode), _kind(raw_mode), raw_sha.decode()
         return mode, kind, sha
+
+    def merge_trees(self, base: str | None, ours: str, theirs: str) -> str | None:
+        """The three-way merge of two trees over ``base`` (None: no common ancestor), file
+        by file as git resolves them, with a line merge (merge3) where both sides changed
+        a file; None when anything conflicts."""
+        old = self.files(base) if base else {}
+        mine, other = self.files(ours), self.files(theirs)
+        merged: dict[str, tuple[str, str]] = {}
+        for path in sorted(set(old) | set(mine) | set(other)):
+            was, a, b = old.get(path), mine.get(path), other.get(path)
+            if a == b or was == b:
+                chosen = a
+            elif was == a:
+                chosen = b
+            elif was is None or a is None or b is None or a[0] != b[0]:
+                return None  # add/add, modify/delete, or a mode changed both ways
+            else:
+                content = self._merge_lines(was[1], a[1], b[1])
+                if content is None:
+                    return None
+                chosen = (a[0], self.add_blob(content))
+            if chosen is not None:
+                merged[path] = chosen
+        names = set(merged)
+        parents = {path.rsplit("/", i)[0] for path in names for i in range(1, path.count("/") + 1)}
+        if parents & names:
+            return None  # a file on one side is a directory on the other
+        return self.write_tree(None, [TreeChange(p, m, s) for p, (m, s) in merged.items()])
+
+    def _merge_lines(self, base: str, ours: str, theirs: str) -> bytes | None:
+        texts = [self.blob(sha) for sha in (base, ours, theirs)]
+        lines = [t.as_raw_string().splitlines(keepends=True) if t else [] for t in texts]
+        merge = Merge3(lines[0], lines[1], lines[2])
+        if any(region[0] == "conflict" for region in merge.merge_regions()):
+            return None
+        return b"".join(merge.merge_lines())
 
     # -- history -------------------------------------------------------------------------
 

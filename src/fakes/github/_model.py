@@ -58,13 +58,16 @@ class Repository:
     description: str | None
     git: GitObjects
     collaborators: dict[str, str] = attrs.field(factory=dict)
+    pulls: dict[int, Any] = attrs.field(factory=dict)  # number → _pulls.PullRequest
+    next_number: int = 0
 
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
 
     def copy(self) -> Repository:
-        return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators))
+        return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators),
+                            pulls={n: attrs.evolve(p) for n, p in self.pulls.items()})
 
     @property
     def empty(self) -> bool:
