@@ -38,7 +38,8 @@ from fakes.errors import ProviderError
 from fakes.github import _operations
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
-from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._model import Account, GitHubState, Repository, protect_branch
+from fakes.github._protection import Protection, merge_refusal, parse_protection
 from fakes.github._pulls import (
     PullRequest,
     create_pull,
@@ -461,7 +462,7 @@ class GitHubAdapter(WireAdapter[GitHubState]):
                 ) -> dict[str, Any]:
         return {"name": name, "commit": {
             "sha": sha, "url": f"{request.base}/repos/{repo.full_name}/commits/{sha}"},
-            "protected": False}
+            "protected": name in repo.protections}
 
     # -- accounts -----------------------------------------------------------------------------
 
@@ -593,13 +594,19 @@ class GitHubAdapter(WireAdapter[GitHubState]):
             raise fail(404, "Branch not found",
                        "https://docs.github.com/rest/branches/branches#get-a-branch")
         api = f"{request.base}/repos/{repo.full_name}"
+        protection = repo.protections.get(name)
+        checks = protection is not None and protection.status_checks
+        contexts = protection.contexts if protection is not None and checks else ()
+        level = "off" if not checks else (
+            "everyone" if protection is not None and protection.enforce_admins else "non_admins")
         shown = {
             "name": name, "commit": self._commit(request, call.store, repo, sha),
             "_links": {"self": f"{api}/branches/{quote(name)}",
                        "html": f"{request.origin}/{repo.full_name}/tree/{quote(name)}"},
-            "protected": False,
-            "protection": {"enabled": False, "required_status_checks": {
-                "enforcement_level": "off", "contexts": [], "checks": []}},
+            "protected": protection is not None,
+            "protection": {"enabled": protection is not None, "required_status_checks": {
+                "enforcement_level": level, "contexts": list(contexts),
+                "checks": [{"context": c, "app_id": None} for c in contexts]}},
             "protection_url": f"{api}/branches/{quote(name)}/protection",
         }
         return Response.json(200, shown, (), JSON_TYPE)
@@ -947,7 +954,9 @@ class GitHubAdapter(WireAdapter[GitHubState]):
             files = self._files(request, repo, _tree(repo, bases[0]) if bases else None,
                                 _tree(repo, head_sha), head_sha)
             state = "unknown" if known is None else (
-                "dirty" if not known else "draft" if pull.draft else "clean")
+                "dirty" if not known else "draft" if pull.draft else
+                "blocked" if merge_refusal(store, repo, pull.base, self.principal.login)
+                else "clean")
             shown.update({
                 "merged": pull.merged_at is not None, "mergeable": known,
                 "rebaseable": known, "mergeable_state": state,
@@ -1031,6 +1040,90 @@ class GitHubAdapter(WireAdapter[GitHubState]):
                                    "message": "Pull Request successfully merged"}, (), JSON_TYPE)
 
 
+    # -- branch protection -------------------------------------------------------------------
+
+    def _protection_json(self, request: Request, repo: Repository, branch: str,
+                         protection: Protection) -> dict[str, Any]:
+        url = f"{request.base}/repos/{repo.full_name}/branches/{quote(branch)}/protection"
+        shown: dict[str, Any] = {"url": url}
+        if protection.status_checks:
+            shown["required_status_checks"] = {
+                "url": f"{url}/required_status_checks", "strict": protection.strict,
+                "contexts": list(protection.contexts),
+                "checks": [{"context": c, "app_id": None} for c in protection.contexts],
+                "contexts_url": f"{url}/required_status_checks/contexts"}
+        reviews = protection.reviews
+        if reviews is not None:
+            shown["required_pull_request_reviews"] = {
+                "url": f"{url}/required_pull_request_reviews",
+                "dismiss_stale_reviews": reviews.dismiss_stale,
+                "require_code_owner_reviews": reviews.code_owners,
+                "required_approving_review_count": reviews.count,
+                "require_last_push_approval": reviews.last_push}
+        if protection.restricted:
+            shown["restrictions"] = {"url": f"{url}/restrictions",
+                                     "users_url": f"{url}/restrictions/users",
+                                     "teams_url": f"{url}/restrictions/teams",
+                                     "apps_url": f"{url}/restrictions/apps",
+                                     "users": [], "teams": [], "apps": []}
+        shown.update({
+            "enforce_admins": {"url": f"{url}/enforce_admins",
+                               "enabled": protection.enforce_admins},
+            "required_linear_history": {"enabled": protection.linear_history},
+            "allow_force_pushes": {"enabled": protection.allow_force_pushes},
+            "allow_deletions": {"enabled": protection.allow_deletions},
+            "block_creations": {"enabled": False},
+            "required_conversation_resolution": {"enabled": protection.conversation_resolution},
+            "lock_branch": {"enabled": False}, "allow_fork_syncing": {"enabled": False},
+            "required_signatures": {"url": f"{url}/required_signatures", "enabled": False},
+        })
+        return shown
+
+    def _protected(self, repo: Repository, branch: str) -> Protection:
+        if repo.branch_head(branch) is None:
+            raise fail(404, "Branch not found", _PROTECTION)
+        protection = repo.protections.get(branch)
+        if protection is None:
+            raise fail(404, "Branch not protected", _PROTECTION)
+        return protection
+
+    @route("PUT", REPO + "/branches/{branch:path}/protection", "repos/update-branch-protection")
+    def protection_put(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "admin", "administration")
+        branch = call.params["branch"]
+        protection = parse_protection(self._json(request))
+        protect_branch(call.store, repo, branch, protection, call.actor)
+        return Response.json(200, self._protection_json(request, repo, branch, protection), (),
+                             JSON_TYPE)
+
+    @route("GET", REPO + "/branches/{branch:path}/protection", "repos/get-branch-protection")
+    def protection_get(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "admin", "administration")
+        branch = call.params["branch"]
+        protection = self._protected(repo, branch)
+        return Response.json(200, self._protection_json(request, repo, branch, protection), (),
+                             JSON_TYPE)
+
+    @route("DELETE", REPO + "/branches/{branch:path}/protection",
+           "repos/delete-branch-protection")
+    def protection_delete(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "admin", "administration")
+        protect_branch(call.store, repo, call.params["branch"], None, call.actor)
+        return Response(204)
+
+    @route("GET", REPO + "/branches/{branch:path}/protection/required_status_checks",
+           "repos/get-status-checks-protection")
+    def protection_checks(self, request: Request, call: Call) -> Response:
+        repo = self._repo(call, "admin", "administration")
+        branch = call.params["branch"]
+        protection = self._protected(repo, branch)
+        if not protection.status_checks:
+            raise fail(404, "Required status checks not enabled", _PROTECTION)
+        shown = self._protection_json(request, repo, branch, protection)
+        return Response.json(200, shown["required_status_checks"], (), JSON_TYPE)
+
+
+_PROTECTION = "https://docs.github.com/rest/branches/branch-protection"
 _CONTENTS_PUT = "https://docs.github.com/rest/repos/contents#create-or-update-file-contents"
 _CONTENTS_DELETE = "https://docs.github.com/rest/repos/contents#delete-a-file"
 _UNSIGNED = {"verified": False, "reason": "unsigned", "signature": None, "payload": None,

@@ -20,6 +20,7 @@ from fakes._journal import Journal
 from fakes.github._auth import ROLES, Principal, Token
 from fakes.github._errors import GitHubError, fail, validation_failed
 from fakes.github._git import GitObjects, Person, TreeChange
+from fakes.github._protection import Protection, direct_write_refusal
 
 __all__ = ["Account", "GitHubState", "Repository"]
 
@@ -60,6 +61,7 @@ class Repository:
     collaborators: dict[str, str] = attrs.field(factory=dict)
     pulls: dict[int, Any] = attrs.field(factory=dict)  # number → _pulls.PullRequest
     next_number: int = 0
+    protections: dict[str, Protection] = attrs.field(factory=dict)  # branch → its protection
 
     @property
     def full_name(self) -> str:
@@ -67,7 +69,8 @@ class Repository:
 
     def copy(self) -> Repository:
         return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators),
-                            pulls={n: attrs.evolve(p) for n, p in self.pulls.items()})
+                            pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
+                            protections=dict(self.protections))
 
     @property
     def empty(self) -> bool:
@@ -404,9 +407,13 @@ class GitHubState:
             if current == sha:
                 return
             new = repo.git.commit(sha)
-            if not force and (new is None or repo.git.commit(current) is None
-                              or not repo.git.is_ancestor(current, sha)):
+            fast_forward = new is not None and repo.git.commit(current) is not None \
+                and repo.git.is_ancestor(current, sha)
+            if not force and not fast_forward:
                 raise fail(422, "Update is not a fast forward", REFS_DOCS)
+            if ref.startswith("refs/heads/"):
+                direct_write_refusal(self, repo, ref.removeprefix("refs/heads/"), actor,
+                                     "ref" if fast_forward else "force")
             repo.git.set_ref(ref, sha)
             self._pushed(repo)
             self.journal.record(actor, "git.ref.update", repo.full_name, ref=ref, sha=sha,
@@ -417,6 +424,9 @@ class GitHubState:
             self.require_not_empty(repo)
             if repo.git.ref(ref) is None:
                 raise fail(422, "Reference does not exist", REFS_DOCS)
+            if ref.startswith("refs/heads/"):
+                direct_write_refusal(self, repo, ref.removeprefix("refs/heads/"), actor,
+                                     "delete")
             repo.git.delete_ref(ref)
             self.journal.record(actor, "git.ref.delete", repo.full_name, ref=ref)
 
@@ -453,6 +463,7 @@ class GitHubState:
             if head is None and not (repo.empty and branch == repo.default_branch
                                      and content is not None):
                 raise fail(404, f"Branch {branch} not found", CONTENTS_DOCS)
+            direct_write_refusal(self, repo, branch, actor, "contents")
             tree = _tree_of(repo, head) if head is not None else None
             existing = repo.git.lookup(tree, path) if tree is not None else None
             if existing is not None and existing[1] != "blob":
@@ -550,3 +561,23 @@ def commit_files(state: GitHubState, repo: Repository, branch: str,
         state._pushed(repo)
         state.journal.record(actor, "push", repo.full_name, branch=branch, commit=commit)
         return commit
+
+
+def protect_branch(state: GitHubState, repo: Repository, branch: str,
+                   protection: Protection | None, actor: str) -> None:
+    """Set (or, with None, remove) the protection of an existing branch: 404 ``Branch not
+    found`` / ``Branch not protected`` (https://docs.github.com/rest/branches/branch-protection)."""
+    with state.lock:
+        if repo.branch_head(branch) is None:
+            raise fail(404, "Branch not found", "https://docs.github.com/rest/branches/"
+                       "branch-protection")
+        if protection is None:
+            if repo.protections.pop(branch, None) is None:
+                raise fail(404, "Branch not protected", "https://docs.github.com/rest/"
+                           "branches/branch-protection#delete-branch-protection")
+            state.journal.record(actor, "protection.delete", repo.full_name, branch=branch)
+            return
+        if repo.protections.get(branch) == protection:
+            return
+        repo.protections[branch] = protection
+        state.journal.record(actor, "protection.update", repo.full_name, branch=branch)
