@@ -120,6 +120,13 @@ class Target(_BaseTarget):
         return Github(base_url=self.api_url, auth=Auth.Token(self.token), retry=None,
                       seconds_between_requests=None, seconds_between_writes=None)
 
+    def held_file(self, full_name: str, path: str, ref: str = "main") -> bytes | None:
+        """What the target holds at ``path`` on ``ref``, by its own account."""
+        response = self.http("GET", f"/repos/{full_name}/contents/{path}?ref={ref}")
+        if response.status_code != 200:
+            return None
+        return base64.b64decode(response.json()["content"])
+
     # -- repositories of the run ----------------------------------------------------------
 
     def repo_name(self, hint: str) -> str:
@@ -213,6 +220,12 @@ class FakeTarget(Target):
     def another_push(self, full_name: str, files: Mapping[str, str], branch: str = "main"
                      ) -> str:
         return self.fake.push(full_name, files, branch=branch, actor="another-writer")
+
+    def github(self) -> Any:
+        return self.fake.client(self.token)
+
+    def held_file(self, full_name: str, path: str, ref: str = "main") -> bytes | None:
+        return self.fake.file(full_name, path, ref)
 
     @contextlib.contextmanager
     def rate_limit(self, limit: int) -> Iterator[None]:

@@ -73,8 +73,9 @@ def test_update_stale_sha(target: Target) -> None:
     stale = put_file(target, repo, "README.md", "two\n", sha=current)
     assert_error(stale, 409, f"README.md does not match {current}")
     assert head_of(target, repo) == moved
-    got = target.http("GET", f"/repos/{repo}/contents/README.md").json()
-    assert unb64(got["content"]) == b"one\n"
+    assert target.held_file(repo, "README.md") == b"one\n"
+    assert target.held_file(repo, "README.md", moved) == b"one\n"
+    assert target.held_file(repo, "nope.md") is None
 
 
 @behaviour("GH-034", "DELETE contents with the current sha answers 200 with content null and "

@@ -172,3 +172,32 @@ def test_admins_bypass(target: Target) -> None:
     _protect(target, repo, enforce_admins=False,
              required_pull_request_reviews={"required_approving_review_count": 1})
     assert put_file(target, repo, "admin.txt", "a\n").status_code == 201
+
+
+@behaviour("GH-076", "required status checks given as checks[] objects are kept as contexts; "
+           "a merge into a branch that requires one answers 405 'Required status check "
+           "\"<context>\" is expected.'; invalid review settings answer 422",
+           cite=f"{UPDATE}; {DOCS}/pulls/pulls#merge-a-pull-request (pulls/merge); "
+                f"{ABOUT}#require-status-checks-before-merging")
+def test_required_check_blocks_merge(target: Target) -> None:
+    repo = target.new_repo("protect-check-merge")
+    head = head_of(target, repo)
+    target.http("POST", f"/repos/{repo}/git/refs", json={"ref": "refs/heads/f", "sha": head})
+    put_file(target, repo, "f.txt", "f\n", branch="f")
+    pull = target.http("POST", f"/repos/{repo}/pulls",
+                       json={"title": "f", "head": "f", "base": "main"}).json()
+    shown = _protect(target, repo, required_status_checks={
+        "strict": True, "checks": [{"context": "ci"}]})
+    assert shown["required_status_checks"]["contexts"] == ["ci"]
+    refused = target.http("PUT", f"/repos/{repo}/pulls/{pull['number']}/merge", json={})
+    assert_error(refused, 405, 'Required status check "ci" is expected.')
+    for reviews in ({"required_approving_review_count": 9}, "yes",
+                    {"dismiss_stale_reviews": "sometimes"}):
+        bad = target.http("PUT", f"/repos/{repo}/branches/main/protection", json={
+            "required_status_checks": None, "enforce_admins": None,
+            "required_pull_request_reviews": reviews, "restrictions": None})
+        assert_error(bad, 422)
+    no_contexts = target.http("PUT", f"/repos/{repo}/branches/main/protection", json={
+        "required_status_checks": {"strict": True}, "enforce_admins": None,
+        "required_pull_request_reviews": None, "restrictions": None})
+    assert_error(no_contexts, 422)

@@ -238,3 +238,61 @@ def test_line_merge(target: Target) -> None:
     import base64
 
     assert base64.b64decode(content) == b"one\n2\n3\n4\n5\nsix\n"
+
+
+@behaviour("GH-068", "a draft pull request reads mergeable_state draft and merging it answers "
+           "405; a title is required (422); the title and body can be changed, a merged pull "
+           "request cannot be reopened (422), an unknown merge_method is 422",
+           cite=f"{CREATE}; {MERGE}; {PULLS}#update-a-pull-request (pulls/update)")
+def test_drafts_and_updates(target: Target) -> None:
+    repo = target.new_repo("pr-draft")
+    _branch(target, repo, "wip", {"w.txt": "w\n"})
+    untitled = target.http("POST", f"/repos/{repo}/pulls", json={"head": "wip", "base": "main"})
+    assert_error(untitled, 422, "Validation Failed")
+    draft = _open(target, repo, "wip", draft=True)
+    assert draft["draft"] is True
+    settled = _settled(target, repo, draft["number"])
+    assert settled["mergeable_state"] == "draft"
+    refused = target.http("PUT", f"/repos/{repo}/pulls/{draft['number']}/merge", json={})
+    assert_error(refused, 405, "Pull Request is still a draft")
+    renamed = target.http("PATCH", f"/repos/{repo}/pulls/{draft['number']}",
+                          json={"title": "renamed", "body": "details"})
+    assert (renamed.json()["title"], renamed.json()["body"]) == ("renamed", "details")
+    assert target.http("PATCH", f"/repos/{repo}/pulls/{draft['number']}",
+                       json={"state": "sideways"}).status_code == 422
+    target.http("PATCH", f"/repos/{repo}/pulls/{draft['number']}", json={"state": "closed"})
+    _branch(target, repo, "ready", {"r.txt": "r\n"})
+    ready = _open(target, repo, "ready")
+    odd = target.http("PUT", f"/repos/{repo}/pulls/{ready['number']}/merge",
+                      json={"merge_method": "octopus"})
+    assert_error(odd, 422)
+    assert target.http("PUT", f"/repos/{repo}/pulls/{ready['number']}/merge",
+                       json={}).status_code == 200
+    reopened = target.http("PATCH", f"/repos/{repo}/pulls/{ready['number']}",
+                           json={"state": "open"})
+    assert_error(reopened, 422)
+
+
+@behaviour("GH-069", "a rebase merge whose commits do not apply on the base answers 405 "
+           "'This branch can't be rebased'",
+           cite=f"{MERGE}; https://docs.github.com/repositories/configuring-branches-and-"
+                "merges-in-your-repository/configuring-pull-request-merges/about-merge-methods-"
+                "on-github#rebasing-and-merging-your-commits")
+def test_rebase_conflict(target: Target) -> None:
+    repo = target.new_repo("pr-rebase-conflict")
+    # The head changes a line and changes it back, the base changes the same line: the
+    # merge of the trees is clean, replaying the first head commit is not.
+    _branch(target, repo, "flip", {})
+    sha = target.http("GET", f"/repos/{repo}/contents/README.md?ref=flip").json()["sha"]
+    flipped = put_file(target, repo, "README.md", "flipped\n", sha=sha, branch="flip").json()
+    original = target.held_file(repo, "README.md")
+    assert original is not None
+    put_file(target, repo, "README.md", original.decode(), sha=flipped["content"]["sha"],
+             branch="flip")
+    put_file(target, repo, "other.txt", "o\n", branch="flip")
+    main_readme = target.http("GET", f"/repos/{repo}/contents/README.md").json()["sha"]
+    put_file(target, repo, "README.md", "base change\n", sha=main_readme)
+    pull = _open(target, repo, "flip")
+    refused = target.http("PUT", f"/repos/{repo}/pulls/{pull['number']}/merge",
+                          json={"merge_method": "rebase"})
+    assert_error(refused, 405, "This branch can't be rebased")

@@ -131,3 +131,21 @@ def test_create_needs_name(target: Target) -> None:
     refused = target.http("POST", target._create_path(), json={"description": "no name"})
     body = assert_error(refused, 422, "Validation Failed")
     assert body["errors"][0]["field"] == "name"
+
+
+@behaviour("GH-009", "PyGithub, unchanged, drives the API: a repository, a file written and "
+           "updated, a branch and a comparison",
+           cite=f"{DOCS}/repos/contents#create-or-update-file-contents; "
+                "https://pygithub.readthedocs.io/en/stable/introduction.html")
+def test_pygithub(target: Target) -> None:
+    gh = target.github()
+    repo = gh.get_repo(target.new_repo("pygithub"))
+    made = repo.create_file("app.cfg", "add config", "a = 1\n")
+    repo.update_file("app.cfg", "change config", "a = 2\n", made["content"].sha)
+    assert repo.get_contents("app.cfg").decoded_content == b"a = 2\n"
+    main = repo.get_branch(repo.default_branch)
+    repo.create_git_ref("refs/heads/topic", main.commit.sha)
+    repo.create_file("topic.txt", "topic", "t\n", branch="topic")
+    comparison = repo.compare(repo.default_branch, "topic")
+    assert (comparison.status, comparison.ahead_by) == ("ahead", 1)
+    assert target.held_file(repo.full_name, "topic.txt", "topic") == b"t\n"
