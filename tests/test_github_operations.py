@@ -47,3 +47,19 @@ def test_lookup_names_the_operation_and_its_page() -> None:
     assert found is not None and found.operation_id == "repos/update-branch-protection"
     assert found.docs.startswith("https://docs.github.com/rest/")
     assert _operations.find("GET", "/definitely/not/github") is None
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="the OpenAPI description is not at hand")
+def test_the_schema_subset_is_the_descriptions() -> None:
+    from _github_openapi import build
+
+    subset = Path(__file__).resolve().parent.parent / "conformance/github/openapi-subset.json"
+    ids = sorted({r.operation for r in GitHubAdapter.routes})
+    assert json.loads(subset.read_text()) == build(SPEC, ids)
+
+
+def test_lookup_of_an_empty_trailing_parameter() -> None:
+    root = _operations.find("GET", "/repos/o/r/contents/")
+    assert root is not None and root.operation_id == "repos/get-content"
+    refs = _operations.find("GET", "/repos/o/r/git/matching-refs/")
+    assert refs is not None and refs.operation_id == "git/list-matching-refs"

@@ -28,6 +28,7 @@ import requests
 
 from fakes.conformance._target import RUN_PREFIX, RequestBudget
 from fakes.conformance._target import Target as _BaseTarget
+from fakes.conformance.github._schemas import check_response
 
 __all__ = ["DOCS", "FAKE", "GITHUB_COM", "Capabilities", "FakeTarget", "RealTarget", "Target",
            "git_hash"]
@@ -80,6 +81,9 @@ class Target(_BaseTarget):
     """One GitHub: its REST API URL, a token of the account the run acts as, and the
     owner (that account, or an organization it administers) of the run's repositories."""
 
+    #: Check every answer against GitHub's published schemas (the fake's answers).
+    validates_schemas = False
+
     def __init__(self, api_url: str, token: str, owner: str, capabilities: Capabilities,
                  budget: RequestBudget | None = None) -> None:
         super().__init__(capabilities)
@@ -102,6 +106,8 @@ class Target(_BaseTarget):
             session.headers["Authorization"] = f"Bearer {token}"
         if self.budget is not None:
             session.hooks["response"].append(self.budget.spend)
+        if self.validates_schemas:
+            session.hooks["response"].append(check_response)
         return session
 
     def http(self, method: str, path: str, *, json: Any = None, data: bytes | None = None,
@@ -203,6 +209,7 @@ class FakeTarget(Target):
     """The in-memory fake, started on loopback for the session."""
 
     name = "fake"
+    validates_schemas = True
 
     def __init__(self) -> None:
         from fakes.github import FakeGitHub

@@ -291,18 +291,43 @@ class GitHubAdapter(WireAdapter[GitHubState]):
             "type": account.type, "user_view_type": "public", "site_admin": False,
         }
 
-    def _account(self, request: Request, account: Account) -> dict[str, Any]:
+    def _account(self, request: Request, store: GitHubState, account: Account,
+                 private: bool = False) -> dict[str, Any]:
+        """A user (users/get-by-username; ``private``: the authenticated user's own view,
+        users/get-authenticated) or an organization (orgs/get)."""
         shown = self._user(request, account)
         assert shown is not None
+        public_repos = sum(1 for r in store.repos.values()
+                           if r.owner == account.login and not r.private)
         shown.update({"name": account.name, "email": account.email,
-                      "created_at": _iso(account.created_at),
+                      "public_repos": public_repos, "public_gists": 0, "followers": 0,
+                      "following": 0, "created_at": _iso(account.created_at),
                       "updated_at": _iso(account.created_at)})
         if account.type == "Organization":
-            shown["description"] = None
+            url = f"{request.base}/orgs/{account.login}"
+            if account.email is None:
+                del shown["email"]  # a string when an organization shows one
+            shown.update({"name": account.name or account.login,
+                          "description": None, "hooks_url": f"{url}/hooks",
+                          "issues_url": f"{url}/issues",
+                          "members_url": f"{url}/members{{/member}}",
+                          "public_members_url": f"{url}/public_members{{/member}}",
+                          "has_organization_projects": True, "has_repository_projects": True,
+                          "archived_at": None})
+            return shown
+        shown.update({"bio": None, "blog": "", "company": None, "location": None,
+                      "hireable": None})
+        if private:
+            owned = sum(1 for r in store.repos.values()
+                        if r.owner == account.login and r.private)
+            shown.update({"collaborators": 0, "disk_usage": 0, "owned_private_repos": owned,
+                          "private_gists": 0, "total_private_repos": owned,
+                          "two_factor_authentication": False})
         return shown
 
-    def _repo_json(self, request: Request, store: GitHubState, repo: Repository
-                   ) -> dict[str, Any]:
+    def _repo_json(self, request: Request, store: GitHubState, repo: Repository,
+                   full: bool = False) -> dict[str, Any]:
+        """A repository; ``full``: as repos/get and the creations show it."""
         api = f"{request.base}/repos/{repo.full_name}"
         web = f"{request.origin}/{repo.full_name}"
         role = store.role(repo, self.principal.login)
@@ -330,6 +355,8 @@ class GitHubAdapter(WireAdapter[GitHubState]):
             "visibility": "private" if repo.private else "public", "forks": 0,
             "open_issues": 0, "watchers": 0, "default_branch": repo.default_branch,
         })
+        if full:
+            shown.update({"network_count": 0, "subscribers_count": 0})
         if self.principal.token is not None:
             rank = ["read", "triage", "write", "maintain", "admin"]
             held = rank.index(role) if role is not None and self.principal.login in (
@@ -487,12 +514,12 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         if login is None:
             raise fail(401, "Requires authentication",
                        "https://docs.github.com/rest/users/users#get-the-authenticated-user")
-        return Response.json(200, self._account(request, call.store.account(login)), (),
-                             JSON_TYPE)
+        return Response.json(200, self._account(request, call.store, call.store.account(login),
+                                                 private=True), (), JSON_TYPE)
 
     @route("GET", "/users/{username}", "users/get-by-username")
     def user_by_name(self, request: Request, call: Call) -> Response:
-        return Response.json(200, self._account(request, call.store.account(
+        return Response.json(200, self._account(request, call.store, call.store.account(
             call.params["username"])), (), JSON_TYPE)
 
     @route("GET", "/orgs/{org}", "orgs/get")
@@ -500,7 +527,7 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         account = call.store.account(call.params["org"])
         if account.type != "Organization":
             raise fail(404)
-        return Response.json(200, self._account(request, account), (), JSON_TYPE)
+        return Response.json(200, self._account(request, call.store, account), (), JSON_TYPE)
 
     # -- repositories -------------------------------------------------------------------------
 
@@ -538,7 +565,7 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         repo = call.store.create_repo(
             owner, name, private=private, description=body.get("description"),
             auto_init=bool(body.get("auto_init", False)), actor=call.actor)
-        shown = self._repo_json(request, call.store, repo)
+        shown = self._repo_json(request, call.store, repo, full=True)
         return Response.json(201, shown, [("Location", shown["url"])], JSON_TYPE)
 
     @route("POST", "/user/repos", "repos/create-for-authenticated-user")
@@ -565,7 +592,8 @@ class GitHubAdapter(WireAdapter[GitHubState]):
     @route("GET", REPO, "repos/get")
     def repo_get(self, request: Request, call: Call) -> Response:
         repo = self._repo(call, "read", "metadata")
-        return Response.json(200, self._repo_json(request, call.store, repo), (), JSON_TYPE)
+        return Response.json(200, self._repo_json(request, call.store, repo, full=True), (),
+                             JSON_TYPE)
 
     @route("DELETE", REPO, "repos/delete")
     def repo_delete(self, request: Request, call: Call) -> Response:

@@ -28,8 +28,7 @@ class Operation:
     template: str
     operation_id: str
     docs: str
-    regex: re.Pattern[str] = attrs.field(eq=False, repr=False)
-    loose: re.Pattern[str] = attrs.field(eq=False, repr=False)
+    patterns: tuple[re.Pattern[str], ...] = attrs.field(eq=False, repr=False)
 
     @property
     def precedence(self) -> tuple[int, int]:
@@ -37,9 +36,10 @@ class Operation:
         return (-len(literal), -len(_PARAM.sub("", self.template)))
 
 
-def _compile(template: str, loose: bool = False) -> re.Pattern[str]:
-    """Parameters match one segment, a trailing one may hold slashes (refs, paths);
-    ``loose``: any parameter may (a branch named ``feature/x`` in the middle of a path)."""
+def _compile(template: str, greedy: str = "none") -> re.Pattern[str]:
+    """Parameters match one segment; with ``greedy="last"`` a trailing one may hold
+    slashes (refs, paths), with ``"all"`` any may (a branch named ``feature/x`` in the
+    middle of a path)."""
     parts = _PARAM.split(template)
     names = _PARAM.findall(template)
     pattern = ""
@@ -47,7 +47,7 @@ def _compile(template: str, loose: bool = False) -> re.Pattern[str]:
         pattern += re.escape(literal)
         if i < len(names):
             last = i == len(names) - 1 and parts[-1] == ""
-            pattern += ".+" if last or loose else "[^/]+"
+            pattern += ".+" if greedy == "all" or (last and greedy == "last") else "[^/]+"
     return re.compile(pattern + r"\Z")
 
 
@@ -58,8 +58,8 @@ def _table() -> dict[str, list[Operation]]:
     table: dict[str, list[Operation]] = {}
     for method, template, operation_id, docs in document["operations"]:
         table.setdefault(method, []).append(
-            Operation(method, template, operation_id, docs, _compile(template),
-                      _compile(template, loose=True)))
+            Operation(method, template, operation_id, docs,
+                      tuple(_compile(template, g) for g in ("none", "last", "all"))))
     for operations in table.values():
         operations.sort(key=lambda o: o.precedence)
     return table
@@ -68,10 +68,11 @@ def _table() -> dict[str, list[Operation]]:
 def find(method: str, path: str) -> Operation | None:
     """The documented operation ``method path`` is, or None when GitHub has none."""
     operations = _table().get(method.upper(), ())
-    for operation in operations:
-        if operation.regex.match(path):
-            return operation
-    for operation in operations:
-        if operation.loose.match(path):
-            return operation
+    # A trailing slash leaves the last parameter empty (``contents/`` is the root).
+    candidates = (path + "-", path) if path.endswith("/") else (path,)
+    for level in range(3):
+        for candidate in candidates:
+            for operation in operations:
+                if operation.patterns[level].match(candidate):
+                    return operation
     return None
