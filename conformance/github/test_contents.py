@@ -112,3 +112,16 @@ def test_branch_and_bad_content(target: Target) -> None:
     assert head_of(target, repo) == main
     assert target.http("PUT", f"/repos/{repo}/contents/x.txt", json={
         "message": "x", "content": b64("x")}).status_code == 201
+
+
+@behaviour("GH-036", "contents at a ref that names nothing, a write to a branch that does not "
+           "exist, and a write over a directory answer 404, 404 and 422; owner and repository "
+           "names are matched without regard to case", cite=f"{GET}; {PUT}")
+def test_contents_edges(target: Target) -> None:
+    repo = target.new_repo("edges")
+    assert put_file(target, repo, "dir/f.txt", "f\n").status_code == 201
+    assert target.http("GET", f"/repos/{repo}/contents/dir?ref=no-such-ref").status_code == 404
+    assert put_file(target, repo, "x.txt", "x\n", branch="no-such-branch").status_code == 404
+    assert put_file(target, repo, "dir", "d\n").status_code == 422
+    upper = target.http("GET", f"/repos/{repo.upper()}/contents/dir/f.txt")
+    assert upper.status_code == 200 and unb64(upper.json()["content"]) == b"f\n"

@@ -222,3 +222,12 @@ def test_tree_and_commit_references(target: Target) -> None:
     root = target.http("POST", f"/repos/{repo}/git/commits",
                        json={"message": "root", "tree": tree})
     assert root.status_code == 201 and root.json()["parents"] == []
+
+
+@behaviour("GH-046", "a blob with an encoding other than utf-8 or base64 answers 422 and is "
+           "not stored", cite=f"{GIT}/blobs#create-a-blob (git/create-blob)")
+def test_blob_encoding(target: Target) -> None:
+    repo = target.new_repo("encoding")
+    refused = target.http("POST", f"/repos/{repo}/git/blobs",
+                          json={"content": "x", "encoding": "latin-1"})
+    assert refused.status_code == 422

@@ -110,3 +110,20 @@ def test_commit_files(target: Target) -> None:
     files = target.http("GET", f"/repos/{repo}/commits/{removed}").json()["files"]
     assert [(f["filename"], f["status"], f["additions"]) for f in files] == [
         ("README.md", "removed", 0)]
+
+
+@behaviour("GH-045", "compare of histories with no common ancestor answers 404; compare also "
+           "takes base..head; a git commit that does not exist is 404",
+           cite=f"{COMMITS}#compare-two-commits (repos/compare-commits-with-basehead); "
+                f"{DOCS}/git/commits#get-a-commit-object (git/get-commit)")
+def test_compare_edges(target: Target) -> None:
+    repo = target.new_repo("unrelated")
+    head = head_of(target, repo)
+    tree = target.http("GET", f"/repos/{repo}/git/commits/{head}").json()["tree"]["sha"]
+    root = target.http("POST", f"/repos/{repo}/git/commits",
+                       json={"message": "another root", "tree": tree}).json()["sha"]
+    target.http("POST", f"/repos/{repo}/git/refs", json={"ref": "refs/heads/orphan", "sha": root})
+    assert target.http("GET", f"/repos/{repo}/compare/main...orphan").status_code == 404
+    two_dot = target.http("GET", f"/repos/{repo}/compare/main..main")
+    assert two_dot.status_code == 200 and two_dot.json()["status"] == "identical"
+    assert_error(target.http("GET", f"/repos/{repo}/git/commits/{'4' * 40}"), 404)
