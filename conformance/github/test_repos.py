@@ -131,6 +131,25 @@ def test_create_needs_name(target: Target) -> None:
     refused = target.http("POST", target._create_path(), json={"description": "no name"})
     body = assert_error(refused, 422, "Validation Failed")
     assert body["errors"][0]["field"] == "name"
+    anonymous = target.http("POST", "/user/repos", json={"name": "x"}, token=None)
+    assert_error(anonymous, 401, "Requires authentication")
+
+
+@behaviour("GH-054", "creating repositories needs the repo or public_repo scope of a classic "
+           "token (404 without) or administration: write of a fine-grained one (403 without); "
+           "an organization's endpoints answer 404 for a user",
+           cite=f"{CREATE}; https://docs.github.com/apps/oauth-apps/building-oauth-apps/"
+                "scopes-for-oauth-apps#available-scopes")
+def test_create_needs_scopes(target: Target) -> None:
+    target.require("mint_tokens")
+    login = target.http("GET", "/user").json()["login"]
+    bare = target.mint_token(login, scopes=())
+    assert_error(target.http("POST", "/user/repos", json={"name": "x"}, token=bare), 404)
+    fine = target.mint_token(login, permissions={"contents": "write"})
+    assert_error(target.http("POST", "/user/repos", json={"name": "x"}, token=fine), 403,
+                 "Resource not accessible by personal access token")
+    assert_error(target.http("GET", f"/orgs/{login}/repos"), 404)
+    assert_error(target.http("POST", f"/orgs/{login}/repos", json={"name": "x"}), 404)
 
 
 @behaviour("GH-009", "PyGithub, unchanged, drives the API: a repository, a file written and "

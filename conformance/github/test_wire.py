@@ -3,6 +3,7 @@ conditional requests, URLs built from the request, and the 501 for what is not m
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
@@ -20,10 +21,20 @@ TROUBLESHOOTING = f"{USING}/troubleshooting-the-rest-api"
 CLIENT_ERRORS = f"{USING}/troubleshooting-the-rest-api#400-bad-request"
 
 
-@behaviour("GH-010", "an unknown token answers 401 'Bad credentials'",
-           cite=f"{TROUBLESHOOTING}#401-unauthorized")
+@behaviour("GH-010", "an unknown token answers 401 'Bad credentials'; a token also works as "
+           "the password of Basic authentication",
+           cite=f"{TROUBLESHOOTING}#401-unauthorized; {DOCS}/authentication/authenticating-to-"
+                "the-rest-api#using-basic-authentication")
 def test_bad_credentials(target: Target) -> None:
     assert_error(target.http("GET", "/user", token="ghp_not-a-token"), 401, "Bad credentials")
+    login = target.http("GET", "/user").json()["login"]
+    basic = base64.b64encode(f"{login}:{target.token}".encode()).decode()
+    as_basic = target.http("GET", "/user", token=None, headers={"Authorization": f"Basic {basic}"})
+    assert as_basic.status_code == 200 and as_basic.json()["login"] == login
+    wrong = base64.b64encode(f"{login}:ghp_wrong".encode()).decode()
+    assert_error(target.http("GET", "/user", token=None,
+                             headers={"Authorization": f"Basic {wrong}"}), 401,
+                 "Bad credentials")
 
 
 @behaviour("GH-011", "a body that is not JSON answers 400 'Problems parsing JSON' and "
@@ -135,6 +146,9 @@ def test_unmodelled_is_loud(target: Target) -> None:
     assert body["documentation_url"] == \
         "https://docs.github.com/rest/issues/issues#list-repository-issues"
     assert_error(target.http("GET", "/no/such/api/path"), 404, "Not Found")
+    if target.capabilities.enterprise_prefix:
+        prefixed = target.http("GET", f"/repos/{repo}/issues", base=target.api_url + "/api/v3")
+        assert "issues/list-for-repo" in assert_error(prefixed, 501)["message"]
 
 
 @behaviour("GH-017", "a secondary rate limit answers 403 with Retry-After and GitHub's message; "
