@@ -4,7 +4,10 @@ conditional requests, URLs built from the request, and the 501 for what is not m
 from __future__ import annotations
 
 import base64
+import http.client
+import json
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -207,3 +210,21 @@ def test_validation_failed(target: Target) -> None:
     array = target.http("POST", f"/repos/{repo}/git/blobs", json=["content"])
     assert_error(array, 400, "Problems parsing JSON")
     assert target.http("GET", f"/repos/{repo}/git/matching-refs/").json() == refs
+
+
+@behaviour("GH-080", "a request without a User-Agent header is refused with 403",
+           cite=f"{USING}/getting-started-with-the-rest-api#user-agent")
+def test_user_agent_required(target: Target) -> None:
+    # http.client sends no User-Agent of its own (requests and urllib3 always add one).
+    url = urlsplit(target.api_url)
+    connection = (http.client.HTTPSConnection if url.scheme == "https"
+                  else http.client.HTTPConnection)(url.netloc, timeout=30)
+    try:
+        connection.request("GET", url.path + "/rate_limit",
+                           headers={"Accept": "application/vnd.github+json"})
+        response = connection.getresponse()
+        body = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 403, body
+    assert "User-Agent" in body["message"] and "documentation_url" in body

@@ -14,7 +14,8 @@ Shared behaviour of every response (https://docs.github.com/rest/using-the-rest-
 - rate limits: ``x-ratelimit-*`` headers with a budget per token (per client without
   one) over an hour of the fake's clock; ``GET /rate_limit`` costs nothing;
 - conditional requests: a weak ``ETag`` per representation; ``If-None-Match`` that
-  matches answers 304 with no body and costs no rate limit.
+  matches answers 304 with no body and costs no rate limit;
+- a request without ``User-Agent`` is refused with 403, as GitHub refuses it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ from fakes.github._pulls import (
 FAKE_DOCS = "verified-fakes docs/github.md#not-modelled"
 RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 PAGINATION_DOCS = "https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api"
+USER_AGENT_DOCS = ("https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-"
+                   "rest-api#user-agent")
+NO_USER_AGENT = (
+    "Request forbidden by administrative rules. Please make sure your request has a "
+    "User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api"
+    "#user-agent-required). Check https://developer.github.com for other possible causes.")
 MAX_BODY = 100 * 1024 * 1024
 WINDOW = 3600.0
 JSON_TYPE = "application/json; charset=utf-8"
@@ -188,6 +195,8 @@ class GitHubAdapter(WireAdapter[GitHubState]):
         ]
 
     def respond(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
+        if not request.header("User-Agent"):
+            return self.error_response(request, fail(403, NO_USER_AGENT, USER_AGENT_DOCS))
         try:
             principal = self._principal(request)
         except GitHubError as error:
