@@ -24,7 +24,8 @@ FULL = {
     "k8s_request_rounds": 30, "k8s_requests_per_round": 100,
     "k8s_cycle_rounds": 10, "k8s_cycles_per_round": 30,
     "k8s_list_sizes": [1000, 10_000, 100_000], "k8s_list_repeats": 20,
-    "k8s_watchers": 100, "k8s_watch_changes": 1000,
+    "k8s_watchers": 100, "k8s_watch_changes": 1000, "k8s_watch_rate": 50,
+    "k8s_memory_objects": 10_000,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,
@@ -35,7 +36,8 @@ QUICK = {
     "k8s_request_rounds": 4, "k8s_requests_per_round": 30,
     "k8s_cycle_rounds": 2, "k8s_cycles_per_round": 10,
     "k8s_list_sizes": [1000], "k8s_list_repeats": 1,
-    "k8s_watchers": 5, "k8s_watch_changes": 50,
+    "k8s_watchers": 5, "k8s_watch_changes": 50, "k8s_watch_rate": 500,
+    "k8s_memory_objects": 1000,
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 

@@ -17,9 +17,12 @@
   namespaces; a label-selected list across all namespaces (half of the objects
   match) with ``limit=500``, following ``continue`` to the end, timed per full list
   at each size; the growth of this process's RSS while seeding each size.
-- **watchers**: raw HTTP watch streams (``requests``) from one resourceVersion, then a
-  burst of ConfigMap creates through the model; every watcher must get every event
-  once, in order. Throughput and delay (arrival minus the start of the write).
+- **memory**: the Python heap (``tracemalloc``) that seeding 10,000 ConfigMaps keeps,
+  with the journal's share (the history behind watches) measured by compacting it.
+- **watchers**: raw HTTP watch streams (``requests``) from one resourceVersion, then
+  ConfigMap creates through the model, once as a burst and once at a fixed rate; every
+  watcher must get every event once, in order. Throughput and delay (arrival minus the
+  start of the write).
 """
 
 from __future__ import annotations
@@ -361,6 +364,37 @@ def _list_rows(counts: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _memory_rows(counts: dict[str, Any]) -> list[Row]:
+    """Python heap kept by 10,000 ConfigMaps (store and journal), traced with tracemalloc
+    on a cluster of its own, so that nothing else in the process is counted."""
+    import tracemalloc
+
+    objects = counts["k8s_memory_objects"]
+    fake = FakeCluster()  # not started: the heap of the model alone
+    _seed_model(fake, 100, 0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        _seed_model(fake, 100, objects, make_namespaces=False)
+        gc.collect()
+        after_seed = tracemalloc.get_traced_memory()[0]
+        fake.journal.compact(fake.journal.last)  # what the store holds without history
+        gc.collect()
+        store_only = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    total, journal = after_seed - before, after_seed - store_only
+    scale = 10_000 / objects
+    return [Row(
+        SECTION, f"memory: {objects:,} ConfigMaps (one label, one data key each) seeded "
+                 "through the model, traced Python heap (tracemalloc)",
+        f"{fmt_mib(total * scale)} per 10k objects "
+        f"({total / objects / 1024:.1f} KiB each)",
+        reference=f"of which the journal's history {fmt_mib(journal * scale)} per 10k",
+        data={"objects": objects, "bytes": total, "journal_bytes": journal})]
+
+
 # -- 5. watchers -----------------------------------------------------------------------------
 
 
@@ -389,6 +423,15 @@ def _watcher(url: str, ca_file: str, token: str, expected: int, ready: threading
 
 
 def _watch_rows(counts: dict[str, Any]) -> list[Row]:
+    rows = [_watch_row(counts, rate=None)]
+    if counts.get("k8s_watch_rate"):
+        rows.append(_watch_row(counts, rate=counts["k8s_watch_rate"]))
+    return rows
+
+
+def _watch_row(counts: dict[str, Any], rate: float | None) -> Row:
+    """``rate`` None: the writes go as fast as the model takes them (a burst: delay is
+    mostly queueing); a number: that many writes per second, for a steady-state delay."""
     watchers, changes = counts["k8s_watchers"], counts["k8s_watch_changes"]
     with FakeCluster() as fake:
         fake.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "w"}})
@@ -410,6 +453,10 @@ def _watch_rows(counts: dict[str, Any]) -> list[Row]:
         written: list[float] = []
         began = time.perf_counter()
         for i in range(changes):
+            if rate is not None:  # the i-th write is due at began + i / rate
+                pause = began + i / rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
             written.append(time.perf_counter())
             fake.store.create(cm_type, "w", _configmap("w", f"w-{i:05d}"), SEED)
         write_seconds = time.perf_counter() - began
@@ -426,10 +473,12 @@ def _watch_rows(counts: dict[str, Any]) -> list[Row]:
               for j, (got_at, _, _, _) in enumerate(got) if j < len(written)]
     delivered = sum(len(got) for got in received)
     ok = complete == watchers and versions_ordered and not errors
-    return [Row(
+    pace = ("as fast as it goes" if rate is None
+            else f"at {rate:,.0f} writes/s, {write_seconds:.1f} s of writing")
+    return Row(
         SECTION,
-        f"{watchers} watchers x {changes} ConfigMap creates (written through the model as "
-        "fast as it goes; raw HTTP streaming with requests, in this process)",
+        f"{watchers} watchers x {changes} ConfigMap creates (written through the model "
+        f"{pace}; raw HTTP streaming with requests, in this process)",
         f"{delivered / elapsed:,.0f} events/s delivered; delay median "
         f"{fmt_ms(median(delays))}, p99 {fmt_ms(percentile(delays, 99))}",
         reference=f"{complete}/{watchers} watchers got every event once, in order"
@@ -438,7 +487,7 @@ def _watch_rows(counts: dict[str, Any]) -> list[Row]:
         data={"elapsed_seconds": elapsed, "write_seconds": write_seconds,
               "delivered": delivered, "complete_watchers": complete,
               "delay_p50": median(delays), "delay_p99": percentile(delays, 99),
-              "errors": errors[:10]})]
+              "rate": rate, "errors": errors[:10]})
 
 
 def run(counts: dict[str, Any], real: bool) -> list[Row]:
@@ -452,6 +501,7 @@ def run(counts: dict[str, Any], real: bool) -> list[Row]:
     rows += _request_rows(counts)
     rows += _cycle_rows(counts, real)
     rows += _list_rows(counts)
+    rows += _memory_rows(counts)
     rows += _watch_rows(counts)
     return rows
 

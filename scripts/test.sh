@@ -52,14 +52,17 @@ rm -f .coverage .coverage.*
   --provider artifacts --target fake
 "$bin/python" -m coverage report --fail-under=95 --show-missing
 
-log "conformance: Kubernetes fake, under coverage (gate: 95% of src/fakes/kubernetes)"
+log "conformance: Kubernetes, the fake (under coverage, gate: 95% of src/fakes/kubernetes) and a real kube-apiserver started on loopback for the run"
 rm -f .coverage .coverage.*
 "$bin/python" -m coverage run --branch --source=fakes.kubernetes -m fakes.cli conformance \
-  --provider kubernetes --target fake
+  --provider kubernetes --target fake --target real-local
 "$bin/python" -m coverage report --fail-under=95 --show-missing
 
-log "conformance: Kubernetes, the fake and a real kube-apiserver started on loopback for the run"
-"$bin/fakes" conformance --provider kubernetes --target fake --target real-local
+log "conformance: GitHub fake, under coverage (gate: 95% of src/fakes/github)"
+rm -f .coverage .coverage.*
+"$bin/python" -m coverage run --branch --source=fakes.github -m fakes.cli conformance \
+  --provider github --target fake
+"$bin/python" -m coverage report --fail-under=95 --show-missing
 
 # Starts distribution on loopback with the given launcher options, runs the suite
 # against it with the given profile (and credentials), and stops it.

@@ -213,7 +213,7 @@ def test_a_plugged_in_suite_runs_with_its_own_targets(demo: dict[str, str], tmp_
 def test_without_a_provider_the_runner_asks_which(demo: dict[str, str], tmp_path: Path) -> None:
     result = _conformance(env=demo, cwd=tmp_path)
     assert result.returncode == 2
-    assert ("choose a suite with --provider: artifacts, kubernetes, mirror, needy, toykv"
+    assert ("choose a suite with --provider: artifacts, github, kubernetes, mirror, needy, toykv"
             in result.stderr)
 
 

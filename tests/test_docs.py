@@ -57,6 +57,9 @@ PUBLIC_MODULES = [
     "fakes.errors",
     "fakes.wire",
     "fakes.providers",
+    "fakes.kubernetes",
+    "fakes.kubernetes.faults",
+    "fakes.kubernetes.strategies",
 ]
 # mkdocstrings directives: `::: dotted.path`, then indented options, maybe a members list.
 DIRECTIVE = re.compile(r"^::: (\S+)\n((?:[ \t]+\S.*\n?)*)", re.M)

@@ -77,7 +77,9 @@ def test_uid_and_creation_timestamp_are_set_once(cluster: Cluster) -> None:
 
 def test_generation_counts_spec_changes_only(cluster: Cluster) -> None:
     d = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
-         "spec": {"replicas": 1}}
+         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "d"}},
+                  "template": {"metadata": {"labels": {"app": "d"}}, "spec": {
+                      "containers": [{"name": "main", "image": "example.invalid/x:1"}]}}}}
     created = cluster.create(DEPLOYMENTS, "ns", d, "test")
     assert created["metadata"]["generation"] == 1
     labelled = cluster.patch(DEPLOYMENTS, "ns", "d", MERGE_PATCH,

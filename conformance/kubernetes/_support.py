@@ -11,7 +11,7 @@ import pytest
 from fakes.conformance.kubernetes.manifests import minimal
 from fakes.conformance.kubernetes.targets import Target
 
-__all__ = ["behaviour", "cm", "failure", "status_of"]
+__all__ = ["behaviour", "cm", "created", "failure", "status_of"]
 
 behaviour = pytest.mark.behaviour
 
@@ -38,3 +38,12 @@ def failure(target: Target, method: str, path: str, **kwargs: Any) -> dict[str, 
 
 def cm(name: str, namespace: str, **metadata: Any) -> dict[str, Any]:
     return minimal("v1", "ConfigMap", name, namespace, **metadata)
+
+
+def created(target: Target, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST ``body`` and return the object made (the target's namespaces are ready for
+    Pods: see ``RealTarget.namespace``)."""
+    answer = target.http("POST", path, body=body)
+    assert answer.status_code == 201, answer.text
+    made: dict[str, Any] = answer.json()
+    return made

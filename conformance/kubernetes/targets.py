@@ -82,11 +82,9 @@ class Capabilities:
     fault_injection: bool
     # The target keeps a change log with actors that tests can read.
     journal: bool
-    # What the fake does not model yet; the target answers it loudly instead (501 or
-    # 415 naming it): server-side apply, dry runs, the subresources beyond status
-    # (exec, log, scale ...), Table output, OpenAPI v2.
-    server_side_apply: bool
-    dry_run: bool
+    # What the fake does not model yet; the target answers it loudly instead (501
+    # naming it): the subresources it does not serve (binding, eviction,
+    # token ...), OpenAPI v2. Tables: the target prints objects as meta.k8s.io Tables.
     more_subresources: bool
     tables: bool
     openapi_v2: bool
@@ -96,14 +94,16 @@ class Capabilities:
     full_cel: bool
     # The target can be put back to a new cluster in place (a fake's reset()).
     resettable: bool
+    # A test can set what a Pod's log holds (a real cluster's logs come from a kubelet).
+    pod_logs: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
-                    server_side_apply=False, dry_run=False, more_subresources=False,
-                    tables=False, openapi_v2=False, full_cel=False, resettable=True)
+                    more_subresources=False, tables=True, openapi_v2=False, full_cel=False,
+                    resettable=True, pod_logs=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
-                    server_side_apply=True, dry_run=True, more_subresources=True,
-                    tables=True, openapi_v2=True, full_cel=True, resettable=False)
+                    more_subresources=True, tables=True, openapi_v2=True, full_cel=True,
+                    resettable=False)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
@@ -294,6 +294,11 @@ class Target(_BaseTarget):
     def clear_faults(self) -> None:
         """Remove injected faults (nothing to do where none can be injected)."""
 
+    def set_pod_log(self, namespace: str, pod: str, text: str,
+                    container: str | None = None) -> None:
+        self.require("pod_logs")
+        raise NotImplementedError  # pragma: no cover
+
     def changes_since(self, seq: int) -> list[Any]:
         self.require("journal")
         raise NotImplementedError  # pragma: no cover
@@ -363,6 +368,10 @@ class FakeTarget(Target):
     def clear_faults(self) -> None:
         self.fake.faults.clear()
 
+    def set_pod_log(self, namespace: str, pod: str, text: str,
+                    container: str | None = None) -> None:
+        self.fake.set_pod_log(namespace, pod, text, container=container)
+
     def changes_since(self, seq: int) -> list[Any]:
         return self.fake.journal.since(seq)
 
@@ -380,6 +389,20 @@ class RealTarget(Target):
                  stop: Callable[[], None] | None = None) -> None:
         super().__init__(REAL, configuration, kubeconfig, context)
         self._stop = stop
+
+    def namespace(self, hint: str) -> str:
+        """A new namespace, once it is ready for Pods: the ServiceAccount admission
+        plugin refuses a Pod (403) until the namespace's ``default`` ServiceAccount,
+        made by a controller a moment later, exists."""
+        name = super().namespace(hint)
+        core = self.api("CoreV1Api")
+
+        def has_default_account() -> None:
+            names = [a.metadata.name for a in core.list_namespaced_service_account(name).items]
+            assert "default" in names
+
+        eventually(has_default_account)
+        return name
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:

@@ -78,3 +78,33 @@ def test_reset_ends_watches(target: Target) -> None:
     thread.join(timeout=15)
     assert events and events[-1]["type"] == "ERROR"
     assert events[-1]["object"]["code"] == 410  # type: ignore[index]
+
+
+@behaviour("K8S-113", "the official client's utils.create_from_yaml creates every object of "
+           "a multi-document manifest through the typed APIs, and reports the ones that "
+           "exist as FailToCreateError with the 409 of each",
+           cite="https://github.com/kubernetes-client/python/blob/master/kubernetes/utils/"
+                "create_from_yaml.py")
+def test_create_from_yaml(target: Target) -> None:
+    from kubernetes import utils
+
+    ns = target.namespace("fromyaml")
+    manifest = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+         "data": {"k": "v"}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+         "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "d"}},
+                  "template": {"metadata": {"labels": {"app": "d"}},
+                               "spec": {"containers": [{"name": "c", "image": "x"}]}}}},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": {"name": "r"}, "rules": []},
+    ]
+    created = utils.create_from_yaml(target.client(), yaml_objects=manifest, namespace=ns)
+    assert [o.metadata.name for group in created for o in group] == ["a", "d", "r"]
+    assert target.read("Deployment", "d", ns)["spec"]["replicas"] == 0
+    try:
+        utils.create_from_yaml(target.client(), yaml_objects=manifest[:2], namespace=ns)
+    except utils.FailToCreateError as error:
+        assert [e.status for e in error.api_exceptions] == [409, 409]
+    else:
+        raise AssertionError("creating the same objects again succeeded")

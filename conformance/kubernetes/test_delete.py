@@ -173,3 +173,88 @@ def test_job_orphans_by_default(target: Target) -> None:
     assert answer["kind"] == "Job" and answer["metadata"]["finalizers"] == ["orphan"]
     assert answer["metadata"]["deletionTimestamp"]
     eventually(lambda: _gone(target, f"{path}/j"), timeout=60)
+
+
+def _names(listed: dict[str, Any]) -> list[str]:
+    return sorted(item["metadata"]["name"] for item in listed["items"])
+
+
+@behaviour("K8S-236", "DELETE on a collection deletes the objects its selectors match, each "
+           "as its own DELETE would (finalizers hold theirs), and answers the list of them "
+           "as they were", cite=API_CONCEPTS + " and " + MEASURED)
+def test_delete_collection(target: Target) -> None:
+    ns = target.namespace("deletecollection")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    for name, label in (("a", "x"), ("b", "x"), ("c", "y")):
+        target.http("POST", path, body=cm(name, ns, labels={"k": label}))
+    target.http("POST", path, body=cm("held", ns, labels={"k": "x"},
+                                      finalizers=["example.com/hold"]))
+    answer = target.http("DELETE", f"{path}?labelSelector=k%3Dx")
+    assert answer.status_code == 200
+    listed = answer.json()
+    assert listed["kind"] == "ConfigMapList" and listed["apiVersion"] == "v1"
+    assert listed["metadata"]["resourceVersion"]
+    assert _names(listed) == ["a", "b", "held"]
+    assert all("kind" not in item for item in listed["items"])
+    held = next(i for i in listed["items"] if i["metadata"]["name"] == "held")
+    assert "deletionTimestamp" not in held["metadata"]  # as it was before
+    left = target.http("GET", f"{path}?labelSelector=k").json()
+    assert _names(left) == ["c", "held"]
+    assert next(i for i in left["items"] if i["metadata"]["name"] == "held")[
+        "metadata"]["deletionTimestamp"]
+    by_field = target.http("DELETE", f"{path}?fieldSelector=metadata.name%3Dc").json()
+    assert _names(by_field) == ["c"]
+    # List options apply: with a limit, one page goes, and the answer says where to go on.
+    for name in ("p1", "p2", "p3"):
+        target.http("POST", path, body=cm(name, ns, labels={"page": "y"}))
+    page = target.http("DELETE", f"{path}?labelSelector=page&limit=1").json()
+    assert _names(page) == ["p1"] and page["metadata"]["continue"]
+    assert _names(target.http("GET", f"{path}?labelSelector=page").json()) == ["p2", "p3"]
+    nothing = target.http("DELETE", f"{path}?labelSelector=k%3Dnone").json()
+    assert nothing["items"] == [] and nothing["metadata"]["resourceVersion"]
+    target.http("PATCH", f"{path}/held", body={"metadata": {"finalizers": None}},
+                content_type=MERGE)
+    _gone(target, f"{path}/held")
+
+
+@behaviour("K8S-237", "a namespaced kind's collection is deleted one namespace at a time "
+           "(405 across namespaces), Namespaces have no deletecollection (405), a "
+           "cluster-scoped kind's collection can be; bad selectors are 400 and delete "
+           "nothing", cite=API_CONCEPTS + " and " + MEASURED)
+def test_delete_collection_scope(target: Target) -> None:
+    ns = target.namespace("deletecollection-scope")
+    target.http("POST", f"/api/v1/namespaces/{ns}/configmaps", body=cm("a", ns))
+    for where in ("/api/v1/configmaps", "/apis/apps/v1/deployments",
+                  "/api/v1/namespaces?labelSelector=nothing%3Dhere"):
+        refused = failure(target, "DELETE", where)
+        assert refused["code"] == 405 and refused["reason"] == "MethodNotAllowed"
+        assert refused["message"] == ("the server does not allow this method on the "
+                                      "requested resource")
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    name = target.cluster_name("collected", roles)
+    target.http("POST", roles, body={**minimal("rbac.authorization.k8s.io/v1", "ClusterRole",
+                                               name, None), "rules": []})
+    gone_roles = target.http("DELETE", f"{roles}?fieldSelector=metadata.name%3D{name}").json()
+    assert gone_roles["kind"] == "ClusterRoleList" and _names(gone_roles) == [name]
+    _gone(target, f"{roles}/{name}")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    bad = failure(target, "DELETE", f"{path}?labelSelector=k%3D%3D%3D")
+    assert bad["code"] == 400
+    assert bad["message"] == "unable to parse requirement: found '=', expected: identifier"
+    unknown = failure(target, "DELETE", f"{path}?fieldSelector=spec.x%3D1")
+    assert unknown["message"] == ('"spec.x" is not a known field selector: only '
+                                  '"metadata.name", "metadata.namespace"')
+    assert target.http("GET", f"{path}/a").status_code == 200
+
+
+@behaviour("K8S-238", "a dry-run deletecollection answers the list it would delete and "
+           "deletes nothing", cite=API_CONCEPTS + "#dry-run and " + MEASURED)
+def test_delete_collection_dry_run(target: Target) -> None:
+    ns = target.namespace("deletecollection-dry")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    target.http("POST", path, body=cm("a", ns, labels={"k": "x"}))
+    listed = target.http("DELETE", f"{path}?labelSelector=k%3Dx&dryRun=All").json()
+    assert _names(listed) == ["a"]
+    assert target.http("GET", f"{path}/a").status_code == 200
+    bad = failure(target, "DELETE", f"{path}?dryRun=x")
+    assert bad["code"] == 422 and bad["details"]["kind"] == "DeleteOptions"

@@ -58,20 +58,72 @@ def test_resource_lists(target: Target, group_version: tuple[str, str]) -> None:
             assert sorted(status["verbs"]) == ["get", "patch", "update"]
 
 
-@behaviour("K8S-004", "a request for aggregated discovery is answered with a document the "
-           "client can read: aggregated, or the plain one when the server has none",
-           cite=AGGREGATED)
+AGGREGATED_ACCEPT = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+                     "application/json;g=apidiscovery.k8s.io;v=v2beta1;"
+                     "as=APIGroupDiscoveryList,application/json")
+
+
+@behaviour("K8S-004", "a request for aggregated discovery (as kubectl sends it) is answered "
+           "with the APIGroupDiscoveryList, its Content-Type naming it; without that Accept "
+           "the plain documents; a JSON Accept asking only for other versions is 406",
+           cite=AGGREGATED + " and " + MEASURED)
 def test_aggregated_discovery_accept(target: Target) -> None:
-    accept = ("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-              "application/json")
-    answer = target.http("GET", "/apis", headers={"Accept": accept})
-    assert answer.status_code == 200
-    kind = answer.json()["kind"]
-    content_type = answer.headers["Content-Type"]
-    if kind == "APIGroupDiscoveryList":
-        assert "as=APIGroupDiscoveryList" in content_type
-    else:
-        assert kind == "APIGroupList" and content_type.startswith("application/json")
+    for path, plain in (("/api", "APIVersions"), ("/apis", "APIGroupList")):
+        answer = target.http("GET", path, headers={"Accept": AGGREGATED_ACCEPT})
+        assert answer.status_code == 200
+        assert (answer.json()["kind"], answer.json()["apiVersion"]) == (
+            "APIGroupDiscoveryList", "apidiscovery.k8s.io/v2")
+        assert answer.headers["Content-Type"] == (
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+        assert answer.headers["Vary"] == "Accept"
+        for accept in ("application/json", None):
+            document = target.http("GET", path, headers={"Accept": accept} if accept else {})
+            assert document.json()["kind"] == plain
+            assert document.headers["Content-Type"] == "application/json"
+        passed_over = target.http("GET", path, headers={"Accept": "text/html, " + (
+            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")})
+        assert passed_over.json()["kind"] == "APIGroupDiscoveryList"
+    for version in ("v2beta1", "v9"):
+        refused = target.http("GET", "/apis", headers={"Accept": (
+            f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList")})
+        assert (refused.status_code, refused.json()["message"]) == (
+            406, "only the following media types are accepted: application/json, "
+            "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("group_version", sorted(
+    {(t.group, t.version) for t in registry().types}), ids=lambda gv: "/".join(gv) or "v1")
+@behaviour("K8S-225", "the aggregated document lists each group/version's resources by name: "
+           "responseKind, scope, singular, sorted verbs, short names, categories, and the "
+           "subresources (status; scale as autoscaling/v1 Scale)",
+           cite=AGGREGATED + " and " + MEASURED)
+def test_aggregated_resources(target: Target, group_version: tuple[str, str]) -> None:
+    group, version = group_version
+    path = "/apis" if group else "/api"
+    document = target.http("GET", path, headers={"Accept": AGGREGATED_ACCEPT}).json()
+    [item] = [i for i in document["items"] if i["metadata"].get("name", "") == group]
+    [listed] = [v for v in item["versions"] if v["version"] == version]
+    assert listed["freshness"] == "Current"
+    names = [r["resource"] for r in listed["resources"]]
+    assert names == sorted(names)
+    by_name = {r["resource"]: r for r in listed["resources"]}
+    for rt in registry().in_group_version(group, version):
+        entry = by_name[rt.plural]
+        assert entry["responseKind"] == {"group": "", "version": "", "kind": rt.kind}
+        assert entry["scope"] == ("Namespaced" if rt.namespaced else "Cluster")
+        assert entry["singularResource"] == rt.singular
+        assert entry["verbs"] == sorted(rt.verbs)
+        assert entry.get("shortNames", []) == list(rt.short_names)
+        assert entry.get("categories", []) == list(rt.categories)
+        subresources = {s["subresource"]: s for s in entry.get("subresources", [])}
+        assert list(subresources) == sorted(subresources)
+        if rt.has_status:
+            assert subresources["status"] == {"subresource": "status", "responseKind": {
+                "group": "", "version": "", "kind": rt.kind}, "verbs": ["get", "patch",
+                                                                         "update"]}
+        if "scale" in rt.subresources:
+            assert subresources["scale"]["responseKind"] == {
+                "group": "autoscaling", "version": "v1", "kind": "Scale"}
 
 
 @behaviour("K8S-005", "kubectl api-resources lists the served kinds with their short names",

@@ -68,3 +68,48 @@ def test_kubectl_watch(target: Target) -> None:
         finally:
             watcher.terminate()
             watcher.wait(timeout=10)
+
+
+def _waiting(target: Target, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([*target.kubectl_command(), "wait", "--timeout=60s", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=target.kubectl_environment())
+
+
+def _finished(waiter: subprocess.Popen[str]) -> str:
+    out, err = waiter.communicate(timeout=90)
+    assert waiter.returncode == 0, err
+    return out.strip()
+
+
+@behaviour("K8S-102", "kubectl wait returns once a condition is met, a JSONPath has a "
+           "value, or an object is gone", cite=KUBECTL + "generated/kubectl_wait/")
+def test_kubectl_wait(target: Target) -> None:
+    ns = target.namespace("kubectlwait")
+    core = f"/api/v1/namespaces/{ns}"
+    # No scheduler or kubelet acts on a Pod without a node: its status is the test's.
+    created = target.http("POST", f"{core}/pods", body={
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "main", "image": "registry.invalid/none:1"}]}})
+    assert created.status_code == 201, created.text
+    target.http("POST", f"{core}/configmaps", body={
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "c", "finalizers": ["example.com/hold"]}, "data": {}})
+    ready = _waiting(target, "-n", ns, "pod/p", "--for=condition=Ready")
+    phase = _waiting(target, "-n", ns, "cm/c", "--for=jsonpath={.data.phase}=done")
+    time.sleep(1.5)
+    assert ready.poll() is None, ready.communicate()
+    assert phase.poll() is None, phase.communicate()
+    target.http("PATCH", f"{core}/pods/p/status", content_type="application/merge-patch+json",
+                body={"status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+    target.http("PATCH", f"{core}/configmaps/c", content_type="application/merge-patch+json",
+                body={"data": {"phase": "done"}})
+    assert _finished(ready) == "pod/p condition met"
+    assert _finished(phase) == "configmap/c condition met"
+    target.http("DELETE", f"{core}/configmaps/c")
+    gone = _waiting(target, "-n", ns, "cm/c", "--for=delete")
+    time.sleep(1.5)
+    assert gone.poll() is None  # the finalizer holds it
+    target.http("PATCH", f"{core}/configmaps/c", content_type="application/merge-patch+json",
+                body={"metadata": {"finalizers": None}})
+    assert _finished(gone) == "configmap/c condition met"

@@ -244,3 +244,32 @@ def test_expired_continue(target: Target) -> None:
     assert (status["code"], status["reason"]) == (410, "Expired")
     assert status["message"].startswith("The provided continue parameter is too old")
 
+
+
+@behaviour("K8S-029", "list options that break the rules of resourceVersionMatch or "
+           "sendInitialEvents are 422 Invalid ListOptions naming every broken rule",
+           cite=API_CONCEPTS + "#the-resourceversion-parameter and " + MEASURED)
+def test_list_option_rules(target: Target) -> None:
+    ns = target.namespace("listopts")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    cases = {
+        "resourceVersionMatch=Bogus": [
+            "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+            "resourceVersion is provided",
+            'resourceVersionMatch: Unsupported value: "Bogus": supported values: "Exact", '
+            '"NotOlderThan", ""'],
+        "resourceVersion=1&resourceVersionMatch=Exact&continue=abc": [
+            "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when "
+            "continue is provided"],
+        "resourceVersion=0&resourceVersionMatch=Exact": [
+            'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for '
+            'resourceVersion "0"'],
+        "sendInitialEvents=true": [
+            "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"],
+    }
+    for query, errors in cases.items():
+        status = failure(target, "GET", f"{path}?{query}")
+        joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+        assert status["message"] == f'ListOptions.meta.k8s.io "" is invalid: {joined}', query
+        assert (status["code"], status["reason"]) == (422, "Invalid")
+        assert [f"{c['field']}: {c['message']}" for c in status["details"]["causes"]] == errors

@@ -223,5 +223,10 @@ def test_bad_strategic_patches(target: Target, raw: bytes, code: int, message: s
     status = failure(target, "PATCH", path, content_type=SMP, raw=raw)
     assert (status["code"], status.get("reason"), status["message"]) == (
         code, "BadRequest" if code == 400 else None, message)
-    assert target.http("GET", path).json() == before
+    after = target.http("GET", path).json()
+    # A real Deployment controller may write the status meanwhile: what the patch would
+    # have touched is compared.
+    assert after["spec"] == before["spec"]
+    assert {k: after["metadata"].get(k) for k in ("labels", "annotations", "generation")} == {
+        k: before["metadata"].get(k) for k in ("labels", "annotations", "generation")}
 

@@ -176,3 +176,99 @@ def test_watch_bad_version(target: Target) -> None:
     assert (listed["code"], listed["message"]) == (400, (
         'invalid resource version: resourceVersion: Invalid value: "abc": '
         'strconv.ParseUint: parsing "abc": invalid syntax'))
+
+
+@behaviour("K8S-057", "a watch with sendInitialEvents=true (a streaming list) begins with "
+           "the objects as they are, whatever resourceVersion it names, and with "
+           "allowWatchBookmarks marks their end with a BOOKMARK; sendInitialEvents=false "
+           "begins with nothing but the changes after the resourceVersion",
+           cite=API_CONCEPTS + "#streaming-lists and " + MEASURED)
+def test_streaming_list(target: Target) -> None:
+    ns = target.namespace("stream")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    first = target.http("POST", path, body=cm("a", ns, labels={"s": "1"})).json()
+    target.http("POST", path, body=cm("b", ns, labels={"s": "1"}))
+    since = first["metadata"]["resourceVersion"]
+    stream = (f"{path}?watch=1&labelSelector=s&sendInitialEvents=true"
+              "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true")
+    for query in ("", f"&resourceVersion={since}", "&resourceVersion=0"):
+        events = _events(target, stream + query, until=3)
+        assert [(e["type"], e["object"]["metadata"].get("name")) for e in events] == [
+            ("ADDED", "a"), ("ADDED", "b"), ("BOOKMARK", None)]
+        assert events[2]["object"]["metadata"]["annotations"] == {
+            "k8s.io/initial-events-end": "true"}
+    # Without bookmarks the initial events come alone; the next event is a change.
+    quiet = f"{path}?watch=1&labelSelector=s&sendInitialEvents=true" \
+            "&resourceVersionMatch=NotOlderThan"
+    writer = _later(lambda: target.http("POST", path, body=cm("c", ns, labels={"s": "1"})))
+    events = _events(target, quiet, until=3)
+    writer.join()
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c")]
+    replay = _events(target, f"{path}?watch=1&labelSelector=s&sendInitialEvents=false"
+                             f"&resourceVersionMatch=NotOlderThan&resourceVersion={since}",
+                     until=2)
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in replay] == [
+        ("ADDED", "b"), ("ADDED", "c")]
+
+
+@behaviour("K8S-058", "a streaming list needs resourceVersionMatch=NotOlderThan, and "
+           "resourceVersionMatch on a watch needs sendInitialEvents: 422 Invalid "
+           "ListOptions naming every broken rule; a resourceVersion the server has not "
+           "reached is an ERROR event", cite=API_CONCEPTS + "#streaming-lists and " + MEASURED)
+def test_streaming_list_options(target: Target) -> None:
+    ns = target.namespace("streamopts")
+    path = f"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=5"
+    status = failure(target, "GET", path + "&sendInitialEvents=true")
+    assert status["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+        "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
+    assert status["details"] == {"group": "meta.k8s.io", "kind": "ListOptions", "causes": [{
+        "reason": "FieldValueForbidden", "field": "resourceVersionMatch",
+        "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to "
+                   "NotOlderThan"}]}
+    status = failure(target, "GET", path + "&resourceVersionMatch=Exact")
+    assert status["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, "
+        'resourceVersionMatch: Unsupported value: "Exact": supported values: '
+        '"NotOlderThan"]')
+    assert [c["reason"] for c in status["details"]["causes"]] == [
+        "FieldValueForbidden", "FieldValueNotSupported"]
+    current = target.http("GET", f"/api/v1/namespaces/{ns}/configmaps").json()
+    ahead = int(current["metadata"]["resourceVersion"]) + 10_000_000
+    events = _events(target, f"{path}&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+                             f"&resourceVersion={ahead}", until=1, timeout=20)
+    assert events[0]["type"] == "ERROR"
+    error = events[0]["object"]
+    assert (error["code"], error["reason"]) == (504, "Timeout")
+    assert error["message"].startswith(f"Timeout: Too large resource version: {ahead}, ")
+
+
+@behaviour("K8S-059", "a watch may end under its client, cleanly or with an ERROR event "
+           "carrying 410 Expired; watching again from the last resourceVersion seen misses "
+           "no change", cite=API_CONCEPTS + "#efficient-detection-of-changes and " + GONE)
+def test_watch_ends_under_its_client(target: Target) -> None:
+    target.require("fault_injection")
+    from fakes.kubernetes.faults import WatchEnded, WatchExpired
+
+    ns = target.namespace("watchends")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    since = target.http("GET", path).json()["metadata"]["resourceVersion"]
+    for name in ("a", "b", "c"):
+        target.http("POST", path, body=cm(name, ns))
+    try:
+        target.inject(WatchEnded(after=1), on="configmaps.watch", times=1)
+        first = _events(target, f"{path}?watch=1&resourceVersion={since}")
+        assert [e["object"]["metadata"]["name"] for e in first] == ["a"]
+        target.inject(WatchExpired(after=1), on="configmaps.watch", times=1)
+        last = first[-1]["object"]["metadata"]["resourceVersion"]
+        second = _events(target, f"{path}?watch=1&resourceVersion={last}")
+        assert [e["type"] for e in second] == ["ADDED", "ERROR"]
+        assert second[0]["object"]["metadata"]["name"] == "b"
+        assert (second[1]["object"]["code"], second[1]["object"]["reason"]) == (410, "Expired")
+        last = second[0]["object"]["metadata"]["resourceVersion"]
+        third = _events(target, f"{path}?watch=1&resourceVersion={last}", until=1)
+        assert [e["object"]["metadata"]["name"] for e in third] == ["c"]
+    finally:
+        target.clear_faults()

@@ -102,32 +102,25 @@ def test_journal(target: Target) -> None:
 
 
 @behaviour("K8S-096", "what the target does not model it refuses loudly, naming it: "
-           "server-side apply (415), dry runs, other subresources and "
-           "OpenAPI v2 (501), Tables and protobuf alone (406)",
+           "other subresources and OpenAPI v2 (501), protobuf alone (406)",
            cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_not_modelled_is_loud(target: Target) -> None:
-    for flag in ("server_side_apply", "dry_run", "more_subresources", "tables",
-                 "openapi_v2"):
+    for flag in ("more_subresources", "openapi_v2"):
         target.require(flag, False)
     ns = target.namespace("loud")
     path = f"/api/v1/namespaces/{ns}/configmaps"
     target.http("POST", path, body=cm("a", ns))
-    for media_type in ("application/apply-patch+yaml",):
-        status = failure(target, "PATCH", f"{path}/a", content_type=media_type, raw=b"{}")
-        assert status["code"] == 415 and media_type in status["message"]
-        assert "not modelled" in status["message"]
-    for method, where, what in (("POST", f"{path}?dryRun=All", "dryRun"),
-                                ("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
+    for method, where, what in (("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
                                  "status.podIPs"),
-                                ("GET", f"/api/v1/namespaces/{ns}/pods/p/log", "pods/log"),
-                                ("DELETE", path, "configmaps.deletecollection"),
+                                ("POST", f"/api/v1/namespaces/{ns}/pods/p/eviction",
+                                 "pods/eviction"),
                                 ("GET", "/openapi/v2", "/openapi/v2")):
         status = failure(target, method, where, body=cm("b", ns) if method == "POST" else None)
         assert status["code"] == 501 and what in status["message"], status
-    table = "application/json;as=Table;v=v1;g=meta.k8s.io"
-    refused = failure(target, "GET", path, headers={"Accept": table})
-    assert refused["code"] == 406
-    served = target.http("GET", path, headers={"Accept": table + ",application/json"})
+    protobuf = "application/vnd.kubernetes.protobuf"
+    refused = failure(target, "GET", path, headers={"Accept": protobuf})
+    assert refused["code"] == 406 and protobuf in refused["message"]
+    served = target.http("GET", path, headers={"Accept": protobuf + ",application/json"})
     assert served.json()["kind"] == "ConfigMapList"
 
 

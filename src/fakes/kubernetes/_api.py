@@ -3,8 +3,10 @@
 Paths follow https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-uris:
 ``/api/v1`` for the core group and ``/apis/<group>/<version>`` for the others, then
 ``[namespaces/<ns>/]<resource>[/<name>[/<subresource>]]``. Discovery (``/api``,
-``/apis`` and each group/version) is built from the resource registry; a request for
-aggregated discovery gets the plain documents, as from a server without it.
+``/apis`` and each group/version, plain or aggregated) is built from the resource
+registry (``_discovery``); reads answer the object, a Table or its metadata as the
+``Accept`` header asks (``_media``, ``_tables``); subresources beyond ``status`` live
+in ``_subresources``.
 
 Every error is a ``metav1.Status``. Operations are named ``<resource>.<verb>``
 (``configmaps.list``, ``pods/status.update``) for fault rules and the journal.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
@@ -22,13 +24,18 @@ from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.kubernetes._crd import (
-    SCALE_GROUP_VERSION,
     check_kind,
     patched,
     scale_of,
     scaled,
     served_as,
     unsupported_patch,
+)
+from fakes.kubernetes._discovery import (
+    AGGREGATED_MEDIA_TYPE,
+    aggregated,
+    resource_list,
+    wants_aggregated,
 )
 from fakes.kubernetes._errors import (
     STALE,
@@ -41,15 +48,27 @@ from fakes.kubernetes._errors import (
     resource_not_found,
 )
 from fakes.kubernetes._model import (
+    APPLY_PATCH,
     JSON_PATCH,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
     Cluster,
     DeleteOptions,
+    ListResult,
 )
 from fakes.kubernetes._openapi import group_version_document
-from fakes.kubernetes._resources import ResourceType
+from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
+from fakes.kubernetes._subresources import (
+    CONNECT_METHODS,
+    connect,
+    patch_scale,
+    read_log,
+    read_scale,
+    update_scale,
+)
+from fakes.kubernetes._tables import Shape
+from fakes.kubernetes.faults import WatchEnded, WatchExpired
 
 DOCS = "docs/kubernetes.md#not-modelled"
 #: The kube-apiserver release the fake's behaviour was measured against.
@@ -59,9 +78,8 @@ SERVER_VERSION = {"major": "1", "minor": "37", "gitVersion": "v1.37.2+verified-f
 _JSON = "application/json"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
-# Query parameters whose effect the fake does not model: it says so rather than
-# ignoring them (a dry run that wrote would be an invented success).
-_UNMODELLED_PARAMS = ("dryRun", "sendInitialEvents")
+#: kube-apiserver's default --max-request-body-bytes, for create, update and patch bodies.
+_BODY_LIMIT = 3 * 1024 * 1024
 
 
 class PlainNotFound(ProviderError):
@@ -112,6 +130,8 @@ def _parse_path(path: str) -> tuple[tuple[str, str], str, str | None, str | None
 
 class KubernetesAdapter(WireAdapter[Cluster]):
     """kube-apiserver's REST API, with bearer-token authentication."""
+
+    handled_faults = (WatchEnded, WatchExpired)
 
     def __init__(self, store: Cluster, faults: Faults, tokens: Mapping[str, str]) -> None:
         super().__init__(store, faults)
@@ -194,6 +214,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/api", "discovery.get", access="none")
     @route("GET", "/api/", "discovery.get", access="none")
     def core_versions(self, request: Request, call: Call) -> Response:
+        if wants_aggregated(request.header("Accept")):
+            return _aggregated(aggregated(call.store.types, core=True))
         host = request.origin.split("://", 1)[-1]
         return Response.json(200, {
             "kind": "APIVersions", "versions": ["v1"],
@@ -203,6 +225,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/apis", "discovery.get", access="none")
     @route("GET", "/apis/", "discovery.get", access="none")
     def groups(self, request: Request, call: Call) -> Response:
+        if wants_aggregated(request.header("Accept")):
+            return _aggregated(aggregated(call.store.types, core=False))
         groups = [self._group(g, vs) for g, vs in call.store.types.group_versions().items() if g]
         return Response.json(200, {"kind": "APIGroupList", "apiVersion": "v1",
                                    "groups": groups})
@@ -227,27 +251,8 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             if group in call.store.types.group_versions():
                 raise resource_not_found()
             raise PlainNotFound("404 page not found")
-        listed: list[dict[str, Any]] = []
-        for rt in types:
-            entry: dict[str, Any] = {"name": rt.plural, "singularName": rt.singular,
-                                     "namespaced": rt.namespaced, "kind": rt.kind,
-                                     "verbs": list(rt.verbs)}
-            if rt.short_names:
-                entry["shortNames"] = list(rt.short_names)
-            if rt.categories:
-                entry["categories"] = list(rt.categories)
-            listed.append(entry)
-            for sub, (kind, verbs) in rt.subresources.items():
-                if rt.serves(sub):
-                    listed.append({"name": f"{rt.plural}/{sub}", "singularName": "",
-                                   "namespaced": rt.namespaced, **SCALE_GROUP_VERSION,
-                                   "kind": kind, "verbs": list(verbs)} if kind == "Scale" else
-                                  {"name": f"{rt.plural}/{sub}", "singularName": "",
-                                   "namespaced": rt.namespaced, "kind": kind,
-                                   "verbs": list(verbs)})
         group_version = f"{group}/{version}" if group else version
-        return Response.json(200, {"kind": "APIResourceList", "apiVersion": "v1",
-                                   "groupVersion": group_version, "resources": listed})
+        return Response.json(200, resource_list(types, group_version))
 
     # kubectl reads /openapi/v3 to learn that the server validates fields itself
     # (fieldValidation on PATCH), and kubectl explain reads the schemas (see _openapi).
@@ -280,16 +285,27 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/api/v1/{rest:path}", _operation)
     @route("GET", "/apis/{group}/{version}/{rest:path}", _operation)
     def read(self, request: Request, call: Call) -> Response:
-        rt, namespace, name, _sub = self._target(request, call)
-        _check_accept(request)
+        rt, namespace, name, sub = self._target(request, call)
+        if sub == "log":
+            text = read_log(call.store, call.store.pod_logs, rt, namespace or "", name or "",
+                            {key: request.arg(key) for key in request.query})
+            if text is None:
+                return Response(204, [])
+            return Response(200, [("Content-Type", "text/plain")], text.encode())
+        if sub == "scale" and rt.custom:
+            return Response.json(200, scale_of(rt, call.store.get(rt, namespace or "",
+                                                                  name or "")))
+        if sub == "scale":
+            return Response.json(200, read_scale(call.store, rt, namespace or "", name or ""))
+        shape = Shape.negotiate(rt, request.header("Accept"), request.arg("includeObject"),
+                                is_list=name is None and not _is_true(request.arg("watch")),
+                                clock=call.store.clock.now)
         if name is None:
             if _is_true(request.arg("watch")):
-                return self._watch(request, call, rt, namespace)
-            return self._list(request, call, rt, namespace)
+                return self._watch(request, call, rt, namespace, shape)
+            return self._list(request, call, rt, namespace, shape)
         obj = call.store.get(rt, namespace or "", name)
-        if _sub == "scale":
-            return Response.json(200, scale_of(rt, obj))
-        return Response.json(200, served_as(rt, obj))
+        return Response.json(200, shape.one(served_as(rt, obj)))
 
     @route("POST", "/api/v1/{rest:path}", _operation)
     @route("POST", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -300,9 +316,11 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             raise method_not_allowed()
         body = _body(request, rt, custom=rt.custom)
         validation = _field_validation(request, "CreateOptions")
+        manager = _field_manager(request, "CreateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
-                                warnings=warnings)
+                                warnings=warnings, manager=manager, dry_run=dry_run)
         return Response.json(201, served_as(rt, obj), _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
@@ -311,14 +329,21 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
             raise method_not_allowed()
-        body = _body(request, rt, custom=rt.custom and sub != "scale")
+        if sub == "scale" and rt.custom:
+            scale = _body(request, rt, "Scale")
+            return self._rescale(call, rt, namespace, name, lambda _scale: scale)
         if sub == "scale":
-            return self._rescale(call, rt, namespace, name, lambda _scale: body)
+            rescaled = update_scale(call.store, rt, namespace or "", name,
+                                    _body(request, rt, "Scale"), call.actor)
+            return Response.json(200, rescaled)
+        body = _body(request, rt, custom=rt.custom)
         validation = _field_validation(request, "UpdateOptions")
+        manager = _field_manager(request, "UpdateOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "UpdateOptions")
         warnings: list[str] = []
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
-                                         warnings=warnings)
+                                         warnings=warnings, manager=manager, dry_run=dry_run)
         return Response.json(201 if created else 200, served_as(rt, obj), _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
@@ -328,33 +353,67 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is None:
             raise method_not_allowed()
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
-        if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH):
+        if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH):
             raise _unsupported_patch(media_type)
         if media_type == STRATEGIC_MERGE_PATCH and rt.custom:
             raise unsupported_patch(rt)
-        if sub == "scale":
-            patch = request.read_body()
+        if sub == "scale" and rt.custom:
+            patch = request.read_body(_BODY_LIMIT)
             return self._rescale(call, rt, namespace, name,
                                  lambda scale: patched(scale, media_type, patch))
+        if sub == "scale":
+            return Response.json(200, patch_scale(call.store, rt, namespace or "", name,
+                                                  media_type, request.read_body(),
+                                                  call.actor))
         validation = _field_validation(request, "PatchOptions")
+        if media_type == APPLY_PATCH:
+            return self._apply(request, call, rt, namespace or "", name, sub)
+        if request.arg("force") is not None:
+            raise _options_invalid("PatchOptions", Cause.forbidden(
+                "force", "may not be specified for non-apply patch"))
+        manager = _field_manager(request, "PatchOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
         warnings: list[str] = []
-        obj = call.store.patch(rt, namespace or "", name, media_type, request.read_body(),
-                               call.actor, subresource=sub, validation=validation,
-                               warnings=warnings)
+        obj = call.store.patch(rt, namespace or "", name, media_type,
+                               request.read_body(_BODY_LIMIT), call.actor,
+                               subresource=sub, validation=validation, warnings=warnings,
+                               manager=manager, dry_run=dry_run)
         return Response.json(200, served_as(rt, obj), _warnings(warnings))
+
+    def _apply(self, request: Request, call: Call, rt: ResourceType, namespace: str,
+               name: str, sub: str | None) -> Response:
+        """Server-side apply: https://kubernetes.io/docs/reference/using-api/server-side-apply/"""
+        if not request.arg("fieldManager"):
+            raise _options_invalid("PatchOptions", Cause.required(
+                "fieldManager", "is required for apply patch"))
+        manager = _field_manager(request, "PatchOptions")
+        dry_run = _dry_run(request.query.get("dryRun"), "PatchOptions")
+        config = _apply_body(request.read_body(_BODY_LIMIT))
+        obj, created = call.store.apply(rt, namespace, name, config, manager, call.actor,
+                                        force=_is_true(request.arg("force")),
+                                        subresource=sub, dry_run=dry_run)
+        return Response.json(201 if created else 200, obj)
 
     @route("DELETE", "/api/v1/{rest:path}", _operation)
     @route("DELETE", "/apis/{group}/{version}/{rest:path}", _operation)
     def delete(self, request: Request, call: Call) -> Response:
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
-            if "deletecollection" not in rt.verbs:
+            # A namespaced kind's collection is deleted one namespace at a time (measured).
+            if "deletecollection" not in rt.verbs or (rt.namespaced and namespace is None):
                 raise method_not_allowed()
-            raise _unmodelled(request, f"{rt.plural}.deletecollection")
+            listing = self._list_options(request, rt)
+            options, dry_run = _delete_options(request)
+            result = call.store.delete_collection(rt, namespace, options, call.actor,
+                                                  dry_run=dry_run, **listing)
+            shape = Shape.negotiate(rt, request.header("Accept"), request.arg("includeObject"),
+                                    is_list=True, clock=call.store.clock.now)
+            return _list_response(shape, result)
         if sub is not None:
             raise method_not_allowed()
-        options = _delete_options(request)
-        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor)
+        options, dry_run = _delete_options(request)
+        obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor,
+                                      dry_run=dry_run)
         if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
                 "deletionTimestamp"):
             details = {"name": name, **({"group": rt.group} if rt.group else {}),
@@ -381,9 +440,6 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
     def _target(self, request: Request, call: Call
                 ) -> tuple[ResourceType, str | None, str | None, str | None]:
-        for param in _UNMODELLED_PARAMS:
-            if request.arg(param) is not None:
-                raise _unmodelled(request, f"the {param} parameter")
         (group, version), plural, namespace, name, sub = _parse_path(request.raw_path) or (
             ("", ""), "", None, None, None)
         rt = call.store.types.get(group, version, plural)
@@ -394,42 +450,39 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if namespace is not None and not rt.namespaced:
             raise resource_not_found()
         if sub is not None:
-            if sub not in rt.subresources:
+            head = sub.split("/")[0]
+            # Only proxy takes a path after its name.
+            if head not in rt.subresources or (head != "proxy" and head != sub):
                 raise resource_not_found()
-            if not rt.serves(sub):
+            if head not in SERVED_SUBRESOURCES:
                 raise _unmodelled(request, f"{rt.plural}/{sub}")
-            if request.method not in ("GET", "PUT", "PATCH"):
+            if head in CONNECT_METHODS and name is not None and (
+                    namespace is not None or not rt.namespaced):
+                upgrade = "upgrade" in (request.header("Connection") or "").lower()
+                raise connect(call.store, rt, namespace or "", name, head, request.method,
+                              upgrade)
+            allowed = ("GET",) if head == "log" else ("GET", "PUT", "PATCH")
+            if request.method not in allowed:
                 raise method_not_allowed()
         if name is not None and rt.namespaced and namespace is None:
             raise resource_not_found()
         return rt, namespace, name, sub
 
     def _list(self, request: Request, call: Call, rt: ResourceType,
-              namespace: str | None) -> Response:
+              namespace: str | None, shape: Shape) -> Response:
+        return _list_response(shape, call.store.list_objects(
+            rt, namespace, **self._list_options(request, rt)))
+
+    def _list_options(self, request: Request, rt: ResourceType) -> dict[str, Any]:
+        """The ListOptions of a list or a deletecollection, as the model takes them."""
         labels, fields = self._selectors(request, rt)
         limit = _integer(request.arg("limit"))
+        _check_list_options(request, watch=False)
         match = request.arg("resourceVersionMatch")
-        if match not in (None, "", "Exact", "NotOlderThan"):
-            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause(
-                "FieldValueNotSupported", "resourceVersionMatch",
-                f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""'))
-        if match and not request.arg("resourceVersion"):
-            raise _options_invalid("ListOptions", "resourceVersionMatch", Cause.forbidden(
-                "resourceVersionMatch", "resourceVersionMatch is forbidden unless "
-                "resourceVersion is provided"))
-        result = call.store.list_objects(
-            rt, namespace, labels=labels, fields=fields, limit=limit or 0,
-            token=request.arg("continue") or None,
-            resource_version=request.arg("resourceVersion"), exact=match == "Exact")
-        metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
-        if result.continue_token:
-            metadata["continue"] = result.continue_token
-        if result.remaining is not None:
-            metadata["remainingItemCount"] = result.remaining
-        items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
-                 for o in result.items]
-        return Response.json(200, {"kind": rt.list_kind, "apiVersion": rt.api_version,
-                                   "metadata": metadata, "items": items})
+        return {"labels": labels, "fields": fields, "limit": limit or 0,
+                "token": request.arg("continue") or None,
+                "resource_version": request.arg("resourceVersion"),
+                "exact": match == "Exact"}
 
     def _selectors(self, request: Request, rt: ResourceType
                    ) -> tuple[LabelSelector, FieldSelector]:
@@ -452,49 +505,68 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         return labels, FieldSelector.parse(request.arg("fieldSelector"), known)
 
     def _watch(self, request: Request, call: Call, rt: ResourceType,
-               namespace: str | None) -> Response:
+               namespace: str | None, shape: Shape) -> Response:
         labels, fields = self._selectors(request, rt)
+        _check_list_options(request, watch=True)
         timeout = _integer(request.arg("timeoutSeconds"))
         bookmarks = _is_true(request.arg("allowWatchBookmarks"))
+        sends_initial = _sends_initial_events(request)
         store: Cluster = call.store
         journal = store.journal
         try:
             initial, start = store.watch_start(rt, namespace, request.arg("resourceVersion"),
-                                               labels, fields)
+                                               labels, fields, initial_events=sends_initial)
         except StatusError as error:
-            if error.status != 410:
+            if error.status not in (410, 504):
                 raise
-            # The apiserver answers an expired resourceVersion inside the stream.
+            # The apiserver answers an expired or a future resourceVersion inside the
+            # stream.
             line = _event("ERROR", error.to_status())
             return Response(200, [("Content-Type", _JSON)], iter([line]))
         deadline = None if not timeout else time.monotonic() + timeout
         # With bookmarks allowed, a watch that began with the existing objects says where
-        # they end: a BOOKMARK annotated k8s.io/initial-events-end (measured). The
-        # apiserver may send other bookmarks (API_CONCEPTS#watch-bookmarks); the fake
-        # sends none.
-        mark_initial = bookmarks and request.arg("resourceVersion") in (None, "", "0")
+        # they end: a BOOKMARK annotated k8s.io/initial-events-end (measured; for
+        # sendInitialEvents, API_CONCEPTS#streaming-lists). The apiserver may send other
+        # bookmarks (API_CONCEPTS#watch-bookmarks); the fake sends none.
+        mark_initial = bookmarks and (sends_initial if sends_initial is not None else
+                                      request.arg("resourceVersion") in (None, "", "0"))
 
-        def events() -> Iterator[bytes]:
+        def stream() -> Generator[bytes, None, None]:
             for kind, obj in initial:
-                yield _event(kind, served_as(rt, obj))
+                yield _event(kind, shape.event(served_as(rt, obj)))
             position = start
             if mark_initial:
-                yield _event("BOOKMARK", {"kind": rt.kind, "apiVersion": rt.api_version,
-                                          "metadata": {"resourceVersion": str(position),
-                                                       "annotations": {
-                                                           "k8s.io/initial-events-end": "true"}}})
+                yield _event("BOOKMARK", shape.event({
+                    "kind": rt.kind, "apiVersion": rt.api_version,
+                    "metadata": {"resourceVersion": str(position),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}))
             while not request.cancelled.is_set():
                 wait = None if deadline is None else deadline - time.monotonic()
                 if wait is not None and wait <= 0:
                     return
                 changes = journal.wait(position, timeout=wait, cancel=request.cancelled)
                 if store.expired(position):
-                    raise StatusError(f"too old resource version: {position}", status=410,
-                                      reason="Expired")
+                    raise _expired(position)
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
-                        yield _event(kind, served_as(rt, obj))
+                        yield _event(kind, shape.event(served_as(rt, obj)))
+
+        def events() -> Iterator[bytes]:
+            fault = call.fault
+            if not isinstance(fault, WatchEnded | WatchExpired):
+                yield from stream()
+                return
+            shown = stream()
+            try:
+                for _ in range(fault.after):
+                    yield next(shown)
+            except StopIteration:
+                return
+            finally:
+                shown.close()
+            if isinstance(fault, WatchExpired):
+                raise _expired(start)
 
         def in_band(error: BaseException) -> bytes:
             status = error if isinstance(error, StatusError) else internal(f"{error}")
@@ -503,10 +575,19 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         return Response(200, [("Content-Type", _JSON)], events(), stream_error=in_band)
 
 
+def _expired(position: int) -> StatusError:
+    return StatusError(f"too old resource version: {position}", status=410, reason="Expired")
+
+
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
             405: "MethodNotAllowed", 409: "Conflict", 410: "Expired", 422: "Invalid",
             429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
             504: "Timeout"}
+
+
+def _aggregated(document: Mapping[str, Any]) -> Response:
+    return Response(200, [("Content-Type", AGGREGATED_MEDIA_TYPE), ("Vary", "Accept")],
+                    json.dumps(document).encode())
 
 
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -514,16 +595,88 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return meta if isinstance(meta, Mapping) else {}
 
 
+def _list_response(shape: Shape, result: ListResult) -> Response:
+    """A page of a list, in the shape the client asked for."""
+    metadata: dict[str, Any] = {"resourceVersion": result.resource_version}
+    if result.continue_token:
+        metadata["continue"] = result.continue_token
+    if result.remaining is not None:
+        metadata["remainingItemCount"] = result.remaining
+    return Response.json(200, shape.many(result.items, metadata))
+
+
+def _dry_run(values: Any, options: str) -> bool:
+    """Whether a write is a dry run; "All" is the only value the apiserver knows.
+    https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run"""
+    if not values:
+        return False
+    listed = [str(v) for v in values] if isinstance(values, list) else [str(values)]
+    if any(v != "All" for v in listed):
+        shown = json.dumps(listed, separators=(",", ":"))
+        raise _options_invalid(options, Cause(
+            "FieldValueNotSupported", "dryRun",
+            f'Unsupported value: {shown}: supported values: "All"'))
+    return True
+
+
 def _event(kind: str, obj: Mapping[str, Any]) -> bytes:
     return json.dumps({"type": kind, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
 
-def _options_invalid(options: str, field: str, cause: Cause) -> StatusError:
-    """422 for a bad request option, as the apiserver words it (measured)."""
-    return StatusError(f'{options}.meta.k8s.io "" is invalid: {field}: {cause.body}',
+def _options_invalid(options: str, *causes: Cause) -> StatusError:
+    """422 for bad request options, as the apiserver words it (measured)."""
+    errors = [f"{c.field}: {c.body}" for c in causes]
+    joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    return StatusError(f'{options}.meta.k8s.io "" is invalid: {joined}',
                        status=422, reason="Invalid", details={
                            "group": "meta.k8s.io", "kind": options,
-                           "causes": [cause.to_json()]})
+                           "causes": [c.to_json() for c in causes]})
+
+
+def _sends_initial_events(request: Request) -> bool | None:
+    """The sendInitialEvents parameter: None when absent; any value but false or 0 is
+    true, the empty one too (measured)."""
+    value = request.arg("sendInitialEvents")
+    return None if value is None else value.lower() not in ("false", "0")
+
+
+def _check_list_options(request: Request, *, watch: bool) -> None:
+    """The rules of ListOptions for a list or a watch, every broken one named
+    (apimachinery's ListOptions validation, measured on kube-apiserver v1.37.2)."""
+    match = request.arg("resourceVersionMatch") or ""
+    initial = _sends_initial_events(request)
+    field = "resourceVersionMatch"
+    causes = []
+    if watch:
+        if initial is not None and match != "NotOlderThan":
+            causes.append(Cause.forbidden(field, "sendInitialEvents requires setting "
+                                          "resourceVersionMatch to NotOlderThan"))
+        if match and initial is None:
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden for "
+                                          "watch unless sendInitialEvents is provided"))
+        if match and match != "NotOlderThan":
+            causes.append(Cause.not_supported(field, match, ["NotOlderThan"]))
+        if match and request.arg("continue"):
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden when "
+                                          "continue is provided"))
+    else:
+        rv = request.arg("resourceVersion") or ""
+        if match and not rv:
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden unless "
+                                          "resourceVersion is provided"))
+        if match and request.arg("continue"):
+            causes.append(Cause.forbidden(field, "resourceVersionMatch is forbidden when "
+                                          "continue is provided"))
+        if match and match not in ("Exact", "NotOlderThan"):
+            causes.append(Cause.not_supported(field, match, ["Exact", "NotOlderThan", ""]))
+        if match == "Exact" and rv == "0":
+            causes.append(Cause.forbidden(field, 'resourceVersionMatch "exact" is forbidden '
+                                          'for resourceVersion "0"'))
+        if initial is not None:
+            causes.append(Cause.forbidden("sendInitialEvents",
+                                          "sendInitialEvents is forbidden for list"))
+    if causes:
+        raise _options_invalid("ListOptions", *causes)
 
 
 def _field_validation(request: Request, options: str) -> str:
@@ -531,9 +684,8 @@ def _field_validation(request: Request, options: str) -> str:
     https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation"""
     value = request.arg("fieldValidation") or "Warn"
     if value not in ("Ignore", "Strict", "Warn"):
-        raise _options_invalid(options, "fieldValidation", Cause(
-            "FieldValueNotSupported", "fieldValidation", f'Unsupported value: "{value}": '
-            'supported values: "", "Ignore", "Strict", "Warn"'))
+        raise _options_invalid(options, Cause.not_supported(
+            "fieldValidation", value, ["", "Ignore", "Strict", "Warn"]))
     return value
 
 
@@ -548,33 +700,57 @@ def _unmodelled(request: Request, what: str) -> StatusError:
         details={"causes": [{"reason": "NotModelled", "message": what}]})
 
 
+def _field_manager(request: Request, options: str) -> str:
+    """The write's field manager: the fieldManager parameter, else what the apiserver
+    derives from the User-Agent (its part before the first "/"), else "unknown"
+    (measured)."""
+    manager = request.arg("fieldManager")
+    if manager:
+        if len(manager.encode()) > 128:
+            raise _options_invalid(options, Cause(
+                "FieldValueTooLong", "fieldManager",
+                "Too long: may not be more than 128 bytes"))
+        return manager
+    agent = (request.header("User-Agent") or "").split("/")[0]
+    return agent[:128] or "unknown"
+
+
+def _apply_body(raw: bytes) -> Any:
+    """An apply patch's body: YAML (JSON is YAML too), read as the apiserver's YAML 1.1
+    decoder reads it: ``y`` is true, timestamps stay strings."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, pattern) for tag, pattern in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    try:
+        document = yaml.load(raw.decode("utf-8", errors="replace"), Loader=Loader)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise bad_request("error decoding patch: error converting YAML to JSON: yaml: "
+                          f"{problem}") from None
+    if document is not None and not isinstance(document, dict):
+        kind = {list: "array", str: "string", bool: "bool"}.get(type(document), "number")
+        raise bad_request("error decoding patch: error unmarshaling JSON: while decoding "
+                          f"JSON: json: cannot unmarshal {kind} into Go value of type "
+                          "map[string]interface {}")
+    return document
+
+
 def _unsupported_patch(media_type: str) -> StatusError:
-    if media_type in ("application/apply-patch+yaml", "application/apply-patch+cbor"):
+    if media_type == "application/apply-patch+cbor":
         return StatusError(
             "the body of the request was in an unknown format - accepted media types "
-            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH} (verified-fakes: "
-            f"server-side apply, {media_type}, is "
-            f"not modelled yet; see {DOCS})", status=415, reason="UnsupportedMediaType",
+            f"include: {JSON_PATCH}, {MERGE_PATCH}, {STRATEGIC_MERGE_PATCH}, {APPLY_PATCH} "
+            f"(verified-fakes: CBOR, {media_type}, is "
+            f"not modelled; see {DOCS})", status=415, reason="UnsupportedMediaType",
             details={"causes": [{"reason": "NotModelled", "message": media_type}]})
     return StatusError("415: Unsupported Media Type", status=415,
                        reason="UnsupportedMediaType", details={})
-
-
-def _check_accept(request: Request) -> None:
-    """JSON is all the fake speaks: a client that accepts neither JSON nor anything gets
-    406 (Tables, protobuf and CBOR are not modelled; JSON alongside them is served)."""
-    accept = request.header("Accept")
-    if not accept:
-        return
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if media in ("*/*", "application/*", _JSON) and not any(
-                p.startswith("as=") for p in params):
-            return
-    raise StatusError(
-        f"only the following media types are accepted: {_JSON} (verified-fakes: the "
-        f"fake serves no other representation; see {DOCS})", status=406,
-        reason="NotAcceptable", details={})
 
 
 def _integer(value: str | None) -> int | None:
@@ -586,16 +762,18 @@ def _integer(value: str | None) -> int | None:
         raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
-def _body(request: Request, rt: ResourceType, *, custom: bool = False) -> Any:
+def _body(request: Request, rt: ResourceType, kind: str | None = None, *,
+          custom: bool = False) -> Any:
     """The JSON body; ``custom``: a custom resource's, whose kind and apiVersion are
     checked as the apiserver decodes one (it quotes the raw body)."""
-    raw = request.read_body(3 * 1024 * 1024)
+    raw = request.read_body(_BODY_LIMIT)
     try:
         body = json.loads(raw)
     except ValueError as error:
         shown = raw.decode(errors="replace")[:100] if raw else "<empty>"
         detail = "unexpected end of JSON input" if not raw.strip() else str(error)
-        raise bad_request(f"the object provided is unrecognized (must be of type {rt.kind}): "
+        raise bad_request(f"the object provided is unrecognized (must be of type "
+                          f"{kind or rt.kind}): "
                           f"couldn't get version/kind; json parse error: {detail} ({shown})"
                           ) from None
     if custom:
@@ -603,7 +781,9 @@ def _body(request: Request, rt: ResourceType, *, custom: bool = False) -> Any:
     return body
 
 
-def _delete_options(request: Request) -> DeleteOptions:
+def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
+    """What a DELETE's options (its body, else its query) say, and whether it is a
+    dry run."""
     raw = request.read_body(1024 * 1024)
     body: Mapping[str, Any] = {}
     if raw.strip():
@@ -615,15 +795,12 @@ def _delete_options(request: Request) -> DeleteOptions:
     preconditions = body.get("preconditions") or {}
     propagation = body.get("propagationPolicy") or request.arg("propagationPolicy")
     if propagation not in (None, "Orphan", "Background", "Foreground"):
-        raise _options_invalid("DeleteOptions", "propagationPolicy", Cause(
-            "FieldValueNotSupported", "propagationPolicy",
-            f"Unsupported value: {json.dumps(propagation)}: supported values: "
-            '"Foreground", "Background", "Orphan", "nil"'))
+        raise _options_invalid("DeleteOptions", Cause.not_supported(
+            "propagationPolicy", propagation, ["Foreground", "Background", "Orphan", "nil"]))
     if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
         propagation = propagation or "Orphan"
-    if body.get("dryRun"):
-        raise StatusError(f"verified-fakes: dryRun is not modelled; see {DOCS}",
-                          status=501, reason="")
+    dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
+                       "DeleteOptions")
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
-                         propagation=propagation)
+                         propagation=propagation), dry_run

@@ -20,6 +20,7 @@ from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._model import Cluster, DeleteOptions
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
+from fakes.kubernetes._subresources import log_container
 from fakes.kubernetes._tls import credentials
 
 if TYPE_CHECKING:
@@ -38,13 +39,15 @@ class FakeCluster(Fake[Cluster]):
     Modelled: the core/v1, apps/v1, batch/v1, rbac.authorization.k8s.io/v1,
     networking.k8s.io/v1, coordination.k8s.io/v1, policy/v1 and apiextensions.k8s.io/v1
     kinds of the resource registry, and the custom resources of its
-    CustomResourceDefinitions; create, get, list, watch, update, JSON merge and JSON
-    patch, delete with
-    finalizers and preconditions, the status subresource, label and field selectors,
-    paginated lists, discovery, and the apiserver's Status errors. See the
+    CustomResourceDefinitions; create, get, list, watch, update, JSON merge, JSON and
+    strategic merge patch, server-side apply with managedFields, dry runs, delete and
+    deletecollection with finalizers and preconditions, the status and scale
+    subresources, ``pods/log`` (see :meth:`set_pod_log`), label and field selectors,
+    paginated lists, Tables and metadata-only reads, plain and aggregated discovery, and
+    the apiserver's Status errors. See the
     ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
-    divergences and what is not modelled (strategic merge patch, server-side apply,
-    defaulting, validation beyond names and labels, controllers, RBAC).
+    divergences and what is not modelled (defaulting, validation beyond names and
+    labels, controllers, RBAC).
 
     Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`); ``users``
     adds more tokens, mapped to the user names the journal records as actors.
@@ -164,7 +167,13 @@ class FakeCluster(Fake[Cluster]):
               ) -> list[dict[str, Any]]:
         """Create each object of ``manifest`` (a dict, or YAML with one or more documents),
         or replace it where it exists; returns the stored objects. Namespaced objects
-        without a namespace go to ``default``."""
+        without a namespace go to ``default``.
+
+        The writes are updates, not server-side applies: ``managedFields`` records them
+        as ``Update`` operations of field manager ``actor``, as a real cluster records
+        ``kubectl create`` or ``kubectl replace``. An applier that later changes a
+        seeded field conflicts with ``actor`` unless it forces; to seed with apply
+        semantics, send an apply patch through a client instead."""
         import yaml
 
         documents = [manifest] if not isinstance(manifest, str) else [
@@ -179,9 +188,11 @@ class FakeCluster(Fake[Cluster]):
             if name and current is not None:
                 version = current["metadata"]["resourceVersion"]
                 body = {**document, "metadata": {**meta, "resourceVersion": version}}
-                stored.append(self.store.update(rt, namespace, name, body, actor)[0])
+                stored.append(self.store.update(rt, namespace, name, body, actor,
+                                                manager=actor)[0])
             else:
-                stored.append(self.store.create(rt, namespace, document, actor))
+                stored.append(self.store.create(rt, namespace, document, actor,
+                                                manager=actor))
         return stored
 
     def get(self, kind: str, name: str, namespace: str | None = None, *,
@@ -204,6 +215,17 @@ class FakeCluster(Fake[Cluster]):
         """Delete (or start deleting, where finalizers hold it) an object."""
         rt = self._type(kind, api_version)
         self.store.delete(rt, self._namespace(rt, namespace), name, DeleteOptions(), actor)
+
+    def set_pod_log(self, namespace: str, pod: str, text: str, *,
+                    container: str | None = None) -> None:
+        """What ``pods/log`` (``kubectl logs``) answers for a container of an existing Pod
+        (its only container when ``container`` is not given). A Pod whose log was not set
+        answers as one that no node runs: ``204 No Content``. The log belongs to that
+        Pod: deleted and made again, it starts without one."""
+        rt = self._type("Pod", "v1")
+        found = self.store.get(rt, namespace, pod)
+        chosen = log_container(found, container)
+        self.store.pod_logs[(found["metadata"]["uid"], chosen)] = text
 
     def _current(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
         try:

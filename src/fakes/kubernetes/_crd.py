@@ -412,10 +412,6 @@ def unsupported_patch(rt: ResourceType) -> StatusError:
 
 # -- the scale subresource ---------------------------------------------------------------
 
-#: Where ``Scale`` lives, as discovery names it for a custom resource's scale.
-SCALE_GROUP_VERSION = {"group": "autoscaling", "version": "v1"}
-
-
 def _at(obj: Mapping[str, Any], path: str | None) -> Any:
     """The value at a definition's simple JSON path (``.spec.replicas``)."""
     value: Any = obj

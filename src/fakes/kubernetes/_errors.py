@@ -109,6 +109,12 @@ class Cause:
     def forbidden(cls, field: str, detail: str) -> Cause:
         return cls("FieldValueForbidden", field, f"Forbidden: {detail}")
 
+    @classmethod
+    def not_supported(cls, field: str, value: Any, supported: Sequence[str]) -> Cause:
+        listed = ", ".join(json.dumps(v) for v in supported)
+        return cls("FieldValueNotSupported", field,
+                   f"Unsupported value: {json.dumps(value)}: supported values: {listed}")
+
     def to_json(self) -> dict[str, str]:
         return {"reason": self.reason, "message": self.body, "field": self.field}
 

@@ -27,14 +27,20 @@ sig-architecture/api-conventions.md):
   ``continue`` tokens over a consistent snapshot, label and field selectors;
 - watch events from the journal: every change is recorded with its actor and an
   :class:`Event` payload, and :meth:`Cluster.events` turns changes into what a watch of
-  one resource, namespace and selector shows.
+  one resource, namespace and selector shows;
+- defaulting (``_defaults``) and each kind's own validation (``_rules``) on every
+  write of the main resource;
+- dry runs: every write takes ``dry_run``, which runs it all the way to
+  :meth:`Cluster._write` / :meth:`Cluster._remove` and stops there;
+  ``delete_collection`` deletes what a list selects, one DELETE at a time.
 
-Custom resources and their definitions: see ``_crd``; JSON types and required fields
-of built-in kinds: see ``_schema``.
+- ``metadata.managedFields`` for the writes that name a field manager, and server-side
+  apply (:meth:`Cluster.apply`); the field ownership rules are in ``_apply``.
 
-Divergences (``docs/kubernetes.md``): no defaulting of built-in spec or status fields,
-no validation of spec fields beyond types and required fields, no admission plugins,
-no ``managedFields``.
+Divergences (``docs/kubernetes.md``): defaulting and spec validation for some kinds
+only, no admission plugins.
+
+Custom resources and their definitions: see ``_crd``.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ import attrs
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
 from fakes.kubernetes import _crd
+from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
+from fakes.kubernetes._decode import json_type, type_error
+from fakes.kubernetes._defaults import default, on_create, on_update
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -70,6 +79,7 @@ from fakes.kubernetes._errors import (
     namespace_not_found,
     not_found,
 )
+from fakes.kubernetes._fieldsets import render, unknown_field
 from fakes.kubernetes._patch import (
     PatchError,
     StrategicError,
@@ -78,7 +88,7 @@ from fakes.kubernetes._patch import (
     strategic_merge,
 )
 from fakes.kubernetes._resources import Registry, ResourceType, registry
-from fakes.kubernetes._schema import decode_error, missing_required
+from fakes.kubernetes._rules import kind_rules
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
 from fakes.kubernetes._validation import label_value, name_errors, qualified_name
 
@@ -102,7 +112,7 @@ NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
 GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
 ORPHAN = "orphan"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-_APPLY = "application/apply-patch+yaml"
+APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 
@@ -135,7 +145,22 @@ class DeleteOptions:
 
 
 def _copy(obj: Mapping[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(dict(obj))
+    return _copy_value(dict(obj))  # type: ignore[no-any-return]
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _copy_value(value: Any) -> Any:
+    """A deep copy of a JSON tree: a quarter of ``copy.deepcopy``'s cost, which every
+    get, list item and watch event pays (a tree has no shared parts to remember)."""
+    if type(value) is dict:
+        return {key: _copy_value(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_value(item) for item in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)  # pragma: no cover - bodies are decoded JSON
 
 
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,6 +170,16 @@ def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def _timestamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def too_large_resource_version(at: int, last: int) -> StatusError:
+    """A read at a resourceVersion the store has not reached (the watch cache's answer
+    once it has waited for it)."""
+    return StatusError(f"Timeout: Too large resource version: {at}, current: {last}",
+                       status=504, reason="Timeout",
+                       details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                            "message": "Too large resource version"}],
+                                "retryAfterSeconds": 1})
 
 
 def parse_resource_version(value: str, *, param: bool) -> int:
@@ -180,6 +215,9 @@ class Cluster:
             tuple[int, str, str, int], tuple[list[Key], dict[Key, Mapping[str, Any]]]
         ] = collections.OrderedDict()
         self._generation = 0
+        #: Container logs a test set, by Pod uid and container name (pods/log).
+        self.pod_logs: dict[tuple[str, str], str] = {}
+        self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -187,12 +225,14 @@ class Cluster:
         with self._lock:
             copied = Cluster(self.journal, self.clock, seed=self._seed, types=self._builtin)
             copied._objects = dict(self._objects)  # stored objects are never mutated
+            copied.pod_logs = dict(self.pod_logs)
             copied.types = self.types
             return copied
 
     def reset(self, to: Cluster | None = None) -> None:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
+            self.pod_logs = dict(to.pod_logs) if to is not None else {}
             self.types = to.types if to is not None else self._builtin
             self._random = random.Random(self._seed)
             self._generation += 1
@@ -222,12 +262,7 @@ class Cluster:
             elif resource_version not in (None, "", "0"):
                 at = parse_resource_version(str(resource_version), param=True)
                 if at > last:
-                    raise StatusError(
-                        f"Timeout: Too large resource version: {at}, current: {last}",
-                        status=504, reason="Timeout",
-                        details={"causes": [{"reason": "ResourceVersionTooLarge",
-                                             "message": "Too large resource version"}],
-                                 "retryAfterSeconds": 1})
+                    raise too_large_resource_version(at, last)
                 if not exact:
                     at = last
             else:
@@ -281,31 +316,42 @@ class Cluster:
 
     def watch_start(
         self, rt: ResourceType, namespace: str | None, resource_version: str | None,
-        labels: LabelSelector, fields: FieldSelector,
+        labels: LabelSelector, fields: FieldSelector, *, initial_events: bool | None = None,
     ) -> tuple[list[tuple[str, dict[str, Any]]], int]:
         """The events a new watch begins with and the journal position it goes on from.
 
         Without a resourceVersion (or "0") the watch begins with an ADDED event for
         every object that exists; with one, it shows the changes after it, or raises
-        410 Expired when they are no longer kept.
+        410 Expired when they are no longer kept. ``initial_events`` (the
+        sendInitialEvents parameter) decides instead when it is set: True begins with
+        the objects as they are now (not older than the resourceVersion), False with
+        nothing.
         """
         with self._lock:
-            if resource_version in (None, "", "0"):
-                position = self.journal.last
+            last = self.journal.last
+            since = None
+            if resource_version not in (None, "", "0"):
+                try:
+                    since = parse_resource_version(str(resource_version), param=False)
+                except StatusError as error:
+                    error.message = (f"resourceVersion: Invalid value: "
+                                     f"{json.dumps(resource_version)}: {error.message}")
+                    raise
+            if initial_events is None:
+                initial_events = since is None
+            elif since is not None and since > last:
+                raise too_large_resource_version(since, last)
+            if initial_events:
                 initial = [("ADDED", _copy(o)) for k, o in sorted(self._objects.items())
                            if k[:2] == (rt.group, rt.plural)
                            and (namespace is None or k[2] == namespace)
                            and self._selected(rt, o, labels, fields)]
-                return initial, position
-            try:
-                position = parse_resource_version(str(resource_version), param=False)
-            except StatusError as error:
-                error.message = (f"resourceVersion: Invalid value: {json.dumps(resource_version)}"
-                                 f": {error.message}")
-                raise
-            if position < self.journal.last and self._forgotten(position):
-                raise gone(f"too old resource version: {position} ({self._oldest() - 1})")
-            return [], position
+                return initial, last
+            if since is None:
+                return [], last
+            if since < last and self._forgotten(since):
+                raise gone(f"too old resource version: {since} ({self._oldest() - 1})")
+            return [], since
 
     def events(
         self, changes: Iterable[Change], rt: ResourceType, namespace: str | None,
@@ -346,7 +392,10 @@ class Cluster:
 
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
-               warnings: list[str] | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None,
+               dry_run: bool = False) -> dict[str, Any]:
+        """Create an object. With ``dry_run`` every step runs but the last: the object
+        that would be stored is returned, without a resourceVersion (measured)."""
         obj = self._checked_body(rt, namespace, body, None, validation, warnings)
         meta = obj["metadata"]
         with self._lock:
@@ -355,6 +404,7 @@ class Cluster:
             if not meta.get("name") and not generate:
                 raise invalid(rt, "", [Cause.required(
                     "metadata.name", "name or generateName is required")])
+            taken = False  # refused only after validation, as the apiserver's storage does
             for attempt in range(_GENERATE_TRIES):
                 if generate and not body.get("metadata", {}).get("name"):
                     meta["name"] = (generate[:_MAX_GENERATED_PREFIX]
@@ -366,9 +416,24 @@ class Cluster:
                     break
                 if not generate or meta.get("name") == body.get("metadata", {}).get("name") \
                         or attempt == _GENERATE_TRIES - 1:
-                    raise already_exists(rt, meta["name"])
+                    taken = True
+                    break
+            sent = meta.get("managedFields")
+            applied = sent if manager == _APPLIED else None
             for field in _SERVER_METADATA:
                 meta.pop(field, None)
+            if rt.kind == "Namespace":
+                # Defaulting labels every namespace with its name (measured, and
+                # pkg/apis/core/v1 defaults): its creator owns the label.
+                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+            # Decoding defaults the object before its field manager is recorded: the
+            # writer owns the defaults; the registry's own changes below no one owns.
+            default(self.types.definitions, rt.definition, obj)
+            if manager is not None and manager != _APPLIED:
+                applied = self._tracker(rt, None).record_update(
+                    None, obj, Writer(manager, rt.api_version), self._now(), sent)
+            if applied:
+                meta["managedFields"] = applied
             meta["uid"] = str(uuid.UUID(int=self._random.getrandbits(128), version=4))
             meta["creationTimestamp"] = _timestamp(self.clock.now())
             if rt.strategy.generation:
@@ -377,18 +442,22 @@ class Cluster:
                 obj["status"] = {}
             self._prepare_create(rt, obj)
             if rt.kind == "Namespace":
-                # The namespace registry labels every namespace with its name and gives
-                # it the "kubernetes" finalizer (measured, and pkg/registry/core/namespace).
-                meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+                # The namespace registry gives it the "kubernetes" finalizer (measured,
+                # and pkg/registry/core/namespace).
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
+            on_create(rt, obj, self._allocated_ips(rt), self._random)
             self._check_object(rt, meta["name"], obj, None)
-            return _copy(self._write(rt, key, obj, None, actor, "create"))
+            self._check_rules(rt, obj, None)
+            if taken:
+                raise already_exists(rt, meta["name"])
+            return _copy(self._write(rt, key, obj, None, actor, "create", dry_run=dry_run))
 
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, manager: str | None = None,
+        dry_run: bool = False,
     ) -> tuple[dict[str, Any], bool]:
         """Replace an object (PUT); True when it was created (create on update)."""
         obj = self._checked_body(rt, namespace, body, name, validation, warnings)
@@ -398,13 +467,16 @@ class Cluster:
             if current is None:
                 if not rt.strategy.create_on_update or subresource is not None:
                     raise not_found(rt, name)
-                return self.create(rt, namespace, obj, actor), True
-            return self._update(rt, key, current, obj, actor, subresource, "update"), False
+                return self.create(rt, namespace, obj, actor, manager=manager,
+                                   dry_run=dry_run), True
+            return self._update(rt, key, current, obj, actor, subresource, "update",
+                                manager, dry_run=dry_run), False
 
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
-        warnings: list[str] | None = None,
+        warnings: list[str] | None = None, manager: str | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
         """Apply a JSON merge patch, a JSON patch or a strategic merge patch to the stored
         object."""
@@ -447,12 +519,66 @@ class Cluster:
                         status=422, reason="Invalid", details={}) from None
             obj = self._checked_body(rt, namespace, patched, name, validation, warnings,
                                      patching=True)
-            return self._update(rt, key, current, obj, actor, subresource, "patch")
+            return self._update(rt, key, current, obj, actor, subresource, "patch", manager,
+                                dry_run=dry_run)
+
+    def apply(
+        self, rt: ResourceType, namespace: str, name: str, config: Any, manager: str,
+        actor: str, *, force: bool = False, subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> tuple[dict[str, Any], bool]:
+        """Server-side apply of ``config`` (a decoded apply patch) by field manager
+        ``manager``: the object it makes and whether it was created.
+        https://kubernetes.io/docs/reference/using-api/server-side-apply/"""
+        if not isinstance(config, dict):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        meta = config.get("metadata")
+        if (config.get("kind"), config.get("apiVersion")) != (rt.kind, rt.api_version):
+            raise bad_request(f"invalid object type: {_gvk(config, rt)}")
+        if isinstance(meta, dict) and meta.get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        named = isinstance(meta, dict) and bool(meta.get("name"))
+        if not named:  # the stored object's name is the URL's
+            config = {**config, "metadata": {**(meta or {}), "name": name}}
+        obj = self._checked_body(rt, namespace, config, name, "Ignore")
+        tracker = self._tracker(rt, subresource)
+        unknown = unknown_field(config, tracker.root, tracker.schema)
+        if unknown is not None:
+            given = config["metadata"].get("namespace", "")  # as sent, possibly none
+            raise internal(f"failed to create typed patch object ({given}/{name}; "
+                           f"{_gvk(config, rt)}): {render(unknown)}: field not declared "
+                           "in schema")
+        with self._lock:
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None and subresource is not None:
+                raise not_found(rt, name)
+            if current is None and not named:
+                raise bad_request(f"the name of the object ({name} based on URL) was "
+                                  "undeterminable: name must be provided")
+            if current is None:
+                self._check_namespace(rt, namespace, name)
+            sent = obj["metadata"].get("resourceVersion")
+            if current is not None and sent and sent != current["metadata"]["resourceVersion"]:
+                raise conflict(rt, name, STALE)
+            try:
+                merged = tracker.apply(current, obj, Writer(manager, rt.api_version,
+                                                            subresource or ""),
+                                       force, self._now())
+            except ApplyConflict as error:
+                raise StatusError(str(error), status=409, reason="Conflict",
+                                  details={"causes": error.causes()}) from None
+            if current is None:
+                return self.create(rt, namespace, merged, actor, manager=_APPLIED,
+                                   dry_run=dry_run), True
+            merged["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
+            return self._update(rt, key, current, merged, actor, subresource, "patch",
+                                _APPLIED, dry_run=dry_run), False
 
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
-               actor: str) -> tuple[dict[str, Any], bool]:
+               actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
-        whether it is gone."""
+        whether it is gone (or would be, with ``dry_run``)."""
         with self._lock:
             key = self._key(rt, namespace, name)
             current = self._objects.get(key)
@@ -473,7 +599,7 @@ class Cluster:
                     "modified"), qualified=False)
             if meta.get("deletionTimestamp"):
                 return _copy(current), False
-            if _crd.is_definition(rt):
+            if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
             orphan = (options.propagation == "Orphan"
                       or (options.propagation is None and rt.strategy.orphan_by_default))
@@ -482,9 +608,10 @@ class Cluster:
                 if rt.kind == "Namespace":
                     deleting["status"] = {**deleting.get("status", {}), "phase": "Terminating"}
                     deleting["metadata"].pop("deletionGracePeriodSeconds", None)
-                stored = self._write(rt, key, deleting, current, actor, "delete")
+                stored = self._write(rt, key, deleting, current, actor, "delete",
+                                     dry_run=dry_run)
                 answer = _copy(stored)
-                if rt.kind == "Namespace":
+                if rt.kind == "Namespace" and not dry_run:
                     self._namespace_controller(meta["name"])
                 return answer, False
             if orphan:
@@ -496,10 +623,39 @@ class Cluster:
                 answer = self._deleting(current)
             else:
                 answer = _copy(current)
-            self._remove(rt, key, current, actor, orphan=orphan)
+            self._remove(rt, key, current, actor, orphan=orphan, dry_run=dry_run)
             return answer, True
 
+    def delete_collection(
+        self, rt: ResourceType, namespace: str | None, options: DeleteOptions, actor: str, *,
+        dry_run: bool = False, **listing: Any,
+    ) -> ListResult:
+        """Delete every object of ``rt`` that a list with ``listing`` (the keywords of
+        :meth:`list_objects`) shows, in ``namespace`` (all when None), each as a DELETE
+        of its own would: that list is the answer, a page of it with ``limit``
+        (measured)."""
+        with self._lock:
+            listed = self.list_objects(rt, namespace, **listing)
+            for obj in listed.items:
+                meta = obj["metadata"]
+                if self._key_of(rt, obj) in self._objects:  # a collector may have gone first
+                    self.delete(rt, meta.get("namespace", ""), meta["name"], options, actor,
+                                dry_run=dry_run)
+            return listed
+
     # -- internals -----------------------------------------------------------------
+
+    def _now(self) -> str:
+        return _timestamp(self.clock.now())
+
+    def _tracker(self, rt: ResourceType, subresource: str | None) -> Tracker:
+        key = (rt.group, rt.version, rt.plural, subresource or "")
+        found = self._trackers.get(key)
+        if found is None:
+            found = self._trackers[key] = Tracker.of(
+                self.types.definitions, rt.definition, has_status=rt.has_status,
+                subresource=subresource or "")
+        return found
 
     def _key(self, rt: ResourceType, namespace: str, name: str) -> Key:
         return (rt.group, rt.plural, namespace if rt.namespaced else "", name)
@@ -534,10 +690,6 @@ class Cluster:
             _crd.default_definition(obj)
             _crd.check_definition(rt, obj)
             _crd.record_storage_version(obj)
-        elif subresource is None:
-            missing = missing_required(self.types.definitions, rt.definition, obj)
-            if missing:
-                raise invalid(rt, name, missing)
 
     def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
         """The apiextensions controllers: establish a new definition, then serve what
@@ -611,6 +763,16 @@ class Cluster:
                               f"{rt.kind}): couldn't get version/kind; json parse error: "
                               "cannot unmarshal into an object")
         kind, api_version = body.get("kind"), body.get("apiVersion")
+        # kind and apiVersion are decoded first, on their own (measured).
+        for field in (k for k in body if k in ("kind", "apiVersion")):
+            if not isinstance(body[field], (str, type(None))):
+                shown = json.dumps(body)
+                raise bad_request(
+                    f"the object provided is unrecognized (must be of type {rt.kind}): "
+                    f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                    f"{json_type(body[field])} into Go struct field .{field} of type string "
+                    f"({shown[:30] + ' ...' if len(shown) > 30 else shown})")
+        misfit = type_error(self.types.definitions, rt.definition, body)
         if kind or api_version:
             if kind == rt.kind and api_version == rt.api_version:
                 pass
@@ -625,18 +787,19 @@ class Cluster:
                     f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
-        obj = _copy(body)
-        mistyped = None if rt.custom else decode_error(self.types.definitions,
-                                                       rt.definition, obj)
-        if mistyped is not None:
-            if patching:
-                shown = json.dumps(json.dumps(obj, separators=(",", ":")))
-                raise StatusError(f' "" is invalid: patch: Invalid value: {shown}: {mistyped}',
-                                  status=422, reason="Invalid", details={"causes": [{
-                                      "reason": "FieldValueInvalid", "field": "patch",
-                                      "message": f"Invalid value: {shown}: {mistyped}"}]})
+        if misfit is not None and patching:
+            # The patched object fails to decode (measured for merge and JSON patches;
+            # the apiserver words a strategic merge patch's failure differently).
+            # (the object as JSON where the apiserver shows it as it stored it)
+            shown = json.dumps(json.dumps(body, separators=(",", ":")))
+            raise StatusError(f' "" is invalid: patch: Invalid value: {shown}: {misfit}',
+                              status=422, reason="Invalid", details={"causes": [{
+                                  "reason": "FieldValueInvalid", "field": "patch",
+                                  "message": f"Invalid value: {shown}: {misfit}"}]})
+        if misfit is not None:
             raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
-                              f"{rt.kind}: {mistyped}")
+                              f"{rt.kind}: {misfit}")
+        obj = _copy(body)
         unknown = (_crd.prune_object(rt, obj) if rt.custom
                    else _prune(self.types.definitions, rt.definition, obj, ""))
         if unknown and validation == "Strict":
@@ -704,9 +867,17 @@ class Cluster:
 
     def _update(
         self, rt: ResourceType, key: Key, current: Mapping[str, Any], obj: dict[str, Any],
-        actor: str, subresource: str | None, operation: str,
+        actor: str, subresource: str | None, operation: str, manager: str | None = None,
+        *, dry_run: bool = False,
     ) -> dict[str, Any]:
+        if subresource is None:  # decoding defaults it, before its manager is recorded
+            on_update(rt, self.types.definitions, obj, current)
         meta, old_meta = obj["metadata"], _meta(current)
+        managed = meta.get("managedFields") if manager == _APPLIED else None
+        if manager is not None and manager != _APPLIED:
+            managed = self._tracker(rt, subresource).record_update(
+                current, obj, Writer(manager, rt.api_version, subresource or ""),
+                self._now(), None if subresource else meta.get("managedFields"))
         name = old_meta["name"]
         sent = meta.get("resourceVersion")
         if not sent:
@@ -728,6 +899,10 @@ class Cluster:
                 meta[field] = old_meta[field]
             else:
                 meta.pop(field, None)
+        if managed is not None:
+            meta["managedFields"] = managed
+            if not managed:
+                del meta["managedFields"]
         if subresource == "status":
             # The registries' status strategies: everything but metadata and status is
             # kept (measured: the metadata does change, but for Deployments' labels).
@@ -744,6 +919,8 @@ class Cluster:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
         self._check_object(rt, name, new, subresource, current)
+        if subresource is None:
+            self._check_rules(rt, new, current)
         if old_meta.get("deletionTimestamp"):
             added = [f for f in meta.get("finalizers") or []
                      if f not in (old_meta.get("finalizers") or [])]
@@ -759,10 +936,24 @@ class Cluster:
             new["metadata"]["generation"] = old_meta.get("generation", 0) + 1
         if old_meta.get("deletionTimestamp") and not new["metadata"].get("finalizers"):
             answer = _copy(new)
-            self._remove(rt, key, current, actor, final=new, orphan=False)
+            self._remove(rt, key, current, actor, final=new, orphan=False, dry_run=dry_run)
             return answer
-        stored = self._write(rt, key, new, current, actor, operation)
+        stored = self._write(rt, key, new, current, actor, operation, dry_run=dry_run)
         return _copy(stored)
+
+    def _check_rules(self, rt: ResourceType, new: Mapping[str, Any],
+                     old: Mapping[str, Any] | None) -> None:
+        """The kind's own validation (``_rules``): 422 with every cause found."""
+        causes = kind_rules(rt, new, old)
+        if causes:
+            raise invalid(rt, _meta(new).get("name", ""), causes)
+
+    def _allocated_ips(self, rt: ResourceType) -> set[str]:
+        """The cluster IPs Services hold (only Services need them)."""
+        if rt.kind != "Service":
+            return set()
+        return {ip for k, o in self._objects.items() if k[:2] == ("", "services")
+                for ip in (o.get("spec") or {}).get("clusterIPs") or ()}
 
     def _deleting(self, current: Mapping[str, Any]) -> dict[str, Any]:
         """``current`` with deletion started (apiserver's BeforeDelete)."""
@@ -775,9 +966,17 @@ class Cluster:
         return obj
 
     def _write(self, rt: ResourceType, key: Key, obj: dict[str, Any],
-               previous: Mapping[str, Any] | None, actor: str, operation: str
-               ) -> dict[str, Any]:
-        """Store ``obj`` at the next resourceVersion and journal it."""
+               previous: Mapping[str, Any] | None, actor: str, operation: str, *,
+               dry_run: bool = False) -> dict[str, Any]:
+        """Store ``obj`` at the next resourceVersion and journal it; with ``dry_run``,
+        only return it as it would be stored: a new object has no resourceVersion yet,
+        a changed one keeps its current one (measured)."""
+        if dry_run:
+            if previous is None:
+                obj["metadata"].pop("resourceVersion", None)
+            else:
+                obj["metadata"]["resourceVersion"] = _meta(previous)["resourceVersion"]
+            return obj
         seq = self.journal.last + 1  # the change recorded below takes this number
         obj["metadata"]["resourceVersion"] = str(seq)
         self._objects[key] = obj
@@ -791,9 +990,12 @@ class Cluster:
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
-                *, final: Mapping[str, Any] | None = None, orphan: bool) -> None:
+                *, final: Mapping[str, Any] | None = None, orphan: bool,
+                dry_run: bool = False) -> None:
         """Delete the object for good, then let the garbage collector and the
-        namespace controller react."""
+        namespace controller react; nothing at all with ``dry_run``."""
+        if dry_run:
+            return
         gone_obj = _copy(final if final is not None else current)
         seq = self.journal.last + 1
         gone_obj["metadata"]["resourceVersion"] = str(seq)
@@ -891,6 +1093,16 @@ class Cluster:
 
 
 _UNPARSEABLE = object()
+#: The ``manager`` of a write whose managedFields server-side apply computed already.
+_APPLIED = "\x00applied"
+
+
+def _gvk(config: Any, rt: ResourceType) -> str:
+    """A decoded object's group/version/kind as Go prints a GroupVersionKind."""
+    fields = config if isinstance(config, dict) else {}
+    api_version, kind = str(fields.get("apiVersion") or ""), str(fields.get("kind") or "")
+    group, _, version = api_version.rpartition("/")
+    return f"{group}/{version}, Kind={kind}"
 
 
 def _prune(definitions: Mapping[str, Any], name: str, obj: Any, path: str) -> list[str]:

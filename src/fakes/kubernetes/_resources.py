@@ -84,14 +84,12 @@ class ResourceType:
     def has_status(self) -> bool:
         return "status" in self.subresources
 
-    def serves(self, subresource: str) -> bool:
-        """Whether the fake serves ``subresource`` of this resource."""
-        return subresource in SERVED_SUBRESOURCES or (subresource == "scale"
-                                                     and self.scale is not None)
 
-
-#: The subresources the fake serves; the others answer as a server without them would.
-SERVED_SUBRESOURCES = frozenset({"status"})
+#: The subresources the fake serves (exec, attach, portforward and proxy with the
+#: answers of a server that has no node, kubelet or endpoint to connect to); the
+#: others answer 501, naming themselves.
+SERVED_SUBRESOURCES = frozenset({"status", "scale", "log", "exec", "attach", "portforward",
+                                 "proxy"})
 
 
 class Registry:

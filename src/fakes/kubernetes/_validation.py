@@ -16,6 +16,12 @@ _SUBDOMAIN = _LABEL + r"(\." + _LABEL + r")*"
 _QUALIFIED = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _VALUE = r"(" + _QUALIFIED + r")?"
 
+#: The patterns, public for the strategies that draw valid values
+#: (``fakes.kubernetes.strategies``).
+SUBDOMAIN = _SUBDOMAIN
+QUALIFIED_NAME = _QUALIFIED
+NAME_PATTERNS = {"label": _LABEL, "subdomain": _SUBDOMAIN}
+
 _LABEL_RE = re.compile(_LABEL)
 _SUBDOMAIN_RE = re.compile(_SUBDOMAIN)
 _QUALIFIED_RE = re.compile(_QUALIFIED)

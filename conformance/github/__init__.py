@@ -1,0 +1,1 @@
+"""Conformance suite for the git-hosting fake: GitHub's REST API over git objects."""

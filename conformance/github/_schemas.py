@@ -1,0 +1,63 @@
+"""Every JSON response the fake answers a modelled operation with must validate against
+GitHub's published schema for that operation and status.
+
+``openapi-subset.json`` holds the response schemas of the operations the fake models,
+extracted from GitHub's OpenAPI description (api.github.com.json as published by
+octokit/openapi, MIT, Copyright (c) 2020 Octokit contributors; ``LICENSE-openapi``) and
+converted from OpenAPI 3.0 to JSON Schema (``tests/_github_openapi.py`` builds it and
+``tests/test_github_operations.py`` checks it against the description). The check runs
+on the fake target only, and only when ``jsonschema`` is installed (the ``test`` extra).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from fakes.github import _operations
+
+
+@functools.cache
+def _subset() -> dict[str, Any]:
+    text = resources.files("fakes.conformance.github").joinpath("openapi-subset.json")
+    document: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return document
+
+
+@functools.cache
+def _validator(operation_id: str, status: str) -> Any:
+    try:
+        from jsonschema import Draft202012Validator
+    except ImportError:  # the test extra is not installed: nothing to check with
+        return None
+    schema = _subset()["operations"].get(operation_id, {}).get(status)
+    if schema is None:
+        return None
+    return Draft202012Validator({**schema, "$defs": _subset()["$defs"]})
+
+
+def check_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+    """A ``requests`` response hook: raise AssertionError when a 2xx JSON answer does not
+    validate against GitHub's schema for its operation."""
+    if not 200 <= response.status_code < 300 or not response.content:
+        return
+    path = urlsplit(response.request.url or "").path
+    if path.startswith("/api/v3/"):
+        path = path[len("/api/v3"):]
+    operation = _operations.find(response.request.method or "GET", path)
+    if operation is None:
+        return
+    validator = _validator(operation.operation_id, str(response.status_code))
+    if validator is None:
+        return
+    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
+    if errors:
+        shown = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message[:200]}"
+                          for e in errors[:5])
+        raise AssertionError(f"{operation.operation_id} {response.status_code} does not "
+                             f"match GitHub's schema: {shown}")

@@ -1,0 +1,49 @@
+"""A git-hosting fake that speaks GitHub's REST API over real git objects.
+
+``FakeGitHub`` serves it on loopback for PyGithub and any other GitHub client; see
+``docs/github.md`` for what is modelled.
+
+The names below are imported on first use, so that reading the provider's
+descriptor (``fakes.github._provider``) at pytest start-up costs nothing (and needs
+neither dulwich nor PyGithub).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fakes.github._auth import Token
+    from fakes.github._errors import GitHubError
+    from fakes.github._github import API_PREFIX, FakeGitHub
+    from fakes.github._model import Account, Repository
+
+_EXPORTS = {
+    "API_PREFIX": "fakes.github._github",
+    "Account": "fakes.github._model",
+    "FakeGitHub": "fakes.github._github",
+    "GitHubError": "fakes.github._errors",
+    "Repository": "fakes.github._model",
+    "Token": "fakes.github._auth",
+}
+
+__all__ = [
+    "API_PREFIX",
+    "Account",
+    "FakeGitHub",
+    "GitHubError",
+    "Repository",
+    "Token",
+]
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -1,0 +1,92 @@
+"""The ``github`` provider: how the core serves, tests and verifies ``FakeGitHub``.
+
+Registered in pyproject.toml under the ``verified_fakes.providers`` entry-point group.
+This module is read at pytest start-up and by ``fakes --help``, so it imports nothing
+of the fake (nor dulwich, nor PyGithub) until a fake is built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from fakes.providers import Provider, RealTargets
+
+if TYPE_CHECKING:
+    from fakes.github._github import FakeGitHub
+
+__all__ = ["PROVIDER"]
+
+#: What the suite reads for a real target; never an ambient ``GITHUB_TOKEN``.
+REAL_VARIABLES = ("FAKES_GITHUB_API_URL", "FAKES_GITHUB_TOKEN", "FAKES_GITHUB_OWNER")
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--token", action="append", metavar="LOGIN:TOKEN", default=[],
+                        help="accept TOKEN as a classic token (scopes repo, delete_repo) of "
+                        "the user LOGIN, made if missing (repeatable; default: one random "
+                        "token for octocat, printed on stderr)")
+
+
+def _build_served(args: argparse.Namespace, common: Mapping[str, Any]) -> FakeGitHub:
+    from fakes.github._auth import Token
+    from fakes.github._github import FakeGitHub
+
+    fake = FakeGitHub(**common, announce=sys.stderr)
+    pairs = []
+    for spec in args.token:
+        login, sep, value = spec.partition(":")
+        if not sep or not login or not value:
+            raise SystemExit(f"fakes serve github: --token wants LOGIN:TOKEN, not {spec!r}")
+        pairs.append((login, value))
+    if not pairs:
+        print(f"token: {fake.token_for('octocat', scopes=('repo', 'delete_repo'))} "
+              "(octocat)", file=sys.stderr, flush=True)
+    for login, value in pairs:
+        if login not in fake.store.accounts:
+            fake.create_user(login)
+        fake.store.add_token(Token(value, login, scopes=frozenset({"repo", "delete_repo"})))
+    return fake
+
+
+def _environment(
+    values: Sequence[str], profile: str | None, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """``--target API_URL`` → FAKES_GITHUB_API_URL; the token and the sandbox owner must be
+    given explicitly as FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER."""
+    urls = {value.rstrip("/") for value in values}
+    if len(urls) != 1:
+        raise ValueError("only one real GitHub target per run")
+    url = urls.pop()
+    if not url.startswith("https://"):
+        raise ValueError(f"--target must be 'fake' or an https:// API URL, not {url!r}")
+    missing = [v for v in REAL_VARIABLES[1:] if not environ.get(v)]
+    if missing:
+        raise ValueError(f"a real GitHub target needs {' and '.join(missing)} (a token of a "
+                         "sandbox account and the sandbox user or organization)")
+    return {"FAKES_GITHUB_API_URL": url, "FAKES_GITHUB_TOKEN": environ["FAKES_GITHUB_TOKEN"],
+            "FAKES_GITHUB_OWNER": environ["FAKES_GITHUB_OWNER"]}
+
+
+PROVIDER = Provider(
+    name="github",
+    summary="GitHub REST API over real git objects: repositories, git data, contents, "
+            "commits, compare, pull requests and merges, branch protection; tokens with "
+            "scopes and permissions",
+    fake="fakes.github:FakeGitHub",
+    fixture="fake_github",
+    extra="github",
+    requires=("dulwich", "github"),  # type: ignore[arg-type]  # attrs converter
+    conformance="fakes.conformance.github",
+    serve_options=_serve_options,
+    build_served=_build_served,
+    real_targets=RealTargets(
+        metavar="API_URL",
+        help="the REST API URL of github.com (https://api.github.com) or an Enterprise "
+             "Server (https://HOST/api/v3), with FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER "
+             "naming a sandbox account",
+        environment=_environment,
+    ),
+)
