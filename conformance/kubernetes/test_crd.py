@@ -843,3 +843,25 @@ def test_python_clients(target: Target) -> None:
     assert [i.metadata.name for i in resource.get(namespace=ns).items] == ["a"]
     api.delete_namespaced_custom_object(group, "v1", ns, "widgets", "a")
     assert resource.get(namespace=ns).items == []
+
+
+@behaviour("K8S-188", "server-side apply of a custom resource creates it, applies again "
+           "without conflict and records its applier in managedFields",
+           cite="https://kubernetes.io/docs/reference/using-api/server-side-apply/")
+def test_server_side_apply_of_custom_resources(target: Target) -> None:
+    import yaml
+
+    group, path = _served(target, "crd-ssa")
+    ns = path.split("/namespaces/")[1].split("/")[0]
+    widget = _widget(group, "a", size=2, tags=["x"])
+    widget["metadata"]["namespace"] = ns
+    for size in (2, 3):
+        widget["spec"]["size"] = size
+        applied = target.kubectl("apply", "--server-side", "-f", "-",
+                                 stdin=yaml.safe_dump(widget))
+        assert applied.returncode == 0, applied.stderr
+    obj = target.http("GET", f"{path}/a").json()
+    assert obj["spec"] == {"size": 3, "tags": ["x"], "color": "red"}
+    [entry] = obj["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"]) == ("kubectl", "Apply")
+    assert set(entry["fieldsV1"]["f:spec"]) >= {"f:size", "f:tags"}

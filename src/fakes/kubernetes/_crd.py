@@ -350,7 +350,9 @@ def resource_types(crds: Iterable[Mapping[str, Any]]) -> list[ResourceType]:
                 short_names=tuple(names.get("shortNames") or ()),
                 categories=tuple(names.get("categories") or ()),
                 namespaced=spec.get("scope") == "Namespaced", verbs=_VERBS,
-                subresources=subresources, definition="", strategy=_STRATEGY,
+                subresources=subresources,
+                definition=f"{spec['group']}/{version['name']}/{names['kind']}",
+                strategy=_STRATEGY,
                 storage_version=storage,
                 schema=(version.get("schema") or {}).get("openAPIV3Schema") or {},
                 printer_columns=tuple(version.get("additionalPrinterColumns") or ()),
@@ -513,3 +515,50 @@ def terminating(rt: ResourceType, name: str) -> StatusError:
         f'{rt.group_resource} "{name}" is forbidden: create not allowed while custom '
         "resource definition is terminating", status=403, reason="Forbidden",
         details={"name": name, "group": rt.group, "kind": rt.plural})
+
+
+# -- the registry's view of a schema -------------------------------------------------------
+
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_PATCH_KEYS = ("list-type", "list-map-keys", "map-type")
+
+
+def definitions_of(types: Iterable[ResourceType]) -> dict[str, Any]:
+    """The custom types' schemas as the registry's trimmed definitions (named by their
+    ``definition``; nested objects ``<name>.<field>``), for what walks definitions:
+    server-side apply's field sets, list and map types."""
+    out: dict[str, Any] = {}
+    for rt in types:
+        root = dict(rt.schema or {})
+        root["properties"] = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                              **(root.get("properties") or {})}
+        _definition_of(root, rt.definition, out)
+        out[rt.definition]["properties"]["metadata"] = {"ref": _OBJECT_META}
+    return out
+
+
+def _definition_of(schema: Mapping[str, Any], name: str, out: dict[str, Any]) -> None:
+    properties = {key: _property_of(sub, f"{name}.{key}", out)
+                  for key, sub in (schema.get("properties") or {}).items()
+                  if isinstance(sub, Mapping)}
+    out[name] = {"properties": properties} if properties else {
+        "type": schema.get("type", "object")}
+    if "x-kubernetes-map-type" in schema:
+        out[name]["map-type"] = schema["x-kubernetes-map-type"]
+
+
+def _property_of(schema: Mapping[str, Any], name: str, out: dict[str, Any]) -> dict[str, Any]:
+    prop: dict[str, Any] = {}
+    if schema.get("properties"):
+        _definition_of(schema, name, out)
+        prop["ref"] = name
+    elif "type" in schema:
+        prop["type"] = schema["type"]
+    if isinstance(schema.get("items"), Mapping):
+        prop["items"] = _property_of(schema["items"], name + "[]", out)
+    if isinstance(schema.get("additionalProperties"), Mapping):
+        prop["values"] = _property_of(schema["additionalProperties"], name + "{}", out)
+    for key in _PATCH_KEYS:
+        if "x-kubernetes-" + key in schema:
+            prop[key] = schema["x-kubernetes-" + key]
+    return prop

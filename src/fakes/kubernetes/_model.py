@@ -707,8 +707,8 @@ class Cluster:
                 self._write(rt, each, {**_copy(crd), "status": status}, crd, _crd.CONTROLLER,
                             "status")  # which calls back here
                 return
-        self.types = self._builtin.extended(_crd.resource_types(
-            o for k, o in self._objects.items() if k[:2] == key[:2]))
+        custom = _crd.resource_types(o for k, o in self._objects.items() if k[:2] == key[:2])
+        self.types = self._builtin.extended(custom, _crd.definitions_of(custom))
         self._listings.clear()
 
     def _delete_definition(self, rt: ResourceType, key: Key, current: Mapping[str, Any],
@@ -772,7 +772,9 @@ class Cluster:
                     f"couldn't get version/kind; json parse error: json: cannot unmarshal "
                     f"{json_type(body[field])} into Go struct field .{field} of type string "
                     f"({shown[:30] + ' ...' if len(shown) > 30 else shown})")
-        misfit = type_error(self.types.definitions, rt.definition, body)
+        # (a custom resource's types are its schema's: _crd words their errors)
+        misfit = None if rt.custom else type_error(self.types.definitions, rt.definition,
+                                                   body)
         if kind or api_version:
             if kind == rt.kind and api_version == rt.api_version:
                 pass

@@ -101,10 +101,11 @@ class Registry:
         self._by_plural = {(t.group, t.version, t.plural): t for t in self.types}
         self._by_kind = {(t.api_version, t.kind): t for t in self.types}
 
-    def extended(self, custom: Iterable[ResourceType]) -> Registry:
+    def extended(self, custom: Iterable[ResourceType],
+                 definitions: Mapping[str, Any] | None = None) -> Registry:
         """This registry and the custom resource types after it (a cluster's, whose
-        CustomResourceDefinitions add them)."""
-        return Registry((*self.types, *custom), self.definitions)
+        CustomResourceDefinitions add them), with their schemas as definitions."""
+        return Registry((*self.types, *custom), {**self.definitions, **(definitions or {})})
 
     def get(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_plural.get((group, version, plural))
