@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,14 @@ needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not insta
 MERGE = "application/merge-patch+json"
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[FakeCluster]:
-    with FakeCluster() as made:
-        yield made
+@pytest.fixture
+def cluster(fake_cluster_server: FakeCluster) -> FakeCluster:
+    return fake_cluster_server  # the plugin's, shared by the session
 
 
 @pytest.fixture
-def fresh(cluster: FakeCluster) -> FakeCluster:
-    cluster.reset()
-    return cluster
+def fresh(fake_cluster: FakeCluster) -> FakeCluster:
+    return fake_cluster  # the plugin's: reset before each test
 
 
 def kubectl(cluster: FakeCluster, tmp_path: Path, *args: str,

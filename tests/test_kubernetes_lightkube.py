@@ -22,10 +22,9 @@ from lightkube.types import PatchType
 from fakes.kubernetes import FakeCluster
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[FakeCluster]:
-    with FakeCluster() as made:
-        yield made
+@pytest.fixture
+def cluster(fake_cluster_server: FakeCluster) -> FakeCluster:
+    return fake_cluster_server  # the plugin's, shared by the session
 
 
 @pytest.fixture

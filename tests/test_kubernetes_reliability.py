@@ -14,7 +14,6 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,16 +37,14 @@ STRATEGIC = "application/strategic-merge-patch+json"
 BODY_LIMIT = 3 * 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[FakeCluster]:
-    with FakeCluster() as made:
-        yield made
+@pytest.fixture
+def cluster(fake_cluster_server: FakeCluster) -> FakeCluster:
+    return fake_cluster_server  # the plugin's, shared by the session
 
 
 @pytest.fixture
-def fresh(cluster: FakeCluster) -> FakeCluster:
-    cluster.reset()
-    return cluster
+def fresh(fake_cluster: FakeCluster) -> FakeCluster:
+    return fake_cluster  # the plugin's: reset before each test
 
 
 def session_for(cluster: FakeCluster) -> requests.Session:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -43,17 +42,15 @@ spec: {containers: [{name: main, image: busybox}]}
 """
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[FakeCluster]:
-    with FakeCluster() as made:
-        yield made
+@pytest.fixture
+def cluster(fake_cluster_server: FakeCluster) -> FakeCluster:
+    return fake_cluster_server  # the plugin's, shared by the session
 
 
 @pytest.fixture
-def fresh(cluster: FakeCluster) -> FakeCluster:
-    cluster.reset()
-    cluster.apply(DEPLOYMENT)
-    return cluster
+def fresh(fake_cluster: FakeCluster) -> FakeCluster:
+    fake_cluster.apply(DEPLOYMENT)  # on the plugin's cluster, reset before each test
+    return fake_cluster
 
 
 def kubectl(cluster: FakeCluster, tmp_path: Path, *args: str) -> str:

@@ -9,8 +9,9 @@ descriptor (``fakes.artifacts._provider``) at pytest start-up costs nothing.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from fakes._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fakes.artifacts._auth import Account
@@ -53,14 +54,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # Not cached here: the name stays whatever its module holds now (pytester's
-    # in-process runs, for one, drop and re-import modules between runs).
-    return getattr(import_module(module), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

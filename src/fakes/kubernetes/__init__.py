@@ -8,8 +8,9 @@ The names below are imported on first use, so that reading the provider's descri
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from fakes._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fakes.kubernetes._cluster import FakeCluster
@@ -25,12 +26,4 @@ _EXPORTS = {
 __all__ = ["FakeCluster", "ResourceType", "StatusError"]
 
 
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(module), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -43,6 +43,7 @@ from fakes.kubernetes._errors import (
     StatusError,
     bad_request,
     conflict,
+    integer_param,
     internal,
     method_not_allowed,
     resource_not_found,
@@ -476,7 +477,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     def _list_options(self, request: Request, rt: ResourceType) -> dict[str, Any]:
         """The ListOptions of a list or a deletecollection, as the model takes them."""
         labels, fields = self._selectors(request, rt)
-        limit = _integer(request.arg("limit"))
+        limit = integer_param(request.arg("limit"))
         _check_list_options(request, watch=False)
         match = request.arg("resourceVersionMatch")
         return {"labels": labels, "fields": fields, "limit": limit or 0,
@@ -508,7 +509,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                namespace: str | None, shape: Shape) -> Response:
         labels, fields = self._selectors(request, rt)
         _check_list_options(request, watch=True)
-        timeout = _integer(request.arg("timeoutSeconds"))
+        timeout = integer_param(request.arg("timeoutSeconds"))
         bookmarks = _is_true(request.arg("allowWatchBookmarks"))
         sends_initial = _sends_initial_events(request)
         store: Cluster = call.store
@@ -751,15 +752,6 @@ def _unsupported_patch(media_type: str) -> StatusError:
             details={"causes": [{"reason": "NotModelled", "message": media_type}]})
     return StatusError("415: Unsupported Media Type", status=415,
                        reason="UnsupportedMediaType", details={})
-
-
-def _integer(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
 def _body(request: Request, rt: ResourceType, kind: str | None = None, *,

@@ -154,3 +154,14 @@ def method_not_allowed() -> StatusError:
 
 def gone(message: str) -> StatusError:
     return StatusError(message, status=410, reason="Expired")
+
+
+def integer_param(value: str | None) -> int | None:
+    """An integer query parameter (``limit``, ``timeoutSeconds``, ``tailLines`` ...);
+    None when absent or empty; otherwise the apiserver's 400 for one that is not."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None

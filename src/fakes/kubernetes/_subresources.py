@@ -31,6 +31,7 @@ from fakes.kubernetes._errors import (
     Cause,
     StatusError,
     bad_request,
+    integer_param,
     method_not_allowed,
 )
 from fakes.kubernetes._model import JSON_PATCH, Cluster
@@ -59,15 +60,6 @@ def _names(pod: Mapping[str, Any], field: str) -> list[str]:
     return [str(c.get("name", "")) for c in listed if isinstance(c, Mapping)]
 
 
-def _integer(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
-
-
 def log_container(pod: Mapping[str, Any], container: str | None) -> str:
     """The container a log request names, checked as the apiserver checks it."""
     name = _meta(pod).get("name", "")
@@ -89,7 +81,7 @@ def read_log(store: Cluster, logs: Mapping[tuple[str, str], str], rt: ResourceTy
              name: str, args: Mapping[str, str | None]) -> str | None:
     """The log text of one container, or None when there is none (the apiserver's 204)."""
     pod = store.get(rt, namespace, name)
-    numbers = {option: _integer(args.get(option)) for option in _LOG_OPTIONS}
+    numbers = {option: integer_param(args.get(option)) for option in _LOG_OPTIONS}
     for option in ("sinceSeconds", "limitBytes"):
         value = numbers[option]
         if value is not None and value < 1:
