@@ -12,7 +12,9 @@ server panic and close the connection. The fake answers a 415 instead, saying so
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from typing import Any
 
 from fakes.kubernetes._errors import StatusError, bad_request
@@ -56,18 +58,21 @@ def decode_body(media: str, raw: bytes, rt: ResourceType, kind: str) -> Any:
     return decode(raw, api_version, kind)
 
 
+@functools.cache
 def yaml_loader() -> type[Any]:
-    """A loader reading YAML as the apiserver's YAML 1.1 decoder reads it: ``y`` is
-    true, timestamps stay strings."""
+    """A loader reading YAML as the apiserver's YAML 1.1 decoder (go-yaml v2) reads it:
+    ``y`` and ``n`` are booleans too, timestamps stay strings."""
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        bool_values = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers
                 if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile("^[yYnN]$"),
+                                 list("yYnN"))
     return Loader
 
 

@@ -1,0 +1,322 @@
+"""Request bodies in Kubernetes protobuf and YAML: kubectl's imperative commands, and
+the apiserver's answers to bodies it cannot read.
+
+kubectl ``create`` sends ``application/vnd.kubernetes.protobuf``
+(https://kubernetes.io/docs/reference/using-api/api-concepts/#protobuf-encoding): the
+magic ``k8s\\x00`` and a ``runtime.Unknown`` envelope whose ``raw`` is the object's
+protobuf encoding. The raw bodies here are made by hand with the field numbers of the
+pinned ``generated.proto`` files.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from typing import Any
+
+import yaml
+
+from fakes.conformance.kubernetes._support import behaviour, failure
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+
+PROTOBUF_ENCODING = API_CONCEPTS + "#protobuf-encoding"
+ALTERNATE = API_CONCEPTS + "#alternate-representations-of-resources"
+PB = "application/vnd.kubernetes.protobuf"
+YAML = "application/yaml"
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _get(target: Target, *args: str) -> Any:
+    return json.loads(_ok(target.kubectl("get", *args, "-o", "json")))
+
+
+# -- a little protobuf, by hand ---------------------------------------------------------
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _bytes(number: int, value: bytes | str) -> bytes:
+    data = value.encode() if isinstance(value, str) else value
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _number(number: int, value: int) -> bytes:
+    return _varint(number << 3) + _varint(value)
+
+
+def _entry(number: int, key: str, value: bytes | str) -> bytes:
+    return _bytes(number, _bytes(1, key) + _bytes(2, value))
+
+
+def _envelope(raw: bytes, api_version: str | None = "v1", kind: str | None = "ConfigMap"
+              ) -> bytes:
+    type_meta = b"" if api_version is None else _bytes(1, _bytes(1, api_version)
+                                                       + _bytes(2, kind or ""))
+    return b"k8s\x00" + type_meta + _bytes(2, raw)
+
+
+def _made_names(target: Target, path: str) -> list[str]:
+    """The names of the objects at ``path`` but the CA bundle a real cluster puts in
+    every namespace."""
+    items = target.http("GET", path).json()["items"]
+    return [i["metadata"]["name"] for i in items if i["metadata"]["name"] != "kube-root-ca.crt"]
+
+
+def _metadata(name: str) -> bytes:
+    return _bytes(1, _bytes(1, name))
+
+
+@behaviour("K8S-290", "kubectl create namespace, configmap --from-literal and secret "
+           "generic --from-literal send protobuf; the objects read back as sent",
+           cite=PROTOBUF_ENCODING)
+def test_kubectl_create_basic_kinds(target: Target) -> None:
+    name = target.cluster_name("pbns", "/api/v1/namespaces")
+    assert f"namespace/{name} created" in _ok(target.kubectl("create", "namespace", name))
+    assert _get(target, "namespace", name)["status"]["phase"] == "Active"
+    ns = target.namespace("protobuf")
+    _ok(target.kubectl("create", "configmap", "settings", "-n", ns,
+                       "--from-literal=mode=fast", "--from-literal=level=3"))
+    _ok(target.kubectl("create", "secret", "generic", "creds", "-n", ns,
+                       "--from-literal=password=s3cr3t"))
+    assert _get(target, "configmap", "settings", "-n", ns)["data"] == {"mode": "fast",
+                                                                      "level": "3"}
+    secret = _get(target, "secret", "creds", "-n", ns)
+    assert secret["type"] == "Opaque"
+    assert secret["data"] == {"password": base64.b64encode(b"s3cr3t").decode()}
+
+
+@behaviour("K8S-291", "kubectl create deployment --replicas=0 keeps the zero it sent, "
+           "create service clusterip and expose make Services", cite=PROTOBUF_ENCODING)
+def test_kubectl_create_workloads(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    _ok(target.kubectl("create", "deployment", "web", "-n", ns, "--image=nginx",
+                       "--replicas=0"))
+    deployment = _get(target, "deployment", "web", "-n", ns)
+    assert deployment["spec"]["replicas"] == 0
+    assert deployment["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert (container["name"], container["image"]) == ("nginx", "nginx")
+    _ok(target.kubectl("create", "service", "clusterip", "front", "-n", ns,
+                       "--tcp=80:8080"))
+    [port] = _get(target, "service", "front", "-n", ns)["spec"]["ports"]
+    assert port == {"name": "80-8080", "port": 80, "protocol": "TCP", "targetPort": 8080}
+    assert "service/websvc exposed" in _ok(target.kubectl(
+        "expose", "deployment", "web", "-n", ns, "--port=80", "--target-port=http",
+        "--name=websvc"))
+    service = _get(target, "service", "websvc", "-n", ns)
+    assert service["spec"]["selector"] == {"app": "web"}
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+
+
+@behaviour("K8S-292", "kubectl create serviceaccount, role, rolebinding and job send "
+           "protobuf; the objects read back as sent", cite=PROTOBUF_ENCODING)
+def test_kubectl_create_access_and_jobs(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    _ok(target.kubectl("create", "serviceaccount", "robot", "-n", ns))
+    _ok(target.kubectl("create", "role", "reader", "-n", ns, "--verb=get,list",
+                       "--resource=pods,configmaps"))
+    _ok(target.kubectl("create", "rolebinding", "robot-reads", "-n", ns, "--role=reader",
+                       f"--serviceaccount={ns}:robot"))
+    _ok(target.kubectl("create", "job", "once", "-n", ns, "--image=busybox", "--",
+                       "true"))
+    assert _get(target, "serviceaccount", "robot", "-n", ns)["metadata"]["name"] == "robot"
+    assert _get(target, "role", "reader", "-n", ns)["rules"] == [
+        {"apiGroups": [""], "resources": ["pods", "configmaps"], "verbs": ["get", "list"]}]
+    binding = _get(target, "rolebinding", "robot-reads", "-n", ns)
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                  "name": "reader"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "robot",
+                                    "namespace": ns}]
+    job = _get(target, "job", "once", "-n", ns)
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["true"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+
+
+@behaviour("K8S-293", "a protobuf body whose envelope cannot be read is a 400 quoting the "
+           "body's first bytes in hex; nothing is created", cite=MEASURED)
+def test_unreadable_envelope(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    unrecognized = "the object provided is unrecognized (must be of type ConfigMap): "
+    cases = {
+        b"": "empty data (<empty>)",
+        b"garbage": "provided data does not appear to be a protobuf message, expected "
+                    "prefix [107 56 115 0] (67617262616765)",
+        b"k8s\x00": "empty body (6b387300)",
+        b"k8s\x00garbage": "proto: illegal wireType 7 (6b38730067617262616765)",
+        b"k8s\x00\x12\x7f" + b"x" * 40: "unexpected EOF (6b387300127f" + "78" * 24 + " ...)",
+    }
+    for body, message in cases.items():
+        status = failure(target, "POST", path, raw=body, content_type=PB)
+        assert (status["code"], status["reason"]) == (400, "BadRequest")
+        assert status["message"] == unrecognized + message
+    assert _made_names(target, path) == []
+
+
+@behaviour("K8S-294", "a protobuf object that cannot be read, or of another kind, is a "
+           "400 naming the kind sent; an envelope without typeMeta takes the URL's kind",
+           cite=MEASURED)
+def test_unreadable_object(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    prefix = 'ConfigMap in version "v1" cannot be handled as a ConfigMap: '
+    cases = {
+        _envelope(b"\x08\x01"): prefix + "proto: wrong wireType = 0 for field ObjectMeta",
+        _envelope(b"\x0a\x05ab"): prefix + "unexpected EOF",
+        _envelope(_metadata("x"), kind="Nope"): (
+            'Nope in version "v1" cannot be handled as a ConfigMap: no kind "Nope" is '
+            'registered for version "v1" in scheme "pkg/runtime/scheme.go:111"'),
+    }
+    for body, message in cases.items():
+        status = failure(target, "POST", path, raw=body, content_type=PB)
+        assert (status["code"], status["message"]) == (400, message)
+    secret = failure(target, "POST", f"/api/v1/namespaces/{ns}/secrets",
+                     raw=_envelope(_metadata("x")), content_type=PB)
+    assert secret["message"] == ('ConfigMap in version "v1" cannot be handled as a Secret: '
+                                 "converting (v1.ConfigMap) to (core.Secret): unknown "
+                                 "conversion")
+    assert _made_names(target, path) == []
+    made = target.http("POST", path, raw=_envelope(_metadata("bare"), None), content_type=PB)
+    assert made.status_code == 201, made.text
+    assert (made.json()["kind"], made.json()["metadata"]["name"]) == ("ConfigMap", "bare")
+
+
+@behaviour("K8S-295", "protobuf fields decode to their JSON forms: bytes as base64, a "
+           "pointer's false kept, IntOrString as a string, int32 and map entries",
+           cite=PROTOBUF_ENCODING)
+def test_typed_fields(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    # ConfigMap: metadata 1 {name 1, labels 11}, data 2, binaryData 3, immutable 4.
+    config_map = (_bytes(1, _bytes(1, "typed") + _entry(11, "tier", "web"))
+                  + _entry(2, "mode", "fast") + _entry(3, "blob", b"\x00\xff")
+                  + _number(4, 0))
+    made = target.http("POST", f"/api/v1/namespaces/{ns}/configmaps",
+                       raw=_envelope(config_map), content_type=PB)
+    assert made.status_code == 201, made.text
+    stored = target.http("GET", f"/api/v1/namespaces/{ns}/configmaps/typed").json()
+    assert stored["metadata"]["labels"] == {"tier": "web"}
+    assert stored["data"] == {"mode": "fast"}
+    assert stored["binaryData"] == {"blob": base64.b64encode(b"\x00\xff").decode()}
+    assert stored["immutable"] is False
+    # Service: spec 2 {ports 1 [name 1, protocol 2, port 3, targetPort 4 {type 1,
+    # strVal 3}], selector 2}.
+    port = (_bytes(1, "web") + _bytes(2, "TCP") + _number(3, 8080)
+            + _bytes(4, _number(1, 1) + _bytes(3, "http")))
+    service = _metadata("typed") + _bytes(2, _bytes(1, port) + _entry(2, "app", "web"))
+    made = target.http("POST", f"/api/v1/namespaces/{ns}/services",
+                       raw=_envelope(service, kind="Service"), content_type=PB)
+    assert made.status_code == 201, made.text
+    [stored_port] = made.json()["spec"]["ports"]
+    assert stored_port == {"name": "web", "protocol": "TCP", "port": 8080,
+                           "targetPort": "http"}
+    assert made.json()["spec"]["selector"] == {"app": "web"}
+
+
+@behaviour("K8S-296", "PUT takes a protobuf body too; PATCH never does (415)",
+           cite=MEASURED)
+def test_protobuf_update_and_patch(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    assert target.http("POST", path, raw=_envelope(_metadata("cfg")),
+                       content_type=PB).status_code == 201
+    version = target.http("GET", f"{path}/cfg").json()["metadata"]["resourceVersion"]
+    updated = (_bytes(1, _bytes(1, "cfg") + _bytes(6, version))
+               + _entry(2, "mode", "slow"))
+    answer = target.http("PUT", f"{path}/cfg", raw=_envelope(updated), content_type=PB)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["data"] == {"mode": "slow"}
+    status = failure(target, "PATCH", f"{path}/cfg", raw=_envelope(updated),
+                     content_type=PB)
+    assert (status["code"], status["reason"], status["message"]) == (
+        415, "UnsupportedMediaType", "415: Unsupported Media Type")
+
+
+@behaviour("K8S-297", "a create or update body in a media type other than JSON, YAML or "
+           "protobuf is a 415 listing the three; no Content-Type reads JSON",
+           cite=ALTERNATE)
+def test_unknown_body_media_type(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                       "metadata": {"name": "plain"}}).encode()
+    for media in ("text/plain", "application/cbor", "application/merge-patch+json"):
+        status = failure(target, "POST", path, raw=body, content_type=media)
+        assert (status["code"], status["reason"]) == (415, "UnsupportedMediaType")
+        assert status["message"] == (
+            "the body of the request was in an unknown format - accepted media types "
+            "include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    assert _made_names(target, path) == []
+    assert target.http("POST", path, raw=body, content_type="").status_code == 201
+
+
+@behaviour("K8S-298", "create and update take YAML bodies; YAML that is not an object is "
+           "a 400 quoting it in hex, an empty document is an empty object", cite=ALTERNATE)
+def test_yaml_bodies(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "yml"},
+                "data": {"when": "2024-01-01", "on": "yes"}}
+    made = target.http("POST", path, raw=yaml.safe_dump(manifest).encode(),
+                       content_type=YAML)
+    assert made.status_code == 201, made.text
+    assert made.json()["data"] == {"when": "2024-01-01", "on": "yes"}
+    manifest["metadata"] = made.json()["metadata"]
+    manifest["data"] = {"mode": "slow"}
+    replaced = target.http("PUT", f"{path}/yml", raw=yaml.safe_dump(manifest).encode(),
+                           content_type=YAML + "; charset=utf-8")
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["data"] == {"mode": "slow"}
+    listed = failure(target, "POST", path, raw=b"- 1", content_type=YAML)
+    assert listed["message"] == (
+        "the object provided is unrecognized (must be of type ConfigMap): couldn't get "
+        "version/kind; json parse error: json: cannot unmarshal array into Go value of "
+        'type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string '
+        '"json:\\"kind,omitempty\\"" } (2d2031)')
+    broken = failure(target, "POST", path, raw=b"a: [", content_type=YAML)
+    assert broken["code"] == 400
+    assert broken["message"].startswith(
+        "the object provided is unrecognized (must be of type ConfigMap): yaml: line 1: ")
+    assert broken["message"].endswith(" (613a205b)")
+    # YAML 1.1: a plain y is true.
+    boolean = failure(target, "POST", path, raw=b"metadata: {name: y}", content_type=YAML)
+    assert boolean["message"] == (
+        'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal '
+        "bool into Go struct field ObjectMeta.metadata.name of type string")
+    empty = failure(target, "POST", path, raw=b"\n", content_type=YAML)
+    assert (empty["code"], empty["reason"]) == (422, "Invalid")
+    assert [cause["field"] for cause in empty["details"]["causes"]] == ["metadata.name"]
+
+
+@behaviour("K8S-299", "kubectl create cronjob, poddisruptionbudget and ingress send "
+           "protobuf; the objects read back as sent", cite=PROTOBUF_ENCODING)
+def test_kubectl_create_more_kinds(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    _ok(target.kubectl("create", "cronjob", "tick", "-n", ns, "--image=busybox",
+                       "--schedule=*/5 * * * *"))
+    _ok(target.kubectl("create", "pdb", "guard", "-n", ns, "--selector=app=web",
+                       "--min-available=1"))
+    _ok(target.kubectl("create", "ingress", "entry", "-n", ns,
+                       "--rule=example.com/path=front:80"))
+    cron = _get(target, "cronjob", "tick", "-n", ns)
+    assert cron["spec"]["schedule"] == "*/5 * * * *"
+    assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == \
+        "OnFailure"
+    pdb = _get(target, "pdb", "guard", "-n", ns)
+    assert pdb["spec"]["minAvailable"] == 1
+    assert pdb["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    [rule] = _get(target, "ingress", "entry", "-n", ns)["spec"]["rules"]
+    assert rule == {"host": "example.com", "http": {"paths": [{
+        "path": "/path", "pathType": "Exact",
+        "backend": {"service": {"name": "front", "port": {"number": 80}}}}]}}
