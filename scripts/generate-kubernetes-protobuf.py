@@ -20,7 +20,8 @@ Only the messages reachable from the kinds in resources.json (and ``autoscaling/
 Scale, the scale subresource's body) are written. The well-known types with their own
 JSON forms are marked with ``as``: ``time`` and ``microtime`` (seconds → RFC 3339),
 ``quantity`` and ``intorstring``, ``rawextension`` and ``fieldsv1``
-(raw bytes holding JSON), and ``items`` for a Go slice type wrapped in a message.
+(raw bytes holding JSON). The script stops when a kind reaches a type the decoder
+does not read (a Go slice type wrapped in a message, Duration, floating point).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ SPECIAL = {
 }
 SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double",
            "float", "sint32", "sint64", "fixed32", "fixed64"}
+#: The scalars src/fakes/kubernetes/_protobuf.py reads.
+DECODED = {"string", "bytes", "bool", "int32", "int64"}
 
 _FIELD = re.compile(r"^\s*(optional|repeated)\s+(\S+)\s+(\w+)\s*=\s*(\d+)\s*;")
 _MAP = re.compile(r"^\s*map\s*<\s*(\w+)\s*,\s*(\S+)\s*>\s+(\w+)\s*=\s*(\d+)\s*;")
@@ -151,7 +154,7 @@ def main() -> None:
             continue
         entry: dict[str, Any] = {}
         if message["slice"]:
-            entry["as"] = "items"
+            raise SystemExit(f"{name} wraps a Go slice: teach _protobuf.py its items")
         fields: dict[str, Any] = {}
         for field in message["fields"]:
             go = message["go"].get(field["number"])
@@ -181,6 +184,9 @@ def main() -> None:
             if not go.get("pointer") and go.get("omitempty", True):
                 described["o"] = 1
             fields[str(field["number"])] = described
+        unread = {f.get(key) for f in fields.values() for key in "tkv"} & (SCALARS - DECODED)
+        if unread:
+            raise SystemExit(f"{name} has fields of {unread}: teach _protobuf.py them")
         entry["fields"] = fields
         out[name] = entry
     document = {

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from fakes.conformance.kubernetes import protowire as pb
 from fakes.conformance.kubernetes._support import behaviour, failure
 from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
 
@@ -35,37 +36,6 @@ def _get(target: Target, *args: str) -> Any:
     return json.loads(_ok(target.kubectl("get", *args, "-o", "json")))
 
 
-# -- a little protobuf, by hand ---------------------------------------------------------
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    value &= (1 << 64) - 1
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
-def _bytes(number: int, value: bytes | str) -> bytes:
-    data = value.encode() if isinstance(value, str) else value
-    return _varint(number << 3 | 2) + _varint(len(data)) + data
-
-
-def _number(number: int, value: int) -> bytes:
-    return _varint(number << 3) + _varint(value)
-
-
-def _entry(number: int, key: str, value: bytes | str) -> bytes:
-    return _bytes(number, _bytes(1, key) + _bytes(2, value))
-
-
-def _envelope(raw: bytes, api_version: str | None = "v1", kind: str | None = "ConfigMap"
-              ) -> bytes:
-    type_meta = b"" if api_version is None else _bytes(1, _bytes(1, api_version)
-                                                       + _bytes(2, kind or ""))
-    return b"k8s\x00" + type_meta + _bytes(2, raw)
-
-
 def _made_names(target: Target, path: str) -> list[str]:
     """The names of the objects at ``path`` but the CA bundle a real cluster puts in
     every namespace."""
@@ -74,7 +44,7 @@ def _made_names(target: Target, path: str) -> list[str]:
 
 
 def _metadata(name: str) -> bytes:
-    return _bytes(1, _bytes(1, name))
+    return pb.delimited(1, pb.delimited(1, name))
 
 
 @behaviour("K8S-290", "kubectl create namespace, configmap --from-literal and secret "
@@ -173,9 +143,9 @@ def test_unreadable_object(target: Target) -> None:
     path = f"/api/v1/namespaces/{ns}/configmaps"
     prefix = 'ConfigMap in version "v1" cannot be handled as a ConfigMap: '
     cases = {
-        _envelope(b"\x08\x01"): prefix + "proto: wrong wireType = 0 for field ObjectMeta",
-        _envelope(b"\x0a\x05ab"): prefix + "unexpected EOF",
-        _envelope(_metadata("x"), kind="Nope"): (
+        pb.envelope(b"\x08\x01"): prefix + "proto: wrong wireType = 0 for field ObjectMeta",
+        pb.envelope(b"\x0a\x05ab"): prefix + "unexpected EOF",
+        pb.envelope(_metadata("x"), kind="Nope"): (
             'Nope in version "v1" cannot be handled as a ConfigMap: no kind "Nope" is '
             'registered for version "v1" in scheme "pkg/runtime/scheme.go:111"'),
     }
@@ -183,12 +153,12 @@ def test_unreadable_object(target: Target) -> None:
         status = failure(target, "POST", path, raw=body, content_type=PB)
         assert (status["code"], status["message"]) == (400, message)
     secret = failure(target, "POST", f"/api/v1/namespaces/{ns}/secrets",
-                     raw=_envelope(_metadata("x")), content_type=PB)
+                     raw=pb.envelope(_metadata("x")), content_type=PB)
     assert secret["message"] == ('ConfigMap in version "v1" cannot be handled as a Secret: '
                                  "converting (v1.ConfigMap) to (core.Secret): unknown "
                                  "conversion")
     assert _made_names(target, path) == []
-    made = target.http("POST", path, raw=_envelope(_metadata("bare"), None), content_type=PB)
+    made = target.http("POST", path, raw=pb.envelope(_metadata("bare"), None), content_type=PB)
     assert made.status_code == 201, made.text
     assert (made.json()["kind"], made.json()["metadata"]["name"]) == ("ConfigMap", "bare")
 
@@ -199,11 +169,11 @@ def test_unreadable_object(target: Target) -> None:
 def test_typed_fields(target: Target) -> None:
     ns = target.namespace("protobuf")
     # ConfigMap: metadata 1 {name 1, labels 11}, data 2, binaryData 3, immutable 4.
-    config_map = (_bytes(1, _bytes(1, "typed") + _entry(11, "tier", "web"))
-                  + _entry(2, "mode", "fast") + _entry(3, "blob", b"\x00\xff")
-                  + _number(4, 0))
+    config_map = (pb.delimited(1, pb.delimited(1, "typed") + pb.map_entry(11, "tier", "web"))
+                  + pb.map_entry(2, "mode", "fast") + pb.map_entry(3, "blob", b"\x00\xff")
+                  + pb.varint_field(4, 0))
     made = target.http("POST", f"/api/v1/namespaces/{ns}/configmaps",
-                       raw=_envelope(config_map), content_type=PB)
+                       raw=pb.envelope(config_map), content_type=PB)
     assert made.status_code == 201, made.text
     stored = target.http("GET", f"/api/v1/namespaces/{ns}/configmaps/typed").json()
     assert stored["metadata"]["labels"] == {"tier": "web"}
@@ -212,11 +182,12 @@ def test_typed_fields(target: Target) -> None:
     assert stored["immutable"] is False
     # Service: spec 2 {ports 1 [name 1, protocol 2, port 3, targetPort 4 {type 1,
     # strVal 3}], selector 2}.
-    port = (_bytes(1, "web") + _bytes(2, "TCP") + _number(3, 8080)
-            + _bytes(4, _number(1, 1) + _bytes(3, "http")))
-    service = _metadata("typed") + _bytes(2, _bytes(1, port) + _entry(2, "app", "web"))
+    port = (pb.delimited(1, "web") + pb.delimited(2, "TCP") + pb.varint_field(3, 8080)
+            + pb.delimited(4, pb.varint_field(1, 1) + pb.delimited(3, "http")))
+    spec = pb.delimited(1, port) + pb.map_entry(2, "app", "web")
+    service = _metadata("typed") + pb.delimited(2, spec)
     made = target.http("POST", f"/api/v1/namespaces/{ns}/services",
-                       raw=_envelope(service, kind="Service"), content_type=PB)
+                       raw=pb.envelope(service, kind="Service"), content_type=PB)
     assert made.status_code == 201, made.text
     [stored_port] = made.json()["spec"]["ports"]
     assert stored_port == {"name": "web", "protocol": "TCP", "port": 8080,
@@ -229,15 +200,15 @@ def test_typed_fields(target: Target) -> None:
 def test_protobuf_update_and_patch(target: Target) -> None:
     ns = target.namespace("protobuf")
     path = f"/api/v1/namespaces/{ns}/configmaps"
-    assert target.http("POST", path, raw=_envelope(_metadata("cfg")),
+    assert target.http("POST", path, raw=pb.envelope(_metadata("cfg")),
                        content_type=PB).status_code == 201
     version = target.http("GET", f"{path}/cfg").json()["metadata"]["resourceVersion"]
-    updated = (_bytes(1, _bytes(1, "cfg") + _bytes(6, version))
-               + _entry(2, "mode", "slow"))
-    answer = target.http("PUT", f"{path}/cfg", raw=_envelope(updated), content_type=PB)
+    updated = (pb.delimited(1, pb.delimited(1, "cfg") + pb.delimited(6, version))
+               + pb.map_entry(2, "mode", "slow"))
+    answer = target.http("PUT", f"{path}/cfg", raw=pb.envelope(updated), content_type=PB)
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"] == {"mode": "slow"}
-    status = failure(target, "PATCH", f"{path}/cfg", raw=_envelope(updated),
+    status = failure(target, "PATCH", f"{path}/cfg", raw=pb.envelope(updated),
                      content_type=PB)
     assert (status["code"], status["reason"], status["message"]) == (
         415, "UnsupportedMediaType", "415: Unsupported Media Type")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from fakes.kubernetes._errors import StatusError, bad_request
 from fakes.kubernetes._protobuf import PROTOBUF, covers, decode
@@ -65,7 +65,8 @@ def yaml_loader() -> type[Any]:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        bool_values = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
+        bool_values: ClassVar[dict[str, bool]] = {**yaml.SafeLoader.bool_values,
+                                                   "y": True, "n": False}
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers

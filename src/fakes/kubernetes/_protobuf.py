@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import struct
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
@@ -35,8 +34,8 @@ __all__ = ["PROTOBUF", "covers", "decode"]
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 MAGIC = b"k8s\x00"
 _VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
-_WIRE = {"double": _FIXED64, "fixed64": _FIXED64, "float": _FIXED32, "fixed32": _FIXED32,
-         "string": _BYTES, "bytes": _BYTES}
+#: The scalar types the registry's messages use (the generator refuses others).
+_LENGTH_DELIMITED = ("string", "bytes")
 #: Go's zero of each scalar, as JSON (False and 0.0 equal 0): a plain field holding it
 #: is left out.
 _ZERO: tuple[Any, ...] = ("", 0)
@@ -156,12 +155,12 @@ def _value(data: bytes, pos: int, wire: int) -> tuple[int | bytes, int]:
     raise _Malformed(f"proto: illegal wireType {wire}")
 
 
-def _fields(data: bytes, name: str) -> list[tuple[dict[str, Any] | None, int, int | bytes]]:
-    """The fields of message ``name`` in ``data``, in wire order: (field spec or None
-    for a field the descriptor does not know, wire type, value)."""
-    known: dict[str, Any] = _spec(name).get("fields", {})
+def _read(data: bytes, name: str, known: dict[str, Any]
+          ) -> list[tuple[int, dict[str, Any] | None, int, int | bytes]]:
+    """The fields of message ``name`` in ``data``, in wire order: (number, its spec in
+    ``known`` or None, wire type, value), with gogo-protobuf's errors."""
     struct_name = name.rpartition(".")[2]
-    out: list[tuple[dict[str, Any] | None, int, int | bytes]] = []
+    out: list[tuple[int, dict[str, Any] | None, int, int | bytes]] = []
     pos = 0
     while pos < len(data):
         key, pos = _varint(data, pos)
@@ -174,19 +173,16 @@ def _fields(data: bytes, name: str) -> list[tuple[dict[str, Any] | None, int, in
         if field is not None and wire not in _wire_types(field):
             go_name = field.get("g") or field["n"][:1].upper() + field["n"][1:]
             raise _Malformed(f"proto: wrong wireType = {wire} for field {go_name}")
-        if wire == 3:  # a group: skipped, as gogo skips it
-            raise _Malformed("proto: illegal wireType 3")
+        # Groups are deprecated and no Kubernetes message has one: refused, not skipped.
         value, pos = _value(data, pos, wire)
-        out.append((field, wire, value))
+        out.append((number, field, wire, value))
     return out
 
 
 def _wire_types(field: dict[str, Any]) -> tuple[int, ...]:
     kind = field["t"]
-    if kind == "map" or "." in kind:
+    if kind == "map" or "." in kind or kind in _LENGTH_DELIMITED:
         return (_BYTES,)
-    if kind in _WIRE:
-        return (_WIRE[kind],)
     # A repeated number may come packed.
     return (_VARINT, _BYTES) if field.get("r") else (_VARINT,)
 
@@ -194,7 +190,7 @@ def _wire_types(field: dict[str, Any]) -> tuple[int, ...]:
 def _message(data: bytes, name: str) -> dict[str, Any]:
     """The JSON object of message ``name`` (not one with its own JSON form)."""
     obj: dict[str, Any] = {}
-    for field, wire, value in _fields(data, name):
+    for _, field, wire, value in _read(data, name, _spec(name).get("fields", {})):
         if field is None:
             continue
         json_name, kind = field["n"], field["t"]
@@ -204,7 +200,7 @@ def _message(data: bytes, name: str) -> dict[str, Any]:
             obj.setdefault(json_name, {})[key] = item
         elif field.get("r"):
             items = obj.setdefault(json_name, [])
-            if wire == _BYTES and kind not in _WIRE and "." not in kind:
+            if wire == _BYTES and kind not in _LENGTH_DELIMITED and "." not in kind:
                 items.extend(_packed(value, kind))
             else:
                 items.append(_convert(value, kind))
@@ -217,42 +213,25 @@ def _message(data: bytes, name: str) -> dict[str, Any]:
                 obj.pop(json_name, None)
                 continue
             obj[json_name] = converted
+    # A list or map never sent is nil: Go's JSON writes null for it where its tag does
+    # not say omitempty (ClusterRole.rules).
+    for field in _spec(name).get("fields", {}).values():
+        if (field.get("r") or field["t"] == "map") and not field.get("o"):
+            obj.setdefault(field["n"], None)
     return obj
 
 
 def _map_entry(data: bytes, field: dict[str, Any]) -> tuple[str, Any]:
-    key: Any = ""
-    value: Any = None
-    entry = {"fields": {"1": {"n": "key", "t": field["k"]}, "2": {"n": "value",
-                                                                 "t": field["v"]}}}
-    for number, wire, raw in _entry_fields(data, entry):
-        converted = _convert(raw, entry["fields"][number]["t"])
-        if number == "1":
-            key = converted
-        elif number == "2":
-            value = converted
-        del wire
-    if value is None:  # an entry without its value holds the value type's zero
-        value = _convert(0 if _wire_types({"t": field["v"]}) == (_VARINT,) else b"",
-                         field["v"])
-    return str(key), value
-
-
-def _entry_fields(data: bytes, entry: dict[str, Any]) -> list[tuple[str, int, int | bytes]]:
-    out: list[tuple[str, int, int | bytes]] = []
-    pos = 0
-    while pos < len(data):
-        key, pos = _varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire in (3, 4) or number <= 0:
-            raise _Malformed(f"proto: illegal wireType {wire}")
-        value, pos = _value(data, pos, wire)
-        if str(number) in entry["fields"]:
-            field = entry["fields"][str(number)]
-            if wire not in _wire_types(field):
-                raise _Malformed(f"proto: illegal wireType {wire}")
-            out.append((str(number), wire, value))
-    return out
+    """One entry of a map field: a message of its key (1) and value (2)."""
+    key_spec, value_spec = {"n": "key", "t": field["k"]}, {"n": "value", "t": field["v"]}
+    found = {spec["n"]: _convert(value, spec["t"])
+             for _, spec, _, value in _read(data, "MapEntry", {"1": key_spec,
+                                                               "2": value_spec})
+             if spec is not None}
+    if "value" not in found:  # an entry without its value holds the value type's zero
+        found["value"] = _convert(0 if _wire_types(value_spec) == (_VARINT,) else b"",
+                                  field["v"])
+    return str(found.get("key", "")), found["value"]
 
 
 def _packed(data: int | bytes, kind: str) -> list[Any]:
@@ -270,24 +249,14 @@ def _convert(value: int | bytes, kind: str) -> Any:
     if isinstance(value, int):
         if kind == "bool":
             return value != 0
-        if kind in ("int32", "sint32"):
+        if kind == "int32":  # sent sign-extended to 64 bits; Go keeps the low 32
             value &= 0xFFFFFFFF
             return value - (1 << 32) if value >= 1 << 31 else value
-        if kind == "uint32":
-            return value & 0xFFFFFFFF
-        if kind == "uint64":
-            return value
-        return value - (1 << 64) if value >= 1 << 63 else value
+        return _signed(value)
     if kind == "string":
         return value.decode("utf-8", errors="replace")
     if kind == "bytes":
         return base64.b64encode(value).decode()
-    if kind in ("double", "fixed64"):
-        return struct.unpack("<d", value)[0] if kind == "double" \
-            else int.from_bytes(value, "little")
-    if kind in ("float", "fixed32"):
-        return struct.unpack("<f", value)[0] if kind == "float" \
-            else int.from_bytes(value, "little")
     special = _spec(kind).get("as")
     if special is None:
         return _message(value, kind)
@@ -296,16 +265,7 @@ def _convert(value: int | bytes, kind: str) -> Any:
 
 def _scalars(data: bytes, kind: str) -> dict[int, Any]:
     """The fields of a small well-known message, by number, as their wire values."""
-    found: dict[int, Any] = {}
-    pos = 0
-    while pos < len(data):
-        key, pos = _varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire in (3, 4) or number <= 0:
-            raise _Malformed(f"proto: {kind.rpartition('.')[2]}: illegal tag {number} "
-                             f"(wire type {wire})")
-        found[number], pos = _value(data, pos, wire)
-    return found
+    return {number: value for number, _, _, value in _read(data, kind, {})}
 
 
 def _signed(value: Any) -> int:
@@ -359,10 +319,6 @@ def _embedded_json(data: bytes, kind: str) -> Any:
         raise _Malformed(f"proto: {kind.rpartition('.')[2]}: raw is not JSON") from None
 
 
-def _items(data: bytes, kind: str) -> list[Any]:
-    return [_convert(v, _spec(kind)["fields"]["1"]["t"]) for _, _, v in _fields(data, kind)]
-
-
 _SPECIAL = {"time": _time, "microtime": _micro_time, "quantity": _quantity,
             "intorstring": _int_or_string, "rawextension": _embedded_json,
-            "fieldsv1": _embedded_json, "items": _items}
+            "fieldsv1": _embedded_json}
