@@ -89,9 +89,10 @@ def test_kubectl_create_workloads(target: Target) -> None:
     assert service["spec"]["ports"][0]["targetPort"] == "http"
 
 
-@behaviour("K8S-292", "kubectl create serviceaccount, role, rolebinding and job send "
-           "protobuf; the objects read back as sent", cite=PROTOBUF_ENCODING)
-def test_kubectl_create_access_and_jobs(target: Target) -> None:
+@behaviour("K8S-292", "kubectl create serviceaccount, role, rolebinding, job, cronjob, "
+           "poddisruptionbudget and ingress send protobuf; the objects read back as sent",
+           cite=PROTOBUF_ENCODING)
+def test_kubectl_create_more_kinds(target: Target) -> None:
     ns = target.namespace("protobuf")
     _ok(target.kubectl("create", "serviceaccount", "robot", "-n", ns))
     _ok(target.kubectl("create", "role", "reader", "-n", ns, "--verb=get,list",
@@ -112,6 +113,23 @@ def test_kubectl_create_access_and_jobs(target: Target) -> None:
     [container] = job["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["true"]
     assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    _ok(target.kubectl("create", "cronjob", "tick", "-n", ns, "--image=busybox",
+                       "--schedule=*/5 * * * *"))
+    _ok(target.kubectl("create", "pdb", "guard", "-n", ns, "--selector=app=web",
+                       "--min-available=1"))
+    _ok(target.kubectl("create", "ingress", "entry", "-n", ns,
+                       "--rule=example.com/path=front:80"))
+    cron = _get(target, "cronjob", "tick", "-n", ns)
+    assert cron["spec"]["schedule"] == "*/5 * * * *"
+    assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == \
+        "OnFailure"
+    pdb = _get(target, "pdb", "guard", "-n", ns)
+    assert pdb["spec"]["minAvailable"] == 1
+    assert pdb["spec"]["selector"] == {"matchLabels": {"app": "web"}}
+    [rule] = _get(target, "ingress", "entry", "-n", ns)["spec"]["rules"]
+    assert rule == {"host": "example.com", "http": {"paths": [{
+        "path": "/path", "pathType": "Exact",
+        "backend": {"service": {"name": "front", "port": {"number": 80}}}}]}}
 
 
 @behaviour("K8S-293", "a protobuf body whose envelope cannot be read is a 400 quoting the "
@@ -127,6 +145,16 @@ def test_unreadable_envelope(target: Target) -> None:
         b"k8s\x00": "empty body (6b387300)",
         b"k8s\x00garbage": "proto: illegal wireType 7 (6b38730067617262616765)",
         b"k8s\x00\x12\x7f" + b"x" * 40: "unexpected EOF (6b387300127f" + "78" * 24 + " ...)",
+        b"k8s\x00\x0c": "proto: Unknown: wiretype end group for non-group (6b3873000c)",
+        b"k8s\x00\x02": "proto: Unknown: illegal tag 0 (wire type 2) (6b38730002)",
+        b"k8s\x00" + b"\xff" * 11: "proto: integer overflow (6b387300" + "ff" * 11 + ")",
+        b"k8s\x00\x12" + pb.varint(1 << 63): "proto: negative length found during "
+                                             "unmarshaling (6b38730012" + "80" * 9 + "01)",
+        b"k8s\x00\x08\x01": "proto: wrong wireType = 0 for field TypeMeta (6b3873000801)",
+        # Unknown fields (5) of every wire type are skipped, until the bytes run out.
+        b"k8s\x00\x29" + b"\x00" * 8 + b"\x2d" + b"\x00" * 3:
+            "unexpected EOF (6b38730029" + "00" * 8 + "2d000000)",
+        b"k8s\x00\x2b": "unexpected EOF (6b3873002b)",
     }
     for body, message in cases.items():
         status = failure(target, "POST", path, raw=body, content_type=PB)
@@ -158,6 +186,10 @@ def test_unreadable_object(target: Target) -> None:
                                  "converting (v1.ConfigMap) to (core.Secret): unknown "
                                  "conversion")
     assert _made_names(target, path) == []
+    # A map entry whose key is not a string.
+    status = failure(target, "POST", path, content_type=PB,
+                     raw=pb.envelope(pb.delimited(2, pb.varint_field(1, 5))))
+    assert (status["code"], status["message"].startswith(prefix)) == (400, True)
     made = target.http("POST", path, raw=pb.envelope(_metadata("bare"), None), content_type=PB)
     assert made.status_code == 201, made.text
     assert (made.json()["kind"], made.json()["metadata"]["name"]) == ("ConfigMap", "bare")
@@ -195,7 +227,61 @@ def test_typed_fields(target: Target) -> None:
     assert made.json()["spec"]["selector"] == {"app": "web"}
 
 
-@behaviour("K8S-296", "PUT takes a protobuf body too; PATCH never does (415)",
+@behaviour("K8S-296", "protobuf times, quantities and nested values decode to their JSON "
+           "forms: Time and MicroTime as RFC 3339, a Quantity as a string, inlined structs, "
+           "packed numbers, unknown fields skipped", cite=PROTOBUF_ENCODING)
+def test_typed_values(target: Target) -> None:
+    ns = target.namespace("protobuf")
+    stamp = pb.varint_field(1, 1700000000) + pb.varint_field(2, 123456789)
+    # Event: involvedObject 2 {kind 1, namespace 2, name 3}, reason 3, firstTimestamp 6,
+    # count 8, type 9, eventTime 10, action 12, reportingComponent 14, reportingInstance 15.
+    event = (_metadata("seen") + pb.delimited(2, pb.delimited(1, "Pod") + pb.delimited(2, ns)
+                                              + pb.delimited(3, "p"))
+             + pb.delimited(3, "Seen") + pb.delimited(6, stamp) + pb.varint_field(8, 2)
+             + pb.delimited(9, "Normal") + pb.delimited(10, stamp) + pb.delimited(12, "Look")
+             + pb.delimited(14, "pb") + pb.delimited(15, "pb-1"))
+    made = target.http("POST", f"/api/v1/namespaces/{ns}/events",
+                       raw=pb.envelope(event, kind="Event"), content_type=PB)
+    assert made.status_code == 201, made.text
+    stored = made.json()
+    assert (stored["firstTimestamp"], stored["eventTime"]) == (
+        "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.123456Z")
+    assert (stored["count"], stored["involvedObject"]) == (
+        2, {"kind": "Pod", "namespace": ns, "name": "p"})
+    # Lease spec 2 {holderIdentity 1, leaseDurationSeconds 2, acquireTime 3,
+    # leaseTransitions 5 (a pointer: its zero is kept)}.
+    lease = _metadata("lock") + pb.delimited(2, pb.delimited(1, "me") + pb.varint_field(2, 15)
+                                              + pb.delimited(3, stamp) + pb.varint_field(5, 0))
+    made = target.http("POST", f"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases",
+                       raw=pb.envelope(lease, "coordination.k8s.io/v1", "Lease"),
+                       content_type=PB)
+    assert made.status_code == 201, made.text
+    assert made.json()["spec"] == {"holderIdentity": "me", "leaseDurationSeconds": 15,
+                                   "acquireTime": "2023-11-14T22:13:20.123456Z",
+                                   "leaseTransitions": 0}
+    # Pod spec 2 {containers 2 [name 1, image 2, resources 8 {limits 1 map<string,
+    # Quantity {string 1}>}, livenessProbe 10 {handler 1 (inlined) {tcpSocket 3 {port 1
+    # IntOrString {intVal 2}}}}], securityContext 14 {supplementalGroups 4}}; a group
+    # (field 20) and unknown fields (99, 98) are skipped.
+    limits = (pb.map_entry(1, "cpu", pb.delimited(1, "500m"))
+              + pb.map_entry(1, "memory", b""))
+    probe = pb.delimited(1, pb.delimited(3, pb.delimited(1, pb.varint_field(2, 8080))))
+    container = (pb.delimited(1, "app") + pb.delimited(2, "busybox")
+                 + pb.delimited(8, limits) + pb.delimited(10, probe))
+    groups = pb.delimited(4, pb.varint(1) + pb.varint(2)) + pb.varint_field(4, 3)
+    pod = (_metadata("typed") + pb.delimited(2, pb.delimited(2, container)
+                                             + pb.delimited(14, groups))
+           + b"\xa3\x01\x08\x01\xa4\x01" + pb.delimited(99, "new") + pb.varint_field(98, 1))
+    made = target.http("POST", f"/api/v1/namespaces/{ns}/pods",
+                       raw=pb.envelope(pod, kind="Pod"), content_type=PB)
+    assert made.status_code == 201, made.text
+    [stored_container] = made.json()["spec"]["containers"]
+    assert stored_container["resources"]["limits"] == {"cpu": "500m", "memory": "0"}
+    assert stored_container["livenessProbe"]["tcpSocket"] == {"port": 8080}
+    assert made.json()["spec"]["securityContext"] == {"supplementalGroups": [1, 2, 3]}
+
+
+@behaviour("K8S-297", "PUT takes a protobuf body too; PATCH never does (415)",
            cite=MEASURED)
 def test_protobuf_update_and_patch(target: Target) -> None:
     ns = target.namespace("protobuf")
@@ -214,7 +300,7 @@ def test_protobuf_update_and_patch(target: Target) -> None:
         415, "UnsupportedMediaType", "415: Unsupported Media Type")
 
 
-@behaviour("K8S-297", "a create or update body in a media type other than JSON, YAML or "
+@behaviour("K8S-298", "a create or update body in a media type other than JSON, YAML or "
            "protobuf is a 415 listing the three; no Content-Type reads JSON",
            cite=ALTERNATE)
 def test_unknown_body_media_type(target: Target) -> None:
@@ -232,7 +318,7 @@ def test_unknown_body_media_type(target: Target) -> None:
     assert target.http("POST", path, raw=body, content_type="").status_code == 201
 
 
-@behaviour("K8S-298", "create and update take YAML bodies; YAML that is not an object is "
+@behaviour("K8S-299", "create and update take YAML bodies; YAML that is not an object is "
            "a 400 quoting it in hex, an empty document is an empty object", cite=ALTERNATE)
 def test_yaml_bodies(target: Target) -> None:
     ns = target.namespace("protobuf")
@@ -268,26 +354,3 @@ def test_yaml_bodies(target: Target) -> None:
     empty = failure(target, "POST", path, raw=b"\n", content_type=YAML)
     assert (empty["code"], empty["reason"]) == (422, "Invalid")
     assert [cause["field"] for cause in empty["details"]["causes"]] == ["metadata.name"]
-
-
-@behaviour("K8S-299", "kubectl create cronjob, poddisruptionbudget and ingress send "
-           "protobuf; the objects read back as sent", cite=PROTOBUF_ENCODING)
-def test_kubectl_create_more_kinds(target: Target) -> None:
-    ns = target.namespace("protobuf")
-    _ok(target.kubectl("create", "cronjob", "tick", "-n", ns, "--image=busybox",
-                       "--schedule=*/5 * * * *"))
-    _ok(target.kubectl("create", "pdb", "guard", "-n", ns, "--selector=app=web",
-                       "--min-available=1"))
-    _ok(target.kubectl("create", "ingress", "entry", "-n", ns,
-                       "--rule=example.com/path=front:80"))
-    cron = _get(target, "cronjob", "tick", "-n", ns)
-    assert cron["spec"]["schedule"] == "*/5 * * * *"
-    assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == \
-        "OnFailure"
-    pdb = _get(target, "pdb", "guard", "-n", ns)
-    assert pdb["spec"]["minAvailable"] == 1
-    assert pdb["spec"]["selector"] == {"matchLabels": {"app": "web"}}
-    [rule] = _get(target, "ingress", "entry", "-n", ns)["spec"]["rules"]
-    assert rule == {"host": "example.com", "http": {"paths": [{
-        "path": "/path", "pathType": "Exact",
-        "backend": {"service": {"name": "front", "port": {"number": 80}}}}]}}

@@ -152,6 +152,15 @@ def _value(data: bytes, pos: int, wire: int) -> tuple[int | bytes, int]:
         if length >= 1 << 63:
             raise _Malformed("proto: negative length found during unmarshaling")
         return _take(data, pos, length)
+    if wire == 3:  # a group (deprecated, in no Kubernetes message): skipped to its end
+        depth = 1
+        while depth:
+            key, pos = _varint(data, pos)
+            inner = key & 7
+            depth += 1 if inner == 3 else -1 if inner == 4 else 0
+            if inner not in (3, 4):
+                _, pos = _value(data, pos, inner)
+        return b"", pos
     raise _Malformed(f"proto: illegal wireType {wire}")
 
 
@@ -173,7 +182,6 @@ def _read(data: bytes, name: str, known: dict[str, Any]
         if field is not None and wire not in _wire_types(field):
             go_name = field.get("g") or field["n"][:1].upper() + field["n"][1:]
             raise _Malformed(f"proto: wrong wireType = {wire} for field {go_name}")
-        # Groups are deprecated and no Kubernetes message has one: refused, not skipped.
         value, pos = _value(data, pos, wire)
         out.append((number, field, wire, value))
     return out
