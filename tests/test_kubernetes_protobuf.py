@@ -126,7 +126,8 @@ def test_envelope_errors() -> None:
     # Unknown fields 5 of wire types 1 and 5 are skipped, until the bytes run out.
     assert _error(b"k8s\x00\x29" + b"\x00" * 8 + b"\x2d" + b"\x00" * 3) == prefix + \
         "unexpected EOF (6b38730029" + "00" * 8 + "2d000000)"
-    assert _error(b"k8s\x00\x2b") == prefix + "proto: illegal wireType 3 (6b3873002b)"
+    assert _error(b"k8s\x00\x2b") == prefix + "unexpected EOF (6b3873002b)"
+    assert _error(b"k8s\x00\x2f") == prefix + "proto: illegal wireType 7 (6b3873002f)"
 
 
 def test_object_errors() -> None:
