@@ -203,13 +203,14 @@ def test_typed_fields(target: Target) -> None:
     # ConfigMap: metadata 1 {name 1, labels 11}, data 2, binaryData 3, immutable 4.
     config_map = (pb.delimited(1, pb.delimited(1, "typed") + pb.map_entry(11, "tier", "web"))
                   + pb.map_entry(2, "mode", "fast") + pb.map_entry(3, "blob", b"\x00\xff")
+                  + pb.delimited(2, pb.delimited(1, "unset"))  # an entry without a value
                   + pb.varint_field(4, 0))
     made = target.http("POST", f"/api/v1/namespaces/{ns}/configmaps",
                        raw=pb.envelope(config_map), content_type=PB)
     assert made.status_code == 201, made.text
     stored = target.http("GET", f"/api/v1/namespaces/{ns}/configmaps/typed").json()
     assert stored["metadata"]["labels"] == {"tier": "web"}
-    assert stored["data"] == {"mode": "fast"}
+    assert stored["data"] == {"mode": "fast", "unset": ""}
     assert stored["binaryData"] == {"blob": base64.b64encode(b"\x00\xff").decode()}
     assert stored["immutable"] is False
     # Service: spec 2 {ports 1 [name 1, protocol 2, port 3, targetPort 4 {type 1,
