@@ -65,6 +65,18 @@ def test_time_micro_time_and_signed_integers() -> None:
     assert event["eventTime"] == "2023-11-14T22:13:20.123456Z"
     assert event["count"] == -1
     assert _decoded(pb.delimited(10, b""), kind="Event")["eventTime"] is None
+    late = pb.varint_field(1, 1700000000) + pb.varint_field(2, -1000)
+    assert _decoded(pb.delimited(10, late), kind="Event")["eventTime"] == \
+        "2023-11-14T22:13:19.999999Z"
+
+
+def test_a_time_python_cannot_hold_is_a_loud_501() -> None:
+    lease = pb.delimited(2, pb.delimited(3, pb.varint_field(1, 1 << 40)))
+    with pytest.raises(StatusError) as caught:
+        _decoded(lease, "coordination.k8s.io/v1", "Lease")
+    assert caught.value.status == 501
+    assert "a protobuf time outside the years 1 to 9999 is not modelled" in \
+        str(caught.value.message)
 
 
 def test_quantities_int_or_string_and_inlined_structs() -> None:

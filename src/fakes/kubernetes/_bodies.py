@@ -18,7 +18,7 @@ import re
 from typing import Any, ClassVar
 
 from fakes.kubernetes._errors import StatusError, bad_request
-from fakes.kubernetes._protobuf import PROTOBUF, covers, decode
+from fakes.kubernetes._protobuf import PROTOBUF, covers, decode, quoted
 from fakes.kubernetes._resources import ResourceType
 
 __all__ = ["JSON", "body_media_type", "decode_body", "yaml_loader"]
@@ -81,7 +81,7 @@ def _yaml(raw: bytes, kind: str) -> Any:
     import yaml
 
     unrecognized = f"the object provided is unrecognized (must be of type {kind})"
-    shown = raw[:30].hex() + (" ..." if len(raw) > 30 else "") if raw else "<empty>"
+    shown = quoted(raw)
     try:
         document = yaml.load(raw.decode("utf-8", errors="replace"), Loader=yaml_loader())
     except yaml.YAMLError as error:
