@@ -129,11 +129,10 @@ def main() -> None:
         for proto in sorted(module.rglob("generated.proto")):
             package, parsed = parse_proto(proto)
             structs, slices = parse_go(proto.parent)
-            for name, fields in parsed.items():
-                go = structs.get(name, {})
+            for name, proto_fields in parsed.items():
                 messages[f"{package}.{name}"] = {
-                    "package": package, "fields": fields, "go": go,
-                    "slice": name in slices}
+                    "package": package, "fields": proto_fields,
+                    "go": structs.get(name, {}), "slice": name in slices}
     resources = json.loads((ROOT / "resources.json").read_text())
     # "<apiVersion> <kind>" -> message, for the kinds whose Go types are in k8s.io/api.
     roots = {f"{'/'.join(filter(None, (r['group'], r['version'])))} {r['kind']}":
