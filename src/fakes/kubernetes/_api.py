@@ -739,8 +739,8 @@ def _integer(value: str | None) -> int | None:
 
 
 def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
-    media = body_media_type(request.header("Content-Type"))
     raw = request.read_body(_BODY_LIMIT)
+    media = body_media_type(request.header("Content-Type"))
     if media != _JSON:
         return decode_body(media, raw, rt, kind or rt.kind)
     try:
