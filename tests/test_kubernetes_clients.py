@@ -125,41 +125,6 @@ def test_the_official_clients_watch(fresh: FakeCluster) -> None:
     assert seen == ["ADDED", "MODIFIED", "DELETED"]
 
 
-def test_eight_writers_on_one_object(fresh: FakeCluster) -> None:
-    """Each success is a distinct resourceVersion, the losers get 409, nothing is lost."""
-    core = client.CoreV1Api(fresh.api_client())
-    core.create_namespaced_config_map("default", {"metadata": {"name": "counter"},
-                                                  "data": {"n": "0"}})
-    versions: list[str] = []
-    conflicts: list[int] = []
-    lock = threading.Lock()
-
-    def writer() -> None:
-        api = client.CoreV1Api(fresh.api_client())
-        done = 0
-        while done < 10:
-            current = api.read_namespaced_config_map("counter", "default")
-            current.data = {"n": str(int(current.data["n"]) + 1)}
-            try:
-                written = api.replace_namespaced_config_map("counter", "default", current)
-            except client.ApiException as error:
-                with lock:
-                    conflicts.append(error.status)
-                continue
-            with lock:
-                versions.append(written.metadata.resource_version)
-            done += 1
-
-    threads = [threading.Thread(target=writer) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(versions) == 80 and len(set(versions)) == 80
-    assert set(conflicts) <= {409}
-    assert fresh.get("ConfigMap", "counter")["data"] == {"n": "80"}
-
-
 def test_bad_input_changes_nothing(fresh: FakeCluster) -> None:
     fresh.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
                  "data": {"k": "v"}})

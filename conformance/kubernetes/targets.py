@@ -36,6 +36,7 @@ import pytest
 import requests
 
 from fakes.conformance._target import Target as _BaseTarget
+from fakes.conformance.kubernetes._schemas import check_response
 
 __all__ = [
     "API_CONCEPTS",
@@ -122,6 +123,8 @@ def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 
 
 class Target(_BaseTarget):
     """One API server, reached through the official client, kubectl and plain HTTP."""
+
+    validates_schemas: ClassVar[bool] = False
 
     def __init__(self, capabilities: Capabilities, configuration: Any, kubeconfig: str,
                  context: str | None = None) -> None:
@@ -222,6 +225,8 @@ class Target(_BaseTarget):
         if raw is not None:
             sent.setdefault("Content-Type", content_type)
         cert = (config.cert_file, config.key_file) if config.cert_file else None
+        if self.validates_schemas and not stream:
+            session.hooks["response"].append(check_response)
         return session.request(method, config.host + path, data=raw, headers=sent,
                                verify=config.ssl_ca_cert or True, cert=cert, stream=stream,
                                timeout=timeout)
@@ -333,6 +338,9 @@ def _configuration(host: str, token: str, ca_file: str) -> Any:
 
 class FakeTarget(Target):
     name: ClassVar[str] = "fake"
+    # What the fake answers must fit the published schemas (a real server's answers
+    # are the reference, not checked).
+    validates_schemas: ClassVar[bool] = True
 
     def __init__(self) -> None:
         from fakes.kubernetes import FakeCluster

@@ -7,7 +7,7 @@ import pytest
 
 from fakes.conformance.kubernetes._support import behaviour
 from fakes.conformance.kubernetes.manifests import KINDS, minimal
-from fakes.conformance.kubernetes.targets import API_CONCEPTS, MEASURED, Target
+from fakes.conformance.kubernetes.targets import API_CONCEPTS, CONVENTIONS, MEASURED, Target
 from fakes.kubernetes._resources import ResourceType, registry
 
 
@@ -67,3 +67,38 @@ def test_each_kinds_name_rule(target: Target, api_version: str, kind: str) -> No
                 "label": {".dotted": False, "-Upper:Case": False},
                 "path": {".dotted": True, "-Upper:Case": True}}[rt.strategy.names]
     assert accepted == expected
+
+
+# What kube-apiserver v1.37.2 answered a create with, before any controller wrote: the
+# zero value of each status type as Go writes it, and a claim's Pending phase.
+_NEW_STATUS = {
+    "ReplicaSet": {"replicas": 0},
+    "ReplicationController": {"replicas": 0},
+    "StatefulSet": {"availableReplicas": 0, "replicas": 0},
+    "DaemonSet": {"currentNumberScheduled": 0, "desiredNumberScheduled": 0,
+                  "numberMisscheduled": 0, "numberReady": 0},
+    "PodDisruptionBudget": {"currentHealthy": 0, "desiredHealthy": 0,
+                            "disruptionsAllowed": 0, "expectedPods": 0},
+    "PersistentVolumeClaim": {"phase": "Pending"},
+    "Service": {"loadBalancer": {}},
+    "Ingress": {"loadBalancer": {}},
+    "Deployment": {}, "Job": {}, "CronJob": {}, "Namespace": {"phase": "Active"},
+}
+
+
+@pytest.mark.parametrize(("api_version", "kind"),
+                         [(a, k) for a, k in KINDS if k in _NEW_STATUS],
+                         ids=[k for _, k in KINDS if k in _NEW_STATUS])
+@behaviour("K8S-282", "a new object's status is the zero value of its kind's status, with "
+           "the fields Go always writes (counts of 0, empty structs), whatever the body "
+           "said of it", cite=CONVENTIONS + "#spec-and-status and " + MEASURED)
+def test_new_status(target: Target, api_version: str, kind: str) -> None:
+    rt = _type(api_version, kind)
+    ns = target.namespace(kind.lower() + "-status") if rt.namespaced else None
+    path = _collection(rt, ns)
+    name = target.cluster_name(kind.lower(), path) if not rt.namespaced else "x"
+    body = {**minimal(api_version, kind, name, ns), "status": {"sent": "ignored"}}
+    created = target.http("POST", path, body=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == _NEW_STATUS[kind]
+    target.http("DELETE", f"{path}/{name}")

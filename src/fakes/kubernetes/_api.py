@@ -23,6 +23,7 @@ from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
+from fakes.kubernetes._bodies import body_media_type, decode_body, yaml_loader
 from fakes.kubernetes._crd import (
     check_kind,
     patched,
@@ -721,15 +722,8 @@ def _apply_body(raw: bytes) -> Any:
     decoder reads it: ``y`` is true, timestamps stay strings."""
     import yaml
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.yaml_implicit_resolvers = {
-        first: [(tag, pattern) for tag, pattern in resolvers
-                if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     try:
-        document = yaml.load(raw.decode("utf-8", errors="replace"), Loader=Loader)
+        document = yaml.load(raw.decode("utf-8", errors="replace"), Loader=yaml_loader())
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise bad_request("error decoding patch: error converting YAML to JSON: yaml: "
@@ -759,6 +753,9 @@ def _body(request: Request, rt: ResourceType, kind: str | None = None, *,
     """The JSON body; ``custom``: a custom resource's, whose kind and apiVersion are
     checked as the apiserver decodes one (it quotes the raw body)."""
     raw = request.read_body(_BODY_LIMIT)
+    media = body_media_type(request.header("Content-Type"))
+    if media != _JSON:
+        return decode_body(media, raw, rt, kind or rt.kind)
     try:
         body = json.loads(raw)
     except ValueError as error:
