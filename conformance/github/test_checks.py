@@ -275,3 +275,30 @@ def test_ci_gates_merge(target: Target) -> None:
     runs = target.http("GET", f"/repos/{repo}/commits/{other['head']['sha']}/check-runs").json()
     assert [r["conclusion"] for r in runs["check_runs"]] == ["failure"]
     assert state_of(target, repo, other["number"]) == "unstable"
+
+
+@behaviour("GH-108", "check run refusals: no name or a head_sha that is no commit 422, an "
+           "unknown status or conclusion 422, a user's update 403, and nothing changes",
+           cite=f"{RUNS}#create-a-check-run (checks/create); {RUNS}#update-a-check-run "
+                "(checks/update)")
+def test_check_run_refusals(target: Target) -> None:
+    repo = target.new_repo("check-refusals")
+    sha = head_of(target, repo)
+    app = target.app_token(repo)
+    for body in ({"head_sha": sha}, {"name": "x", "head_sha": "0" * 40},
+                 {"name": "x", "head_sha": sha, "status": "sleeping"},
+                 {"name": "x", "head_sha": sha, "conclusion": "great"}):
+        assert_error(target.http("POST", f"/repos/{repo}/check-runs", json=body, token=app),
+                     422)
+    assert target.http("GET", f"/repos/{repo}/commits/{sha}/check-runs").json()[
+        "total_count"] == 0
+    run = target.http("POST", f"/repos/{repo}/check-runs", token=app,
+                      json={"name": "x", "head_sha": sha, "status": "in_progress",
+                            "details_url": "https://ci.example/x", "external_id": "42"}).json()
+    assert run["started_at"] and run["details_url"] == "https://ci.example/x"
+    assert_error(target.http("PATCH", f"/repos/{repo}/check-runs/{run['id']}",
+                             json={"conclusion": "success"}), 403,
+                 "You must authenticate via a GitHub App.")
+    renamed = target.http("PATCH", f"/repos/{repo}/check-runs/{run['id']}", token=app,
+                          json={"name": "y", "status": "completed", "conclusion": "neutral"})
+    assert renamed.json()["name"] == "y" and renamed.json()["conclusion"] == "neutral"

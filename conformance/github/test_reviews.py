@@ -141,8 +141,12 @@ def test_code_owners(target: Target) -> None:
     owner_token = reviewer(target, repo, "vf-owner")
     other_token = reviewer(target, repo, "vf-other")
     assert put_file(target, repo, ".github/CODEOWNERS",
-                    "* @vf-other\n*.py @vf-owner\n/docs/ @vf-other\n").status_code == 201
-    pull = pull_from(target, repo, "feature", {"app.py": "print()\n"})
+                    "# owners\n* @vf-other\n*.py @vf-owner\n/docs/ @vf-other\n"
+                    "docs/**/*.m? vf-owner@users.noreply.verified-fakes.invalid\n"
+                    "/generated/ \n").status_code == 201
+    pull = pull_from(target, repo, "feature", {"app.py": "print()\n",
+                                               "docs/a/b.md": "b\n",
+                                               "generated/x.txt": "x\n"})
     number = pull["number"]
     protect(target, repo, required_pull_request_reviews={"required_approving_review_count": 1,
                                                          "require_code_owner_reviews": True})
@@ -150,3 +154,31 @@ def test_code_owners(target: Target) -> None:
     assert_error(merge(target, repo, number), 405, "Waiting on code owner review from @vf-owner.")
     assert review(target, repo, number, owner_token, event="APPROVE").status_code == 200
     assert merge(target, repo, number).status_code == 200
+
+
+@behaviour("GH-115", "review refusals (422): an unknown event, the author requesting changes, "
+           "COMMENT without a body, a second pending review, submitting a review that is not "
+           "pending, dismissing a pending one; an unknown review 404",
+           cite=f"{CREATE}; {SUBMIT}; {DISMISS}; wording of the messages inferred, statuses "
+                "from the operations' documented responses")
+def test_review_refusals(target: Target) -> None:
+    repo = target.new_repo("review-refusals")
+    token = reviewer(target, repo, "vf-picky")
+    pull = pull_from(target, repo, "feature", {"f.txt": "f\n"})
+    number = pull["number"]
+    assert_error(review(target, repo, number, token, event="LIKE"), 422)
+    assert_error(review(target, repo, number, target.token, event="REQUEST_CHANGES",
+                        body="no"), 422)
+    assert_error(review(target, repo, number, token, event="COMMENT"), 422)
+    pending = review(target, repo, number, token, body="thinking").json()
+    assert_error(review(target, repo, number, token, body="again"), 422)
+    path = f"/repos/{repo}/pulls/{number}/reviews"
+    assert_error(target.http("PUT", f"{path}/{pending['id']}/dismissals",
+                             json={"message": "no"}), 422)
+    assert_error(target.http("GET", f"{path}/999999999"), 404)
+    changes = target.http("POST", f"{path}/{pending['id']}/events", token=token,
+                          json={"event": "REQUEST_CHANGES", "body": "fix it"})
+    assert changes.status_code == 200 and changes.json()["state"] == "CHANGES_REQUESTED"
+    assert_error(target.http("POST", f"{path}/{pending['id']}/events", token=token,
+                             json={"event": "APPROVE"}), 422)
+    assert [r["state"] for r in target.http("GET", path).json()] == ["CHANGES_REQUESTED"]

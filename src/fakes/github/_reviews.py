@@ -63,7 +63,8 @@ def _event(state: GitHubState, pull: PullRequest, event: object, body: str,
     if actor == pull.user and wanted == "CHANGES_REQUESTED":
         raise _unprocessable("Can not request changes on your own pull request")
     if wanted != "APPROVED" and not body:
-        raise _unprocessable("Body is required for this event")  # inferred wording
+        # "body: Required when using REQUEST_CHANGES or COMMENT" (DOCS); wording inferred.
+        raise _unprocessable("Body is required for this event")
     return wanted
 
 
@@ -75,8 +76,6 @@ def create_review(state: GitHubState, repo: Repository, pull: PullRequest, event
 
     with state.lock:
         head = current_heads(repo, pull)[1]
-        if pull.state != "open":
-            raise _unprocessable("Can not review a closed pull request")  # inferred wording
         reviews = reviews_of(state, repo, pull)
         if event is None:
             if any(r.user == actor and r.state == "PENDING" for r in reviews):
