@@ -226,8 +226,11 @@ class ChecksRoutes(WireAdapter[GitHubState]):
         return self._ok(201, self._status_json(request, repo, status))
 
     @route("GET", REPO + "/commits/{ref:path}/statuses", "repos/list-commit-statuses-for-ref")
+    @route("GET", REPO + "/statuses/{ref:path}", "repos/list-commit-statuses-for-ref")
     def status_list(self, request: Request, call: Call) -> Response:
-        """Every status of the commit, newest first."""
+        """Every status of the commit, newest first. ``GET statuses/{ref}`` is the legacy
+        path of the same list that GitHub still serves and PyGithub's
+        ``Commit.get_statuses`` uses; the description lists only the new one."""
         repo = self._repo(call, "read", "statuses")
         sha = self._commit_of(call, repo)
         statuses = [s for s in reversed(repo.flow.statuses) if s.sha == sha]
