@@ -70,11 +70,13 @@ class Capabilities:
     # CI that reports a status or a check run on every landing commit and finishes after
     # a time the test controls (the fake's simulated CI and its clock).
     simulated_ci: bool = False
+    # Webhook deliveries reach a receiver on this machine's loopback interface.
+    loopback_webhooks: bool = False
 
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
                     unmodelled_501=True, isolated_rate_limit=True, fault_injection=True,
-                    mergeable_null_first=True, simulated_ci=True)
+                    mergeable_null_first=True, simulated_ci=True, loopback_webhooks=True)
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
                           unmodelled_501=False, isolated_rate_limit=False,
                           fault_injection=False, mergeable_null_first=False)

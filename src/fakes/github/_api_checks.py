@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from fakes._adapter import Call, Route, WireAdapter, route
+from fakes._adapter import Call, Route, route
 from fakes._faults import Faults
 from fakes._http import Request, Response
+from fakes.github._api_hooks import HooksRoutes
 from fakes.github._checks import (
     CheckRun,
     CheckSuite,
@@ -59,7 +60,7 @@ def _node(kind: str, key: object) -> str:
     return _node_id(kind, key)
 
 
-class ChecksRoutes(WireAdapter[GitHubState]):
+class ChecksRoutes(HooksRoutes):
     """Statuses, checks, reviews: the routes and their representations."""
 
     if TYPE_CHECKING:  # provided by GitHubAdapter
@@ -92,6 +93,7 @@ class ChecksRoutes(WireAdapter[GitHubState]):
             return super().respond(request, found)
         finally:
             self.ci.observe()
+            self.emit_events(request)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -212,9 +214,6 @@ class ChecksRoutes(WireAdapter[GitHubState]):
         if review.submitted_at is not None:  # a pending review has not been submitted
             shown["submitted_at"] = _iso(review.submitted_at)
         return shown
-
-    def _ok(self, status: int, body: Any, headers: Sequence[tuple[str, str]] = ()) -> Response:
-        return Response.json(status, body, headers, JSON_TYPE)
 
     # -- statuses --------------------------------------------------------------------------
 

@@ -137,7 +137,7 @@ def create_status(state: GitHubState, repo: Repository, sha: str, body: Mapping[
                         _text(body, "description"), _text(body, "target_url"), actor, now, now)
         repo.flow.statuses.append(status)
         state.journal.record(actor, "status.create", repo.full_name, sha=sha, context=context,
-                             state=status.state)
+                             state=status.state, id=status.id)
         return status
 
 
@@ -226,7 +226,7 @@ def create_check_run(state: GitHubState, repo: Repository, app: str | None,
         suite.updated_at = now
         repo.flow.runs[run.id] = run
         state.journal.record(actor, "check_run.create", repo.full_name, sha=sha, name=name,
-                             status=run.status, conclusion=run.conclusion)
+                             status=run.status, conclusion=run.conclusion, id=run.id)
         return run
 
 

@@ -10,6 +10,7 @@ from fakes._adapter import WireAdapter
 from fakes._clock import Clock
 from fakes._fake import Fake, Snapshot
 from fakes.github._api import GitHubAdapter
+from fakes.github._api_hooks import Where
 from fakes.github._auth import Token
 from fakes.github._ci import rule as ci_rule
 from fakes.github._model import Account, GitHubState, Repository, commit_files
@@ -175,7 +176,18 @@ class FakeGitHub(Fake[GitHubState]):
         sha = commit_files(self.store, repo, branch or repo.default_branch, files, message,
                            actor)
         self.adapter.ci.observe()  # a landing the simulated CI reacts to
+        self.adapter.emit_events(Where(self.url, self.url))
         return sha
+
+    def stop(self) -> None:
+        """As :meth:`Fake.stop`; the webhook delivery thread stops too."""
+        self.adapter.hooks.stop()
+        super().stop()
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Block until every webhook delivery so far was attempted (they are POSTed on a
+        background thread); False if ``timeout`` seconds passed first."""
+        return self.adapter.hooks.wait(timeout)
 
     # -- apps and simulated CI -----------------------------------------------------------------
 

@@ -87,7 +87,7 @@ def create_review(state: GitHubState, repo: Repository, pull: PullRequest, event
             _answered(repo, pull, actor)
         reviews.append(review)
         state.journal.record(actor, "review.create", f"{repo.full_name}#{pull.number}",
-                             state=review.state)
+                             state=review.state, id=review.id)
         return review
 
 
@@ -117,7 +117,7 @@ def submit_review(state: GitHubState, repo: Repository, pull: PullRequest, revie
         review.submitted_at = state.clock.now()
         _answered(repo, pull, actor)
         state.journal.record(actor, "review.submit", f"{repo.full_name}#{pull.number}",
-                             state=review.state)
+                             state=review.state, id=review.id)
 
 
 def dismiss_review(state: GitHubState, repo: Repository, pull: PullRequest, review: Review,
