@@ -114,7 +114,8 @@ def test_statuses_combine(target: Target) -> None:
 
 
 @behaviour("GH-101", "a status with an unknown state or for a sha that is no commit answers 422 "
-           "and records nothing", cite=CREATE_STATUS)
+           "and records nothing; the combined status of an unknown ref is 404",
+           cite=f"{CREATE_STATUS}; {COMBINED}: 404 Resource not found")
 def test_status_refusals(target: Target) -> None:
     repo = target.new_repo("status-refusals")
     sha = head_of(target, repo)
@@ -123,6 +124,7 @@ def test_status_refusals(target: Target) -> None:
     assert_error(target.http("POST", f"/repos/{repo}/statuses/{'0' * 40}",
                              json={"state": "success"}), 422)
     assert target.http("GET", f"/repos/{repo}/commits/{sha}/statuses").json() == []
+    assert_error(target.http("GET", f"/repos/{repo}/commits/no-such-ref/status"), 404)
 
 
 @behaviour("GH-102", "check runs are written by GitHub Apps only: a user's token gets 403 'You "
@@ -259,6 +261,10 @@ def test_ci_gates_merge(target: Target) -> None:
     target.ci("build", after=30, repo=repo)
     target.ci("e2e", after=60, kind="check", repo=repo, paths=["src/*"], result="failure")
     target.ci("docs", after=5, repo=repo, branches=["docs/*"])
+    target.ci("elsewhere", after=5, repo=f"{target.owner}/no-such-repository")
+    for wrong in ({"kind": "deploy"}, {"kind": "status", "result": "neutral"}):
+        with pytest.raises(ValueError):
+            target.ci("wrong", after=1, **wrong)
     pull = pull_from(target, repo, "feature", {"f.txt": "f\n"})
     protect(target, repo, required_status_checks={"strict": False, "contexts": ["build"]})
     sha = pull["head"]["sha"]

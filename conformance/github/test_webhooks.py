@@ -202,8 +202,8 @@ def test_deliveries(target: Target, receiver: Receiver) -> None:
 
 
 @behaviour("GH-123", "hook refusals: events GitHub does not know, a name other than web, a bad "
-           "content type 422; an unknown hook 404; a non-admin is refused. Form deliveries carry the "
-           "payload as payload=…; check_run events for created and completed runs; a "
+           "content type 422; an unknown hook 404; a non-admin is refused. Form deliveries "
+           "carry the payload as payload=…; check_run events for created and completed runs; a "
            "dismissed review; a receiver that does not answer is a failed delivery",
            cite=f"{HOOKS}#create-a-repository-webhook (repos/create-webhook); "
                 f"{EVENTS}#check_run; {EVENTS}#pull_request_review; "

@@ -101,7 +101,8 @@ class ChecksRoutes(HooksRoutes):
         ref = call.params["ref"]
         sha = call.store.resolve(repo, ref)
         if sha is None:
-            raise fail(422, f"No commit found for SHA: {ref}", COMMITS_DOCS)
+            # 404, as the combined status documents it; the message is get-commit's.
+            raise fail(404, f"No commit found for SHA: {ref}", COMMITS_DOCS)
         return str(sha)
 
     def _app_of(self) -> str | None:
