@@ -102,8 +102,8 @@ class Webhooks:
         self._thread: threading.Thread | None = None
 
     def clear(self) -> None:
+        self.wait(5.0)  # outside the lock: the thread takes it to record each answer
         with self.lock:
-            self.wait(5.0)
             self.hooks.clear()
             self.deliveries.clear()
 
