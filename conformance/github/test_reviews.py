@@ -47,9 +47,12 @@ def test_self_approval_refused(target: Target) -> None:
 
 @behaviour("GH-111", "a required approving review: a write collaborator's APPROVED review lets "
            "the merge through; a review without event stays PENDING until submitted; "
-           "COMMENTED does not count; a dismissed approval (message required) blocks again",
+           "COMMENTED does not count; a dismissed approval (message required) blocks again; "
+           "requested changes block until that reviewer approves: 405 'Changes have been "
+           "requested.'",
            cite=f"{CREATE}; {SUBMIT}; {DISMISS}; {MERGE}; "
-                f"{ABOUT}#require-pull-request-reviews-before-merging")
+                f"{ABOUT}#require-pull-request-reviews-before-merging (the message is the "
+                "one the docs give for a push; inferred for the merge)")
 def test_required_approval(target: Target) -> None:
     repo = target.new_repo("approvals")
     token = reviewer(target, repo, "vf-reviewer")
@@ -76,10 +79,13 @@ def test_required_approval(target: Target) -> None:
     assert dismissed.status_code == 200 and dismissed.json()["state"] == "DISMISSED"
     assert_error(merge(target, repo, number), 405,
                  "At least 1 approving review is required by reviewers with write access.")
+    assert review(target, repo, number, token, event="REQUEST_CHANGES",
+                  body="one more thing").status_code == 200
+    assert_error(merge(target, repo, number), 405, "Changes have been requested.")
     assert review(target, repo, number, token, event="APPROVE").status_code == 200
     states = [r["state"] for r in target.http(
         "GET", f"/repos/{repo}/pulls/{number}/reviews").json()]
-    assert states == ["COMMENTED", "DISMISSED", "APPROVED"]
+    assert states == ["COMMENTED", "DISMISSED", "CHANGES_REQUESTED", "APPROVED"]
     assert merge(target, repo, number).status_code == 200
 
 
@@ -182,3 +188,27 @@ def test_review_refusals(target: Target) -> None:
     assert_error(target.http("POST", f"{path}/{pending['id']}/events", token=token,
                              json={"event": "APPROVE"}), 422)
     assert [r["state"] for r in target.http("GET", path).json()] == ["CHANGES_REQUESTED"]
+
+
+@behaviour("GH-116", "with require_last_push_approval the latest push must be approved by "
+           "someone other than its pusher: an approval of an older head, or the pusher's own "
+           "approval, does not count",
+           cite=f"{ABOUT}#require-pull-request-reviews-before-merging (require approval of "
+                "the most recent reviewable push); the 405 wording is inferred")
+def test_last_push_approval(target: Target) -> None:
+    repo = target.new_repo("last-push")
+    first = reviewer(target, repo, "vf-first")
+    second = reviewer(target, repo, "vf-second")
+    pull = pull_from(target, repo, "feature", {"f.txt": "f\n"})
+    number = pull["number"]
+    protect(target, repo, required_pull_request_reviews={"required_approving_review_count": 1,
+                                                         "require_last_push_approval": True})
+    assert review(target, repo, number, first, event="APPROVE").status_code == 200
+    pushed = target.http("PUT", f"/repos/{repo}/contents/g.txt", token=first, json={
+        "message": "g", "branch": "feature", "content": "Zwo="})
+    assert pushed.status_code == 201, pushed.text
+    assert review(target, repo, number, first, event="APPROVE").status_code == 200
+    assert_error(merge(target, repo, number), 405,
+                 "Approval of the most recent reviewable push is required.")
+    assert review(target, repo, number, second, event="APPROVE").status_code == 200
+    assert merge(target, repo, number).status_code == 200

@@ -33,14 +33,14 @@ class Verdict:
     state: str
 
 
-def _approvers(state: GitHubState, repo: Repository, pull: PullRequest) -> set[str]:
-    """Reviewers with write access whose latest decisive review approves."""
+def _verdicts(state: GitHubState, repo: Repository, pull: PullRequest) -> dict[str, str]:
+    """The latest decisive review of each reviewer with write access."""
     latest: dict[str, str] = {}
     for review in reviews_of(state, repo, pull):
         if review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
             latest[review.user] = review.state
-    return {user for user, verdict in latest.items() if verdict == "APPROVED"
-            and state.role(repo, user) in ("write", "maintain", "admin")}
+    return {user: verdict for user, verdict in latest.items()
+            if state.role(repo, user) in ("write", "maintain", "admin")}
 
 
 def _checks_message(required: tuple[str, ...], outcomes: dict[str, str],
@@ -65,11 +65,25 @@ def judge(state: GitHubState, repo: Repository, pull: PullRequest, login: str | 
     if protection is not None and not bypasses(state, repo, protection, login):
         reviews = protection.reviews
         if reviews is not None:
-            approvers = _approvers(state, repo, pull)
+            verdicts = _verdicts(state, repo, pull)
+            approvers = {user for user, verdict in verdicts.items() if verdict == "APPROVED"}
+            if "CHANGES_REQUESTED" in verdicts.values():
+                # Until that reviewer approves or the review is dismissed (ABOUT; the
+                # wording is the one the docs give for a push).
+                return Verdict("Changes have been requested.", "blocked")
             if len(approvers) < reviews.count:
                 plural = "review is" if reviews.count == 1 else "reviews are"
                 return Verdict(f"At least {reviews.count} approving {plural} required by "
                                "reviewers with write access.", "blocked")
+            if reviews.last_push:
+                pusher = last_pusher(state, repo, pull.head, head_sha)
+                fresh = {r.user for r in reviews_of(state, repo, pull)
+                         if r.state == "APPROVED" and r.commit_id == head_sha}
+                if not fresh & (approvers - {pusher}):
+                    # Inferred wording; the rule is ABOUT's "require approval of the most
+                    # recent reviewable push" by someone other than its pusher.
+                    return Verdict("Approval of the most recent reviewable push is "
+                                   "required.", "blocked")
             if reviews.code_owners:
                 changed = [path for path, _ in _changed(repo, base_sha, head_sha)]
                 waiting = sorted({owner for path, owners in
@@ -86,6 +100,21 @@ def judge(state: GitHubState, repo: Repository, pull: PullRequest, login: str | 
     if any(outcome != "success" for outcome in outcomes.values()):
         return Verdict(None, "unstable")
     return Verdict(None, "clean")
+
+
+_MOVES = ("push", "contents.create", "contents.update", "contents.delete", "git.ref.create",
+          "git.ref.update")
+
+
+def last_pusher(state: GitHubState, repo: Repository, branch: str, head: str) -> str | None:
+    """Who moved ``branch`` to ``head``, from the journal (None: not known)."""
+    for change in reversed(state.journal.changes(resource=repo.full_name)):
+        detail = change.detail
+        moved = detail.get("branch") == branch or detail.get("ref") == f"refs/heads/{branch}"
+        if change.operation in _MOVES and moved and \
+                head in (detail.get("commit"), detail.get("sha")):
+            return change.actor
+    return None
 
 
 def _changed(repo: Repository, base_sha: str, head_sha: str) -> list[tuple[str, str]]:
