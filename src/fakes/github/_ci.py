@@ -148,7 +148,8 @@ class CI:
             due = sorted((j for j in self.jobs if j.due <= now), key=lambda j: j.due)
             for job in due:
                 self.jobs.remove(job)
-                repo = self.state.repos.get(tuple(job.repo.split("/", 1)))  # type: ignore[arg-type]
+                owner, _, name = job.repo.partition("/")
+                repo = self.state._find_repo(owner, name)
                 if repo is None:
                     continue
                 when: datetime = clock.now() - timedelta(seconds=now - job.due)
