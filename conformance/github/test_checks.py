@@ -308,3 +308,27 @@ def test_check_run_refusals(target: Target) -> None:
     renamed = target.http("PATCH", f"/repos/{repo}/check-runs/{run['id']}", token=app,
                           json={"name": "y", "status": "completed", "conclusion": "neutral"})
     assert renamed.json()["name"] == "y" and renamed.json()["conclusion"] == "neutral"
+
+
+@behaviour("GH-109", "what a modelled operation asks for beyond the model (check run "
+           "annotations, images and actions, review comments, team reviewers) answers 501 "
+           "and changes nothing (fake only)", cite="verified-fakes docs/github.md#not-modelled")
+def test_unmodelled_parts_answer_501(target: Target) -> None:
+    target.require("unmodelled_501")
+    repo = target.new_repo("unmodelled-parts")
+    app = target.app_token(repo)
+    pull = pull_from(target, repo, "feature", {"f.txt": "f\n"})
+    sha = pull["head"]["sha"]
+    for body in ({"output": {"title": "t", "summary": "s", "annotations": [{"path": "f"}]}},
+                 {"actions": [{"label": "fix", "identifier": "fix", "description": "d"}]}):
+        made = target.http("POST", f"/repos/{repo}/check-runs", token=app,
+                           json={"name": "lint", "head_sha": sha, **body})
+        assert_error(made, 501)
+    assert target.http("GET", f"/repos/{repo}/commits/{sha}/check-runs").json()[
+        "total_count"] == 0
+    number = pull["number"]
+    assert_error(target.http("POST", f"/repos/{repo}/pulls/{number}/reviews", json={
+        "event": "COMMENT", "body": "b", "comments": [{"path": "f.txt", "body": "x"}]}), 501)
+    assert_error(target.http("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers",
+                             json={"team_reviewers": ["core"]}), 501)
+    assert target.http("GET", f"/repos/{repo}/pulls/{number}/reviews").json() == []

@@ -48,6 +48,22 @@ JSON_TYPE = "application/json; charset=utf-8"
 COMMITS_DOCS = "https://docs.github.com/rest/commits/commits"
 
 
+def _unmodelled(what: str) -> Exception:
+    """A request that asks for something the fake does not model answers 501, never a
+    success that silently drops it."""
+    return fail(501, f"verified-fakes: {what} are not modelled by the GitHub fake; see "
+                "verified-fakes docs/github.md#not-modelled")
+
+
+def _no_annotations(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    output = body.get("output")
+    if isinstance(output, Mapping) and (output.get("annotations") or output.get("images")):
+        raise _unmodelled("check run annotations and images")
+    if body.get("actions"):
+        raise _unmodelled("check run actions")
+    return body
+
+
 def _iso(moment: datetime | None) -> str | None:
     from fakes.github._api import _iso as iso
 
@@ -256,16 +272,16 @@ class ChecksRoutes(HooksRoutes):
     @route("POST", REPO + "/check-runs", "checks/create")
     def check_create(self, request: Request, call: Call) -> Response:
         repo = self._repo(call, "write", "checks")
-        run = create_check_run(call.store, repo, self._app_of(), self._json(request),
-                               call.actor)
+        run = create_check_run(call.store, repo, self._app_of(),
+                               _no_annotations(self._json(request)), call.actor)
         return self._ok(201, self._run_json(request, repo, run))
 
     @route("PATCH", REPO + "/check-runs/{check_run_id}", "checks/update")
     def check_update(self, request: Request, call: Call) -> Response:
         repo = self._repo(call, "write", "checks")
         run = get_check_run(repo, call.params["check_run_id"])
-        update_check_run(call.store, repo, run, self._app_of(), self._json(request),
-                         call.actor)
+        update_check_run(call.store, repo, run, self._app_of(),
+                         _no_annotations(self._json(request)), call.actor)
         return self._ok(200, self._run_json(request, repo, repo.flow.runs[run.id]))
 
     @route("GET", REPO + "/check-runs/{check_run_id}", "checks/get")
@@ -321,6 +337,8 @@ class ChecksRoutes(HooksRoutes):
     def review_create(self, request: Request, call: Call) -> Response:
         repo, pull = self._pull(call, "read")
         body = self._json(request)
+        if body.get("comments"):
+            raise _unmodelled("review comments")
         text, commit = body.get("body"), body.get("commit_id")
         review = create_review(call.store, repo, pull, body.get("event"),
                                text if isinstance(text, str) else "",
@@ -374,8 +392,7 @@ class ChecksRoutes(HooksRoutes):
             raise validation_failed({"resource": "PullRequest", "field": "reviewers",
                                      "code": "invalid"})
         if teams:
-            raise fail(501, "verified-fakes: team reviewers are not modelled by the GitHub "
-                       "fake; see verified-fakes docs/github.md#not-modelled")
+            raise _unmodelled("team reviewers")
         return [str(x) for x in logins]
 
     @route("POST", PULL + "/requested_reviewers", "pulls/request-reviewers")
