@@ -36,8 +36,18 @@ if TYPE_CHECKING:
 __all__ = ["Delivery", "Hook", "Webhooks", "sign"]
 
 DOCS = "https://docs.github.com/rest/repos/webhooks"
-EVENTS = ("*", "push", "pull_request", "pull_request_review", "check_run", "check_suite",
-          "status", "ping")
+#: Event names a hook may subscribe to (https://docs.github.com/webhooks/webhook-events-
+#: and-payloads); the fake delivers push, pull_request, pull_request_review, check_run,
+#: status and ping, the others never happen in it.
+EVENTS = frozenset((
+    "*", "branch_protection_rule", "check_run", "check_suite", "code_scanning_alert",
+    "commit_comment", "create", "delete", "deployment", "deployment_status", "discussion",
+    "discussion_comment", "fork", "gollum", "issue_comment", "issues", "label", "member",
+    "merge_group", "meta", "milestone", "package", "page_build", "ping", "project",
+    "project_card", "project_column", "public", "pull_request", "pull_request_review",
+    "pull_request_review_comment", "pull_request_review_thread", "push", "registry_package",
+    "release", "repository", "repository_dispatch", "repository_ruleset", "star", "status",
+    "team_add", "watch", "workflow_dispatch", "workflow_job", "workflow_run"))
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
