@@ -87,7 +87,7 @@ class CI:
 
     def add(self, rule: CIRule) -> None:
         with self.state.lock:
-            if rule.kind == "check" and rule.bot not in self.state.accounts:
+            if rule.bot not in self.state.accounts:  # the app reporting, as creator
                 self.state.create_bot(rule.bot)
             self.rules.append(rule)
             self.observe(start=False)  # what is there already is not a new landing
