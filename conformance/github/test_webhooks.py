@@ -203,10 +203,11 @@ def test_deliveries(target: Target, receiver: Receiver) -> None:
 
 @behaviour("GH-123", "hook refusals: events GitHub does not know, a name other than web, a bad "
            "content type 422; an unknown hook 404; a non-admin is refused. Form deliveries "
-           "carry the payload as payload=…; check_run events for created and completed runs; a "
+           "carry the payload as payload=…; check_run events for created and completed runs, "
+           "check_suite completed; a "
            "dismissed review; a receiver that does not answer is a failed delivery",
            cite=f"{HOOKS}#create-a-repository-webhook (repos/create-webhook); "
-                f"{EVENTS}#check_run; {EVENTS}#pull_request_review; "
+                f"{EVENTS}#check_run; {EVENTS}#check_suite; {EVENTS}#pull_request_review; "
                 f"{DELIVERIES}")
 def test_hook_refusals_and_forms(target: Target, receiver: Receiver) -> None:
     repo = target.new_repo("hook-forms")
@@ -220,7 +221,8 @@ def test_hook_refusals_and_forms(target: Target, receiver: Receiver) -> None:
     assert refused.status_code in (403, 404)  # admin only; which of the two is not measured
     assert_error(target.http("GET", f"/orgs/{target.org}/hooks", token=outsider), 404)
     made = target.http("POST", f"/repos/{repo}/hooks", json={
-        "config": {"url": receiver.url}, "events": ["check_run", "pull_request_review"]})
+        "config": {"url": receiver.url},
+        "events": ["check_run", "check_suite", "pull_request_review"]})
     assert made.status_code == 201 and made.json()["config"]["content_type"] == "form"
     headers, body = receiver.events(1)[0]
     assert headers["content-type"] == "application/x-www-form-urlencoded"
@@ -241,13 +243,13 @@ def test_hook_refusals_and_forms(target: Target, receiver: Receiver) -> None:
                 json={"event": "APPROVE"}, token=reviewer)
     target.http("PUT", f"/repos/{repo}/pulls/{pull['number']}/reviews/{pending['id']}/"
                 "dismissals", json={"message": "no"})
-    received = receiver.events(5)
+    received = receiver.events(6)
     from urllib.parse import parse_qs
 
     payloads = [(h["x-github-event"], json.loads(parse_qs(b.decode())["payload"][0]))
                 for h, b in received]
     assert [(e, p.get("action")) for e, p in payloads[1:]] == [
-        ("check_run", "created"), ("check_run", "completed"),
+        ("check_run", "created"), ("check_run", "completed"), ("check_suite", "completed"),
         ("pull_request_review", "submitted"), ("pull_request_review", "dismissed")]
     receiver.close()
     dead = target.http("POST", f"/repos/{repo}/hooks", json={"config": {"url": receiver.url}})

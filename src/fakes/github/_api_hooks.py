@@ -1,7 +1,8 @@
 """Routes of repository and organization webhooks, and the events the fake delivers to
-them: ``push``, ``pull_request``, ``pull_request_review``, ``check_run``, ``status``
-and ``ping`` (https://docs.github.com/webhooks/webhook-events-and-payloads), each with
-the ``repository`` and ``sender`` (and ``organization``) GitHub sends. Events are read
+them: ``push``, ``pull_request``, ``pull_request_review``, ``check_run``,
+``check_suite``, ``status`` and ``ping``
+(https://docs.github.com/webhooks/webhook-events-and-payloads), each with the
+``repository`` and ``sender`` (and ``organization``) GitHub sends. Events are read
 after every request from the branch heads and the journal; delivery is ``_webhooks``'.
 """
 
@@ -15,13 +16,14 @@ import attrs
 from fakes._adapter import Call, WireAdapter, route
 from fakes._faults import Faults
 from fakes._http import Request, Response
+from fakes.github._checks import suite_state
 from fakes.github._errors import fail
 from fakes.github._model import Account, GitHubState, Repository
 from fakes.github._webhooks import Delivery, Hook, Webhooks, matching
 
 if TYPE_CHECKING:
     from fakes.github._auth import Principal
-    from fakes.github._checks import CheckRun, Review, Status
+    from fakes.github._checks import CheckRun, CheckSuite, Review, Status
     from fakes.github._pulls import PullRequest
 
 REPO = "/repos/{owner}/{repo}"
@@ -67,6 +69,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                       ) -> dict[str, Any]: ...
         def _review_json(self, request: Request, repo: Repository, pull: PullRequest,
                          review: Review) -> dict[str, Any]: ...
+        def _suite_json(self, request: Request, repo: Repository, suite: CheckSuite
+                        ) -> dict[str, Any]: ...
 
     def __init__(self, store: GitHubState, faults: Faults) -> None:
         super().__init__(store, faults)
@@ -202,6 +206,11 @@ class HooksRoutes(WireAdapter[GitHubState]):
             action = "created" if operation == "check_run.create" else "completed"
             self._deliver(request, repo, "check_run", actor, {
                 "action": action, "check_run": self._run_json(request, repo, run)})
+            suite = flow.suites[run.suite]
+            if run.status == "completed" and suite_state(repo, suite)[0] == "completed":
+                self._deliver(request, repo, "check_suite", actor, {
+                    "action": "completed",
+                    "check_suite": self._suite_json(request, repo, suite)})
         elif operation == "status.create":
             status = next((s for s in flow.statuses if s.id == detail.get("id")), None)
             if status is None:
