@@ -69,3 +69,11 @@ def test_lookup_of_an_empty_trailing_parameter() -> None:
     assert root is not None and root.operation_id == "repos/get-content"
     refs = _operations.find("GET", "/repos/o/r/git/matching-refs/")
     assert refs is not None and refs.operation_id == "git/list-matching-refs"
+
+
+def test_a_method_github_lacks_on_a_path_is_no_operation() -> None:
+    # Owner and repository names hold no slash, so this is not repos/get.
+    assert _operations.find("GET", "/repos/o/r/git/tags") is None
+    assert _operations.find("GET", "/repos/o/r/statuses/abc") is None
+    ref = _operations.find("GET", "/repos/o/r/git/ref/heads/feature/x")
+    assert ref is not None and ref.operation_id == "git/get-ref"
