@@ -67,11 +67,16 @@ class Capabilities:
     # null, the next the result (GitHub computes it in the background: null, then the
     # result "after a short time").
     mergeable_null_first: bool
+    # CI that reports a status or a check run on every landing commit and finishes after
+    # a time the test controls (the fake's simulated CI and its clock).
+    simulated_ci: bool = False
+    # Webhook deliveries reach a receiver on this machine's loopback interface.
+    loopback_webhooks: bool = False
 
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
                     unmodelled_501=True, isolated_rate_limit=True, fault_injection=True,
-                    mergeable_null_first=True)
+                    mergeable_null_first=True, simulated_ci=True, loopback_webhooks=True)
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
                           unmodelled_501=False, isolated_rate_limit=False,
                           fault_injection=False, mergeable_null_first=False)
@@ -176,6 +181,28 @@ class Target(_BaseTarget):
         self.require("mint_tokens")
         raise NotImplementedError
 
+    #: An installation token of a GitHub App installed on the owner's repositories with
+    #: checks: write (``FAKES_GITHUB_APP_TOKEN`` for a real target).
+    app_installation: str | None = None
+
+    def app_token(self, full_name: str) -> str:
+        """A GitHub App installation token that may write check runs on ``full_name``;
+        skips the test when the target has none."""
+        if self.app_installation is None:
+            pytest.skip("no GitHub App installation token (FAKES_GITHUB_APP_TOKEN)")
+        return self.app_installation
+
+    def ci(self, context: str, *, after: float, result: str = "success",
+           kind: str = "status", **match: Any) -> None:
+        """CI on the run's repositories that reports ``context``; needs ``simulated_ci``."""
+        self.require("simulated_ci")
+        raise NotImplementedError
+
+    def wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass for CI; needs ``simulated_ci``."""
+        self.require("simulated_ci")
+        raise NotImplementedError
+
     def another_push(self, full_name: str, files: Mapping[str, str], branch: str = "main"
                      ) -> str:
         """Another writer commits ``files`` on ``branch`` before the code under test acts;
@@ -255,6 +282,16 @@ class FakeTarget(Target):
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.fake.add_collaborator(full_name, login, permission)
 
+    def app_token(self, full_name: str) -> str:
+        return self.fake.app_installation_token(full_name)
+
+    def ci(self, context: str, *, after: float, result: str = "success",
+           kind: str = "status", **match: Any) -> None:
+        self.fake.ci(context, after=after, result=result, kind=kind, **match)
+
+    def wait(self, seconds: float) -> None:
+        self.fake.clock.advance(seconds)
+
     def close(self) -> None:
         self.fake.stop()
 
@@ -272,6 +309,7 @@ class RealTarget(Target):
                                target="the real GitHub")
         target = cls(env["FAKES_GITHUB_API_URL"], env["FAKES_GITHUB_TOKEN"],
                      env["FAKES_GITHUB_OWNER"], GITHUB_COM, budget)
+        target.app_installation = env.get("FAKES_GITHUB_APP_TOKEN") or None
         if env.get("FAKES_GITHUB_ALLOW_FOREIGN") != "1":
             target.refuse_foreign_repositories()
         return target

@@ -32,15 +32,17 @@ from urllib.parse import quote, urlencode
 
 from dulwich.objects import Commit
 
-from fakes._adapter import Call, Route, WireAdapter, renders, route
+from fakes._adapter import Call, Route, renders, route
 from fakes._faults import Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations
+from fakes.github._api_checks import ChecksRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
+from fakes.github._gates import judge
 from fakes.github._model import Account, GitHubState, Repository, protect_branch
-from fakes.github._protection import Protection, merge_refusal, parse_protection
+from fakes.github._protection import Protection, parse_protection
 from fakes.github._pulls import (
     PullRequest,
     create_pull,
@@ -88,7 +90,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(WireAdapter[GitHubState]):
+class GitHubAdapter(ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -967,7 +969,9 @@ class GitHubAdapter(WireAdapter[GitHubState]):
             "created_at": _iso(pull.created_at), "updated_at": _iso(pull.updated_at),
             "closed_at": _iso(pull.closed_at), "merged_at": _iso(pull.merged_at),
             "merge_commit_sha": pull.merge_commit_sha, "assignee": None, "assignees": [],
-            "requested_reviewers": [], "requested_teams": [], "labels": [],
+            "requested_reviewers": [self._user(request, store.accounts.get(login))
+                                    for login in repo.flow.requested.get(pull.number, [])],
+            "requested_teams": [], "labels": [],
             "milestone": None, "draft": pull.draft,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{api}/pulls/comments{{/number}}",
@@ -992,8 +996,7 @@ class GitHubAdapter(WireAdapter[GitHubState]):
                                 _tree(repo, head_sha), head_sha)
             state = "unknown" if known is None else (
                 "dirty" if not known else "draft" if pull.draft else
-                "blocked" if merge_refusal(store, repo, pull.base, self.principal.login)
-                else "clean")
+                judge(store, repo, pull, self.principal.login, base_sha, head_sha).state)
             shown.update({
                 "merged": pull.merged_at is not None, "mergeable": known,
                 "rebaseable": known, "mergeable_state": state,

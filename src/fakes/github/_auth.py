@@ -62,6 +62,10 @@ class Token:
     scopes: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     repositories: frozenset[str] | None = attrs.field(default=None, converter=_maybe_names)
     permissions: Mapping[str, str] = attrs.field(factory=dict)
+    #: A GitHub App installation token: the app's slug; ``login`` is its bot,
+    #: ``"<slug>[bot]"``, and ``repositories`` the installation's (``"owner/*"``: all of
+    #: an owner's).
+    app: str | None = None
 
     def level(self, permission: str) -> str:
         if permission == "metadata":
@@ -69,7 +73,8 @@ class Token:
         return self.permissions.get(permission, "none")
 
     def selects(self, repository: str) -> bool:
-        return self.repositories is None or repository in self.repositories
+        return self.repositories is None or repository in self.repositories or \
+            f"{repository.partition('/')[0]}/*" in self.repositories
 
 
 @attrs.frozen
@@ -88,6 +93,10 @@ class Principal:
         admin) on the repository ``full_name`` through ``permission`` (contents,
         administration, metadata …); ``role`` is the user's role there (None: none)."""
         token = self.token
+        if token is not None and token.app is not None:
+            # An installation acts on the repositories it is installed on, by the
+            # permissions granted to the app, whatever its bot's roles.
+            role = "admin" if token.selects(full_name) else None
         # Seeing the repository at all.
         if private:
             if token is None or role is None:

@@ -10,7 +10,9 @@ from fakes._adapter import WireAdapter
 from fakes._clock import Clock
 from fakes._fake import Fake, Snapshot
 from fakes.github._api import GitHubAdapter
+from fakes.github._api_hooks import Where
 from fakes.github._auth import Token
+from fakes.github._ci import rule as ci_rule
 from fakes.github._model import Account, GitHubState, Repository, commit_files
 
 if TYPE_CHECKING:
@@ -24,9 +26,11 @@ API_PREFIX = "/api/v3"
 class FakeGitHub(Fake[GitHubState]):
     """GitHub's REST API on loopback, over repositories with real git objects.
 
-    Modelled: users, organizations, classic and fine-grained tokens, repositories
-    (visibility, default branch, auto_init, delete), branches, the Git database API
-    (blobs, trees, commits, refs), the contents API, commits and compare; GitHub's
+    Modelled: users, organizations, classic and fine-grained tokens, GitHub App
+    installation tokens, repositories (visibility, default branch, auto_init, delete),
+    branches, the Git database API (blobs, trees, commits, refs), the contents API,
+    commits and compare, pull requests, branch protection, commit statuses, check runs
+    and suites, reviews, webhooks, and a simulated CI (:meth:`ci`); GitHub's
     error bodies, pagination, rate-limit headers and conditional requests. Everything
     else GitHub documents answers 501 naming its ``operationId``; see ``docs/github.md``
     for the surface and the divergences.
@@ -171,8 +175,59 @@ class FakeGitHub(Fake[GitHubState]):
         (default branch if None; a new branch starts at the default branch). Returns
         the commit's sha."""
         repo = self.repo(full_name)
-        return commit_files(self.store, repo, branch or repo.default_branch, files, message,
-                            actor)
+        sha = commit_files(self.store, repo, branch or repo.default_branch, files, message,
+                           actor)
+        self.adapter.ci.observe()  # a landing the simulated CI reacts to
+        self.adapter.emit_events(Where(self.url, self.url))
+        return sha
+
+    def stop(self) -> None:
+        """As :meth:`Fake.stop`; the webhook delivery thread stops too."""
+        self.adapter.hooks.stop()
+        super().stop()
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Block until every webhook delivery so far was attempted (they are POSTed on a
+        background thread); False if ``timeout`` seconds passed first."""
+        return self.adapter.hooks.wait(timeout)
+
+    # -- apps and simulated CI -----------------------------------------------------------------
+
+    def app_installation_token(self, repositories: str | Iterable[str], *, app: str = "fake-ci",
+                               permissions: Mapping[str, str] | None = None) -> str:
+        """An installation token of the GitHub App ``app`` (its bot ``<app>[bot]`` is made
+        if missing) on ``repositories``: ``"owner/name"`` items, or an owner's login for
+        all of that owner's repositories. ``permissions`` default to ``checks``,
+        ``statuses``, ``contents`` and ``pull_requests``: ``write``. Use it as any token
+        (``client(token)``); only such tokens may write check runs."""
+        bot = f"{app}[bot]"
+        if bot not in self.store.accounts:
+            self.store.create_bot(bot, actor=SEED)
+        chosen = [repositories] if isinstance(repositories, str) else list(repositories)
+        token = Token(
+            "ghs_" + secrets.token_hex(18), bot, fine_grained=True,
+            repositories=[r if "/" in r else f"{r}/*" for r in chosen],
+            permissions=dict(permissions or {"checks": "write", "statuses": "write",
+                                              "contents": "write", "pull_requests": "write"}),
+            app=app)
+        return self.store.add_token(token).value
+
+    def ci(self, context: str, *, after: float = 0.0, result: str = "success",
+           kind: str = "status", repo: str | None = None,
+           branches: Iterable[str] | None = None, paths: Iterable[str] | None = None,
+           app: str = "fake-ci") -> None:
+        """Simulated CI: every commit that lands on a branch from now on (``repo``:
+        ``owner/name`` or every repository; ``branches``, ``paths``: fnmatch patterns a
+        branch and a changed path must match) gets ``context`` pending at once, then
+        ``result`` when ``after`` seconds of the fake's clock have passed
+        (``clock.advance``). ``kind="status"`` reports a commit status (results
+        ``success``, ``failure``, ``error``), ``kind="check"`` a check run by the app
+        ``app`` (a check run conclusion). Rules last until :meth:`reset`."""
+        self.adapter.ci.add(ci_rule(context, after=after, result=result, kind=kind,
+                                    repo=repo,
+                                    branches=list(branches) if branches is not None else None,
+                                    paths=list(paths) if paths is not None else None,
+                                    app=app))
 
     def repo(self, full_name: str) -> Repository:
         owner, _, name = full_name.partition("/")

@@ -18,6 +18,7 @@ import attrs
 from fakes._clock import Clock
 from fakes._journal import Journal
 from fakes.github._auth import ROLES, Principal, Token
+from fakes.github._checks import Flow
 from fakes.github._errors import GitHubError, fail, validation_failed
 from fakes.github._git import GitObjects, Person, TreeChange
 from fakes.github._protection import Protection, direct_write_refusal
@@ -62,6 +63,7 @@ class Repository:
     pulls: dict[int, Any] = attrs.field(factory=dict)  # number → _pulls.PullRequest
     next_number: int = 0
     protections: dict[str, Protection] = attrs.field(factory=dict)  # branch → its protection
+    flow: Flow = attrs.field(factory=Flow)  # statuses, checks, reviews
 
     @property
     def full_name(self) -> str:
@@ -70,7 +72,7 @@ class Repository:
     def copy(self) -> Repository:
         return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators),
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
-                            protections=dict(self.protections))
+                            protections=dict(self.protections), flow=self.flow.copy())
 
     @property
     def empty(self) -> bool:
@@ -153,9 +155,19 @@ class GitHubState:
             self.journal.record(actor, "org.create", login)
             return account
 
+    def create_bot(self, login: str, actor: str = "seed") -> Account:
+        """The bot account of a GitHub App (``<slug>[bot]``), which its installation
+        tokens act as."""
+        with self.lock:
+            account = Account(self._next_id(), login, "Bot", self.clock.now())
+            self.accounts[login] = account
+            self.journal.record(actor, "bot.create", login)
+            return account
+
     def add_token(self, token: Token) -> Token:
         with self.lock:
-            if token.login not in self.accounts or self.accounts[token.login].type != "User":
+            if token.login not in self.accounts or \
+                    self.accounts[token.login].type != ("Bot" if token.app else "User"):
                 raise fail(422, f"no user {token.login!r}")
             self.tokens[token.value] = token
             return token

@@ -20,6 +20,7 @@ import attrs
 __all__ = ["Operation", "find"]
 
 _PARAM = re.compile(r"\{\w+\}")
+_ONE_SEGMENT = frozenset({"{owner}", "{repo}", "{org}", "{username}", "{enterprise}"})
 
 
 @attrs.frozen
@@ -47,7 +48,10 @@ def _compile(template: str, greedy: str = "none") -> re.Pattern[str]:
         pattern += re.escape(literal)
         if i < len(names):
             last = i == len(names) - 1 and parts[-1] == ""
-            pattern += ".+" if greedy == "all" or (last and greedy == "last") else "[^/]+"
+            # Account and repository names never hold a slash: only the others may.
+            spread = names[i] not in _ONE_SEGMENT and (
+                greedy == "all" or (last and greedy == "last"))
+            pattern += ".+" if spread else "[^/]+"
     return re.compile(pattern + r"\Z")
 
 

@@ -2,9 +2,7 @@
 
 https://docs.github.com/rest/branches/branch-protection and
 https://docs.github.com/repositories/configuring-branches-and-merges-in-your-repository/managing-protected-branches/about-protected-branches.
-Statuses, checks and reviews are not modelled yet, so a required status check is
-always "expected" and a required approving review count of one or more is never met:
-such a branch takes changes only from administrators (unless ``enforce_admins``).
+What a merge needs (reviews, code owners, status checks) is judged in ``_gates``.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from fakes.github._errors import fail
 if TYPE_CHECKING:
     from fakes.github._model import GitHubState, Repository
 
-__all__ = ["Protection", "direct_write_refusal", "merge_refusal", "parse_protection"]
+__all__ = ["Protection", "bypasses", "direct_write_refusal", "parse_protection"]
 
 DOCS = "https://docs.github.com/rest/branches/branch-protection"
 ABOUT = "https://docs.github.com/articles/about-protected-branches"
@@ -111,7 +109,7 @@ def parse_protection(body: Mapping[str, Any]) -> Protection:
                       _flag(body, "required_conversation_resolution"))
 
 
-def _bypasses(state: GitHubState, repo: Repository, protection: Protection,
+def bypasses(state: GitHubState, repo: Repository, protection: Protection,
               login: str | None) -> bool:
     return not protection.enforce_admins and state.role(repo, login) == "admin"
 
@@ -131,7 +129,7 @@ def direct_write_refusal(state: GitHubState, repo: Repository, branch: str,
     contents write (409, "Could not update file: …"), a ref update (422), a force
     update or a deletion the protection does not allow (422)."""
     protection = repo.protections.get(branch)
-    if protection is None or _bypasses(state, repo, protection, login):
+    if protection is None or bypasses(state, repo, protection, login):
         return
     if action == "delete":
         if not protection.allow_deletions:
@@ -146,16 +144,3 @@ def direct_write_refusal(state: GitHubState, repo: Repository, branch: str,
     if action == "contents":
         raise fail(409, " ".join(["Could not update file:", *reasons, THROUGH_PULL]), ABOUT)
     raise fail(422, THROUGH_PULL, ABOUT)
-
-
-def merge_refusal(state: GitHubState, repo: Repository, base: str, login: str | None
-                  ) -> str | None:
-    """The 405 message for merging into ``base`` now, or None when it may merge."""
-    protection = repo.protections.get(base)
-    if protection is None or _bypasses(state, repo, protection, login):
-        return None
-    if protection.reviews is not None and protection.reviews.count > 0:
-        count = protection.reviews.count
-        plural = "review is" if count == 1 else "reviews are"
-        return f"At least {count} approving {plural} required by reviewers with write access."
-    return _missing_checks(protection)

@@ -73,8 +73,8 @@ def _environment(
 PROVIDER = Provider(
     name="github",
     summary="GitHub REST API over real git objects: repositories, git data, contents, "
-            "commits, compare, pull requests and merges, branch protection; tokens with "
-            "scopes and permissions",
+            "commits, compare, pull requests and merges, branch protection, statuses, "
+            "checks, reviews, webhooks, simulated CI; tokens with scopes and permissions",
     fake="fakes.github:FakeGitHub",
     fixture="fake_github",
     extra="github",

@@ -17,7 +17,6 @@ import attrs
 from fakes.github._errors import fail, validation_failed
 from fakes.github._git import Person
 from fakes.github._model import GitHubState, Repository
-from fakes.github._protection import merge_refusal
 
 __all__ = ["PullRequest", "create_pull", "merge_pull", "mergeable", "update_pull"]
 
@@ -181,7 +180,9 @@ def merge_pull(state: GitHubState, repo: Repository, pull: PullRequest, method: 
         tree = _merge_tree(repo, base_sha, head_sha)
         if tree is None:
             raise fail(405, "Pull Request is not mergeable", MERGE_DOCS)
-        blocked = merge_refusal(state, repo, pull.base, actor)
+        from fakes.github._gates import judge
+
+        blocked = judge(state, repo, pull, actor, base_sha, head_sha).refusal
         if blocked is not None:
             raise fail(405, blocked, MERGE_DOCS)
         me = state.person(actor, None)
