@@ -12,6 +12,7 @@ from fakes._fake import Fake, Snapshot
 from fakes.github._api import GitHubAdapter
 from fakes.github._auth import Token
 from fakes.github._model import Account, GitHubState, Repository, commit_files
+from fakes.github._smart_http import SmartHttpAdapter
 
 if TYPE_CHECKING:
     from github import Github
@@ -62,7 +63,10 @@ class FakeGitHub(Fake[GitHubState]):
     def _make_mounts(self) -> Sequence[tuple[str, WireAdapter[Any]]]:
         self.adapter = GitHubAdapter(self.store, self.faults, rate_limit=self._rate_limit,
                                      anonymous_rate_limit=self._anonymous_rate_limit)
-        return [("", self.adapter), (API_PREFIX, self.adapter)]
+        # git's smart HTTP shares the root; the REST adapter stays first, so paths neither
+        # serves get the REST API's 404 or 501.
+        self.git_adapter = SmartHttpAdapter(self.store, self.faults)
+        return [("", self.adapter), (API_PREFIX, self.adapter), ("", self.git_adapter)]
 
     def start(self) -> FakeGitHub:
         super().start()
@@ -173,6 +177,15 @@ class FakeGitHub(Fake[GitHubState]):
         repo = self.repo(full_name)
         return commit_files(self.store, repo, branch or repo.default_branch, files, message,
                             actor)
+
+    def clone_url(self, full_name: str, token: str | None = None) -> str:
+        """The HTTPS-style clone URL of ``owner/name`` on the fake (``<url>/owner/name.git``),
+        with ``token`` as Basic credentials (``x-access-token:<token>@``) when given."""
+        url = f"{self.url}/{full_name}.git"
+        if token is None:
+            return url
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://x-access-token:{token}@{rest}"
 
     def repo(self, full_name: str) -> Repository:
         owner, _, name = full_name.partition("/")
