@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("dulwich")
 
-from fakes.conformance.github._git_remote import (  # noqa: E402
+from fakes.conformance.github._git_remote import (
     HttpBackend,
     TargetRemote,
     Workdir,
     git_exec_path,
 )
-from fakes.conformance.github._git_scenarios import SCENARIOS  # noqa: E402
-from fakes.github import FakeGitHub  # noqa: E402
+from fakes.conformance.github._git_scenarios import SCENARIOS
+from fakes.github import FakeGitHub
 
 pytestmark = pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")
 

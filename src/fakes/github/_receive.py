@@ -15,10 +15,11 @@ when the push is accepted, so an interrupted or refused push changes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
-from dulwich.object_store import MemoryObjectStore
-from dulwich.objects import Commit, ShaFile, Tag
+from dulwich.object_store import BaseObjectStore, MemoryObjectStore
+from dulwich.objects import Commit, ShaFile, Tag, Tree
 
 from fakes.github._model import GitHubState, Repository, _valid_ref
 from fakes.github._protection import push_refusal
@@ -52,29 +53,37 @@ class Overlay(MemoryObjectStore):
     """The objects a push brings, over the repository's store: thin-pack deltas resolve
     against the repository, and nothing is written to it."""
 
-    def __init__(self, base: MemoryObjectStore) -> None:
+    def __init__(self, base: BaseObjectStore) -> None:
         super().__init__()
         self.base = base
 
-    def get_raw(self, name: bytes) -> tuple[int, bytes]:  # type: ignore[override]
+    def get_raw(self, name: Any) -> tuple[int, bytes]:
         try:
-            return super().get_raw(name)  # type: ignore[arg-type]
+            return super().get_raw(name)
         except KeyError:
-            return self.base.get_raw(name)  # type: ignore[arg-type]
+            return self.base.get_raw(name)
 
     def __contains__(self, sha: object) -> bool:
         return super().__contains__(sha) or sha in self.base  # type: ignore[operator]
 
     def object(self, sha: str) -> ShaFile | None:
-        for store in (self, self.base):
-            try:
-                return MemoryObjectStore.__getitem__(store, sha.encode())  # type: ignore[arg-type]
-            except KeyError:
-                continue
-        return None
+        key: Any = sha.encode()
+        try:
+            return MemoryObjectStore.__getitem__(self, key)
+        except KeyError:
+            pass
+        try:
+            return self.base[key]
+        except KeyError:
+            return None
+
+    @property
+    def brought(self) -> dict[bytes, ShaFile]:
+        """The objects of the push itself, by id."""
+        return {bytes(sha): obj for sha, obj in self._data.items()}
 
     def added(self) -> list[ShaFile]:
-        return list(self._data.values())  # type: ignore[attr-defined]
+        return list(self.brought.values())
 
 
 def _connected(objects: Overlay, sha: str) -> bool:
@@ -82,7 +91,7 @@ def _connected(objects: Overlay, sha: str) -> bool:
     connectivity check, "missing necessary objects")."""
     seen: set[bytes] = set()
     todo = [sha.encode()]
-    brought = set(objects._data)  # type: ignore[attr-defined]
+    brought = set(objects.brought)
     while todo:
         current = todo.pop()
         if current in seen:
@@ -97,9 +106,8 @@ def _connected(objects: Overlay, sha: str) -> bool:
             todo.extend([found.tree, *found.parents])
         elif isinstance(found, Tag):
             todo.append(found.object[1])
-        elif found.type_name == b"tree":
-            todo.extend(entry.sha for entry in found.iteritems()  # type: ignore[attr-defined]
-                        if entry.mode != 0o160000)
+        elif isinstance(found, Tree):
+            todo.extend(entry.sha for entry in found.iteritems() if entry.mode != 0o160000)
     return True
 
 

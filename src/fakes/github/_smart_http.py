@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import queue
 import threading
 import zlib
@@ -38,12 +39,13 @@ from dulwich.protocol import (
     format_ref_line,
     pkt_line,
 )
-from dulwich.server import UploadPackHandler
+from dulwich.server import Backend, UploadPackHandler
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
+from fakes.github import _protocol_v2
 from fakes.github._auth import Principal
 from fakes.github._errors import GitHubError
 from fakes.github._model import GitHubState, Repository
@@ -80,7 +82,7 @@ def _service_operation(request: Request) -> str:
     return f"smart-http/info-refs/{request.arg('service') or ''}"
 
 
-class _Backend:
+class _Backend(Backend):
     """dulwich's view of one repository, for its upload-pack."""
 
     def __init__(self, repo: Any) -> None:
@@ -88,6 +90,10 @@ class _Backend:
 
     def open_repository(self, path: str) -> Any:
         return self.repo
+
+
+def _backend(repo: Any) -> Backend:
+    return _Backend(repo)
 
 
 class _UploadPack(UploadPackHandler):
@@ -98,6 +104,11 @@ class _UploadPack(UploadPackHandler):
 
     def capabilities(self) -> list[bytes]:
         return [c for c in super().capabilities() if c != CAPABILITY_FILTER]
+
+    @classmethod
+    def required_capabilities(cls) -> tuple[bytes, ...]:
+        # git's upload-pack requires none: a client without side-band gets the bare pack.
+        return ()
 
     def set_client_capabilities(self, caps: Iterable[bytes]) -> None:
         # git names ``filter`` in its first want even when the server did not offer it
@@ -142,10 +153,8 @@ def _streamed(produce: Callable[[Callable[[bytes], object]], None]) -> Iterator[
         except _Abandoned:
             pass
         except BaseException as exc:  # handed to the response: an ERR packet
-            try:
+            with contextlib.suppress(_Abandoned):
                 put(exc)
-            except _Abandoned:
-                pass
 
     worker = threading.Thread(target=run, name="vf-upload-pack", daemon=True)
     worker.start()
@@ -259,14 +268,18 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         repo = self._repository(request, call, service == "git-receive-pack")
         out = BytesIO()
         proto = Protocol(BytesIO().read, out.write)
-        proto.write_pkt_line(f"# service={service}\n".encode())
-        proto.write_pkt_line(None)
-        if service == "git-upload-pack":
-            handler = _UploadPack(_Backend(repo.git.repo), ["/"], proto,
-                                        stateless_rpc=True, advertise_refs=True)
-            handler.handle()
+        if service == "git-upload-pack" and _wants_v2(request):
+            # gitprotocol-v2: the capability advertisement instead of the refs, without the
+            # "# service=" header (as git http-backend answers it).
+            _protocol_v2.advertise(out.write)
         else:
-            self._advertise_receive(repo, proto)
+            proto.write_pkt_line(f"# service={service}\n".encode())
+            proto.write_pkt_line(None)
+            if service == "git-upload-pack":
+                _UploadPack(_backend(repo.git.repo), ["/"], proto, stateless_rpc=True,
+                            advertise_refs=True).handle()
+            else:
+                self._advertise_receive(repo, proto)
         return Response(200, [("Content-Type", f"application/x-{service}-advertisement"),
                               ("Cache-Control", "no-cache, max-age=0, must-revalidate")],
                         out.getvalue())
@@ -278,7 +291,7 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         if not refs:
             refs = [("capabilities^{}", ZERO)]
         for i, (name, sha) in enumerate(refs):
-            proto.write_pkt_line(format_ref_line(name.encode(), sha.encode(),  # type: ignore[arg-type]
+            proto.write_pkt_line(format_ref_line(name.encode(), sha.encode(),
                                                  capabilities if i == 0 else None))
         proto.write_pkt_line(None)
 
@@ -289,14 +302,18 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         repo = self._repository(request, call, False)
         body = _body(request)
         git = repo.git.repo
+        headers = [("Content-Type", "application/x-git-upload-pack-result"),
+                   ("Cache-Control", "no-cache, max-age=0, must-revalidate")]
+
+        if _wants_v2(request):
+            return Response(200, headers, _streamed(
+                lambda write: _protocol_v2.serve(git, body, write)), stream_error=_err_packet)
 
         def produce(write: Callable[[bytes], object]) -> None:
             proto = Protocol(BytesIO(body).read, write)  # type: ignore[arg-type]
-            _UploadPack(_Backend(git), ["/"], proto, stateless_rpc=True).handle()
+            _UploadPack(_backend(git), ["/"], proto, stateless_rpc=True).handle()
 
-        return Response(200, [("Content-Type", "application/x-git-upload-pack-result"),
-                              ("Cache-Control", "no-cache, max-age=0, must-revalidate")],
-                        _streamed(produce), stream_error=_err_packet)
+        return Response(200, headers, _streamed(produce), stream_error=_err_packet)
 
     # -- push ----------------------------------------------------------------------------
 
@@ -329,6 +346,11 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         return Response(200, headers, out.getvalue())
 
 
+def _wants_v2(request: Request) -> bool:
+    """``Git-Protocol: version=2`` (colon-separated parameters, gitprotocol-http)."""
+    return "version=2" in (request.header("Git-Protocol") or "").split(":")
+
+
 def _body(request: Request) -> bytes:
     """The request body, gunzipped when git sent it with ``Content-Encoding: gzip``."""
     raw = request.read_body(MAX_BODY)
@@ -344,7 +366,7 @@ def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
     """The update commands (gitprotocol-pack, "Reference Update Request"), the client's
     capabilities, and what follows the flush (the pack)."""
     stream = BytesIO(body)
-    proto = Protocol(stream.read, lambda data: None)  # type: ignore[arg-type, return-value]
+    proto = Protocol(stream.read, lambda data: None)
     commands: list[Command] = []
     capabilities: list[bytes] = []
     first = True
