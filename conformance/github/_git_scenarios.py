@@ -6,7 +6,10 @@ the machine's ``git`` sees: exit codes, its messages, and the refs ``ls-remote``
 
 from __future__ import annotations
 
+import hashlib
 import os
+
+import requests
 
 from fakes.conformance.github._git_remote import GitRemote, Workdir, ls_remote
 
@@ -137,6 +140,113 @@ def many_refs(remote: GitRemote, work: Workdir) -> None:
     assert all(f"origin/branch-{n:02d}" in branches for n in range(30)), branches
 
 
+
+
+# -- the wire, spoken directly ---------------------------------------------------------------
+
+def _pkt(data: bytes) -> bytes:
+    return b"%04x" % (len(data) + 4) + data
+
+
+#: A pack of no objects: header (version 2, count 0) and its sha1 trailer (gitformat-pack).
+_EMPTY_PACK = b"PACK\x00\x00\x00\x02\x00\x00\x00\x00"
+_EMPTY_PACK += hashlib.sha1(_EMPTY_PACK).digest()
+_RECEIVE = {"Content-Type": "application/x-git-receive-pack-request", "User-Agent": "git/2"}
+_UPLOAD_V2 = {"Content-Type": "application/x-git-upload-pack-request", "User-Agent": "git/2",
+              "Git-Protocol": "version=2"}
+
+
+def _receive(url: str, *commands: bytes, capabilities: bytes = b"report-status",
+             pack: bool = True) -> bytes:
+    lines = [_pkt(commands[0] + b"\0" + capabilities + b"\n"),
+             *(_pkt(c + b"\n") for c in commands[1:])]
+    body = b"".join(lines) + b"0000" + (_EMPTY_PACK if pack else b"")
+    got = requests.post(f"{url}/git-receive-pack", data=body, headers=_RECEIVE, timeout=60)
+    assert got.status_code == 200, (got.status_code, got.text)
+    return got.content
+
+
+def receive_rules(remote: GitRemote, work: Workdir) -> None:
+    repo = remote.new_repo("receive")
+    url = remote.url(repo)
+    main = ls_remote(work, url)["refs/heads/main"].encode()
+    zero, stale = b"0" * 40, b"1" * 40
+    got = _receive(url, stale + b" " + main + b" refs/heads/main",
+                   capabilities=b"report-status side-band-64k")
+    assert b"\x02error: cannot lock ref 'refs/heads/main': is at " + main + \
+        b" but expected " + stale + b"\n" in got, got
+    assert b"\x01000eunpack ok\n002cng refs/heads/main failed to update ref\n0000" in got, got
+    assert _receive(url, zero + b" " + main + b" refs/heads/a..b") == \
+        b"000eunpack ok\n0025ng refs/heads/a..b funny refname\n0000"
+    assert _receive(url, zero + b" " + b"2" * 40 + b" refs/heads/new") == \
+        b"000eunpack ok\n0030ng refs/heads/new missing necessary objects\n0000"
+    assert _receive(url, main + b" " + zero + b" refs/heads/main",
+                    capabilities=b"report-status delete-refs", pack=False) == \
+        b"000eunpack ok\n0041ng refs/heads/main deletion of the current branch prohibited\n0000"
+    assert _receive(url, zero + b" " + main + b" refs/heads/ok1",
+                    zero + b" " + main + b" refs/heads/x..y",
+                    capabilities=b"report-status atomic") == \
+        b"000eunpack ok\n002ang refs/heads/ok1 atomic push failure\n" \
+        b"0025ng refs/heads/x..y funny refname\n0000"
+    assert _receive(url, zero + b" " + main + b" refs/tags/t") == \
+        b"000eunpack ok\n0013ok refs/tags/t\n0000"
+    refs = ls_remote(work, url)
+    assert refs["refs/heads/main"] == main.decode() and refs["refs/tags/t"] == main.decode()
+    assert "refs/heads/ok1" not in refs and "refs/heads/new" not in refs, refs
+    work.git("clone", "-q", url, "c")
+    out = work.fails("push", "origin", "--delete", "main", cwd="c")
+    assert "! [remote rejected] main (deletion of the current branch prohibited)" in out, out
+
+
+def protocol_v2_wire(remote: GitRemote, work: Workdir) -> None:
+    repo = remote.new_repo("v2")
+    url = remote.url(repo)
+    work.git("clone", "-q", url, "c")
+    first = work.git("rev-parse", "HEAD", cwd="c").strip().encode()
+    work.git("tag", "-a", "-m", "annotated", "v1", cwd="c")
+    second = work.commit("c", {"two.txt": "2\n"}, "second").encode()
+    work.git("push", "-q", "origin", "main", "v1", cwd="c")
+    tag = work.git("rev-parse", "v1", cwd="c").strip().encode()
+    got = requests.get(f"{url}/info/refs?service=git-upload-pack", timeout=60,
+                       headers={"Git-Protocol": "version=2", "User-Agent": "git/2"})
+    assert got.status_code == 200
+    assert got.headers["Content-Type"] == "application/x-git-upload-pack-advertisement"
+    assert got.content.startswith(b"000eversion 2\n"), got.content
+    lines = got.content.split(b"\n")
+    assert any(line[4:].startswith(b"ls-refs") for line in lines), lines
+    assert any(line[4:].startswith(b"fetch=") and b"shallow" in line for line in lines), lines
+
+    def command(body: bytes) -> bytes:
+        answer = requests.post(f"{url}/git-upload-pack", data=body, headers=_UPLOAD_V2,
+                               timeout=60)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == "application/x-git-upload-pack-result"
+        return answer.content
+
+    listed = command(_pkt(b"command=ls-refs\n") + b"0001" + _pkt(b"symrefs\n") +
+                     _pkt(b"peel\n") + _pkt(b"ref-prefix HEAD\n") +
+                     _pkt(b"ref-prefix refs/tags/\n") + b"0000")
+    assert listed == (_pkt(second + b" HEAD symref-target:refs/heads/main\n") +
+                      _pkt(tag + b" refs/tags/v1 peeled:" + first + b"\n") + b"0000"), listed
+    fetch = _pkt(b"command=fetch\n") + b"0001" + _pkt(b"ofs-delta\n")
+    acked = command(fetch + _pkt(b"want " + second + b"\n") + _pkt(b"have " + first + b"\n")
+                    + _pkt(b"have " + b"3" * 40 + b"\n") + b"0000")
+    assert acked.startswith(_pkt(b"acknowledgments\n") + _pkt(b"ACK " + first + b"\n") +
+                            _pkt(b"ready\n") + b"0001" + _pkt(b"packfile\n")), acked[:200]
+    assert acked.endswith(b"0000")
+    nak = command(fetch + _pkt(b"want " + second + b"\n") + _pkt(b"have " + b"3" * 40 + b"\n")
+                  + b"0000")
+    assert nak == _pkt(b"acknowledgments\n") + _pkt(b"NAK\n") + b"0000", nak
+    done = command(fetch + _pkt(b"want " + second + b"\n") + _pkt(b"no-progress\n") +
+                   _pkt(b"done\n") + b"0000")
+    assert done.startswith(_pkt(b"packfile\n")), done[:40]
+    assert done[len(_pkt(b"packfile\n")) + 4:][:5] == b"\x01PACK", done[:40]
+    for refused in (fetch + _pkt(b"want " + b"4" * 40 + b"\n") + _pkt(b"done\n") + b"0000",
+                    _pkt(b"command=frobnicate\n") + b"0000"):
+        assert b"packfile" not in command(refused)
+
+
 SCENARIOS = {f.__name__: f for f in (clone_and_ls_remote, push_refs_and_tags,
                                      non_fast_forward, delete_by_push, shallow_clone,
-                                     protocol_versions, partial_clone, many_refs)}
+                                     protocol_versions, partial_clone, many_refs,
+                                     receive_rules, protocol_v2_wire)}

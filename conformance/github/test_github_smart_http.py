@@ -137,6 +137,26 @@ def test_many_refs(target: Target, work: Workdir) -> None:
 # -- the wire, as git's HTTP protocol defines it ----------------------------------------------
 
 
+@behaviour("GH-216", "receive-pack refuses per ref as git does: a stale old value ('failed to "
+           "update ref'), a name git refuses ('funny refname'), objects the push did not "
+           "bring ('missing necessary objects'), deleting the default branch ('deletion of "
+           "the current branch prohibited'); with atomic, the other refs 'atomic push "
+           "failure'; a tag may point at any object", cite=f"{GIT_PACK} (report-status); "
+           "https://git-scm.com/docs/git-receive-pack; https://git-scm.com/docs/git-config"
+           "#Documentation/config/receive.txt-receivedenyDeleteCurrent")
+def test_receive_rules(target: Target, work: Workdir) -> None:
+    SCENARIOS["receive_rules"](_remote(target), work)
+
+
+@behaviour("GH-217", "protocol v2 on request (Git-Protocol: version=2): the capability "
+           "advertisement (version 2, ls-refs, fetch=shallow), ls-refs with symrefs, peel "
+           "and ref-prefix, fetch acknowledging common haves ('ready') and sending the "
+           "packfile section; a want it does not have and an unknown command send no pack",
+           cite=GIT_V2)
+def test_protocol_v2_wire(target: Target, work: Workdir) -> None:
+    SCENARIOS["protocol_v2_wire"](_remote(target), work)
+
+
 @behaviour("GH-208", "GET info/refs?service=git-upload-pack: 200, "
            "application/x-git-upload-pack-advertisement, '# service=git-upload-pack' and a "
            "flush first, then the refs; with or without '.git'; a gzip-compressed "
@@ -307,7 +327,9 @@ def test_protection_push_rules(target: Target, work: Workdir) -> None:
     work.git("commit", "-q", "--amend", "-m", "rewritten", cwd="c")
     out = work.fails("push", "--force", "origin", "main", cwd="c")
     assert "remote: error: Cannot force-push to this branch" in out, out
-    out = work.fails("push", "origin", "--delete", "main", cwd="c")
+    work.git("push", "-q", "origin", "HEAD:refs/heads/release", cwd="c")
+    _protect(target, repo, "release")
+    out = work.fails("push", "origin", "--delete", "release", cwd="c")
     assert "remote: error: Cannot delete this protected branch" in out, out
     _protect(target, repo, allow_force_pushes=True)
     rewritten = work.git("rev-parse", "HEAD", cwd="c").strip()

@@ -152,6 +152,10 @@ def _check(state: GitHubState, repo: Repository, objects: Overlay, command: Comm
     ref = command.ref
     if not ref.startswith("refs/") or ref.count("/") < 2 or not _valid_ref(ref):
         return RefResult(ref, "funny refname")
+    if command.new == ZERO and ref == f"refs/heads/{repo.default_branch}":
+        # receive.denyDeleteCurrent (git-config(1)): HEAD would name nothing
+        return RefResult(ref, "deletion of the current branch prohibited",
+                         (f"error: refusing to delete the current branch: {ref}",))
     current = repo.git.ref(ref) or ZERO
     if current != command.old:
         return RefResult(ref, "failed to update ref",
@@ -191,7 +195,7 @@ def apply_push(state: GitHubState, repo: Repository, objects: Overlay,
         results = [_check(state, repo, objects, command, login) or RefResult(command.ref)
                    for command in commands]
         if atomic and any(r.error for r in results):
-            return [r if r.error else RefResult(r.ref, "atomic transaction failed")
+            return [r if r.error else RefResult(r.ref, "atomic push failure")
                     for r in results]
         accepted = [c for c, r in zip(commands, results, strict=True) if r.error is None]
         if any(c.new != ZERO for c in accepted):
