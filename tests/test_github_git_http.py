@@ -3,6 +3,10 @@ against ``git http-backend`` (the reference), with the machine's ``git`` as the 
 
 from __future__ import annotations
 
+import base64
+import os
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,10 +35,10 @@ class _FakeTarget:
         self.token = fake.token_for("octocat", scopes=("repo",))
         self._n = 0
 
-    def new_repo(self, hint: str, private: bool = False) -> str:
+    def new_repo(self, hint: str, private: bool = False, auto_init: bool = True) -> str:
         self._n += 1
         name = f"octocat/{hint}-{self._n}"
-        self.fake.create_repo(name, auto_init=True, private=private)
+        self.fake.create_repo(name, auto_init=auto_init, private=private)
         return name
 
 
@@ -65,3 +69,99 @@ def test_scenario(scenario: str, server: str, fake: FakeGitHub, backend: HttpBac
     remote: Any = TargetRemote(_FakeTarget(fake)) if server == "fake" else backend
     run: Callable[[Any, Workdir], None] = SCENARIOS[scenario]
     run(remote, work)
+
+
+# -- the fake alone: reliability and its Python helpers ---------------------------------------
+
+
+def _clone_url(fake: FakeGitHub, name: str) -> str:
+    return fake.clone_url(name, fake.token_for("octocat", scopes=("repo",)))
+
+
+def test_clone_url(fake: FakeGitHub) -> None:
+    assert fake.clone_url("octocat/x") == f"{fake.url}/octocat/x.git"
+    scheme, _, rest = fake.url.partition("://")
+    assert fake.clone_url("octocat/x", "t0k") == f"{scheme}://x-access-token:t0k@{rest}/octocat/x.git"
+
+
+def test_concurrent_pushes_one_wins(fake: FakeGitHub, work: Workdir) -> None:
+    """Pushes racing for one branch: one lands, the others are refused, nothing breaks."""
+    import concurrent.futures
+
+    fake.create_repo("octocat/race", auto_init=True)
+    mark = fake.journal.mark()
+    url = _clone_url(fake, "octocat/race")
+    clones = [f"c{n}" for n in range(6)]
+    for clone in clones:
+        work.git("clone", "-q", url, clone)
+        work.commit(clone, {f"{clone}.txt": clone}, f"from {clone}")
+    with concurrent.futures.ThreadPoolExecutor(len(clones)) as pool:
+        codes = list(pool.map(lambda c: work.git("push", "-q", "origin", "main", cwd=c,
+                                                 check=False) == "", clones))
+    heads = {work.git("rev-parse", "HEAD", cwd=c).strip() for c in clones}
+    assert fake.branch_head("octocat/race", "main") in heads
+    assert 1 <= sum(codes) <= len(clones)
+    work.git("clone", "-q", url, "check")
+    work.git("fsck", "--strict", cwd="check")
+    pushes = [e for e in fake.journal.since(mark) if e.operation == "git.push"]
+    assert len(pushes) == sum(codes) and all(e.actor == "octocat" for e in pushes)
+
+
+def test_interrupted_push_changes_nothing(fake: FakeGitHub, work: Workdir) -> None:
+    """A client that dies mid-pack leaves refs and objects as they were."""
+    import socket
+    from urllib.parse import urlsplit
+
+    fake.create_repo("octocat/cut", auto_init=True)
+    url = _clone_url(fake, "octocat/cut")
+    work.git("clone", "-q", url, "c")
+    work.commit("c", {"big.bin": os.urandom(200_000).hex()}, "big")
+    pack = subprocess.run(["git", "pack-objects", "--stdout", "--revs"], input=b"HEAD\n^HEAD~1\n",
+                          cwd=os.path.join(work.path, "c"), capture_output=True, check=True).stdout
+    old = fake.branch_head("octocat/cut", "main")
+    new = work.git("rev-parse", "HEAD", cwd="c").strip()
+    command = f"{old} {new} refs/heads/main\0report-status\n".encode()
+    body = b"%04x" % (len(command) + 4) + command + b"0000" + pack
+    objects = len(fake.repo("octocat/cut").git.repo.object_store._data)
+    parts = urlsplit(url)
+    auth = base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall((f"POST /octocat/cut.git/git-receive-pack HTTP/1.1\r\nHost: x\r\n"
+                      f"User-Agent: git/2\r\nAuthorization: Basic {auth}\r\n"
+                      "Content-Type: application/x-git-receive-pack-request\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:len(body) // 2])
+    for _ in range(50):  # the server notices the closed connection
+        time.sleep(0.02)
+    assert fake.branch_head("octocat/cut", "main") == old
+    assert len(fake.repo("octocat/cut").git.repo.object_store._data) == objects
+    work.git("push", "-q", "origin", "main", cwd="c")  # the same push, whole, lands
+    assert fake.branch_head("octocat/cut", "main") == new
+
+
+def test_pack_is_streamed(fake: FakeGitHub) -> None:
+    """upload-pack's answer is sent while it is written (chunked), not built whole first."""
+    import requests
+
+    files = {f"f{n}.txt": os.urandom(2048).hex() for n in range(200)}
+    fake.create_repo("octocat/stream", files=files)
+    head = fake.branch_head("octocat/stream", "main")
+    body = f"0032want {head}\n".encode() + b"00000009done\n"
+    got = requests.post(f"{fake.url}/octocat/stream.git/git-upload-pack", data=body, stream=True,
+                        headers={"User-Agent": "git/2",
+                                 "Content-Type": "application/x-git-upload-pack-request"})
+    assert got.headers.get("Transfer-Encoding") == "chunked"
+    assert len(got.content) > 400_000
+
+
+def test_push_is_journaled_and_rest_sees_it(fake: FakeGitHub, work: Workdir) -> None:
+    fake.create_repo("octocat/seen", auto_init=True)
+    work.git("clone", "-q", _clone_url(fake, "octocat/seen"), "c")
+    sha = work.commit("c", {"new.txt": "new\n"}, "pushed")
+    mark = fake.journal.mark()
+    work.git("push", "-q", "origin", "main", "main:refs/heads/copy", cwd="c")
+    entries = fake.journal.since(mark)
+    assert [(e.actor, e.operation) for e in entries] == [("octocat", "git.push")] * 2
+    gh = fake.client()
+    repo = gh.get_repo("octocat/seen")
+    assert repo.get_branch("copy").commit.sha == sha
+    assert repo.get_contents("new.txt").decoded_content == b"new\n"

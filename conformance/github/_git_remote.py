@@ -109,8 +109,9 @@ class GitRemote(Protocol):
     #: What the server is, for messages.
     name: str
 
-    def new_repo(self, hint: str) -> str:
-        """A repository with one commit on ``main`` holding ``README.md``; its name."""
+    def new_repo(self, hint: str, *, empty: bool = False) -> str:
+        """A repository with one commit on ``main`` holding ``README.md`` (none when
+        ``empty``); its name."""
         ...
 
     def url(self, repo: str) -> str:
@@ -227,12 +228,14 @@ class HttpBackend:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def new_repo(self, hint: str) -> str:
+    def new_repo(self, hint: str, *, empty: bool = False) -> str:
         with self._lock:
             self._count += 1
             name = f"{hint}-{self._count}.git"
         bare = os.path.join(self.root, name)
         self.work.git("init", "-q", "--bare", bare)
+        if empty:
+            return name
         seed = f"seed-{name}"
         self.work.git("init", "-q", seed)
         self.work.commit(seed, {"README.md": f"# {hint}\n"}, "Initial commit")
@@ -268,8 +271,8 @@ class TargetRemote:
             return "https://github.com"
         return api.removesuffix("/api/v3")
 
-    def new_repo(self, hint: str, *, private: bool = False) -> str:
-        return str(self.target.new_repo(hint, private=private))
+    def new_repo(self, hint: str, *, private: bool = False, empty: bool = False) -> str:
+        return str(self.target.new_repo(hint, private=private, auto_init=not empty))
 
     def url(self, repo: str, token: str | None = "default") -> str:
         """``token`` None: anonymous; ``"default"``: the run's token."""

@@ -34,7 +34,8 @@ def push_refs_and_tags(remote: GitRemote, work: Workdir) -> None:
     repo = remote.new_repo("push")
     url = remote.url(repo)
     work.git("clone", "-q", url, "c")
-    main = work.commit("c", {"a.txt": "a\n"}, "on main")
+    # a file that does not compress, so the pack is sent in several pieces
+    main = work.commit("c", {"a.txt": "a\n", "big.txt": os.urandom(150_000).hex()}, "on main")
     work.git("checkout", "-q", "-b", "feature", cwd="c")
     feature = work.commit("c", {"dir/b.txt": "b\n"}, "on feature")
     work.git("tag", "v1", main, cwd="c")
@@ -190,10 +191,16 @@ def receive_rules(remote: GitRemote, work: Workdir) -> None:
         b"0025ng refs/heads/x..y funny refname\n0000"
     assert _receive(url, zero + b" " + main + b" refs/tags/t") == \
         b"000eunpack ok\n0013ok refs/tags/t\n0000"
+    work.git("clone", "-q", url, "c")
+    blob = work.git("rev-parse", "HEAD:README.md", cwd="c").strip().encode()
+    got = _receive(url, zero + b" " + blob + b" refs/heads/blob",
+                   capabilities=b"report-status side-band-64k")
+    assert b"\x02error: cannot update ref 'refs/heads/blob': trying to write non-commit " \
+        b"object " + blob + b" to branch 'refs/heads/blob'\n" in got, got
+    assert b"ng refs/heads/blob failed to update ref\n" in got, got
     refs = ls_remote(work, url)
     assert refs["refs/heads/main"] == main.decode() and refs["refs/tags/t"] == main.decode()
     assert "refs/heads/ok1" not in refs and "refs/heads/new" not in refs, refs
-    work.git("clone", "-q", url, "c")
     out = work.fails("push", "origin", "--delete", "main", cwd="c")
     assert "! [remote rejected] main (deletion of the current branch prohibited)" in out, out
 
@@ -246,7 +253,22 @@ def protocol_v2_wire(remote: GitRemote, work: Workdir) -> None:
         assert b"packfile" not in command(refused)
 
 
+def empty_repository(remote: GitRemote, work: Workdir) -> None:
+    """An empty repository clones (with git's warning) and takes its first push."""
+    repo = remote.new_repo("empty", empty=True)
+    url = remote.url(repo)
+    for version in ("0", "2"):
+        out = work.git("-c", f"protocol.version={version}", "clone", url, f"e{version}")
+        assert "You appear to have cloned an empty repository." in out, out
+    first = work.commit("e0", {"first.txt": "1\n"}, "first")
+    out = work.git("push", "origin", "HEAD:refs/heads/main", cwd="e0")
+    assert "* [new branch]      HEAD -> main" in out, out
+    assert ls_remote(work, url)["refs/heads/main"] == first
+    work.git("pull", "-q", "origin", "main", cwd="e2")
+    assert work.git("rev-parse", "HEAD", cwd="e2").strip() == first
+
+
 SCENARIOS = {f.__name__: f for f in (clone_and_ls_remote, push_refs_and_tags,
                                      non_fast_forward, delete_by_push, shallow_clone,
                                      protocol_versions, partial_clone, many_refs,
-                                     receive_rules, protocol_v2_wire)}
+                                     receive_rules, protocol_v2_wire, empty_repository)}

@@ -380,3 +380,96 @@ def test_push_and_rest_agree(target: Target, work: Workdir) -> None:
     work.git("pull", "-q", "--ff-only", cwd="c")
     assert work.git("log", "-1", "--format=%s", cwd="c").strip() == "via REST"
     assert work.git("show", "HEAD:from-api.txt", cwd="c") == "api\n"
+
+
+@behaviour("GH-218", "linear history refuses a push that brings a merge commit ('This branch "
+           "must not contain merge commits.'); required reviews with a count of 0 still "
+           "refuse direct pushes ('Changes must be made through a pull request.')",
+           cite=f"{ABOUT}#require-linear-history; "
+                f"{ABOUT}#require-pull-request-reviews-before-merging")
+def test_linear_history_and_pull_only(target: Target, work: Workdir) -> None:
+    remote = _remote(target)
+    repo = remote.new_repo("linear")
+    main = head_of(target, repo)
+    _protect(target, repo, required_linear_history=True)
+    work.git("clone", "-q", remote.url(repo), "c")
+    work.git("checkout", "-q", "-b", "side", cwd="c")
+    work.commit("c", {"side.txt": "s\n"}, "side")
+    work.git("checkout", "-q", "main", cwd="c")
+    work.commit("c", {"main.txt": "m\n"}, "main")
+    work.git("merge", "-q", "--no-ff", "-m", "merge side", "side", cwd="c")
+    out = work.fails("push", "origin", "main", cwd="c")
+    assert "remote: error: This branch must not contain merge commits." in out, out
+    assert head_of(target, repo) == main
+    work.git("reset", "-q", "--hard", "HEAD~1", cwd="c")
+    work.git("push", "-q", "origin", "main", cwd="c")
+    _protect(target, repo, required_pull_request_reviews={
+        "required_approving_review_count": 0})
+    work.commit("c", {"more.txt": "m\n"}, "more")
+    out = work.fails("push", "origin", "main", cwd="c")
+    assert "remote: error: Changes must be made through a pull request." in out, out
+
+
+@behaviour("GH-219", "the fake's own edges of git over HTTP: injected faults reach git as "
+           "HTTP errors (500, 429), credentials that are not Basic or Bearer are refused "
+           "401, a body that is not gzip is 400, v2 requests it cannot read end in an ERR "
+           "packet, and wait-for-done holds the pack back (fake only)",
+           cite=f"{GIT_HTTP}; {GIT_V2}; https://docs.github.com/rest/using-the-rest-api/"
+                "rate-limits-for-the-rest-api#exceeding-the-rate-limit")
+def test_fake_edges(target: Target, work: Workdir) -> None:
+    target.require("fault_injection")
+    from fakes.faults import ProviderFault, Throttle
+
+    remote = _remote(target)
+    repo = remote.new_repo("edges")
+    url = remote.url(repo, token=None)
+    target.inject(ProviderFault(status=500, message="Server Error"),
+                  on="smart-http/upload-pack")
+    out = work.fails("clone", remote.url(repo), "broken")
+    assert "The requested URL returned error: 500" in out, out
+    target.inject(Throttle(retry_after=3), on="smart-http/info-refs/*")
+    throttled = _git_http(target, "GET", f"{url}/info/refs?service=git-upload-pack")
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "3"
+    for header in ("Basic !!!", "Digest abc"):
+        refused = requests.get(f"{url}/info/refs?service=git-upload-pack", timeout=60,
+                               headers={"Authorization": header, "User-Agent": "git/2"})
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["WWW-Authenticate"] == 'Basic realm="GitHub"'
+    bearer = requests.get(f"{url}/info/refs?service=git-receive-pack", timeout=60,
+                          headers={"Authorization": f"Bearer {target.token}",
+                                   "User-Agent": "git/2"})
+    assert bearer.status_code == 200
+    not_gzip = _git_http(target, "POST", f"{url}/git-upload-pack", data=b"plain",
+                         headers={"Content-Type": "application/x-git-upload-pack-request",
+                                  "Content-Encoding": "gzip"})
+    assert not_gzip.status_code == 400, not_gzip.text
+    v2 = {"Content-Type": "application/x-git-upload-pack-request", "Git-Protocol": "version=2"}
+    main = head_of(target, repo).encode()
+
+    def pkt(data: bytes) -> bytes:
+        return b"%04x" % (len(data) + 4) + data
+
+    for body, error in ((b"zzzz", b"bad line length character"),
+                        (b"0003", b"bad line length 3"),
+                        (b"00ffcommand=ls-refs", b"the request ends in a packet"),
+                        (pkt(b"agent=x\n") + b"0000", b"no command requested"),
+                        (pkt(b"command=fetch\n") + b"0001" + pkt(b"deepen-since 1\n") + b"0000",
+                         b"unexpected line: 'deepen-since 1'"),
+                        (pkt(b"command=fetch\n") + b"0001" + pkt(b"want " + b"5" * 40 + b"\n")
+                         + b"0000", b"not our ref")):
+        got = _git_http(target, "POST", f"{url}/git-upload-pack", data=body, headers=v2)
+        assert got.status_code == 200 and b"ERR " in got.content and error in got.content, \
+            (body, got.content)
+    waiting = _git_http(target, "POST", f"{url}/git-upload-pack", headers=v2, data=(
+        pkt(b"command=fetch\n") + b"0001" + pkt(b"want " + main + b"\n") +
+        pkt(b"have " + main + b"\n") + pkt(b"wait-for-done\n") + pkt(b"include-tag\n") +
+        b"0000"))
+    assert waiting.content == (pkt(b"acknowledgments\n") + pkt(b"ACK " + main + b"\n") +
+                               b"0000"), waiting.content
+    work.git("clone", "-q", remote.url(repo), "c")
+    work.git("tag", "-a", "-m", "t", "v1", cwd="c")
+    work.git("push", "-q", "origin", "v1", cwd="c")
+    tagged = _git_http(target, "POST", f"{url}/git-upload-pack", headers=v2, data=(
+        pkt(b"command=fetch\n") + b"0001" + pkt(b"want " + main + b"\n") +
+        pkt(b"include-tag\n") + pkt(b"done\n") + b"0000"))
+    assert b"packfile" in tagged.content

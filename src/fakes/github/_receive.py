@@ -166,9 +166,9 @@ def _check(state: GitHubState, repo: Repository, objects: Overlay, command: Comm
             return RefResult(ref, "missing necessary objects")
         if ref.startswith("refs/heads/") and not isinstance(objects.object(command.new),
                                                             Commit):
-            return RefResult(ref, "not a commit",
-                             (f"error: trying to write non-commit object {command.new} to "
-                              f"branch '{ref}'",))
+            return RefResult(ref, "failed to update ref",
+                             (f"error: cannot update ref '{ref}': trying to write non-commit "
+                              f"object {command.new} to branch '{ref}'",))
     if not ref.startswith("refs/heads/"):
         return None
     branch = ref.removeprefix("refs/heads/")
