@@ -48,6 +48,14 @@ def push_refs_and_tags(remote: GitRemote, work: Workdir) -> None:
     assert refs["refs/heads/main"] == main and refs["refs/heads/feature"] == feature, refs
     assert refs["refs/tags/v1"] == main, refs
     assert refs["refs/tags/v2"] == tag_object and refs["refs/tags/v2^{}"] == feature, refs
+    work.git("checkout", "-q", "feature", cwd="c")
+    # a small change to the big file goes as a thin pack: a delta against what the server has
+    with open(os.path.join(work.path, "c", "big.txt"), "a") as f:
+        f.write("one more line\n")
+    work.git("commit", "-q", "-am", "append", cwd="c")
+    work.git("push", "-q", "origin", "feature", cwd="c")
+    feature = work.git("rev-parse", "HEAD", cwd="c").strip()
+    assert ls_remote(work, url)["refs/heads/feature"] == feature
     work.git("init", "-q", "one")
     work.git("fetch", "-q", url, "refs/heads/feature", cwd="one")
     assert work.git("rev-parse", "FETCH_HEAD", cwd="one").strip() == feature

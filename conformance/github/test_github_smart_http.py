@@ -157,6 +157,13 @@ def test_protocol_v2_wire(target: Target, work: Workdir) -> None:
     SCENARIOS["protocol_v2_wire"](_remote(target), work)
 
 
+@behaviour("GH-220", "an empty repository clones with git's warning ('You appear to have "
+           "cloned an empty repository.') over v0 and v2, and takes its first push",
+           cite=f"{GIT_PACK} (capabilities^{{}} for an empty repository); {GIT_V2}")
+def test_empty_repository(target: Target, work: Workdir) -> None:
+    SCENARIOS["empty_repository"](_remote(target), work)
+
+
 @behaviour("GH-208", "GET info/refs?service=git-upload-pack: 200, "
            "application/x-git-upload-pack-advertisement, '# service=git-upload-pack' and a "
            "flush first, then the refs; with or without '.git'; a gzip-compressed "
@@ -207,6 +214,11 @@ def test_malformed_requests(target: Target) -> None:
         assert got.status_code == 200, got.text
         assert b"unpack " in got.content and b"unpack ok" not in got.content, got.content
         assert b"ng refs/heads/main" in got.content, got.content
+    not_hex = b"g" * 40 + b" " + b"g" * 40 + b" refs/heads/x\0report-status\n"
+    for body in (b"0000", b"0009junk\n0000", b"%04x" % (len(not_hex) + 4) + not_hex + b"0000"):
+        got = _git_http(target, "POST", f"{url}/git-receive-pack", data=body,
+                        headers=receive)
+        assert got.status_code < 500 and b"ok refs" not in got.content, got.content
     assert head_of(target, repo) == main
     upload = {"Content-Type": "application/x-git-upload-pack-request"}
     got = _git_http(target, "POST", f"{url}/git-upload-pack", data=b"00",
