@@ -165,3 +165,14 @@ def test_push_is_journaled_and_rest_sees_it(fake: FakeGitHub, work: Workdir) -> 
     repo = gh.get_repo("octocat/seen")
     assert repo.get_branch("copy").commit.sha == sha
     assert repo.get_contents("new.txt").decoded_content == b"new\n"
+
+
+@pytest.mark.parametrize("version", ["0", "2"])
+def test_clone_of_seeded_files(fake: FakeGitHub, work: Workdir, version: str) -> None:
+    """A repository seeded with files clones whole (git names the same commit once for
+    HEAD and once for main: the pack holds it once)."""
+    name = f"octocat/seeded-{version}"
+    fake.create_repo(name, files={"version.txt": "1.0\n", "deep/er/file.txt": "x\n"})
+    work.git("-c", f"protocol.version={version}", "clone", "-q", _clone_url(fake, name), "c")
+    assert work.git("show", "HEAD:deep/er/file.txt", cwd="c") == "x\n"
+    work.git("fsck", "--strict", cwd="c")

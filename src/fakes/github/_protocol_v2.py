@@ -132,7 +132,8 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
         if word == b"want":
             if value not in store:
                 raise GitProtocolError(f"upload-pack: not our ref {value.decode()}")
-            wants.append(value)
+            if value not in wants:  # git names a commit once per ref it fetches
+                wants.append(value)
         elif word == b"have":
             haves.append(value)
         elif word == b"done":
