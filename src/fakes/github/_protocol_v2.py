@@ -17,10 +17,12 @@ from io import BytesIO
 from typing import Any
 
 from dulwich.errors import GitProtocolError
-from dulwich.object_store import MissingObjectFinder, find_shallow
-from dulwich.objects import Tag
+from dulwich.object_store import MemoryObjectStore, MissingObjectFinder, find_shallow
+from dulwich.objects import ShaFile, Tag
 from dulwich.pack import write_pack_from_container
 from dulwich.protocol import agent_string
+
+from fakes.github._receive import shared
 
 __all__ = ["advertise", "serve"]
 
@@ -118,8 +120,21 @@ def _ls_refs(repo: Any, arguments: list[bytes], write: Write) -> None:
     write(FLUSH)
 
 
+class _InPlace(MemoryObjectStore):
+    """The repository's objects handed out as they are: finding and packing them only
+    reads them, and dulwich's ``__getitem__`` copies each one."""
+
+    def __init__(self, data: dict[Any, ShaFile]) -> None:
+        super().__init__()
+        self._data = data
+
+    def __getitem__(self, name: Any) -> ShaFile:
+        return self._data[self._to_hexsha(name)]
+
+
 def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
-    store = repo.object_store
+    data = shared(repo.object_store)
+    store = _InPlace(data)
     # dulwich's ids are NewTypes of bytes: Any keeps the casts out of the protocol logic
     wants: list[Any] = []
     haves: list[Any] = []
@@ -130,7 +145,7 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     for argument in arguments:
         word, _, value = argument.partition(b" ")
         if word == b"want":
-            if value not in store:
+            if value not in data:
                 raise GitProtocolError(f"upload-pack: not our ref {value.decode()}")
             if value not in wants:  # git names a commit once per ref it fetches
                 wants.append(value)
@@ -154,7 +169,7 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
             raise GitProtocolError(f"unexpected line: '{argument.decode('utf-8', 'replace')}'"
                                    " (verified-fakes serves want, have, done, shallow, "
                                    "deepen and the pack options)")
-    common = [h for h in haves if h in store]
+    common = [h for h in haves if h in data]
     if not done:
         write(_pkt(b"acknowledgments\n"))
         for have in common:
@@ -191,13 +206,20 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     if progress:
         write(_pkt(b"\x02" + f"Enumerating objects: {len(objects)}, done.\n".encode()))
 
-    def band(data: bytes) -> None:
-        view = memoryview(data)
-        for start in range(0, len(view), _BAND_MAX):
-            write(_pkt(b"\x01" + bytes(view[start:start + _BAND_MAX])))
+    pending = bytearray()
 
-    write_pack_from_container(band, store, objects,
-                              object_format=repo.object_format)
+    def band(data: bytes) -> None:
+        # dulwich writes a piece per object: gathered into full side-band packets
+        pending.extend(data)
+        while len(pending) >= _BAND_MAX:
+            write(_pkt(b"\x01" + bytes(pending[:_BAND_MAX])))
+            del pending[:_BAND_MAX]
+
+    # Level 1: on loopback, time spent compressing costs more than the bytes it saves.
+    write_pack_from_container(band, store, objects, object_format=repo.object_format,
+                              compression_level=1)
+    if pending:
+        write(_pkt(b"\x01" + bytes(pending)))
     write(FLUSH)
 
 

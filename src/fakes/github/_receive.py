@@ -24,7 +24,7 @@ from dulwich.objects import Commit, ShaFile, Tag, Tree
 from fakes.github._model import GitHubState, Repository, _valid_ref
 from fakes.github._protection import push_refusal
 
-__all__ = ["ZERO", "Command", "Overlay", "RefResult", "apply_push"]
+__all__ = ["ZERO", "Command", "Overlay", "RefResult", "apply_push", "shared"]
 
 ZERO = "0" * 40
 #: The ng reason GitHub reports for a ref its protection refused.
@@ -63,27 +63,32 @@ class Overlay(MemoryObjectStore):
         except KeyError:
             return self.base.get_raw(name)
 
+    def add_object(self, obj: ShaFile) -> None:
+        self._data[obj.id] = obj  # unpacked for this push alone: no copy needed
+
     def __contains__(self, sha: object) -> bool:
         return super().__contains__(sha) or sha in self.base  # type: ignore[operator]
 
     def object(self, sha: str) -> ShaFile | None:
+        """The object, read in place: the checks only read it, and dulwich's
+        ``__getitem__`` copies every object it hands out."""
         key: Any = sha.encode()
-        try:
-            return MemoryObjectStore.__getitem__(self, key)
-        except KeyError:
-            pass
-        try:
-            return self.base[key]
-        except KeyError:
-            return None
+        found = self._data.get(key)
+        if found is None:
+            found = shared(self.base).get(key)
+        return found
 
     @property
     def brought(self) -> dict[bytes, ShaFile]:
         """The objects of the push itself, by id."""
         return {bytes(sha): obj for sha, obj in self._data.items()}
 
-    def added(self) -> list[ShaFile]:
-        return list(self.brought.values())
+
+
+def shared(store: BaseObjectStore) -> dict[bytes, ShaFile]:
+    """The object dict of a dulwich MemoryObjectStore (every repository's store)."""
+    data: dict[bytes, ShaFile] = getattr(store, "_data")  # noqa: B009
+    return data
 
 
 def _connected(objects: Overlay, sha: str) -> bool:
@@ -199,9 +204,8 @@ def apply_push(state: GitHubState, repo: Repository, objects: Overlay,
                     for r in results]
         accepted = [c for c, r in zip(commands, results, strict=True) if r.error is None]
         if any(c.new != ZERO for c in accepted):
-            store = repo.git.repo.object_store
-            for obj in objects.added():
-                store.add_object(obj)
+            # in place, as in object(): pushed objects are never changed afterwards
+            shared(repo.git.repo.object_store).update(objects.brought)
         for command in accepted:
             if command.new == ZERO:
                 repo.git.delete_ref(command.ref)
