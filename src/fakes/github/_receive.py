@@ -177,11 +177,16 @@ def _check(state: GitHubState, repo: Repository, objects: Overlay, command: Comm
     if not ref.startswith("refs/heads/"):
         return None
     branch = ref.removeprefix("refs/heads/")
+    protection = repo.protections.get(branch)
+    if protection is None:
+        return None  # an unprotected branch takes any update, forced or not, as on GitHub
     if command.new == ZERO:
         action = "delete"
     elif command.old == ZERO or _is_ancestor(repo, objects, command.old, command.new):
-        action = "merge-commits" if _has_merge_commit(
-            objects, None if command.old == ZERO else command.old, command.new) else "ref"
+        # walking the new history for merges only matters under linear history
+        linear = protection.linear_history and _has_merge_commit(
+            objects, None if command.old == ZERO else command.old, command.new)
+        action = "merge-commits" if linear else "ref"
     else:
         action = "force"
     reasons = push_refusal(state, repo, branch, login, action)
