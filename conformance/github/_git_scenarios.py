@@ -104,7 +104,10 @@ def shallow_clone(remote: GitRemote, work: Workdir) -> None:
     work.git("clone", "-q", "--depth", "1", url, "s")
     assert work.git("rev-parse", "--is-shallow-repository", cwd="s").strip() == "true"
     assert work.git("rev-list", "--count", "HEAD", cwd="s").strip() == "1"
-    work.git("fetch", "-q", "--depth", "3", cwd="s")
+    work.git("fetch", "-q", "--depth", "2", cwd="s")
+    assert work.git("rev-list", "--count", "HEAD", cwd="s").strip() == "2"
+    # --deepen counts from the current boundary (protocol v2's deepen-relative)
+    work.git("-c", "protocol.version=2", "fetch", "-q", "--deepen", "1", cwd="s")
     assert work.git("rev-list", "--count", "HEAD", cwd="s").strip() == "3"
     work.git("fetch", "-q", "--unshallow", cwd="s")
     assert work.git("rev-list", "--count", "HEAD", cwd="s").strip() == "4"

@@ -110,8 +110,9 @@ def test_delete_by_push(target: Target, work: Workdir) -> None:
     SCENARIOS["delete_by_push"](_remote(target), work)
 
 
-@behaviour("GH-204", "clone --depth 1 makes a shallow clone of one commit; fetch --depth and "
-           "--unshallow deepen it", cite=f"{GIT_PACK} (shallow, deepen); {GIT_CLONE}")
+@behaviour("GH-204", "clone --depth 1 makes a shallow clone of one commit; fetch --depth, "
+           "--deepen (v2's deepen-relative) and --unshallow deepen it",
+           cite=f"{GIT_PACK} (shallow, deepen); {GIT_V2} (deepen-relative); {GIT_CLONE}")
 def test_shallow_clone(target: Target, work: Workdir) -> None:
     SCENARIOS["shallow_clone"](_remote(target), work)
 

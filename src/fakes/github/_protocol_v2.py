@@ -5,9 +5,9 @@ repository's dulwich object store. git asks for it with ``Git-Protocol: version=
 The negotiation is stateless, as v2 over HTTP is: the server acknowledges the client's
 ``have`` lines it holds and declares itself ``ready`` as soon as one is common; the
 pack holds what the wants reach and the common haves do not. ``fetch`` serves
-``shallow``/``deepen``; ``deepen-since``, ``deepen-not`` and ``deepen-relative`` (part of
-the same ``shallow`` feature) are refused with an ``ERR`` naming them, and filters are
-not advertised, so git falls back to a full fetch.
+``shallow``, ``deepen`` and ``deepen-relative``; ``deepen-since`` and ``deepen-not``
+(part of the same ``shallow`` feature) are refused with an ``ERR`` naming them, and
+filters are not advertised, so git falls back to a full fetch.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     haves: list[Any] = []
     client_shallow: set[Any] = set()
     depth = 0
-    done = include_tag = wait_for_done = False
+    done = include_tag = wait_for_done = relative = False
     progress = True
     for argument in arguments:
         word, _, value = argument.partition(b" ")
@@ -163,12 +163,14 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
             client_shallow.add(value)
         elif word == b"deepen":
             depth = int(value)
+        elif word == b"deepen-relative":
+            relative = True
         elif word in (b"thin-pack", b"ofs-delta"):
             continue
         else:
             raise GitProtocolError(f"unexpected line: '{argument.decode('utf-8', 'replace')}'"
                                    " (verified-fakes serves want, have, done, shallow, "
-                                   "deepen and the pack options)")
+                                   "deepen, deepen-relative and the pack options)")
     common = [h for h in haves if h in data]
     if not done:
         write(_pkt(b"acknowledgments\n"))
@@ -184,7 +186,10 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     shallow: set[Any] = set(client_shallow)
     unshallow: set[Any] = set()
     if depth:
-        boundary, not_shallow = find_shallow(store, wants, depth)
+        # deepen-relative counts from the client's boundary: its shallow commits are
+        # the first level, the N levels below them are new
+        heads = sorted(client_shallow) if relative else wants
+        boundary, not_shallow = find_shallow(store, heads, depth + 1 if relative else depth)
         unshallow = not_shallow & client_shallow
         shallow |= boundary - not_shallow
         shallow -= unshallow
