@@ -180,3 +180,31 @@ def test_clone_of_seeded_files(fake: FakeGitHub, work: Workdir, version: str) ->
     work.git("-c", f"protocol.version={version}", "clone", "-q", _clone_url(fake, name), "c")
     assert work.git("show", "HEAD:deep/er/file.txt", cwd="c") == "x\n"
     work.git("fsck", "--strict", cwd="c")
+
+
+def test_clones_while_pushes_land(fake: FakeGitHub, work: Workdir) -> None:
+    """Fetches see the refs of one moment: clones made while another writer pushes are
+    complete and consistent."""
+    import threading
+
+    fake.create_repo("octocat/busy", auto_init=True)
+    url = _clone_url(fake, "octocat/busy")
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            fake.push("octocat/busy", {f"w/{n}.txt": f"{n}\n"}, branch=f"b{n % 5}")
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for n in range(5):
+            work.git("-c", f"protocol.version={n % 3}", "clone", "-q", "--no-single-branch",
+                     url, f"c{n}")
+            work.git("fsck", "--strict", cwd=f"c{n}")
+    finally:
+        stop.set()
+        thread.join()

@@ -22,6 +22,7 @@ import base64
 import binascii
 import contextlib
 import queue
+import re
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,6 +40,7 @@ from dulwich.protocol import (
     format_ref_line,
     pkt_line,
 )
+from dulwich.repo import MemoryRepo
 from dulwich.server import Backend, UploadPackHandler
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
@@ -49,7 +51,7 @@ from fakes.github import _protocol_v2
 from fakes.github._auth import Principal
 from fakes.github._errors import GitHubError
 from fakes.github._model import GitHubState, Repository
-from fakes.github._receive import ZERO, Command, Overlay, RefResult, apply_push
+from fakes.github._receive import ZERO, Command, Overlay, RefResult, apply_push, shared
 
 __all__ = ["SmartHttpAdapter"]
 
@@ -256,6 +258,19 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
                                     f"{token.login}.") from None
         return repo
 
+    def _as_of_now(self, repo: Repository) -> MemoryRepo:
+        """The repository for a fetch: its refs copied under the store's lock, over its
+        object store (objects are only ever added), so a push landing while a pack is
+        written changes neither the refs the fetch sees nor the pack."""
+        view = MemoryRepo()
+        live: Any = repo.git.repo
+        refs: Any = view.refs
+        with self.store.lock:
+            view.object_store = live.object_store
+            refs._refs = dict(live.refs._refs)
+            refs._peeled = dict(live.refs._peeled)
+        return view
+
     # -- ref discovery ---------------------------------------------------------------------
 
     @route("GET", "/{owner}/{repo}/info/refs", _service_operation,
@@ -276,7 +291,7 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
             proto.write_pkt_line(f"# service={service}\n".encode())
             proto.write_pkt_line(None)
             if service == "git-upload-pack":
-                _UploadPack(_backend(repo.git.repo), ["/"], proto, stateless_rpc=True,
+                _UploadPack(_backend(self._as_of_now(repo)), ["/"], proto, stateless_rpc=True,
                             advertise_refs=True).handle()
             else:
                 self._advertise_receive(repo, proto)
@@ -301,13 +316,15 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
     def upload_pack(self, request: Request, call: Call) -> Response:
         repo = self._repository(request, call, False)
         body = _body(request)
-        git = repo.git.repo
+        git = self._as_of_now(repo)
         headers = [("Content-Type", "application/x-git-upload-pack-result"),
                    ("Cache-Control", "no-cache, max-age=0, must-revalidate")]
 
         if _wants_v2(request):
             return Response(200, headers, _streamed(
                 lambda write: _protocol_v2.serve(git, body, write)), stream_error=_err_packet)
+
+        _keep_wants(git, body)
 
         def produce(write: Callable[[bytes], object]) -> None:
             proto = Protocol(BytesIO(body).read, write)  # type: ignore[arg-type]
@@ -344,6 +361,22 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         _report(reply, unpack, results, b"side-band-64k" in capabilities,
                 b"report-status" in capabilities)
         return Response(200, headers, out.getvalue())
+
+
+_WANT = re.compile(rb"^[0-9a-f]{4}want ([0-9a-f]{40})", re.M)
+
+
+def _keep_wants(view: MemoryRepo, body: bytes) -> None:
+    """A stateless fetch names what an earlier request advertised, and a push may have
+    moved that ref since; git's upload-pack then still serves an object reachable from
+    the refs (upload-pack.c, check_non_tip), while dulwich accepts only current tips. So
+    each wanted object the store holds becomes a hidden ref of this request's view
+    (never advertised): wider than reachability, as the v2 fetch is."""
+    data = shared(view.object_store)
+    tips = set(view.refs.as_dict().values())
+    for sha in {m.group(1) for m in _WANT.finditer(body)}:
+        if sha not in tips and sha in data:
+            view.refs[b"refs/verified-fakes/want/" + sha] = sha  # type: ignore[index,assignment]
 
 
 def _wants_v2(request: Request) -> bool:
