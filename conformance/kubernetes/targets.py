@@ -85,10 +85,9 @@ class Capabilities:
     journal: bool
     # What the fake does not model yet; the target answers it loudly instead (501
     # naming it): the subresources it does not serve (binding, eviction,
-    # token ...), OpenAPI v2. Tables: the target prints objects as meta.k8s.io Tables.
+    # token ...). Tables: the target prints objects as meta.k8s.io Tables.
     more_subresources: bool
     tables: bool
-    openapi_v2: bool
     # CustomResourceDefinitions' x-kubernetes-validations are evaluated in full
     # (messageExpression, reason, fieldPath, the Kubernetes CEL libraries); a target
     # without evaluates plain rules and messages and refuses the rest loudly (501).
@@ -100,10 +99,10 @@ class Capabilities:
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
-                    more_subresources=False, tables=True, openapi_v2=False, full_cel=False,
+                    more_subresources=False, tables=True, full_cel=False,
                     resettable=True, pod_logs=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
-                    more_subresources=True, tables=True, openapi_v2=True, full_cel=True,
+                    more_subresources=True, tables=True, full_cel=True,
                     resettable=False)
 
 

@@ -136,3 +136,19 @@ def test_required_fields(target: Target) -> None:
     assert {"reason": "FieldValueRequired", "message": "Required value",
             "field": "spec.selector"} in deployment["details"]["causes"]
     assert failure(target, "GET", f"{pods}/x")["code"] == 404
+
+
+@behaviour("K8S-189", "/openapi/v2 is one swagger 2.0 document with a definition per served "
+           "kind, marked with its group/version/kind",
+           cite="https://kubernetes.io/docs/concepts/overview/kubernetes-api/#openapi-v2")
+def test_openapi_v2(target: Target) -> None:
+    document = target.http("GET", "/openapi/v2", headers={"Accept": "application/json"}).json()
+    assert document["swagger"] == "2.0"
+    marked = {(g["group"], g["version"], g["kind"])
+              for definition in document["definitions"].values()
+              for g in definition.get("x-kubernetes-group-version-kind", [])}
+    assert {("", "v1", "ConfigMap"), ("apps", "v1", "Deployment"),
+            ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")} <= marked
+    config_map = document["definitions"]["io.k8s.api.core.v1.ConfigMap"]
+    assert set(config_map["properties"]) == {"apiVersion", "binaryData", "data", "immutable",
+                                             "kind", "metadata"}

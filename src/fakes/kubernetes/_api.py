@@ -58,7 +58,7 @@ from fakes.kubernetes._model import (
     DeleteOptions,
     ListResult,
 )
-from fakes.kubernetes._openapi import group_version_document
+from fakes.kubernetes._openapi import group_version_document, swagger_document
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
 from fakes.kubernetes._subresources import (
@@ -276,6 +276,18 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if document is None:
             return Response(404, [("Content-Length", "0")])  # as the apiserver: no body
         return Response.json(200, document)
+
+    # The one v2 document, in JSON. kubectl asks for it in protobuf only (`kubectl explain
+    # --output=plaintext-openapiv2`), which the fake does not write: 406, loudly.
+    @route("GET", "/openapi/v2", "openapi.get", access="none")
+    def openapi_v2(self, request: Request, call: Call) -> Response:
+        accept = (request.header("Accept") or "*/*").lower()
+        if not any(t in accept for t in ("json", "*/*", "application/*")):
+            raise StatusError(f"verified-fakes: /openapi/v2 is served as application/json "
+                              f"only, not as {accept}; see {DOCS}", status=406,
+                              reason="NotAcceptable")
+        return Response.json(200, swagger_document(
+            call.store.types, {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]}))
 
     @staticmethod
     def _group(name: str, versions: list[str]) -> dict[str, Any]:
