@@ -84,6 +84,7 @@ from fakes.kubernetes._patch import (
     merge_patch,
     strategic_merge,
 )
+from fakes.kubernetes._quantity import canonical_fields
 from fakes.kubernetes._resources import Registry, ResourceType, registry
 from fakes.kubernetes._rules import kind_rules
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
@@ -705,6 +706,14 @@ class Cluster:
             raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
                               f"{rt.kind}: {misfit}")
         obj = _copy(body)
+        # Quantities decode to their canonical text, or the body is refused.
+        misfit = canonical_fields(self.types.definitions, rt.definition, obj)
+        if misfit is not None and patching:
+            raise StatusError(f' "" is invalid: patch: Invalid value: "...": {misfit}',
+                              status=422, reason="Invalid")
+        if misfit is not None:
+            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                              f"{rt.kind}: {misfit}")
         unknown = _prune(self.types.definitions, rt.definition, obj, "")
         if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "{u}"' for u in unknown)
