@@ -152,3 +152,23 @@ def test_patch_quantities(target: Target) -> None:
     assert message.endswith(f'": quantities must match the regular expression {PATTERN}')
     assert target.http("GET", f"{path}/c").json()["spec"]["resources"]["requests"] == {
         "storage": "1Gi"}
+
+
+
+@behaviour("K8S-289", "a container's negative request or limit is refused with 422 "
+           "Invalid, must be greater than or equal to 0 (a limit also defaults the "
+           "request); nothing is created", cite=MEASURED)
+def test_negative_resources(target: Target) -> None:
+    ns = target.namespace("quantity-negative")
+    path = f"/api/v1/namespaces/{ns}/pods"
+    body = _pod(ns, "p", ["-1", "1", "-0"])
+    body["spec"]["containers"][1]["resources"] = {"limits": {"memory": "-1Gi"}}
+    status = failure(target, "POST", path, body=body)
+    assert (status["code"], status["reason"]) == (422, "Invalid")
+    must = "must be greater than or equal to 0"
+    at = "spec.containers"
+    assert status["message"] == (
+        f'Pod "p" is invalid: [{at}[0].resources.requests[cpu]: Invalid value: "-1": {must}, '
+        f'{at}[1].resources.limits[memory]: Invalid value: "-1Gi": {must}, '
+        f'{at}[1].resources.requests[memory]: Invalid value: "-1Gi": {must}]')
+    assert target.http("GET", f"{path}/p").status_code == 404

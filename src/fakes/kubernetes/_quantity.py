@@ -23,7 +23,10 @@ from typing import Any
 
 import attrs
 
-__all__ = ["FORMAT_ERROR", "Quantity", "QuantityError", "canonical_fields", "parse"]
+from fakes.kubernetes._errors import Cause
+
+__all__ = ["FORMAT_ERROR", "Quantity", "QuantityError", "canonical_fields", "negative_resources",
+           "parse"]
 
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _SPLIT = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
@@ -255,3 +258,19 @@ def canonical_fields(definitions: Mapping[str, Any], name: str, obj: Any) -> str
                 if found is not None:
                     return found
     return None
+
+
+def negative_resources(resources: Any, path: str) -> list[Cause]:
+    """A container's limits, then requests, below zero (by resource name: Go walks a
+    map in no set order, so an object with several shows them in any)."""
+    causes: list[Cause] = []
+    if not isinstance(resources, Mapping):
+        return causes
+    for field in ("limits", "requests"):
+        values = resources.get(field)
+        for name, value in sorted(values.items() if isinstance(values, Mapping) else ()):
+            if isinstance(value, str) and value.startswith("-") and decode(value).value < 0:
+                causes.append(Cause("FieldValueInvalid", f"{path}.{field}[{name}]",
+                                    f'Invalid value: "{value}": must be greater than or '
+                                    "equal to 0"))
+    return causes
