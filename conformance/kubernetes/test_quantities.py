@@ -31,9 +31,10 @@ SIZES = {
     "1e3": "1e3", "1000Mi": "1000Mi", "1048576Ki": "1Gi", "0.5Gi": "512Mi",
     "1000E": "1", "9Ei": "9223372036854775807", "1Ei": "1Ei", "1.5": "1500m",
 }
-#: JSON numbers, parsed from their text.
+#: JSON numbers, parsed from their text; null is the zero quantity.
 NUMBERS: dict[Any, str] = {1000: "1k", 1.5: "1500m", 0.0001: "1m", 1e-10: "1e-3",
-                           1024: "1024", 2.0: "2", 12345678901234567890: "12345678901234567890"}
+                           1024: "1024", 2.0: "2", 12345678901234567890: "12345678901234567890",
+                           None: "0"}
 
 
 def _pod(ns: str, name: str, requests: list[Any]) -> dict[str, Any]:
@@ -80,7 +81,8 @@ def test_lone_quantity_canonical(target: Target) -> None:
 
 
 @behaviour("K8S-285", "a quantity may be sent as a JSON number; it is parsed from its "
-           "text and answered as a string", cite=QUANTITY + " and " + MEASURED)
+           "text and answered as a string; a null in a ResourceList is 0",
+           cite=QUANTITY + " and " + MEASURED)
 def test_number_quantities(target: Target) -> None:
     ns = target.namespace("quantity-number")
     made = target.http("POST", f"/api/v1/namespaces/{ns}/pods",
