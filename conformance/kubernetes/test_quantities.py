@@ -30,6 +30,7 @@ SIZES = {
     "1n": "1n", "1.5n": "2n", "1e-12": "1e-9", "10.0m": "10m", "1u": "1u", "1000n": "1u",
     "1e3": "1e3", "1000Mi": "1000Mi", "1048576Ki": "1Gi", "0.5Gi": "512Mi",
     "1000E": "1", "9Ei": "9223372036854775807", "1Ei": "1Ei", "1.5": "1500m",
+    "0.0001Ki": "102400u",
 }
 #: JSON numbers, parsed from their text; null is the zero quantity.
 NUMBERS: dict[Any, str] = {1000: "1k", 1.5: "1500m", 0.0001: "1m", 1e-10: "1e-3",
@@ -98,10 +99,11 @@ def test_malformed_quantities(target: Target) -> None:
     ns = target.namespace("quantity-bad")
     path = f"/api/v1/namespaces/{ns}/pods"
     wrong = f"quantities must match the regular expression {PATTERN}"
+    suffix = "unable to parse quantity's suffix"
+    numeric = "unable to parse numeric part of quantity"
     for value, error in (("abc", wrong), ("1.5.5", wrong), ("", wrong), ("1 k", wrong),
-                         (True, wrong), ({}, wrong), (["1"], wrong), ("1ki", "unable to "
-                         "parse quantity's suffix"), ("1e", "unable to parse quantity's "
-                         "suffix"), (".e-10", "unable to parse numeric part of quantity")):
+                         (True, wrong), ({}, wrong), (["1"], wrong), ("1ki", suffix),
+                         ("1e", suffix), ("1e+", suffix), (".e-10", numeric)):
         status = failure(target, "POST", path, body=_pod(ns, "p", ["1", value]))
         assert (status["code"], status["reason"]) == (400, "BadRequest"), value
         assert status["message"] == (

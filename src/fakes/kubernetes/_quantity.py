@@ -97,14 +97,14 @@ def parse(text: str) -> Quantity:
     if precision >= 0 and scale - len(denom) >= _NANO:
         scale -= len(denom)
         shifted = num + denom
+        # The precision bounds keep the product within an int64.
         result = int(shifted) * mantissa
-        if abs(result) <= _INT64_MAX:
-            amount = Decimal(result if positive else -result).scaleb(scale, _CONTEXT)
-            if fmt == BINARY_SI:
-                keep = exponent % 10 == 0 and int(shifted) & 7 != 0
-            else:
-                keep = scale % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0"
-            return Quantity(amount, fmt, text if keep else None, scale)
+        amount = Decimal(result if positive else -result).scaleb(scale, _CONTEXT)
+        if fmt == BINARY_SI:
+            keep = exponent % 10 == 0 and int(shifted) & 7 != 0
+        else:
+            keep = scale % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0"
+        return Quantity(amount, fmt, text if keep else None, scale)
     return _exact(value, base, exponent, fmt)
 
 
@@ -261,14 +261,12 @@ def canonical_fields(definitions: Mapping[str, Any], name: str, obj: Any) -> str
 
 
 def negative_resources(resources: Any, path: str) -> list[Cause]:
-    """A container's limits, then requests, below zero (by resource name: Go walks a
+    """The causes for a container's limits, then requests, below zero (by resource name: Go walks a
     map in no set order, so an object with several shows them in any)."""
     causes: list[Cause] = []
-    if not isinstance(resources, Mapping):
-        return causes
     for field in ("limits", "requests"):
-        values = resources.get(field)
-        for name, value in sorted(values.items() if isinstance(values, Mapping) else ()):
+        # Decoding has checked these are objects (or null).
+        for name, value in sorted(((resources or {}).get(field) or {}).items()):
             if isinstance(value, str) and value.startswith("-") and decode(value).value < 0:
                 causes.append(Cause("FieldValueInvalid", f"{path}.{field}[{name}]",
                                     f'Invalid value: "{value}": must be greater than or '
