@@ -25,8 +25,8 @@ import attrs
 
 from fakes.kubernetes._errors import Cause
 
-__all__ = ["FORMAT_ERROR", "Quantity", "QuantityError", "canonical_fields", "negative_resources",
-           "parse"]
+__all__ = ["FORMAT_ERROR", "NUMERIC_ERROR", "SUFFIX_ERROR", "Quantity", "QuantityError",
+           "canonical", "canonical_fields", "decode", "negative_resources", "parse"]
 
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _SPLIT = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$"
@@ -44,8 +44,9 @@ _NANO = -9
 #: Digits an int64 surely holds: more send the parser down its exact (slow) path.
 _INT64_DIGITS = 18
 _INT64_MAX = 2**63 - 1
-#: Exact arithmetic: quantities have at most a few dozen digits, exponents are int32.
-_CONTEXT = decimal.Context(prec=1000, Emax=10**10, Emin=-(10**10), traps=[
+#: Exact arithmetic, as Go's big decimals: more digits than a body's number could
+#: hold, exponents past int32 either way.
+_CONTEXT = decimal.Context(prec=decimal.MAX_PREC, Emax=10**10, Emin=-(10**10), traps=[
     decimal.InvalidOperation, decimal.Overflow])
 
 
@@ -117,13 +118,13 @@ def _exact(value: str, base: int, exponent: int, fmt: str) -> Quantity:
     amount = (amount.scaleb(exponent, _CONTEXT) if base == 10
               else _CONTEXT.multiply(amount, Decimal(2**exponent)))
     negative = amount < 0
-    amount = abs(amount)
+    amount = amount.copy_abs()
     amount = _round_up(amount, _NANO)
     if fmt == BINARY_SI and amount > _INT64_MAX:
         amount = Decimal(_INT64_MAX)
     if fmt == BINARY_SI and 0 < amount < 1:
         fmt = DECIMAL_SI
-    return Quantity(-amount if negative else amount, fmt)
+    return Quantity(amount.copy_negate() if negative else amount, fmt)
 
 
 def _round_up(value: Decimal, scale: int) -> Decimal:
