@@ -87,6 +87,7 @@ from fakes.kubernetes._patch import (
     merge_patch,
     strategic_merge,
 )
+from fakes.kubernetes._quantity import canonical_fields
 from fakes.kubernetes._resources import Registry, ResourceType, registry
 from fakes.kubernetes._rules import kind_rules
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
@@ -789,19 +790,14 @@ class Cluster:
                     f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
-        if misfit is not None and patching:
-            # The patched object fails to decode (measured for merge and JSON patches;
-            # the apiserver words a strategic merge patch's failure differently).
-            # (the object as JSON where the apiserver shows it as it stored it)
-            shown = json.dumps(json.dumps(body, separators=(",", ":")))
-            raise StatusError(f' "" is invalid: patch: Invalid value: {shown}: {misfit}',
-                              status=422, reason="Invalid", details={"causes": [{
-                                  "reason": "FieldValueInvalid", "field": "patch",
-                                  "message": f"Invalid value: {shown}: {misfit}"}]})
         if misfit is not None:
-            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
-                              f"{rt.kind}: {misfit}")
+            raise _undecodable(rt, body, misfit, patching)
         obj = _copy(body)
+        if not rt.custom:
+            # Quantities decode to their canonical text, or the body is refused.
+            misfit = canonical_fields(self.types.definitions, rt.definition, obj)
+            if misfit is not None:
+                raise _undecodable(rt, body, misfit, patching)
         unknown = (_crd.prune_object(rt, obj) if rt.custom
                    else _prune(self.types.definitions, rt.definition, obj, ""))
         if unknown and validation == "Strict":
@@ -1095,6 +1091,22 @@ class Cluster:
 
 
 _UNPARSEABLE = object()
+
+
+def _undecodable(rt: ResourceType, body: Mapping[str, Any], misfit: str,
+                 patching: bool) -> StatusError:
+    """The apiserver's answer to a body that does not decode into the kind's types: 400,
+    or 422 for a patched object (measured for merge and JSON patches; the apiserver
+    words a strategic merge patch's failure differently), which it shows as it would
+    have stored it (the fake: as JSON)."""
+    if not patching:
+        return bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                           f"{rt.kind}: {misfit}")
+    shown = json.dumps(json.dumps(body, separators=(",", ":")))
+    return StatusError(f' "" is invalid: patch: Invalid value: {shown}: {misfit}',
+                       status=422, reason="Invalid", details={"causes": [{
+                           "reason": "FieldValueInvalid", "field": "patch",
+                           "message": f"Invalid value: {shown}: {misfit}"}]})
 #: The ``manager`` of a write whose managedFields server-side apply computed already.
 _APPLIED = "\x00applied"
 
