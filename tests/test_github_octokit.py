@@ -21,7 +21,6 @@ import pytest
 from fakes.github import FakeGitHub
 
 PACKAGE = Path(__file__).parent / "github_js"
-FILES = ("package.json", "package-lock.json", "run.mjs")
 
 
 def _cache_root() -> Path:
@@ -51,8 +50,11 @@ def _installed() -> Path:
             staging.rename(target)
         except OSError:  # another worker won the race
             shutil.rmtree(staging, ignore_errors=True)
-    shutil.copy(PACKAGE / "run.mjs", target / f"run-{os.getpid()}.mjs")
-    return target / f"run-{os.getpid()}.mjs"
+    # The script may change without the lock file: copied each time, replaced atomically.
+    staged = target / f".run-{os.getpid()}.mjs"
+    shutil.copy(PACKAGE / "run.mjs", staged)
+    staged.replace(target / "run.mjs")
+    return target / "run.mjs"
 
 
 def _run(fake: FakeGitHub, script: Path, **env: str) -> dict[str, Any]:
