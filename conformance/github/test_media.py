@@ -110,7 +110,8 @@ def test_submodule_type_by_version(target: Target) -> None:
 
 
 @behaviour("GH-304", "what the fake does not model answers 501 in GitHub's error body: "
-           "GraphQL at /graphql and /api/graphql, and the diff, patch and sha media types",
+           "GraphQL at /graphql and /api/graphql, and the media types not modelled (patch, sha; "
+           "diff of a commit)",
            cite=f"{DOCS}/../graphql; {MEDIA}")
 def test_graphql_and_other_media_types_are_loud(target: Target) -> None:
     target.require("unmodelled_501")
@@ -122,8 +123,35 @@ def test_graphql_and_other_media_types_are_loud(target: Target) -> None:
         assert "GraphQL" in body["message"]
         assert body["documentation_url"] == "https://docs.github.com/graphql"
     put_file(target, repo, "b.txt", "b\n", branch="main")
-    for path, accept in ((f"/repos/{repo}/compare/{head}...main", "application/vnd.github.diff"),
-                         (f"/repos/{repo}/compare/{head}...main", "application/vnd.github.patch"),
-                         (f"/repos/{repo}/commits/main", "application/vnd.github.sha")):
+    for path, accept in ((f"/repos/{repo}/compare/{head}...main", "application/vnd.github.patch"),
+                         (f"/repos/{repo}/commits/main", "application/vnd.github.sha"),
+                         (f"/repos/{repo}/commits/main", "application/vnd.github.diff")):
         body = assert_error(target.http("GET", path, headers={"Accept": accept}), 501)
         assert accept in body["message"]
+
+
+@behaviour("GH-305", "Accept: application/vnd.github.diff answers a comparison and a pull "
+           "request as git's diff of the merge base and the head",
+           cite=f"{MEDIA}; {DOCS}/commits/commits#compare-two-commits; "
+                f"{DOCS}/pulls/pulls#get-a-pull-request")
+def test_diff_media_type(target: Target) -> None:
+    repo = target.new_repo("diff")
+    made = target.http("POST", f"/repos/{repo}/git/refs",
+                       json={"ref": "refs/heads/topic", "sha": head_of(target, repo)})
+    assert made.status_code == 201, made.text
+    assert put_file(target, repo, "notes.txt", "one\ntwo\n", branch="topic").status_code == 201
+    assert put_file(target, repo, "main-only.txt", "m\n", branch="main").status_code == 201
+    compared = target.http("GET", f"/repos/{repo}/compare/main...topic",
+                           headers={"Accept": "application/vnd.github.diff"})
+    assert compared.status_code == 200, compared.text
+    assert "diff" in compared.headers["Content-Type"]
+    text = compared.content.decode()
+    assert text.startswith("diff --git a/notes.txt b/notes.txt\n"), text
+    assert "\nnew file mode 100644\n" in text and "\n+one\n+two\n" in text
+    assert "main-only.txt" not in text  # the base's own changes are not the head's
+    pull = target.http("POST", f"/repos/{repo}/pulls",
+                       json={"title": "notes", "head": "topic", "base": "main"})
+    assert pull.status_code == 201, pull.text
+    shown = target.http("GET", f"/repos/{repo}/pulls/{pull.json()['number']}",
+                        headers={"Accept": "application/vnd.github.diff"})
+    assert shown.status_code == 200 and shown.content == compared.content

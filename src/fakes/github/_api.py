@@ -248,9 +248,14 @@ class GitHubAdapter(ChecksRoutes):
 
     # -- request helpers ------------------------------------------------------------------
 
+    def _media_wanted(self) -> str | None:
+        """The media type parameter of ``Accept`` (``_wire``): ``raw``, ``diff``, None."""
+        wanted: str | None = getattr(self._local, "media", None)
+        return wanted
+
     def _raw_wanted(self) -> bool:
-        """``Accept: application/vnd.github.raw`` (``_wire``): the bytes themselves."""
-        return getattr(self._local, "media", None) == "raw"
+        """``Accept: application/vnd.github.raw``: the bytes themselves."""
+        return self._media_wanted() == "raw"
 
     def _json(self, request: Request) -> dict[str, Any]:
         raw = request.read_body(MAX_BODY)
@@ -702,6 +707,9 @@ class GitHubAdapter(ChecksRoutes):
         store = call.store
         base_sha, head_sha, merge_base = store.compare(repo, base, head)
         assert merge_base is not None
+        if self._media_wanted() == "diff":
+            return Response(200, [("Content-Type", _wire.DIFF_TYPE)],
+                            _wire.diff(repo, merge_base, head_sha))
         ahead = list(repo.git.log(head_sha, exclude=[base_sha]))
         behind = list(repo.git.log(base_sha, exclude=[head_sha]))
         status = ("identical" if not ahead and not behind else "ahead" if not behind
@@ -1071,6 +1079,11 @@ class GitHubAdapter(ChecksRoutes):
     def pull_get(self, request: Request, call: Call) -> Response:
         repo = self._repo(call, "read", "pull_requests")
         pull = get_pull(repo, call.params["pull_number"])
+        if self._media_wanted() == "diff":
+            base_sha, head_sha = current_heads(repo, pull)
+            bases = repo.git.merge_bases(base_sha, head_sha)
+            return Response(200, [("Content-Type", _wire.DIFF_TYPE)],
+                            _wire.diff(repo, bases[0] if bases else base_sha, head_sha))
         return Response.json(200, self._pull_json(request, call.store, repo, pull, True), (),
                              JSON_TYPE)
 

@@ -6,7 +6,8 @@ version, the ``Accept`` media type, ``If-Modified-Since``; and GraphQL's endpoin
   without the header a request gets ``2022-11-28``; another value is 400.
 - ``Accept`` (MEDIA_DOCS): ``application/vnd.github[.version][.param][+json]``; the
   ``raw`` parameter is served where GitHub documents it for the contents and blob
-  operations; the other documented parameters (``diff``, ``patch``, ``sha``, ``html``,
+  operations, ``diff`` for a comparison and a pull request (git's diff of the merge
+  base and the head); the other documented parameters (``patch``, ``sha``, ``html``,
   ``text``, ``full``, ``object``, ``base64``) answer 501 naming what is not modelled.
 - ``Last-Modified`` on users, organizations, repositories and commits; a matching
   ``If-Modified-Since`` is 304, free of rate limit (CONDITIONAL_DOCS).
@@ -14,16 +15,19 @@ version, the ``Accept`` media type, ``If-Modified-Since``; and GraphQL's endpoin
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 
+from dulwich.patch import write_tree_diff
+
 from fakes._http import Request
 from fakes.github._errors import GitHubError, fail
-from fakes.github._model import GitHubState
+from fakes.github._model import GitHubState, Repository
 
-__all__ = ["API_VERSIONS", "DEFAULT_VERSION", "GRAPHQL_PATHS", "api_version", "graphql",
+__all__ = ["API_VERSIONS", "DEFAULT_VERSION", "GRAPHQL_PATHS", "api_version", "diff", "graphql",
            "http_date", "last_modified", "media_parameter", "not_modified", "unmodelled_media"]
 
 VERSIONS_DOCS = "https://docs.github.com/rest/about-the-rest-api/api-versions"
@@ -42,6 +46,8 @@ _PARAMETERS = ("raw", "html", "text", "full", "diff", "patch", "sha", "object", 
 _MEDIA = re.compile(r"application/vnd\.github(?:\.v\d+)?\.(?P<param>[a-z0-9-]+)(?:\+json)?\Z")
 # Where the fake serves the ``raw`` parameter (the operations' pages document it).
 RAW_OPERATIONS = frozenset({"repos/get-content", "git/get-blob"})
+DIFF_OPERATIONS = frozenset({"repos/compare-commits-with-basehead", "pulls/get"})
+DIFF_TYPE = "application/vnd.github.diff; charset=utf-8"
 
 
 def api_version(request: Request) -> str:
@@ -72,12 +78,26 @@ def media_parameter(request: Request) -> str | None:
 
 def unmodelled_media(operation: str, parameter: str | None) -> GitHubError | None:
     """501 for a media type parameter the fake does not serve for ``operation``."""
-    if parameter is None or (parameter == "raw" and operation in RAW_OPERATIONS):
+    if parameter is None or (parameter == "raw" and operation in RAW_OPERATIONS) or (
+            parameter == "diff" and operation in DIFF_OPERATIONS):
         return None
     return GitHubError(
         f"verified-fakes: the media type application/vnd.github.{parameter} is not "
         f"modelled for {operation} by the GitHub fake; see {FAKE_DOCS}",
         status=501, documentation_url=MEDIA_DOCS)
+
+
+def diff(repo: Repository, merge_base: str, head: str) -> bytes:
+    """``git diff <merge base> <head>``: what GitHub's diff media type shows for
+    ``base...head`` and for a pull request (the changes of the head since the base)."""
+    trees = []
+    for sha in (merge_base, head):
+        commit = repo.git.commit(sha)
+        assert commit is not None
+        trees.append(commit.tree)
+    out = io.BytesIO()
+    write_tree_diff(out, repo.git.repo.object_store, trees[0], trees[1])
+    return out.getvalue()
 
 
 def graphql(request: Request, path: str) -> GitHubError | None:
