@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from fakes.conformance.github._support import b64, head_of
+from fakes.conformance.github._support import assert_error, b64, head_of
 from fakes.conformance.github.targets import DOCS, Target
 from fakes.github import strategies
 
@@ -54,11 +54,13 @@ def test_drawn_values_round_trip(target: Target) -> None:
     def branch(name: str) -> None:
         made = target.http("POST", f"/repos/{repo}/git/refs",
                            json={"ref": f"refs/heads/{name}", "sha": base})
-        assert made.status_code in (201, 422), made.text  # 422: drawn before
-        if made.status_code == 422:
-            assert made.json()["message"] == "Reference already exists", made.text
-        got = target.http("GET", f"/repos/{repo}/branches/{quote(name, safe='/')}")
+        assert made.status_code == 201, made.text
+        quoted = quote(name, safe="/")
+        got = target.http("GET", f"/repos/{repo}/branches/{quoted}")
         assert got.status_code == 200 and got.json()["name"] == name, got.text
+        # Deleted again: names drawn later may be this one or nest under it (a/b).
+        gone = target.http("DELETE", f"/repos/{repo}/git/refs/heads/{quoted}")
+        assert gone.status_code == 204, gone.text
 
     @FEW
     @given(files=strategies.file_trees())
@@ -130,3 +132,25 @@ def test_drawn_values_round_trip(target: Target) -> None:
     tree()
     replay()
     protect()
+
+
+@behaviour("GH-311", "a branch cannot be created where a branch name is a directory of "
+           "another (a and a/b): 422 'Reference update failed', nothing changes",
+           cite=f"{CHECK_REF_FORMAT}; {REFS}#create-a-reference; as reported from github.com: "
+                "github.com/microsoft/vscode-remote-repositories-github/issues/122, "
+                "github.com/googleapis/release-please/issues/1024")
+def test_branch_name_clashes(target: Target) -> None:
+    repo = target.new_repo("clash")
+    base = head_of(target, repo)
+    for ref in ("refs/heads/release", "refs/heads/feature/x"):
+        made = target.http("POST", f"/repos/{repo}/git/refs", json={"ref": ref, "sha": base})
+        assert made.status_code == 201, made.text
+    before = target.http("GET", f"/repos/{repo}/git/matching-refs/heads/").json()
+    for ref in ("refs/heads/release/next", "refs/heads/feature"):
+        clash = target.http("POST", f"/repos/{repo}/git/refs", json={"ref": ref, "sha": base})
+        assert_error(clash, 422, "Reference update failed")
+    assert target.http("GET", f"/repos/{repo}/git/matching-refs/heads/").json() == before
+    # A sibling that only shares a prefix of characters is no clash.
+    sibling = target.http("POST", f"/repos/{repo}/git/refs",
+                          json={"ref": "refs/heads/release-2", "sha": base})
+    assert sibling.status_code == 201, sibling.text
