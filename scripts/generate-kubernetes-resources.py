@@ -9,8 +9,8 @@ only what the fake needs of it, for the kinds in ``KINDS``:
 - per resource: group, version, kind, plural, scope and verbs, and its subresources
   with their verbs, from each operation's ``x-kubernetes-group-version-kind`` and
   ``x-kubernetes-action`` and the path it is served at;
-- per definition reachable from those kinds: each property's type or ``$ref`` and its
-  patch metadata (``x-kubernetes-patch-merge-key``, ``x-kubernetes-patch-strategy``,
+- per definition reachable from those kinds: its required properties, each property's
+  type (and format) or ``$ref`` and its patch metadata (``x-kubernetes-patch-merge-key``, ``x-kubernetes-patch-strategy``,
   ``x-kubernetes-list-type``, ``x-kubernetes-list-map-keys``, ``x-kubernetes-map-type``),
   and a definition's own ``x-kubernetes-map-type``, for strategic merge patch and
   server-side apply.
@@ -48,6 +48,7 @@ KINDS = [
     ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
     ("networking.k8s.io", "v1", "Ingress"), ("networking.k8s.io", "v1", "NetworkPolicy"),
     ("coordination.k8s.io", "v1", "Lease"), ("policy", "v1", "PodDisruptionBudget"),
+    ("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
 ]  # fmt: skip
 
 # Measured (see the module docstring). names: "subdomain" (RFC 1123 subdomain),
@@ -105,6 +106,10 @@ MEASURED: dict[str, dict[str, Any]] = {
     "poddisruptionbudgets": {"names": "path", "generation": True,
                              "unconditional_update": False, "singular": "poddisruptionbudget",
                              "shortNames": ["pdb"]},
+    "customresourcedefinitions": {"generation": True, "delete_returns_object": True,
+                                  "singular": "customresourcedefinition",
+                                  "shortNames": ["crd", "crds"],
+                                  "categories": ["api-extensions"]},
 }
 
 # Field selectors beyond metadata.name and metadata.namespace that each resource accepts,
@@ -136,6 +141,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "networkpolicies": ((), "generic"),
     "leases": ((), "generic"),
     "poddisruptionbudgets": ((), "generic"),
+    "customresourcedefinitions": ((), "generic"),
 }
 
 _VERB = {"get": "get", "list": "list", "post": "create", "put": "update", "patch": "patch",
@@ -160,6 +166,8 @@ def _property(schema: dict[str, Any]) -> dict[str, Any]:
         out["ref"] = _ref(schema)
     elif "type" in schema:
         out["type"] = schema["type"]
+    if schema.get("format"):
+        out["format"] = schema["format"]
     items = schema.get("items") or schema.get("additionalProperties")
     if isinstance(items, dict):
         key = "items" if "items" in schema else "values"
@@ -190,6 +198,8 @@ def _reachable(spec: dict[str, Any], roots: list[str]) -> dict[str, Any]:
                       for key, value in sorted(definition.get("properties", {}).items())}
         seen[name] = {"properties": properties} if properties else {"type": definition.get(
             "type", "object")}
+        if definition.get("format"):
+            seen[name]["format"] = definition["format"]
         if definition.get("required"):
             seen[name]["required"] = sorted(definition["required"])
         _keep_map_type(definition, seen[name])

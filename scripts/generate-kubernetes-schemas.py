@@ -15,6 +15,8 @@ checks what a real API server guarantees:
 - an object with properties allows no others (the apiserver answers only the fields
   its types have), unless it says ``x-kubernetes-preserve-unknown-fields``;
 - ``int-or-string`` is a string or an integer (the spec types it ``string``);
+- a list or a map may be null (the real server writes a nil one so where its field
+  has no ``omitempty``: a new CustomResourceDefinition's ``status.conditions``);
 - a required field that the real server leaves out all the same is not required;
 - ``x-kubernetes-group-version-kind`` is kept, to find the definition of an answer.
 """
@@ -61,6 +63,9 @@ def _convert(node: Any) -> Any:
         return {"anyOf": [{"type": "string"}, {"type": "integer"}]}
     if "properties" in out and not out.get("x-kubernetes-preserve-unknown-fields"):
         out.setdefault("additionalProperties", False)
+    elif out.get("type") == "array" or (out.get("type") == "object"
+                                        and "additionalProperties" in out):
+        out["type"] = [out["type"], "null"]  # Go writes a nil slice or map as null
     return out
 
 
@@ -69,7 +74,8 @@ def _references(node: Any) -> list[str]:
         return [name for item in node for name in _references(item)]
     if not isinstance(node, dict):
         return []
-    found = [node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else []
+    ref = node.get("$ref")  # a string; JSONSchemaProps also has a property named "$ref"
+    found = [ref.rsplit("/", 1)[-1]] if isinstance(ref, str) else []
     return found + [name for value in node.values() for name in _references(value)]
 
 

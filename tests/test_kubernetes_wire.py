@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+import requests
 
 kubernetes = pytest.importorskip("kubernetes")
 pytest.importorskip("cryptography")
@@ -158,7 +159,7 @@ def test_accept_quality_that_is_not_a_number_counts_as_one() -> None:
 class _Gadget(ResourceType):
     """A custom resource type with additionalPrinterColumns, as the CRD registry gives."""
 
-    printer_columns = (
+    columns = (
         {"name": "Size", "type": "integer", "jsonPath": ".spec.size", "description": "how big"},
         {"name": "Color", "type": "string", "jsonPath": ".spec.colors[1]", "priority": 1},
         {"name": "Seen", "type": "date", "jsonPath": ".status.seen"})
@@ -168,7 +169,8 @@ def _custom(cls: type[ResourceType]) -> ResourceType:
     base = registry().get("", "v1", "configmaps")
     assert base is not None
     return cls(**{**attrs.asdict(base, recurse=False), "group": "example.com",
-                  "kind": "Gadget", "plural": "gadgets"})
+                  "kind": "Gadget", "plural": "gadgets",
+                  "printer_columns": getattr(cls, "columns", ())})
 
 
 def test_custom_resources_print_their_own_columns() -> None:
@@ -191,3 +193,17 @@ def test_custom_resources_print_their_own_columns() -> None:
     assert [(c["name"], c["type"]) for c in plain["columnDefinitions"]] == [
         ("Name", "string"), ("Age", "date")]
     assert plain["rows"][0]["cells"] == ["g", "10m"]
+
+
+def test_openapi_v2_in_protobuf_is_refused_loudly(fake_cluster: FakeCluster) -> None:
+    """kubectl asks for /openapi/v2 in protobuf only; the fake writes JSON only."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = fake_cluster.ca_file
+    session.headers["Authorization"] = f"Bearer {fake_cluster.token}"
+    proto = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+    refused = session.get(f"{fake_cluster.url}/openapi/v2", headers={"Accept": proto})
+    assert refused.status_code == 406
+    assert proto in refused.json()["message"]
+    served = session.get(f"{fake_cluster.url}/openapi/v2")
+    assert served.json()["swagger"] == "2.0"

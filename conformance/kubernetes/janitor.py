@@ -1,9 +1,11 @@
 """Remove what earlier conformance runs left in a real cluster.
 
 Each run works only in namespaces it creates, labelled ``verified-fakes/run=<run id>``
-(the run id starts with the run's UTC start time) and deletes them at the end. A run
-that was killed cannot; the janitor lists the namespaces with that label and deletes
-those of runs started before the expiry. Runs younger than an hour are never touched.
+(the run id starts with the run's UTC start time) and deletes them at the end, and so
+its CustomResourceDefinitions (same label, in API groups named for the run). A run
+that was killed cannot; the janitor lists the namespaces and definitions with that
+label and deletes those of runs started before the expiry. Runs younger than an hour
+are never touched.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from fakes.conformance import expiry_cutoff, run_started
-from fakes.conformance.kubernetes.targets import RUN_LABEL, RealTarget
+from fakes.conformance.kubernetes.targets import CRD_PATH, RUN_LABEL, RealTarget
 
 __all__ = ["run"]
 
@@ -38,6 +40,15 @@ def run(environ: Mapping[str, str], older_than: timedelta) -> int:
                 print(f"deleting {name}  (already terminating)")
             else:
                 core.delete_namespace(name)
+                print(f"deleted  {name}")
+        definitions = target.http("GET", f"{CRD_PATH}?labelSelector={RUN_LABEL}").json()
+        for crd in definitions.get("items", []):
+            name = crd["metadata"]["name"]
+            started = run_started(crd["spec"]["group"])
+            if started is None or started >= cutoff:
+                print(f"kept     {name}  (not named by an expired run)")
+            else:
+                target.http("DELETE", f"{CRD_PATH}/{name}")
                 print(f"deleted  {name}")
         return 0
     except Exception as error:  # the janitor says what failed and exits non-zero

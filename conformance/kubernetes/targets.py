@@ -41,6 +41,7 @@ from fakes.conformance.kubernetes._schemas import check_response
 __all__ = [
     "API_CONCEPTS",
     "CONVENTIONS",
+    "CRD_PATH",
     "FAKE",
     "MEASURED",
     "REAL",
@@ -60,6 +61,8 @@ MEASURED = "measured: kube-apiserver v1.37.2 on loopback, 2026-11-30"
 
 #: Labels on every namespace a run creates: its run id and when it may be swept.
 RUN_LABEL = "verified-fakes/run"
+#: Where CustomResourceDefinitions live (cluster-scoped).
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 EXPIRES_LABEL = "verified-fakes/expires"
 _EXPIRY = timedelta(hours=24)
 _STAMP = "%Y%m%d-%H%M%S"
@@ -82,10 +85,13 @@ class Capabilities:
     journal: bool
     # What the fake does not model yet; the target answers it loudly instead (501
     # naming it): the subresources it does not serve (binding, eviction,
-    # token ...), OpenAPI v2. Tables: the target prints objects as meta.k8s.io Tables.
+    # token ...). Tables: the target prints objects as meta.k8s.io Tables.
     more_subresources: bool
     tables: bool
-    openapi_v2: bool
+    # CustomResourceDefinitions' x-kubernetes-validations are evaluated in full
+    # (messageExpression, reason, fieldPath, the Kubernetes CEL libraries); a target
+    # without evaluates plain rules and messages and refuses the rest loudly (501).
+    full_cel: bool
     # The target can be put back to a new cluster in place (a fake's reset()).
     resettable: bool
     # A test can set what a Pod's log holds (a real cluster's logs come from a kubelet).
@@ -93,11 +99,11 @@ class Capabilities:
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
-                    more_subresources=False,
-                    tables=True, openapi_v2=False, resettable=True, pod_logs=True)
+                    more_subresources=False, tables=True, full_cel=False,
+                    resettable=True, pod_logs=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
-                    more_subresources=True,
-                    tables=True, openapi_v2=True, resettable=False)
+                    more_subresources=True, tables=True, full_cel=True,
+                    resettable=False)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
@@ -249,9 +255,8 @@ class Target(_BaseTarget):
     def namespace(self, hint: str) -> str:
         """A new namespace for this run (created now, deleted at the end of the run)."""
         name = self.run_name(hint[:16].strip("-"), separator="-").lower()  # 63 at most
-        expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)
-        self.api("CoreV1Api").create_namespace({"metadata": {"name": name, "labels": {
-            RUN_LABEL: self.run_id, EXPIRES_LABEL: expires}}})
+        self.api("CoreV1Api").create_namespace({"metadata": {"name": name,
+                                                             "labels": self.run_labels()}})
         self._namespaces.append(name)
         return name
 
@@ -261,6 +266,25 @@ class Target(_BaseTarget):
         name = self.run_name(hint, separator="-").lower()
         self._cluster_objects.append((api_path, name))
         return name
+
+    def api_group(self, hint: str, *plurals: str) -> str:
+        """A new API group for this run's CustomResourceDefinitions,
+        ``<run name>.example.com``; the definitions of ``plurals`` in it are deleted at
+        the end of the run (and carry :meth:`run_labels` for the janitor)."""
+        group = self.run_name(hint[:16].strip("-"), separator="-").lower() + ".example.com"
+        self._cluster_objects.extend((CRD_PATH, f"{plural}.{group}") for plural in plurals)
+        return group
+
+    def definition_name(self, plural: str, group: str) -> str:
+        """``<plural>.<group>``: one more CustomResourceDefinition of a group from
+        :meth:`api_group`, deleted at the end of the run."""
+        self._cluster_objects.append((CRD_PATH, f"{plural}.{group}"))
+        return f"{plural}.{group}"
+
+    def run_labels(self) -> dict[str, str]:
+        """The labels that mark an object as this run's, with its expiry."""
+        expires = (datetime.now(timezone.utc) + _EXPIRY).strftime(_STAMP)
+        return {RUN_LABEL: self.run_id, EXPIRES_LABEL: expires}
 
     # -- what only some targets can do ---------------------------------------------
     def advance_clock(self, seconds: float) -> None:

@@ -108,3 +108,24 @@ def test_create_from_yaml(target: Target) -> None:
         assert [e.status for e in error.api_exceptions] == [409, 409]
     else:
         raise AssertionError("creating the same objects again succeeded")
+
+
+@behaviour("K8S-114", "utils.create_from_yaml with apply=True applies server-side through "
+           "the dynamic client: it creates, then changes what the manifest changes, under "
+           "the field manager python-client", cite="https://github.com/kubernetes-client/python/blob/"
+           "master/kubernetes/utils/create_from_yaml.py and "
+           "https://kubernetes.io/docs/reference/using-api/server-side-apply/")
+def test_create_from_yaml_applies(target: Target) -> None:
+    from kubernetes import utils
+
+    ns = target.namespace("fromyamlapply")
+    manifest = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+                "data": {"k": "v"}}
+    utils.create_from_yaml(target.client(), yaml_objects=[manifest], namespace=ns,
+                           apply=True)
+    utils.create_from_yaml(target.client(), yaml_objects=[{**manifest, "data": {"k": "w"}}],
+                           namespace=ns, apply=True)
+    stored = target.read("ConfigMap", "a", ns)
+    assert stored["data"] == {"k": "w"}
+    assert [(e["manager"], e["operation"]) for e in stored["metadata"]["managedFields"]] == [
+        ("python-client", "Apply")]

@@ -113,3 +113,21 @@ def test_kubectl_wait(target: Target) -> None:
     target.http("PATCH", f"{core}/configmaps/c", content_type="application/merge-patch+json",
                 body={"metadata": {"finalizers": None}})
     assert _finished(gone) == "configmap/c condition met"
+
+
+@behaviour("K8S-103", "kubectl diff shows what applying a manifest would change (exit 1), "
+           "nothing for one that is applied (exit 0), and changes nothing itself",
+           cite=KUBECTL + "generated/kubectl_diff/")
+def test_kubectl_diff(target: Target) -> None:
+    ns = target.namespace("kubectldiff")
+    manifest = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+                f"  namespace: {ns}\ndata:\n  mode: fast\n")
+    _ok(target.kubectl("apply", "--server-side", "-f", "-", stdin=manifest))
+    same = target.kubectl("diff", "--server-side", "-f", "-", stdin=manifest)
+    assert (same.returncode, same.stdout) == (0, ""), same.stderr
+    changed = target.kubectl("diff", "--server-side", "-f", "-",
+                             stdin=manifest.replace("mode: fast", "mode: slow"))
+    assert changed.returncode == 1, changed.stderr
+    assert "-  mode: fast" in changed.stdout and "+  mode: slow" in changed.stdout
+    stored = json.loads(_ok(target.kubectl("get", "cm", "settings", "-n", ns, "-o", "json")))
+    assert stored["data"] == {"mode": "fast"}

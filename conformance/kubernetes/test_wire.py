@@ -102,10 +102,10 @@ def test_journal(target: Target) -> None:
 
 
 @behaviour("K8S-096", "what the target does not model it refuses loudly, naming it: "
-           "other subresources and OpenAPI v2 (501), protobuf alone (406)",
+           "other subresources (501), protobuf alone (406)",
            cite="verified-fakes docs/kubernetes.md#not-modelled-yet")
 def test_not_modelled_is_loud(target: Target) -> None:
-    for flag in ("more_subresources", "openapi_v2"):
+    for flag in ("more_subresources",):
         target.require(flag, False)
     ns = target.namespace("loud")
     path = f"/api/v1/namespaces/{ns}/configmaps"
@@ -113,8 +113,7 @@ def test_not_modelled_is_loud(target: Target) -> None:
     for method, where, what in (("GET", "/api/v1/pods?fieldSelector=status.podIPs%3Dx",
                                  "status.podIPs"),
                                 ("POST", f"/api/v1/namespaces/{ns}/pods/p/eviction",
-                                 "pods/eviction"),
-                                ("GET", "/openapi/v2", "/openapi/v2")):
+                                 "pods/eviction")):
         status = failure(target, method, where, body=cm("b", ns) if method == "POST" else None)
         assert status["code"] == 501 and what in status["message"], status
     protobuf = "application/vnd.kubernetes.protobuf"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from fakes.github._checks import check_outcomes
-from fakes.github._protection import bypasses
+from fakes.github._protection import approvals_required, bypasses
 from fakes.github._reviews import code_owners, reviews_of
 
 if TYPE_CHECKING:
@@ -72,9 +72,7 @@ def judge(state: GitHubState, repo: Repository, pull: PullRequest, login: str | 
                 # wording is the one the docs give for a push).
                 return Verdict("Changes have been requested.", "blocked")
             if len(approvers) < reviews.count:
-                plural = "review is" if reviews.count == 1 else "reviews are"
-                return Verdict(f"At least {reviews.count} approving {plural} required by "
-                               "reviewers with write access.", "blocked")
+                return Verdict(approvals_required(reviews.count), "blocked")
             if reviews.last_push:
                 pusher = last_pusher(state, repo, pull.head, head_sha)
                 fresh = {r.user for r in reviews_of(state, repo, pull)

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 from fakes._adapter import WireAdapter
 from fakes._clock import Clock
 from fakes._fake import Fake, Snapshot
+from fakes._http import Request
 from fakes.github._api import GitHubAdapter
 from fakes.github._api_hooks import Where
 from fakes.github._auth import Token
 from fakes.github._ci import rule as ci_rule
 from fakes.github._model import Account, GitHubState, Repository, commit_files
+from fakes.github._smart_http import SmartHttpAdapter
 
 if TYPE_CHECKING:
     from github import Github
@@ -66,7 +68,10 @@ class FakeGitHub(Fake[GitHubState]):
     def _make_mounts(self) -> Sequence[tuple[str, WireAdapter[Any]]]:
         self.adapter = GitHubAdapter(self.store, self.faults, rate_limit=self._rate_limit,
                                      anonymous_rate_limit=self._anonymous_rate_limit)
-        return [("", self.adapter), (API_PREFIX, self.adapter)]
+        # git's smart HTTP shares the root; the REST adapter stays first, so paths neither
+        # serves get the REST API's 404 or 501.
+        self.git_adapter = SmartHttpAdapter(self.store, self.faults, self._landed)
+        return [("", self.adapter), (API_PREFIX, self.adapter), ("", self.git_adapter)]
 
     def start(self) -> FakeGitHub:
         super().start()
@@ -177,9 +182,13 @@ class FakeGitHub(Fake[GitHubState]):
         repo = self.repo(full_name)
         sha = commit_files(self.store, repo, branch or repo.default_branch, files, message,
                            actor)
-        self.adapter.ci.observe()  # a landing the simulated CI reacts to
-        self.adapter.emit_events(Where(self.url, self.url))
+        self._landed(Where(self.url, self.url))
         return sha
+
+    def _landed(self, where: Request | Where) -> None:
+        """Commits landed (a seeded push, a git push): simulated CI and webhooks react."""
+        self.adapter.ci.observe()
+        self.adapter.emit_events(where)
 
     def stop(self) -> None:
         """As :meth:`Fake.stop`; the webhook delivery thread stops too."""
@@ -228,6 +237,15 @@ class FakeGitHub(Fake[GitHubState]):
                                     branches=list(branches) if branches is not None else None,
                                     paths=list(paths) if paths is not None else None,
                                     app=app))
+
+    def clone_url(self, full_name: str, token: str | None = None) -> str:
+        """The HTTPS-style clone URL of ``owner/name`` on the fake (``<url>/owner/name.git``),
+        with ``token`` as Basic credentials (``x-access-token:<token>@``) when given."""
+        url = f"{self.url}/{full_name}.git"
+        if token is None:
+            return url
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://x-access-token:{token}@{rest}"
 
     def repo(self, full_name: str) -> Repository:
         owner, _, name = full_name.partition("/")

@@ -17,7 +17,8 @@ from fakes.github._errors import fail
 if TYPE_CHECKING:
     from fakes.github._model import GitHubState, Repository
 
-__all__ = ["Protection", "bypasses", "direct_write_refusal", "parse_protection"]
+__all__ = ["Protection", "approvals_required", "bypasses", "direct_write_refusal",
+           "parse_protection", "push_refusal"]
 
 DOCS = "https://docs.github.com/rest/branches/branch-protection"
 ABOUT = "https://docs.github.com/articles/about-protected-branches"
@@ -144,3 +145,37 @@ def direct_write_refusal(state: GitHubState, repo: Repository, branch: str,
     if action == "contents":
         raise fail(409, " ".join(["Could not update file:", *reasons, THROUGH_PULL]), ABOUT)
     raise fail(422, THROUGH_PULL, ABOUT)
+
+
+def approvals_required(count: int) -> str:
+    """GitHub's refusal while a protected branch lacks ``count`` approving reviews."""
+    plural = "review is" if count == 1 else "reviews are"
+    return f"At least {count} approving {plural} required by reviewers with write access."
+
+
+def push_refusal(state: GitHubState, repo: Repository, branch: str, login: str | None,
+                 action: str) -> list[str]:
+    """Why a ``git push`` may not move ``branch`` (empty: it may), as the lines GitHub
+    sends after ``GH006: Protected branch update failed``. ``action``: ``delete``,
+    ``force``, ``ref`` (a fast forward) or ``merge-commits`` (a fast forward that brings
+    merge commits). A push is never a pull request, so required reviews and checks
+    refuse it (ABOUT, "Require pull request reviews before merging")."""
+    protection = repo.protections.get(branch)
+    if protection is None or bypasses(state, repo, protection, login):
+        return []
+    if action == "delete":
+        return [] if protection.allow_deletions else ["Cannot delete this protected branch"]
+    if action == "force" and not protection.allow_force_pushes:
+        return ["Cannot force-push to this branch"]
+    if protection.reviews is not None and protection.reviews.count > 0:
+        return [approvals_required(protection.reviews.count)]
+    missing = _missing_checks(protection)
+    if missing:
+        return [missing]
+    if protection.reviews is not None:
+        return [THROUGH_PULL]
+    if action == "merge-commits" and protection.linear_history:
+        return ["This branch must not contain merge commits."]
+    if protection.restricted:
+        return ["You're not authorized to push to this branch."]
+    return []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
@@ -24,6 +24,14 @@ from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.kubernetes._bodies import body_media_type, decode_body, yaml_loader
+from fakes.kubernetes._crd import (
+    check_kind,
+    patched,
+    scale_of,
+    scaled,
+    served_as,
+    unsupported_patch,
+)
 from fakes.kubernetes._discovery import (
     AGGREGATED_MEDIA_TYPE,
     aggregated,
@@ -50,6 +58,7 @@ from fakes.kubernetes._model import (
     DeleteOptions,
     ListResult,
 )
+from fakes.kubernetes._openapi import group_version_document, swagger_document
 from fakes.kubernetes._resources import SERVED_SUBRESOURCES, ResourceType
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector
 from fakes.kubernetes._subresources import (
@@ -248,8 +257,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         return Response.json(200, resource_list(types, group_version))
 
     # kubectl reads /openapi/v3 to learn that the server validates fields itself
-    # (fieldValidation on PATCH), and then sends its objects without validating them
-    # client-side. The fake's documents say that much and nothing else: no schemas.
+    # (fieldValidation on PATCH), and kubectl explain reads the schemas (see _openapi).
     @route("GET", "/openapi/v3", "openapi.get", access="none")
     def openapi_root(self, request: Request, call: Call) -> Response:
         paths = {}
@@ -262,22 +270,24 @@ class KubernetesAdapter(WireAdapter[Cluster]):
     @route("GET", "/openapi/v3/api/{version}", "openapi.get", access="none")
     @route("GET", "/openapi/v3/apis/{group}/{version}", "openapi.get", access="none")
     def openapi_group_version(self, request: Request, call: Call) -> Response:
-        group, version = call.params.get("group", ""), call.params["version"]
-        types = call.store.types.in_group_version(group, version)
-        if not types:
+        document = group_version_document(
+            call.store.types, call.params.get("group", ""), call.params["version"],
+            {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]})
+        if document is None:
             return Response(404, [("Content-Length", "0")])  # as the apiserver: no body
-        base = f"/apis/{group}/{version}" if group else f"/api/{version}"
-        parameter = {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}}
-        paths = {}
-        for rt in types:
-            scope = "/namespaces/{namespace}" if rt.namespaced else ""
-            gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
-            paths[f"{base}{scope}/{rt.plural}/{{name}}"] = {"patch": {
-                "x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch",
-                "parameters": [parameter]}}
-        return Response.json(200, {"openapi": "3.0.0", "info": {
-            "title": "Kubernetes (verified-fakes: paths and parameters only)",
-            "version": SERVER_VERSION["gitVersion"]}, "paths": paths})
+        return Response.json(200, document)
+
+    # The one v2 document, in JSON. kubectl asks for it in protobuf only (`kubectl explain
+    # --output=plaintext-openapiv2`), which the fake does not write: 406, loudly.
+    @route("GET", "/openapi/v2", "openapi.get", access="none")
+    def openapi_v2(self, request: Request, call: Call) -> Response:
+        accept = (request.header("Accept") or "*/*").lower()
+        if not any(t in accept for t in ("json", "*/*", "application/*")):
+            raise StatusError(f"verified-fakes: /openapi/v2 is served as application/json "
+                              f"only, not as {accept}; see {DOCS}", status=406,
+                              reason="NotAcceptable")
+        return Response.json(200, swagger_document(
+            call.store.types, {"title": "Kubernetes", "version": SERVER_VERSION["gitVersion"]}))
 
     @staticmethod
     def _group(name: str, versions: list[str]) -> dict[str, Any]:
@@ -296,6 +306,9 @@ class KubernetesAdapter(WireAdapter[Cluster]):
             if text is None:
                 return Response(204, [])
             return Response(200, [("Content-Type", "text/plain")], text.encode())
+        if sub == "scale" and rt.custom:
+            return Response.json(200, scale_of(rt, call.store.get(rt, namespace or "",
+                                                                  name or "")))
         if sub == "scale":
             return Response.json(200, read_scale(call.store, rt, namespace or "", name or ""))
         shape = Shape.negotiate(rt, request.header("Accept"), request.arg("includeObject"),
@@ -306,7 +319,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 return self._watch(request, call, rt, namespace, shape)
             return self._list(request, call, rt, namespace, shape)
         obj = call.store.get(rt, namespace or "", name)
-        return Response.json(200, shape.one(obj))
+        return Response.json(200, shape.one(served_as(rt, obj)))
 
     @route("POST", "/api/v1/{rest:path}", _operation)
     @route("POST", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -315,14 +328,14 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         if name is not None or "create" not in rt.verbs or (namespace is None
                                                             and rt.namespaced):
             raise method_not_allowed()
-        body = _body(request, rt)
+        body = _body(request, rt, custom=rt.custom)
         validation = _field_validation(request, "CreateOptions")
         manager = _field_manager(request, "CreateOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "CreateOptions")
         warnings: list[str] = []
         obj = call.store.create(rt, namespace or "", body, call.actor, validation=validation,
                                 warnings=warnings, manager=manager, dry_run=dry_run)
-        return Response.json(201, obj, _warnings(warnings))
+        return Response.json(201, served_as(rt, obj), _warnings(warnings))
 
     @route("PUT", "/api/v1/{rest:path}", _operation)
     @route("PUT", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -330,11 +343,14 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         rt, namespace, name, sub = self._target(request, call)
         if name is None:
             raise method_not_allowed()
+        if sub == "scale" and rt.custom:
+            scale = _body(request, rt, "Scale")
+            return self._rescale(call, rt, namespace, name, lambda _scale: scale)
         if sub == "scale":
-            scaled = update_scale(call.store, rt, namespace or "", name,
-                                  _body(request, rt, "Scale"), call.actor)
-            return Response.json(200, scaled)
-        body = _body(request, rt)
+            rescaled = update_scale(call.store, rt, namespace or "", name,
+                                    _body(request, rt, "Scale"), call.actor)
+            return Response.json(200, rescaled)
+        body = _body(request, rt, custom=rt.custom)
         validation = _field_validation(request, "UpdateOptions")
         manager = _field_manager(request, "UpdateOptions")
         dry_run = _dry_run(request.query.get("dryRun"), "UpdateOptions")
@@ -342,7 +358,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         obj, created = call.store.update(rt, namespace or "", name, body, call.actor,
                                          subresource=sub, validation=validation,
                                          warnings=warnings, manager=manager, dry_run=dry_run)
-        return Response.json(201 if created else 200, obj, _warnings(warnings))
+        return Response.json(201 if created else 200, served_as(rt, obj), _warnings(warnings))
 
     @route("PATCH", "/api/v1/{rest:path}", _operation)
     @route("PATCH", "/apis/{group}/{version}/{rest:path}", _operation)
@@ -353,6 +369,12 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
         if media_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH):
             raise _unsupported_patch(media_type)
+        if media_type == STRATEGIC_MERGE_PATCH and rt.custom:
+            raise unsupported_patch(rt)
+        if sub == "scale" and rt.custom:
+            patch = request.read_body(_BODY_LIMIT)
+            return self._rescale(call, rt, namespace, name,
+                                 lambda scale: patched(scale, media_type, patch))
         if sub == "scale":
             return Response.json(200, patch_scale(call.store, rt, namespace or "", name,
                                                   media_type, request.read_body(),
@@ -370,7 +392,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                                request.read_body(_BODY_LIMIT), call.actor,
                                subresource=sub, validation=validation, warnings=warnings,
                                manager=manager, dry_run=dry_run)
-        return Response.json(200, obj, _warnings(warnings))
+        return Response.json(200, served_as(rt, obj), _warnings(warnings))
 
     def _apply(self, request: Request, call: Call, rt: ResourceType, namespace: str,
                name: str, sub: str | None) -> Response:
@@ -412,9 +434,17 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                        "kind": rt.plural, "uid": _meta(obj).get("uid", "")}
             return Response.json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                        "status": "Success", "details": details})
-        return Response.json(200, obj)
+        return Response.json(200, served_as(rt, obj))
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _rescale(self, call: Call, rt: ResourceType, namespace: str | None, name: str,
+                 change: Callable[[dict[str, Any]], Any]) -> Response:
+        """A write to a custom resource's scale: its replicas, written to the object."""
+        current = call.store.get(rt, namespace or "", name)
+        new = scaled(rt, current, change(scale_of(rt, current)))
+        obj, _ = call.store.update(rt, namespace or "", name, new, call.actor)
+        return Response.json(200, scale_of(rt, obj))
 
     def _type(self, request: Request, target: Any) -> ResourceType | None:
         if target is None:
@@ -517,7 +547,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
 
         def stream() -> Generator[bytes, None, None]:
             for kind, obj in initial:
-                yield _event(kind, shape.event(obj))
+                yield _event(kind, shape.event(served_as(rt, obj)))
             position = start
             if mark_initial:
                 yield _event("BOOKMARK", shape.event({
@@ -534,7 +564,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 for change in changes:
                     position = change.seq
                     for kind, obj in store.events([change], rt, namespace, labels, fields):
-                        yield _event(kind, shape.event(obj))
+                        yield _event(kind, shape.event(served_as(rt, obj)))
 
         def events() -> Iterator[bytes]:
             fault = call.fault
@@ -730,13 +760,16 @@ def _unsupported_patch(media_type: str) -> StatusError:
                        reason="UnsupportedMediaType", details={})
 
 
-def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
+def _body(request: Request, rt: ResourceType, kind: str | None = None, *,
+          custom: bool = False) -> Any:
+    """The JSON body; ``custom``: a custom resource's, whose kind and apiVersion are
+    checked as the apiserver decodes one (it quotes the raw body)."""
     raw = request.read_body(_BODY_LIMIT)
     media = body_media_type(request.header("Content-Type"))
     if media != _JSON:
         return decode_body(media, raw, rt, kind or rt.kind)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError as error:
         shown = raw.decode(errors="replace")[:100] if raw else "<empty>"
         detail = "unexpected end of JSON input" if not raw.strip() else str(error)
@@ -744,6 +777,9 @@ def _body(request: Request, rt: ResourceType, kind: str | None = None) -> Any:
                           f"{kind or rt.kind}): "
                           f"couldn't get version/kind; json parse error: {detail} ({shown})"
                           ) from None
+    if custom:
+        check_kind(rt, body, raw.decode(errors="replace"))
+    return body
 
 
 def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:

@@ -37,13 +37,14 @@ class FakeCluster(Fake[Cluster]):
     """An in-memory Kubernetes API server on loopback, for the official client and kubectl.
 
     Modelled: the core/v1, apps/v1, batch/v1, rbac.authorization.k8s.io/v1,
-    networking.k8s.io/v1, coordination.k8s.io/v1 and policy/v1 kinds of the resource
-    registry; create, get, list, watch, update, JSON merge, JSON and strategic merge
-    patch, server-side apply with managedFields, dry runs, delete and deletecollection
-    with finalizers and preconditions, the status and scale subresources, ``pods/log``
-    (see :meth:`set_pod_log`), label and field selectors, paginated lists, Tables and
-    metadata-only reads, plain and aggregated discovery, and the apiserver's Status
-    errors. See the
+    networking.k8s.io/v1, coordination.k8s.io/v1, policy/v1 and apiextensions.k8s.io/v1
+    kinds of the resource registry, and the custom resources of its
+    CustomResourceDefinitions; create, get, list, watch, update, JSON merge, JSON and
+    strategic merge patch, server-side apply with managedFields, dry runs, delete and
+    deletecollection with finalizers and preconditions, the status and scale
+    subresources, ``pods/log`` (see :meth:`set_pod_log`), label and field selectors,
+    paginated lists, Tables and metadata-only reads, plain and aggregated discovery, and
+    the apiserver's Status errors. See the
     ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
     divergences and what is not modelled (defaulting, validation beyond names and
     labels, controllers, RBAC).

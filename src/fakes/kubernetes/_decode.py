@@ -8,10 +8,10 @@ holding the field, ``<path>`` the JSON field names from the top (no list indices
 map keys), and the Go type the one the value would have filled. ``null`` fills
 nothing, so it is never refused.
 
-The registry's trimmed OpenAPI definitions give the types. They do not say how wide
-an integer is: the fake names every integer ``int64``, where some fields are
-``int32``. Time decodes a string; the other types with their own decoders (Quantity,
-IntOrString, RawExtension) are not checked here.
+The registry's trimmed OpenAPI definitions give the types and formats: an integer is
+``int32`` or ``int64`` as its format says, a ``byte`` string ``[]uint8``. Time decodes a
+string; the other types with their own decoders (Quantity, IntOrString, RawExtension)
+are not checked here.
 """
 
 from __future__ import annotations
@@ -75,6 +75,10 @@ def _go_type(definitions: Mapping[str, Any], prop: Mapping[str, Any]) -> str:
         return f"[]{_go_type(definitions, prop['items'])}"
     if shape == "map":
         return f"map[string]{_go_type(definitions, prop['values'])}"
+    if shape == "integer" and prop.get("format") == "int32":
+        return "int32"
+    if shape == "string" and prop.get("format") == "byte":
+        return "[]uint8"
     return {"boolean": "bool", "integer": "int64", "number": "float64"}.get(str(shape),
                                                                           "string")
 

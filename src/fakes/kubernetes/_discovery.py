@@ -52,8 +52,9 @@ def wants_aggregated(accept: str | None) -> bool:
 
 
 def _subresources(rt: ResourceType) -> Iterable[tuple[str, str, str, str, list[str]]]:
-    """(name, group, version, kind, verbs) of each served subresource, by name."""
-    for name in sorted(rt.subresources):
+    """(name, group, version, kind, verbs) of each served subresource, by name (a custom
+    resource's: status, then scale, as the apiextensions server lists them)."""
+    for name in (rt.subresources if rt.custom else sorted(rt.subresources)):
         kind, verbs = rt.subresources[name]
         if name not in SERVED_SUBRESOURCES:
             continue

@@ -39,6 +39,8 @@ sig-architecture/api-conventions.md):
 
 Divergences (``docs/kubernetes.md``): defaulting and spec validation for some kinds
 only, no admission plugins.
+
+Custom resources and their definitions: see ``_crd``.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
+from fakes.kubernetes import _crd
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
 from fakes.kubernetes._defaults import default, on_create, on_update
@@ -84,6 +87,7 @@ from fakes.kubernetes._patch import (
     merge_patch,
     strategic_merge,
 )
+from fakes.kubernetes._quantity import canonical_fields
 from fakes.kubernetes._resources import Registry, ResourceType, registry
 from fakes.kubernetes._rules import kind_rules
 from fakes.kubernetes._selectors import FieldSelector, LabelSelector, field_value
@@ -197,7 +201,9 @@ class Cluster:
                  types: Registry | None = None) -> None:
         self.journal = journal
         self.clock = clock
-        self.types = types if types is not None else registry()
+        # The built-in types, and those the CustomResourceDefinitions add (see _crd).
+        self._builtin = types if types is not None else registry()
+        self.types = self._builtin
         self._seed = seed
         self._random = random.Random(seed)
         self._objects: dict[Key, dict[str, Any]] = {}
@@ -218,15 +224,17 @@ class Cluster:
 
     def snapshot(self) -> Cluster:
         with self._lock:
-            copied = Cluster(self.journal, self.clock, seed=self._seed, types=self.types)
+            copied = Cluster(self.journal, self.clock, seed=self._seed, types=self._builtin)
             copied._objects = dict(self._objects)  # stored objects are never mutated
             copied.pod_logs = dict(self.pod_logs)
+            copied.types = self.types
             return copied
 
     def reset(self, to: Cluster | None = None) -> None:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
             self.pod_logs = dict(to.pod_logs) if to is not None else {}
+            self.types = to.types if to is not None else self._builtin
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()
@@ -433,12 +441,14 @@ class Cluster:
                 meta["generation"] = 1
             if rt.has_status:
                 obj["status"] = {}
+            self._prepare_create(rt, obj)
             if rt.kind == "Namespace":
                 # The namespace registry gives it the "kubernetes" finalizer (measured,
                 # and pkg/registry/core/namespace).
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
             on_create(rt, obj, self._allocated_ips(rt), self._random)
+            self._check_object(rt, meta["name"], obj, None)
             self._check_rules(rt, obj, None)
             if taken:
                 raise already_exists(rt, meta["name"])
@@ -590,6 +600,8 @@ class Cluster:
                     "modified"), qualified=False)
             if meta.get("deletionTimestamp"):
                 return _copy(current), False
+            if _crd.is_definition(rt) and not dry_run:
+                return self._delete_definition(rt, key, current, actor), False
             orphan = (options.propagation == "Orphan"
                       or (options.propagation is None and rt.strategy.orphan_by_default))
             if meta.get("finalizers") or rt.kind == "Namespace":
@@ -659,6 +671,86 @@ class Cluster:
                 return rt
         raise KeyError(key)  # pragma: no cover - every stored key has a type
 
+    # -- custom resources (the rules are in _crd) -------------------------------------
+
+    def _prepare_create(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+        if rt.custom:
+            crd = self._objects.get(_crd.definition_key(rt.group, rt.plural))
+            if crd is not None and _meta(crd).get("deletionTimestamp"):
+                raise _crd.terminating(rt, _meta(obj).get("name", ""))
+        if rt.custom and rt.has_status:
+            obj.pop("status", None)  # written through /status only
+        elif _crd.is_definition(rt):
+            obj["status"] = _crd.initial_status(obj)
+
+    def _check_object(self, rt: ResourceType, name: str, obj: dict[str, Any],
+                      subresource: str | None, old: Mapping[str, Any] | None = None) -> None:
+        if rt.custom:
+            _crd.check_object(rt, name, obj, subresource, old)
+        elif _crd.is_definition(rt) and subresource is None:
+            _crd.default_definition(obj)
+            _crd.check_definition(rt, obj)
+            _crd.record_storage_version(obj)
+
+    def _definitions_changed(self, rt: ResourceType, key: Key) -> None:
+        """The apiextensions controllers: establish a new definition, then serve what
+        the definitions define."""
+        group = key[3].partition(".")[2]
+        definitions = sorted((k for k, o in self._objects.items() if k[:2] == key[:2]
+                              and o.get("spec", {}).get("group") == group),
+                             key=lambda k: (_meta(self._objects[k]).get("creationTimestamp"),
+                                            int(_meta(self._objects[k])["resourceVersion"])))
+        for each in definitions:
+            crd = self._objects[each]
+            status = _crd.establish(crd, _timestamp(self.clock.now()), [
+                self._objects[k] for k in definitions if k != each])
+            if status is not None:
+                self._write(rt, each, {**_copy(crd), "status": status}, crd, _crd.CONTROLLER,
+                            "status")  # which calls back here
+                return
+        custom = _crd.resource_types(o for k, o in self._objects.items() if k[:2] == key[:2])
+        self.types = self._builtin.extended(custom, _crd.definitions_of(custom))
+        self._listings.clear()
+
+    def _delete_definition(self, rt: ResourceType, key: Key, current: Mapping[str, Any],
+                           actor: str) -> dict[str, Any]:
+        """A definition is deleted after its objects: it waits with a finalizer."""
+        deleting = _copy(current)
+        meta = deleting["metadata"]
+        meta["deletionTimestamp"] = _timestamp(self.clock.now())
+        meta["finalizers"] = [*(meta.get("finalizers") or []), _crd.CLEANUP_FINALIZER]
+        written = self._write(rt, key, deleting, current, actor, "delete")
+        answer = _copy(written)
+        self._write(rt, key, _crd.with_terminating(written, _timestamp(self.clock.now())),
+                    written, _crd.CONTROLLER, "status")
+        spec = deleting["spec"]
+        served = (spec["group"], spec["names"]["plural"])
+        for other in sorted(k for k in self._objects if k[:2] == served):
+            stored = self._objects.get(other)
+            if stored is not None and not _meta(stored).get("deletionTimestamp"):
+                self.delete(self._type_of(other), other[2], other[3],
+                            DeleteOptions(propagation="Background"), _crd.CONTROLLER)
+        self._finish_definition(*served)
+        return answer
+
+    def _finish_definition(self, group: str, plural: str) -> None:
+        """Remove the cleanup finalizer of a definition being deleted once none of its
+        objects is left."""
+        key = _crd.definition_key(group, plural)
+        crd = self._objects.get(key)
+        if crd is None or not _meta(crd).get("deletionTimestamp") or any(
+                k[:2] == (group, plural) for k in self._objects):
+            return
+        rt = self._type_of(key)
+        finished = _copy(crd)
+        finished["metadata"]["finalizers"] = [
+            f for f in _meta(crd).get("finalizers") or [] if f != _crd.CLEANUP_FINALIZER]
+        if finished["metadata"]["finalizers"]:
+            self._write(rt, key, finished, crd, _crd.CONTROLLER, "update")
+        else:
+            del finished["metadata"]["finalizers"]
+            self._remove(rt, key, crd, _crd.CONTROLLER, final=finished, orphan=False)
+
     def _checked_body(self, rt: ResourceType, namespace: str, body: Any,
                       name: str | None, validation: str = "Strict",
                       warnings: list[str] | None = None, *, patching: bool = False,
@@ -681,7 +773,9 @@ class Cluster:
                     f"couldn't get version/kind; json parse error: json: cannot unmarshal "
                     f"{json_type(body[field])} into Go struct field .{field} of type string "
                     f"({shown[:30] + ' ...' if len(shown) > 30 else shown})")
-        misfit = type_error(self.types.definitions, rt.definition, body)
+        # (a custom resource's types are its schema's: _crd words their errors)
+        misfit = None if rt.custom else type_error(self.types.definitions, rt.definition,
+                                                   body)
         if kind or api_version:
             if kind == rt.kind and api_version == rt.api_version:
                 pass
@@ -696,16 +790,16 @@ class Cluster:
                     f'{kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                     f'no kind "{kind}" is registered for version "{api_version}" in scheme '
                     '"pkg/runtime/scheme.go:111"')
-        if misfit is not None and patching:
-            # The patched object fails to decode (measured for merge and JSON patches;
-            # the apiserver words a strategic merge patch's failure differently).
-            raise StatusError(f' "" is invalid: patch: Invalid value: "...": {misfit}',
-                              status=422, reason="Invalid")
         if misfit is not None:
-            raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
-                              f"{rt.kind}: {misfit}")
+            raise _undecodable(rt, body, misfit, patching)
         obj = _copy(body)
-        unknown = _prune(self.types.definitions, rt.definition, obj, "")
+        if not rt.custom:
+            # Quantities decode to their canonical text, or the body is refused.
+            misfit = canonical_fields(self.types.definitions, rt.definition, obj)
+            if misfit is not None:
+                raise _undecodable(rt, body, misfit, patching)
+        unknown = (_crd.prune_object(rt, obj) if rt.custom
+                   else _prune(self.types.definitions, rt.definition, obj, ""))
         if unknown and validation == "Strict":
             listed = ", ".join(f'unknown field "{u}"' for u in unknown)
             if patching:
@@ -716,6 +810,8 @@ class Cluster:
         if unknown and validation == "Warn" and warnings is not None:
             warnings.extend(f'unknown field "{u}"' for u in unknown)
         obj["kind"], obj["apiVersion"] = rt.kind, rt.api_version
+        if rt.custom:  # stored at the storage version, served at any (_crd.served_as)
+            obj["apiVersion"] = f"{rt.group}/{rt.storage_version}"
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise bad_request("metadata must be an object")
@@ -815,9 +911,12 @@ class Cluster:
                 meta.update({k: v for k, v in old_meta.items() if k == "labels"})
         elif rt.has_status:
             new["status"] = current.get("status", {})
+            if rt.custom and "status" not in current:
+                del new["status"]  # a custom resource has no status until one is written
         if rt.kind == "Namespace" and subresource is None:
             new["spec"] = current.get("spec", {})
         self._validate_metadata(rt, meta)
+        self._check_object(rt, name, new, subresource, current)
         if subresource is None:
             self._check_rules(rt, new, current)
         if old_meta.get("deletionTimestamp"):
@@ -884,6 +983,8 @@ class Cluster:
                                      payload=event, kind=rt.kind)
         if change.seq != seq:  # pragma: no cover - only a reset racing a write gets here
             obj["metadata"]["resourceVersion"] = str(change.seq)
+        if _crd.is_definition(rt):
+            self._definitions_changed(rt, key)
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
@@ -899,6 +1000,10 @@ class Cluster:
         del self._objects[key]
         self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
                             payload=Event("DELETED", key, gone_obj, current), kind=rt.kind)
+        if _crd.is_definition(rt):
+            self._definitions_changed(rt, key)
+        elif rt.custom:
+            self._finish_definition(rt.group, rt.plural)
         self._collect_dependents(_meta(current).get("uid", ""), key[2], orphan)
         if rt.namespaced:
             self._namespace_controller(key[2])
@@ -986,6 +1091,22 @@ class Cluster:
 
 
 _UNPARSEABLE = object()
+
+
+def _undecodable(rt: ResourceType, body: Mapping[str, Any], misfit: str,
+                 patching: bool) -> StatusError:
+    """The apiserver's answer to a body that does not decode into the kind's types: 400,
+    or 422 for a patched object (measured for merge and JSON patches; the apiserver
+    words a strategic merge patch's failure differently), which it shows as it would
+    have stored it (the fake: as JSON)."""
+    if not patching:
+        return bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                           f"{rt.kind}: {misfit}")
+    shown = json.dumps(json.dumps(body, separators=(",", ":")))
+    return StatusError(f' "" is invalid: patch: Invalid value: {shown}: {misfit}',
+                       status=422, reason="Invalid", details={"causes": [{
+                           "reason": "FieldValueInvalid", "field": "patch",
+                           "message": f"Invalid value: {shown}: {misfit}"}]})
 #: The ``manager`` of a write whose managedFields server-side apply computed already.
 _APPLIED = "\x00applied"
 

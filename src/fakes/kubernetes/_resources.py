@@ -55,6 +55,17 @@ class ResourceType:
     #: metadata.namespace, and how it words an unknown one ("generic", "core", "kind").
     field_selectors: tuple[str, ...] = ()
     field_error: str = "generic"
+    #: Served from a CustomResourceDefinition (see ``_crd``): the version objects are
+    #: stored in, the version's openAPIV3Schema and its additionalPrinterColumns.
+    storage_version: str | None = None
+    schema: Mapping[str, Any] | None = None
+    printer_columns: tuple[Mapping[str, Any], ...] = ()
+    #: The definition's ``subresources.scale`` (its replicas and selector paths).
+    scale: Mapping[str, Any] | None = None
+
+    @property
+    def custom(self) -> bool:
+        return self.storage_version is not None
 
     @property
     def api_version(self) -> str:
@@ -89,6 +100,12 @@ class Registry:
         self.definitions = definitions
         self._by_plural = {(t.group, t.version, t.plural): t for t in self.types}
         self._by_kind = {(t.api_version, t.kind): t for t in self.types}
+
+    def extended(self, custom: Iterable[ResourceType],
+                 definitions: Mapping[str, Any] | None = None) -> Registry:
+        """This registry and the custom resource types after it (a cluster's, whose
+        CustomResourceDefinitions add them), with their schemas as definitions."""
+        return Registry((*self.types, *custom), {**self.definitions, **(definitions or {})})
 
     def get(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_plural.get((group, version, plural))

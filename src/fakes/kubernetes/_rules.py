@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fakes.kubernetes._errors import Cause
+from fakes.kubernetes._quantity import negative_resources
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector, Requirement
 from fakes.kubernetes._validation import dns1123_label
@@ -135,13 +136,18 @@ def pod_spec(spec: Any, path: str, restart: tuple[str, ...]) -> list[Cause]:
                 continue
             at = f"{path}.{field}[{index}]"
             name = str(container.get("name") or "")
-            causes += [_invalid(f"{at}.name", json.dumps(name), e) for e in dns1123_label(name)]
+            if not name:  # measured: a missing name is required, not an invalid label
+                causes.append(Cause("FieldValueRequired", f"{at}.name", "Required value"))
+            else:
+                causes += [_invalid(f"{at}.name", json.dumps(name), e)
+                           for e in dns1123_label(name)]
             if name in seen:
                 causes.append(Cause("FieldValueDuplicate", f"{at}.name",
                                     f"Duplicate value: {json.dumps(name)}"))
             seen.add(name)
             if not container.get("image"):
                 causes.append(Cause("FieldValueRequired", f"{at}.image", "Required value"))
+            causes += negative_resources(container.get("resources"), f"{at}.resources")
     policy = spec.get("restartPolicy")
     if restart == FINISHING and policy not in restart:
         causes.append(Cause("FieldValueRequired", f"{path}.restartPolicy",

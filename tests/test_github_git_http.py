@@ -1,0 +1,222 @@
+"""The git-defined scenarios of the conformance suite, against the GitHub fake and
+against ``git http-backend`` (the reference), with the machine's ``git`` as the client."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("dulwich")
+
+from fakes.conformance.github._git_remote import (
+    HttpBackend,
+    TargetRemote,
+    Workdir,
+    git_exec_path,
+)
+from fakes.conformance.github._git_scenarios import SCENARIOS
+from fakes.github import FakeGitHub
+
+pytestmark = pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")
+
+
+class _FakeTarget:
+    name = "fake"
+
+    def __init__(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+        self.api_url = fake.url
+        self.token = fake.token_for("octocat", scopes=("repo",))
+        self._n = 0
+
+    def new_repo(self, hint: str, private: bool = False, auto_init: bool = True) -> str:
+        self._n += 1
+        name = f"octocat/{hint}-{self._n}"
+        self.fake.create_repo(name, auto_init=auto_init, private=private)
+        return name
+
+
+@pytest.fixture(scope="module")
+def backend() -> Iterator[HttpBackend]:
+    try:
+        server = HttpBackend()
+    except RuntimeError as exc:  # git without its http-backend helper
+        pytest.skip(str(exc))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as served:
+        yield served
+
+
+@pytest.fixture
+def work() -> Iterator[Workdir]:
+    made = Workdir()
+    yield made
+    made.close()
+
+
+@pytest.mark.parametrize("server", ["fake", "git-http-backend"])
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_scenario(scenario: str, server: str, fake: FakeGitHub, work: Workdir,
+                  request: pytest.FixtureRequest) -> None:
+    remote: Any = TargetRemote(_FakeTarget(fake)) if server == "fake" \
+        else request.getfixturevalue("backend")
+    run: Callable[[Any, Workdir], None] = SCENARIOS[scenario]
+    run(remote, work)
+
+
+# -- the fake alone: reliability and its Python helpers ---------------------------------------
+
+
+def _clone_url(fake: FakeGitHub, name: str) -> str:
+    return fake.clone_url(name, fake.token_for("octocat", scopes=("repo",)))
+
+
+def test_clone_url(fake: FakeGitHub) -> None:
+    assert fake.clone_url("octocat/x") == f"{fake.url}/octocat/x.git"
+    scheme, _, rest = fake.url.partition("://")
+    assert fake.clone_url("octocat/x", "t0k") == f"{scheme}://x-access-token:t0k@{rest}/octocat/x.git"
+
+
+def test_concurrent_pushes_one_wins(fake: FakeGitHub, work: Workdir) -> None:
+    """Pushes racing for one branch: one lands, the others are refused, nothing breaks."""
+    import concurrent.futures
+
+    fake.create_repo("octocat/race", auto_init=True)
+    mark = fake.journal.mark()
+    url = _clone_url(fake, "octocat/race")
+    clones = [f"c{n}" for n in range(6)]
+    for clone in clones:
+        work.git("clone", "-q", url, clone)
+        work.commit(clone, {f"{clone}.txt": clone}, f"from {clone}")
+    with concurrent.futures.ThreadPoolExecutor(len(clones)) as pool:
+        codes = list(pool.map(lambda c: work.git("push", "-q", "origin", "main", cwd=c,
+                                                 check=False) == "", clones))
+    heads = {work.git("rev-parse", "HEAD", cwd=c).strip() for c in clones}
+    assert fake.branch_head("octocat/race", "main") in heads
+    assert 1 <= sum(codes) <= len(clones)
+    work.git("clone", "-q", url, "check")
+    work.git("fsck", "--strict", cwd="check")
+    pushes = [e for e in fake.journal.since(mark) if e.operation == "git.push"]
+    assert len(pushes) == sum(codes) and all(e.actor == "octocat" for e in pushes)
+
+
+def test_interrupted_push_changes_nothing(fake: FakeGitHub, work: Workdir) -> None:
+    """A client that dies mid-pack leaves refs and objects as they were."""
+    import socket
+    from urllib.parse import urlsplit
+
+    fake.create_repo("octocat/cut", auto_init=True)
+    url = _clone_url(fake, "octocat/cut")
+    work.git("clone", "-q", url, "c")
+    work.commit("c", {"big.bin": os.urandom(200_000).hex()}, "big")
+    pack = subprocess.run(["git", "pack-objects", "--stdout", "--revs"], input=b"HEAD\n^HEAD~1\n",
+                          cwd=os.path.join(work.path, "c"), capture_output=True, check=True).stdout
+    old = fake.branch_head("octocat/cut", "main")
+    new = work.git("rev-parse", "HEAD", cwd="c").strip()
+    command = f"{old} {new} refs/heads/main\0report-status\n".encode()
+    body = b"%04x" % (len(command) + 4) + command + b"0000" + pack
+    objects = len(fake.repo("octocat/cut").git.repo.object_store._data)
+    parts = urlsplit(url)
+    auth = base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall((f"POST /octocat/cut.git/git-receive-pack HTTP/1.1\r\nHost: x\r\n"
+                      f"User-Agent: git/2\r\nAuthorization: Basic {auth}\r\n"
+                      "Content-Type: application/x-git-receive-pack-request\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body[:len(body) // 2])
+    for _ in range(50):  # the server notices the closed connection
+        time.sleep(0.02)
+    assert fake.branch_head("octocat/cut", "main") == old
+    assert len(fake.repo("octocat/cut").git.repo.object_store._data) == objects
+    work.git("push", "-q", "origin", "main", cwd="c")  # the same push, whole, lands
+    assert fake.branch_head("octocat/cut", "main") == new
+
+
+def test_pack_is_streamed(fake: FakeGitHub) -> None:
+    """upload-pack's answer is sent while it is written (chunked), not built whole first."""
+    import requests
+
+    files = {f"f{n}.txt": os.urandom(2048).hex() for n in range(200)}
+    fake.create_repo("octocat/stream", files=files)
+    head = fake.branch_head("octocat/stream", "main")
+    body = f"0032want {head}\n".encode() + b"00000009done\n"
+    got = requests.post(f"{fake.url}/octocat/stream.git/git-upload-pack", data=body, stream=True,
+                        headers={"User-Agent": "git/2",
+                                 "Content-Type": "application/x-git-upload-pack-request"})
+    assert got.headers.get("Transfer-Encoding") == "chunked"
+    assert len(got.content) > 400_000
+
+
+def test_push_is_journaled_and_rest_sees_it(fake: FakeGitHub, work: Workdir) -> None:
+    fake.create_repo("octocat/seen", auto_init=True)
+    work.git("clone", "-q", _clone_url(fake, "octocat/seen"), "c")
+    sha = work.commit("c", {"new.txt": "new\n"}, "pushed")
+    mark = fake.journal.mark()
+    work.git("push", "-q", "origin", "main", "main:refs/heads/copy", cwd="c")
+    entries = fake.journal.since(mark)
+    assert [(e.actor, e.operation) for e in entries] == [("octocat", "git.push")] * 2
+    gh = fake.client()
+    repo = gh.get_repo("octocat/seen")
+    assert repo.get_branch("copy").commit.sha == sha
+    assert repo.get_contents("new.txt").decoded_content == b"new\n"
+
+
+def test_a_git_push_starts_simulated_ci(fake: FakeGitHub, work: Workdir) -> None:
+    fake.create_repo("octocat/ci-on-push", auto_init=True)
+    fake.ci("build", after=30, repo="octocat/ci-on-push")
+    work.git("clone", "-q", _clone_url(fake, "octocat/ci-on-push"), "c")
+    sha = work.commit("c", {"new.txt": "new\n"}, "pushed")
+    work.git("push", "-q", "origin", "main", cwd="c")
+    # CI started with the push, not with the next API request: 30 s later it is done.
+    fake.clock.advance(30)
+    commit = fake.client().get_repo("octocat/ci-on-push").get_commit(sha)
+    assert commit.get_combined_status().state == "success"
+
+
+@pytest.mark.parametrize("version", ["0", "2"])
+def test_clone_of_seeded_files(fake: FakeGitHub, work: Workdir, version: str) -> None:
+    """A repository seeded with files clones whole (git names the same commit once for
+    HEAD and once for main: the pack holds it once)."""
+    name = f"octocat/seeded-{version}"
+    fake.create_repo(name, files={"version.txt": "1.0\n", "deep/er/file.txt": "x\n"})
+    work.git("-c", f"protocol.version={version}", "clone", "-q", _clone_url(fake, name), "c")
+    assert work.git("show", "HEAD:deep/er/file.txt", cwd="c") == "x\n"
+    work.git("fsck", "--strict", cwd="c")
+
+
+def test_clones_while_pushes_land(fake: FakeGitHub, work: Workdir) -> None:
+    """Fetches see the refs of one moment: clones made while another writer pushes are
+    complete and consistent."""
+    import threading
+
+    fake.create_repo("octocat/busy", auto_init=True)
+    url = _clone_url(fake, "octocat/busy")
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            fake.push("octocat/busy", {f"w/{n}.txt": f"{n}\n"}, branch=f"b{n % 5}")
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for n in range(5):
+            work.git("-c", f"protocol.version={n % 3}", "clone", "-q", "--no-single-branch",
+                     url, f"c{n}")
+            work.git("fsck", "--strict", cwd=f"c{n}")
+    finally:
+        stop.set()
+        thread.join()
