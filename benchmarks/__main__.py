@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _bigblob, _cycles, _kubernetes, _lifecycle, _per_request
+from benchmarks import _bigblob, _cycles, _github, _kubernetes, _lifecycle, _per_request
 from benchmarks._common import Row, machine, registry_available
 
 FULL = {
@@ -26,6 +26,11 @@ FULL = {
     "k8s_list_sizes": [1000, 10_000, 100_000], "k8s_list_repeats": 20,
     "k8s_watchers": 100, "k8s_watch_changes": 1000, "k8s_watch_rate": 50,
     "k8s_memory_objects": 10_000,
+    "gh_starts": 100, "gh_resets": 1000,
+    "gh_request_rounds": 30, "gh_requests_per_round": 100,
+    "gh_cycle_rounds": 5, "gh_cycles_per_round": 20,
+    "gh_large_files": 10_000, "gh_large_commits": 1000, "gh_large_repeats": 3,
+    "gh_memory_repos": 100,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,
@@ -38,6 +43,11 @@ QUICK = {
     "k8s_list_sizes": [1000], "k8s_list_repeats": 1,
     "k8s_watchers": 5, "k8s_watch_changes": 50, "k8s_watch_rate": 500,
     "k8s_memory_objects": 1000,
+    "gh_starts": 10, "gh_resets": 50,
+    "gh_request_rounds": 4, "gh_requests_per_round": 20,
+    "gh_cycle_rounds": 2, "gh_cycles_per_round": 5,
+    "gh_large_files": 1000, "gh_large_commits": 100, "gh_large_repeats": 1,
+    "gh_memory_repos": 10,
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
@@ -51,6 +61,7 @@ def _sections(registry: bool, quick: bool
         "4": _bigblob.run,
         # The real kube-apiserver takes seconds to start: left out of --quick.
         "5": lambda counts: _kubernetes.run(counts, real=not quick),
+        "6": _github.run,
     }
 
 
@@ -93,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the results as JSON here (default for a complete full run: "
                              "benchmarks/results.json; --quick and --only runs write none "
                              "unless asked)")
-    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5"], metavar="N",
+    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5", "6"], metavar="N",
                         help="run only these benchmarks (1 start/reset, 2 per request, "
                              "3 cycles, 4 large blob, 5 Kubernetes API server fake)")
     parser.add_argument("--no-registry", action="store_true",
@@ -105,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not registry and not args.no_registry:
         print("note: /usr/bin/docker-registry not found; its comparisons are skipped "
               "(apt-get install -y docker-registry)", file=sys.stderr)
-    chosen = args.only or ["1", "2", "3", "4", "5"]
+    chosen = args.only or ["1", "2", "3", "4", "5", "6"]
     load_before = _loadavg()
     began = time.perf_counter()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

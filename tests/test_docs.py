@@ -67,6 +67,7 @@ PUBLIC_MODULES = [
     "fakes.kubernetes",
     "fakes.kubernetes.faults",
     "fakes.kubernetes.strategies",
+    "fakes.github.strategies",
 ]
 # mkdocstrings directives: `::: dotted.path`, then indented options, maybe a members list.
 DIRECTIVE = re.compile(r"^::: (\S+)\n((?:[ \t]+\S.*\n?)*)", re.M)

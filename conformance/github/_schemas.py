@@ -46,6 +46,8 @@ def check_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> 
     validate against GitHub's schema for its operation."""
     if not 200 <= response.status_code < 300 or not response.content:
         return
+    if "json" not in response.headers.get("Content-Type", ""):
+        return  # a raw media type: the bytes themselves, no schema
     path = urlsplit(response.request.url or "").path
     if path.startswith("/api/v3/"):
         path = path[len("/api/v3"):]

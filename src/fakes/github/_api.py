@@ -36,7 +36,7 @@ from fakes._adapter import Call, Route, renders, route
 from fakes._faults import Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
-from fakes.github import _operations
+from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
@@ -65,6 +65,7 @@ NO_USER_AGENT = (
 MAX_BODY = 100 * 1024 * 1024
 WINDOW = 3600.0
 JSON_TYPE = "application/json; charset=utf-8"
+RAW_TYPE = "application/vnd.github.raw; charset=utf-8"
 REPO = "/repos/{owner}/{repo}"
 
 
@@ -121,6 +122,9 @@ class GitHubAdapter(ChecksRoutes):
         prefix = request.base[len(request.origin):]
         if prefix and inner.startswith(prefix):
             inner = inner[len(prefix):] or "/"
+        graphql = _wire.graphql(request, inner)
+        if graphql is not None:
+            return graphql
         operation = _operations.find(request.method, inner)
         if operation is None:
             return fail(404)
@@ -200,6 +204,7 @@ class GitHubAdapter(ChecksRoutes):
         if not request.header("User-Agent"):
             return self.error_response(request, fail(403, NO_USER_AGENT, USER_AGENT_DOCS))
         try:
+            version = _wire.api_version(request)
             principal = self._principal(request)
         except GitHubError as error:
             return self.error_response(request, error)
@@ -212,17 +217,27 @@ class GitHubAdapter(ChecksRoutes):
                 403, f"API rate limit exceeded for {who}.", RATE_DOCS))
             response.headers.extend(self._rate_headers(budget, limit))
             return response
-        self._local.principal = principal
+        self._local.principal, self._local.version = principal, version
+        self._local.media = _wire.media_parameter(request)
+        unmodelled = _wire.unmodelled_media(found[0].operation_for(request), self._local.media) \
+            if found is not None else None
         try:
-            response = super().respond(request, found)
+            response = super().respond(request, found) if unmodelled is None else \
+                self.error_response(request, unmodelled)
         finally:
             self._local.principal = Principal()
         if request.method in ("GET", "HEAD") and response.status == 200 and \
                 isinstance(response.body, bytes):
             etag = 'W/"' + hashlib.sha256(response.body).hexdigest() + '"'
             response.headers.append(("ETag", etag))
+            modified = _wire.last_modified(self.store, found[0].operation_for(request),
+                                           found[1], principal.login) if found else None
+            if modified is not None:
+                response.headers.append(("Last-Modified", _wire.http_date(modified)))
             wanted = request.header("If-None-Match")
-            if wanted is not None and _etag_matches(wanted, etag):
+            if (wanted is not None and _etag_matches(wanted, etag)) or (
+                    wanted is None and modified is not None and
+                    _wire.not_modified(request, modified)):
                 headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
                 return Response(304, [*headers, *self._rate_headers(budget, limit)])
         if not free:
@@ -232,6 +247,15 @@ class GitHubAdapter(ChecksRoutes):
         return response
 
     # -- request helpers ------------------------------------------------------------------
+
+    def _media_wanted(self) -> str | None:
+        """The media type parameter of ``Accept`` (``_wire``): ``raw``, ``diff``, None."""
+        wanted: str | None = getattr(self._local, "media", None)
+        return wanted
+
+    def _raw_wanted(self) -> bool:
+        """``Accept: application/vnd.github.raw``: the bytes themselves."""
+        return self._media_wanted() == "raw"
 
     def _json(self, request: Request) -> dict[str, Any]:
         raw = request.read_body(MAX_BODY)
@@ -683,6 +707,9 @@ class GitHubAdapter(ChecksRoutes):
         store = call.store
         base_sha, head_sha, merge_base = store.compare(repo, base, head)
         assert merge_base is not None
+        if self._media_wanted() == "diff":
+            return Response(200, [("Content-Type", _wire.DIFF_TYPE)],
+                            _wire.diff(repo, merge_base, head_sha))
         ahead = list(repo.git.log(head_sha, exclude=[base_sha]))
         behind = list(repo.git.log(base_sha, exclude=[head_sha]))
         status = ("identical" if not ahead and not behind else "ahead" if not behind
@@ -739,6 +766,8 @@ class GitHubAdapter(ChecksRoutes):
         if blob is None:
             raise fail(404, "Not Found", "https://docs.github.com/rest/git/blobs#get-a-blob")
         data = blob.as_raw_string()
+        if self._raw_wanted():
+            return Response(200, [("Content-Type", RAW_TYPE)], data)
         return Response.json(200, {
             "sha": sha.lower(), "node_id": _node_id("Blob", sha), "size": len(data),
             "url": f"{request.base}/repos/{repo.full_name}/git/blobs/{sha.lower()}",
@@ -888,7 +917,16 @@ class GitHubAdapter(ChecksRoutes):
             listed = [self._content(request, repo, f"{path}/{p}" if path else p, m, k, s,
                                     shown_ref, False)
                       for p, m, k, s in repo.git.entries(sha)]
+            if getattr(self._local, "version", _wire.DEFAULT_VERSION) == _wire.DEFAULT_VERSION:
+                # 2022-11-28 lists a submodule as a file; 2026-03-10 as a submodule
+                # (the operation's x-github-breaking-changes in the OpenAPI description).
+                for entry in listed:
+                    if entry["type"] == "submodule":
+                        entry["type"] = "file"
             return Response.json(200, listed, (), JSON_TYPE)
+        blob = repo.git.blob(sha) if kind == "blob" else None
+        if blob is not None and self._raw_wanted():
+            return Response(200, [("Content-Type", RAW_TYPE)], blob.as_raw_string())
         return Response.json(200, self._content(request, repo, path, mode, kind, sha,
                                                  shown_ref, True), (), JSON_TYPE)
 
@@ -1041,6 +1079,11 @@ class GitHubAdapter(ChecksRoutes):
     def pull_get(self, request: Request, call: Call) -> Response:
         repo = self._repo(call, "read", "pull_requests")
         pull = get_pull(repo, call.params["pull_number"])
+        if self._media_wanted() == "diff":
+            base_sha, head_sha = current_heads(repo, pull)
+            bases = repo.git.merge_bases(base_sha, head_sha)
+            return Response(200, [("Content-Type", _wire.DIFF_TYPE)],
+                            _wire.diff(repo, bases[0] if bases else base_sha, head_sha))
         return Response.json(200, self._pull_json(request, call.store, repo, pull, True), (),
                              JSON_TYPE)
 

@@ -20,6 +20,7 @@ from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import commit_tree_changes
 from dulwich.objects import Blob, Commit, ShaFile, Tree
 from dulwich.repo import MemoryRepo
+from dulwich.walk import Walker
 from merge3 import Merge3
 
 if TYPE_CHECKING:
@@ -68,8 +69,12 @@ def _mode(value: int) -> str:
 class GitObjects:
     """The objects and refs of one repository."""
 
-    def __init__(self, repo: MemoryRepo | None = None) -> None:
+    def __init__(self, repo: MemoryRepo | None = None,
+                 parsed: dict[bytes, ShaFile] | None = None) -> None:
         self.repo = repo if repo is not None else MemoryRepo()
+        # History walks read each commit once per walk; the memory store parses a fresh
+        # copy on every read. Objects never change, so walks share parsed ones.
+        self._parsed: dict[bytes, ShaFile] = parsed if parsed is not None else {}
 
     def copy(self) -> GitObjects:
         """An independent copy; objects are immutable, so the copy shares them."""
@@ -79,7 +84,7 @@ class GitObjects:
         other_refs: Any = other.refs
         other_refs._refs = dict(refs._refs)
         other_refs._peeled = dict(refs._peeled)
-        return GitObjects(other)
+        return GitObjects(other, self._parsed)
 
     # -- objects ------------------------------------------------------------------------
 
@@ -219,7 +224,8 @@ class GitObjects:
     def log(self, head: str, exclude: Sequence[str] = (), paths: Sequence[str] = ()
             ) -> Iterator[str]:
         """Commits reachable from ``head`` and not from ``exclude``, newest first."""
-        walker = self.repo.get_walker(
+        walker = Walker(
+            _ParsedStore(self.repo.object_store, self._parsed),  # type: ignore[arg-type]
             include=[_bytes_id(head)], exclude=[_bytes_id(e) for e in exclude] or None,
             paths=[p.encode() for p in paths] or None,
         )
@@ -244,6 +250,26 @@ class GitObjects:
 
     def set_head(self, branch: str) -> None:
         self.repo.refs.set_symbolic_ref(_ref("HEAD"), _ref(f"refs/heads/{branch}"))
+
+
+class _ParsedStore:
+    """An object store for read-only walks: each object parsed once, then shared."""
+
+    def __init__(self, store: Any, parsed: dict[bytes, ShaFile]) -> None:
+        self._store = store
+        self._parsed = parsed
+
+    def __getitem__(self, sha: bytes) -> ShaFile:
+        found = self._parsed.get(sha)
+        if found is None:
+            found = self._parsed[sha] = self._store[sha]
+        return found
+
+    def __contains__(self, sha: bytes) -> bool:
+        return sha in self._parsed or sha in self._store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def _kind(mode: int) -> str:

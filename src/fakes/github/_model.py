@@ -401,6 +401,12 @@ class GitHubState:
                 raise fail(422, "Object does not exist", REFS_DOCS)
             if repo.git.ref(ref) is not None:
                 raise fail(422, "Reference already exists", REFS_DOCS)
+            if any(ref.startswith(held + "/") or held.startswith(ref + "/")
+                   for held in repo.git.refs()):
+                # git keeps a ref as a file: "a" and "a/b" cannot both exist. GitHub's
+                # answer, as reported: github.com/microsoft/vscode-remote-repositories-
+                # github/issues/122, github.com/googleapis/release-please/issues/1024
+                raise fail(422, "Reference update failed", REFS_DOCS)
             repo.git.set_ref(ref, sha.lower())
             self._pushed(repo)
             self.journal.record(actor, "git.ref.create", repo.full_name, ref=ref, sha=sha)
