@@ -55,9 +55,8 @@ GH006 = "https://docs.github.com/pull-requests/collaborating-with-pull-requests/
 
 @pytest.fixture
 def work() -> Iterator[Workdir]:
-    made = Workdir()
-    yield made
-    made.close()
+    with Workdir() as made:
+        yield made
 
 
 @pytest.fixture
@@ -520,7 +519,8 @@ def test_push_events(target: Target, work: Workdir, receiver: Receiver) -> None:
         "title": "Topic", "head": "topic", "base": "main"})
     assert pull.status_code == 201, pull.text
     second = work.commit("c", {"t.txt": "two\n"}, "topic two")
-    work.git("tag", "v1", cwd="c")
+    work.git("tag", "-a", "-m", "one", "v1", cwd="c")
+    annotated = work.git("rev-parse", "v1", cwd="c").strip()
     work.git("push", "-q", "origin", "topic", "v1", cwd="c")
     work.git("push", "-q", "origin", "HEAD:refs/heads/doomed", cwd="c")
     work.git("push", "-q", "origin", "--delete", "doomed", "v1", cwd="c")
@@ -539,8 +539,9 @@ def test_push_events(target: Target, work: Workdir, receiver: Receiver) -> None:
     gone = pushes[("refs/heads/doomed", "0" * 40)]
     assert gone["deleted"] is True and gone["before"] == second and gone["commits"] == []
     assert gone["head_commit"] is None
-    tag = pushes[("refs/tags/v1", second)]
-    assert tag["created"] is True
+    tag = pushes[("refs/tags/v1", annotated)]
+    assert tag["created"] is True and tag["commits"] == []
+    assert tag["head_commit"]["id"] == second
     creates = sorted((c["ref"], c["ref_type"]) for c in _of(received, "create"))
     assert creates == [("doomed", "branch"), ("topic", "branch"), ("v1", "tag")]
     create = _of(received, "create")[0]

@@ -190,12 +190,9 @@ class HooksRoutes(WireAdapter[GitHubState]):
     def _pusher(self, actor: str | None, head: Mapping[str, Any] | None) -> dict[str, Any]:
         """The push event's ``pusher``: the account that pushed, else the committer."""
         account = self.store.accounts.get(actor or "")
-        if account is not None:
-            return {"name": account.login,
-                    "email": account.email or f"{account.login}@users.noreply.github.com"}
-        if head is None:
-            return {"name": None, "email": None}
-        return {"name": head["committer"]["name"], "email": head["committer"]["email"]}
+        if account is None and head is not None:
+            return {"name": head["committer"]["name"], "email": head["committer"]["email"]}
+        return {"name": account and account.login, "email": account and account.email}
 
     def _push_commit(self, request: Request, repo: Repository, sha: str) -> dict[str, Any]:
         git = self._git_commit(request, repo, sha)
