@@ -248,3 +248,17 @@ def test_workdir_runs_git_on_its_own_config(fake: FakeGitHub,
     assert fake.branch_head("octocat/seeded", "main") == sha
     assert fake.file("octocat/seeded", "b.txt") is None
     assert fake.file("octocat/seeded", "d/c.txt") == b"c\n"
+
+
+def test_rest_branch_writes_fire_create_and_delete(fake: FakeGitHub) -> None:
+    """A branch made and deleted through the REST API fires the events a push does."""
+    fake.create_repo("octocat/rest-refs", auto_init=True)
+    repo = fake.client().get_repo("octocat/rest-refs")
+    hook = repo.create_hook("web", {"url": "http://127.0.0.1:9/hook", "content_type": "json"},
+                            events=["create", "delete"])
+    head = fake.branch_head("octocat/rest-refs", "main")
+    repo.create_git_ref("refs/heads/side", head).delete()
+    shown = [(d.event, d.payload["ref"], d.payload["ref_type"], d.payload["sender"]["login"])
+             for d in fake.adapter.hooks.deliveries if d.hook == hook.id and d.event != "ping"]
+    assert shown == [("create", "side", "branch", "octocat"),
+                     ("delete", "side", "branch", "octocat")]
