@@ -220,3 +220,45 @@ def test_clones_while_pushes_land(fake: FakeGitHub, work: Workdir) -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_workdir_runs_git_on_its_own_config(fake: FakeGitHub,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fake.workdir()``: the caller's git configuration plays no part; commits are by
+    the login; clone takes a token; the directory goes with the block."""
+    from fakes.github import GitError
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/nonexistent/gitconfig")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "someone else")
+    fake.create_repo("octocat/seeded", private=True, files={"a.txt": "a\n", "b.txt": "b\n"})
+    with fake.workdir("hubot") as work:
+        # the global config git would read is the (empty) one under the workdir
+        assert work.path in work.git("config", "--global", "--list", check=False)
+        fake.add_collaborator("octocat/seeded", "hubot")
+        clone = work.clone("octocat/seeded", into="here")
+        sha = work.commit(clone, {"a.txt": b"A\n", "b.txt": None, "d/c.txt": "c\n"}, "Edit")
+        work.git("push", "-q", "origin", "main", cwd=clone)
+        email = fake.store.accounts["hubot"].email
+        assert work.git("log", "-1", "--format=%an <%ae>", cwd=clone).strip() == \
+            f"hubot <{email}>"
+        with pytest.raises(GitError, match="exited 128"):
+            work.clone("octocat/seeded", token="ghp_unknown", into="other")
+        path = work.path
+    assert not os.path.exists(path)
+    assert fake.branch_head("octocat/seeded", "main") == sha
+    assert fake.file("octocat/seeded", "b.txt") is None
+    assert fake.file("octocat/seeded", "d/c.txt") == b"c\n"
+
+
+def test_rest_branch_writes_fire_create_and_delete(fake: FakeGitHub) -> None:
+    """A branch made and deleted through the REST API fires the events a push does."""
+    fake.create_repo("octocat/rest-refs", auto_init=True)
+    repo = fake.client().get_repo("octocat/rest-refs")
+    hook = repo.create_hook("web", {"url": "http://127.0.0.1:9/hook", "content_type": "json"},
+                            events=["create", "delete"])
+    head = fake.branch_head("octocat/rest-refs", "main")
+    repo.create_git_ref("refs/heads/side", head).delete()
+    shown = [(d.event, d.payload["ref"], d.payload["ref_type"], d.payload["sender"]["login"])
+             for d in fake.adapter.hooks.deliveries if d.hook == hook.id and d.event != "ping"]
+    assert shown == [("create", "side", "branch", "octocat"),
+                     ("delete", "side", "branch", "octocat")]

@@ -18,12 +18,11 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import attrs
+from fakes.github._workdir import GitError, GitWorkdir
 
 __all__ = ["GitError", "GitRemote", "HttpBackend", "TargetRemote", "Workdir", "git_exec_path",
            "ls_remote"]
@@ -44,63 +43,9 @@ def git_exec_path() -> str | None:
     return found.stdout.strip() or None
 
 
-@attrs.frozen
-class GitError(Exception):
-    args_: tuple[str, ...]
-    returncode: int
-    output: str
-
-    def __str__(self) -> str:
-        return f"git {' '.join(self.args_)} exited {self.returncode}:\n{self.output}"
-
-
-class Workdir:
-    """A temporary directory with an isolated git configuration, where ``git`` runs."""
-
-    def __init__(self) -> None:
-        self.path = tempfile.mkdtemp(prefix="vf-git-")
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
-            "HOME": self.path, "XDG_CONFIG_HOME": self.path, "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "",
-            "GIT_AUTHOR_NAME": "Conformance", "GIT_AUTHOR_EMAIL": "conformance@example.com",
-            "GIT_COMMITTER_NAME": "Conformance",
-            "GIT_COMMITTER_EMAIL": "conformance@example.com", "LC_ALL": "C",
-        }
-
-    def git(self, *args: str, cwd: str | None = None, check: bool = True,
-            env: Mapping[str, str] | None = None) -> str:
-        """Run git; the combined output, or :class:`GitError` when ``check`` and it fails."""
-        done = subprocess.run(["git", "-c", "init.defaultBranch=main", *args],
-                              cwd=os.path.join(self.path, cwd) if cwd else self.path,
-                              env={**self.env, **(env or {})}, capture_output=True,
-                              text=True, timeout=120, check=False)
-        output = done.stdout + done.stderr
-        if check and done.returncode != 0:
-            raise GitError(tuple(args), done.returncode, output)
-        return output
-
-    def fails(self, *args: str, cwd: str | None = None) -> str:
-        """Run git expecting it to fail; its output."""
-        done = subprocess.run(["git", *args], cwd=os.path.join(self.path, cwd) if cwd
-                              else self.path, env=self.env, capture_output=True, text=True,
-                              timeout=120, check=False)
-        assert done.returncode != 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
-
-    def commit(self, clone: str, files: Mapping[str, str], message: str) -> str:
-        """A commit writing ``files`` in the clone ``clone``; its sha."""
-        for path, content in files.items():
-            full = os.path.join(self.path, clone, path)
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            with open(full, "w") as f:
-                f.write(content)
-        self.git("add", "-A", cwd=clone)
-        self.git("commit", "-q", "-m", message, cwd=clone)
-        return self.git("rev-parse", "HEAD", cwd=clone).strip()
-
-    def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+#: git in a temporary directory with an isolated configuration (the fake's own helper:
+#: it runs only the machine's git, against whichever server a test names).
+Workdir = GitWorkdir
 
 
 class GitRemote(Protocol):

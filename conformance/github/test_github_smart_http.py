@@ -30,6 +30,9 @@ from fakes.conformance.github._git_remote import (
 from fakes.conformance.github._git_scenarios import SCENARIOS
 from fakes.conformance.github._support import head_of, put_file
 from fakes.conformance.github.targets import DOCS, Target
+from fakes.conformance.github.test_checks import combined, status
+from fakes.conformance.github.test_reviews import review, reviewer
+from fakes.conformance.github.test_webhooks import Receiver, _hook, _of
 
 behaviour = pytest.mark.behaviour
 pytestmark = pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")
@@ -52,7 +55,14 @@ GH006 = "https://docs.github.com/pull-requests/collaborating-with-pull-requests/
 
 @pytest.fixture
 def work() -> Iterator[Workdir]:
-    made = Workdir()
+    with Workdir() as made:
+        yield made
+
+
+@pytest.fixture
+def receiver(target: Target) -> Iterator[Receiver]:
+    target.require("loopback_webhooks")
+    made = Receiver()
     yield made
     made.close()
 
@@ -486,3 +496,100 @@ def test_fake_edges(target: Target, work: Workdir) -> None:
         pkt(b"command=fetch\n") + b"0001" + pkt(b"want " + main + b"\n") +
         pkt(b"include-tag\n") + pkt(b"done\n") + b"0000"))
     assert b"packfile" in tagged.content
+
+
+@behaviour("GH-221", "a git push fires the events a REST write does: push (for branches and "
+           "tags, created and deleted too) with the pusher as sender, create and delete "
+           "(ref as the short name, ref_type branch or tag, master_branch, pusher_type user), "
+           "and pull_request synchronize for an open pull request whose head moved",
+           cite="https://docs.github.com/webhooks/webhook-events-and-payloads#push; "
+                "https://docs.github.com/webhooks/webhook-events-and-payloads#create; "
+                "https://docs.github.com/webhooks/webhook-events-and-payloads#delete; "
+                "https://docs.github.com/webhooks/webhook-events-and-payloads#pull_request")
+def test_push_events(target: Target, work: Workdir, receiver: Receiver) -> None:
+    remote = _remote(target)
+    repo = remote.new_repo("push-events")
+    _hook(target, f"/repos/{repo}", receiver.url,
+          events=["push", "create", "delete", "pull_request"])
+    work.git("clone", "-q", remote.url(repo), "c")
+    work.git("checkout", "-q", "-b", "topic", cwd="c")
+    first = work.commit("c", {"t.txt": "one\n"}, "topic one")
+    work.git("push", "-q", "origin", "topic", cwd="c")
+    pull = target.http("POST", f"/repos/{repo}/pulls", json={
+        "title": "Topic", "head": "topic", "base": "main"})
+    assert pull.status_code == 201, pull.text
+    second = work.commit("c", {"t.txt": "two\n"}, "topic two")
+    work.git("tag", "-a", "-m", "one", "v1", cwd="c")
+    annotated = work.git("rev-parse", "v1", cwd="c").strip()
+    work.git("push", "-q", "origin", "topic", "v1", cwd="c")
+    work.git("push", "-q", "origin", "HEAD:refs/heads/doomed", cwd="c")
+    work.git("push", "-q", "origin", "--delete", "doomed", "v1", cwd="c")
+    # ping, pushes: topic x2, v1, doomed, doomed and v1 deleted; creates: topic, v1,
+    # doomed; deletes: doomed, v1; pull_request: opened, synchronize
+    received = receiver.events(14)
+    pushes = {(p["ref"], p["after"]): p for p in _of(received, "push")}
+    created = pushes[("refs/heads/topic", first)]
+    assert created["created"] is True and created["before"] == "0" * 40
+    moved = pushes[("refs/heads/topic", second)]
+    assert moved["before"] == first and moved["created"] is False
+    assert moved["deleted"] is False and moved["forced"] is False
+    assert [c["id"] for c in moved["commits"]] == [second]
+    assert moved["head_commit"]["id"] == second
+    assert moved["sender"]["login"] == target.owner and moved["repository"]["full_name"] == repo
+    gone = pushes[("refs/heads/doomed", "0" * 40)]
+    assert gone["deleted"] is True and gone["before"] == second and gone["commits"] == []
+    assert gone["head_commit"] is None
+    tag = pushes[("refs/tags/v1", annotated)]
+    assert tag["created"] is True and tag["commits"] == []
+    assert tag["head_commit"]["id"] == second
+    creates = sorted((c["ref"], c["ref_type"]) for c in _of(received, "create"))
+    assert creates == [("doomed", "branch"), ("topic", "branch"), ("v1", "tag")]
+    create = _of(received, "create")[0]
+    assert create["master_branch"] == "main" and create["pusher_type"] == "user"
+    assert create["sender"]["login"] == target.owner
+    deletes = sorted((d["ref"], d["ref_type"]) for d in _of(received, "delete"))
+    assert deletes == [("doomed", "branch"), ("v1", "tag")]
+    assert _of(received, "delete")[0]["pusher_type"] == "user"
+    synced = [p for p in _of(received, "pull_request") if p["action"] == "synchronize"]
+    assert [(p["before"], p["after"]) for p in synced] == [(first, second)]
+    assert synced[0]["pull_request"]["head"]["sha"] == second
+    assert synced[0]["sender"]["login"] == target.owner
+
+
+@behaviour("GH-222", "a push to an open pull request's head: the approval of the old head is "
+           "dismissed when protection says dismiss_stale_reviews, statuses stay with the old "
+           "sha (the new head has none), mergeable reads null and is then computed again",
+           cite=f"{ABOUT}#require-pull-request-reviews-before-merging (dismiss stale pull "
+                f"request approvals when new commits are pushed); {DOCS}/commits/statuses; "
+                f"{DOCS}/pulls/pulls#get-a-pull-request")
+def test_push_updates_the_pull_request(target: Target, work: Workdir) -> None:
+    remote = _remote(target)
+    repo = remote.new_repo("push-pull")
+    work.git("clone", "-q", remote.url(repo), "c")
+    work.git("checkout", "-q", "-b", "feature", cwd="c")
+    first = work.commit("c", {"f.txt": "f\n"}, "feature one")
+    work.git("push", "-q", "origin", "feature", cwd="c")
+    number = target.http("POST", f"/repos/{repo}/pulls", json={
+        "title": "Feature", "head": "feature", "base": "main"}).json()["number"]
+    _protect(target, repo, required_pull_request_reviews={
+        "required_approving_review_count": 1, "dismiss_stale_reviews": True})
+    token = reviewer(target, repo, "vf-push-reviewer")
+    assert review(target, repo, number, token, event="APPROVE").status_code == 200
+    status(target, repo, first, "success", "ci")
+    second = work.commit("c", {"f.txt": "g\n"}, "feature two")
+    work.git("push", "-q", "origin", "feature", cwd="c")
+    states = [r["state"] for r in target.http(
+        "GET", f"/repos/{repo}/pulls/{number}/reviews").json()]
+    assert states == ["DISMISSED"]
+    assert combined(target, repo, second)["total_count"] == 0
+    assert combined(target, repo, first)["state"] == "success"
+    read = target.http("GET", f"/repos/{repo}/pulls/{number}").json()
+    assert read["head"]["sha"] == second
+    if target.capabilities.mergeable_null_first:  # type: ignore[attr-defined]
+        assert read["mergeable"] is None
+    for _ in range(20):
+        again = target.http("GET", f"/repos/{repo}/pulls/{number}").json()
+        if again["mergeable"] is not None:
+            break
+        target.wait(1)
+    assert again["mergeable"] is True

@@ -19,12 +19,15 @@ if TYPE_CHECKING:
     from fakes.github._errors import GitHubError
     from fakes.github._github import API_PREFIX, FakeGitHub
     from fakes.github._model import Account, Repository
+    from fakes.github._workdir import GitError, GitWorkdir
 
 _EXPORTS = {
     "API_PREFIX": "fakes.github._github",
     "Account": "fakes.github._model",
     "FakeGitHub": "fakes.github._github",
+    "GitError": "fakes.github._workdir",
     "GitHubError": "fakes.github._errors",
+    "GitWorkdir": "fakes.github._workdir",
     "Repository": "fakes.github._model",
     "Token": "fakes.github._auth",
 }
@@ -33,7 +36,9 @@ __all__ = [
     "API_PREFIX",
     "Account",
     "FakeGitHub",
+    "GitError",
     "GitHubError",
+    "GitWorkdir",
     "Repository",
     "Token",
 ]

@@ -1,6 +1,6 @@
 """Routes of repository and organization webhooks, and the events the fake delivers to
-them: ``push``, ``pull_request``, ``pull_request_review``, ``check_run``,
-``check_suite``, ``status`` and ``ping``
+them: ``push``, ``create``, ``delete``, ``pull_request``, ``pull_request_review``,
+``check_run``, ``check_suite``, ``status`` and ``ping``
 (https://docs.github.com/webhooks/webhook-events-and-payloads), each with the
 ``repository`` and ``sender`` (and ``organization``) GitHub sends. Events are read
 after every request from the branch heads and the journal; delivery is ``_webhooks``'.
@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
+from dulwich.objects import Commit, Tag
 
 from fakes._adapter import Call, WireAdapter, route
 from fakes._faults import Faults
 from fakes._http import Request, Response
+from fakes._journal import Change
 from fakes.github._checks import suite_state
 from fakes.github._errors import fail
 from fakes.github._model import Account, GitHubState, Repository
@@ -101,9 +103,10 @@ class HooksRoutes(WireAdapter[GitHubState]):
             self._seq = store.journal.last
             if not self.hooks.hooks:
                 return
+            movers = _movers(changes)
             for repo in list(store.repos.values()):
                 if self._hooks_for(repo):
-                    self._pushes(request, repo)
+                    self._pushes(request, repo, movers)
             for change in changes:
                 name, _, number = change.resource.partition("#")
                 owner, _, short = name.partition("/")
@@ -126,37 +129,70 @@ class HooksRoutes(WireAdapter[GitHubState]):
         for hook in hooks:
             self.hooks.send(hook, event, payload, repo.id)
 
-    def _pushes(self, request: Request, repo: Repository) -> None:
-        for name, sha in repo.git.refs().items():
-            if not name.startswith("refs/heads/"):
-                continue
+    def _pushes(self, request: Request, repo: Repository,
+                movers: Mapping[tuple[str, str], str]) -> None:
+        """``push`` for every branch or tag that moved, appeared or went since the last
+        look; ``create`` and ``delete`` for those that appeared or went; ``pull_request``
+        ``synchronize`` for the open pull requests whose head branch moved."""
+        refs = {name: sha for name, sha in repo.git.refs().items()
+                if name.startswith(("refs/heads/", "refs/tags/"))}
+        gone = [name for (full, name) in self._heads
+                if full == repo.full_name and name not in refs]
+        for name in gone:
+            last = self._heads.pop((repo.full_name, name))
+            actor = movers.get((repo.full_name, name))
+            self._deliver(request, repo, "push", actor, {
+                "ref": name, "before": last, "after": ZERO_SHA, "created": False,
+                "deleted": True, "forced": False, "base_ref": None,
+                "compare": f"{request.origin}/{repo.full_name}/compare/{last[:12]}...000000000000",
+                "commits": [], "head_commit": None, "pusher": self._pusher(actor, None)})
+            self._deliver(request, repo, "delete", actor, {
+                **_ref_fields(name), "pusher_type": "user"})
+        for name, sha in refs.items():
             key = (repo.full_name, name)
             before = self._heads.get(key)
             self._heads[key] = sha
             if before == sha:
                 continue
-            commits = list(repo.git.log(sha, exclude=[before] if before else []))[:20]
-            shown = [self._push_commit(request, repo, c) for c in reversed(commits)]
-            forced = before is not None and repo.git.commit(before) is not None and \
-                not repo.git.is_ancestor(before, sha)
-            head = shown[-1] if shown else self._push_commit(request, repo, sha)
-            self._deliver(request, repo, "push", None, {
-                "ref": name, "before": before or "0" * 40, "after": sha,
+            actor = movers.get(key)
+            tag = name.startswith("refs/tags/")
+            target = _peeled(repo, sha)
+            if tag or target is None:
+                shown: list[dict[str, Any]] = []
+            else:
+                commits = list(repo.git.log(sha, exclude=[before] if before else []))[:20]
+                shown = [self._push_commit(request, repo, c) for c in reversed(commits)]
+            forced = not tag and before is not None and \
+                repo.git.commit(before) is not None and not repo.git.is_ancestor(before, sha)
+            head = shown[-1] if shown else (
+                None if target is None else self._push_commit(request, repo, target))
+            self._deliver(request, repo, "push", actor, {
+                "ref": name, "before": before or ZERO_SHA, "after": sha,
                 "created": before is None, "deleted": False, "forced": forced,
                 "base_ref": None,
                 "compare": f"{request.origin}/{repo.full_name}/compare/"
-                           f"{(before or '0' * 40)[:12]}...{sha[:12]}",
-                "commits": shown, "head_commit": head,
-                "pusher": {"name": head["committer"]["name"],
-                           "email": head["committer"]["email"]}})
+                           f"{(before or ZERO_SHA)[:12]}...{sha[:12]}",
+                "commits": shown, "head_commit": head, "pusher": self._pusher(actor, head)})
+            if before is None:
+                self._deliver(request, repo, "create", actor, {
+                    **_ref_fields(name), "master_branch": repo.default_branch,
+                    "description": repo.description, "pusher_type": "user"})
             branch = name.removeprefix("refs/heads/")
             for pull in repo.pulls.values():
-                if pull.state == "open" and pull.head == branch and before is not None:
-                    self._deliver(request, repo, "pull_request", None, {
+                if not tag and pull.state == "open" and pull.head == branch \
+                        and before is not None:
+                    self._deliver(request, repo, "pull_request", actor, {
                         "action": "synchronize", "number": pull.number, "before": before,
                         "after": sha,
                         "pull_request": self._pull_json(request, self.store, repo, pull, True,
                                                compute=False)})
+
+    def _pusher(self, actor: str | None, head: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The push event's ``pusher``: the account that pushed, else the committer."""
+        account = self.store.accounts.get(actor or "")
+        if account is None and head is not None:
+            return {"name": head["committer"]["name"], "email": head["committer"]["email"]}
+        return {"name": account and account.login, "email": account and account.email}
 
     def _push_commit(self, request: Request, repo: Repository, sha: str) -> dict[str, Any]:
         git = self._git_commit(request, repo, sha)
@@ -412,3 +448,38 @@ class HooksRoutes(WireAdapter[GitHubState]):
            "orgs/redeliver-webhook-delivery")
     def org_hook_redeliver(self, request: Request, call: Call) -> Response:
         return self._redeliver(request, call)
+
+
+ZERO_SHA = "0" * 40
+
+
+def _movers(changes: Sequence[Change]) -> dict[tuple[str, str], str]:
+    """Who last moved each ``(repository, ref)`` in ``changes`` (a git push, a ref or
+    contents write, a merge): the ``sender`` of its push, create and delete events."""
+    found: dict[tuple[str, str], str] = {}
+    for change in changes:
+        ref = change.detail.get("ref")
+        if ref is None and change.detail.get("branch"):
+            ref = f"refs/heads/{change.detail['branch']}"
+        if isinstance(ref, str):
+            name = change.resource.partition("#")[0]
+            found[(name, ref if ref.startswith("refs/") else f"refs/{ref}")] = change.actor
+    return found
+
+
+def _ref_fields(name: str) -> dict[str, str]:
+    """``ref`` (the short name) and ``ref_type`` of the create and delete events."""
+    if name.startswith("refs/tags/"):
+        return {"ref": name.removeprefix("refs/tags/"), "ref_type": "tag"}
+    return {"ref": name.removeprefix("refs/heads/"), "ref_type": "branch"}
+
+
+def _peeled(repo: Repository, sha: str) -> str | None:
+    """The commit ``sha`` names, through annotated tags; None if it names no commit."""
+    for _ in range(10):
+        found = repo.git.get(sha)
+        if isinstance(found, Tag):
+            sha = found.object[1].decode()
+            continue
+        return sha if isinstance(found, Commit) else None
+    return None

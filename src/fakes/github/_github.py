@@ -18,6 +18,7 @@ from fakes.github._model import Account, GitHubState, Repository, commit_files
 from fakes.github._smart_http import SmartHttpAdapter
 
 if TYPE_CHECKING:
+    from fakes.github._workdir import GitWorkdir
     from github import Github
 
 SEED = "seed"
@@ -246,6 +247,27 @@ class FakeGitHub(Fake[GitHubState]):
             return url
         scheme, _, rest = url.partition("://")
         return f"{scheme}://x-access-token:{token}@{rest}"
+
+    def workdir(self, login: str = "octocat") -> GitWorkdir:
+        """The machine's ``git`` against the fake, in a temporary directory with a
+        configuration of its own (``HOME`` there, no system config, no prompts), so a test
+        does not depend on who runs it. Commits are by ``login`` (made if missing), and
+        ``clone(repo)`` uses a new ``repo``-scoped token of ``login`` unless given one.
+        Use it as a context manager; the directory goes on exit::
+
+            with fake.workdir() as work:
+                clone = work.clone("octocat/hello")
+                work.commit(clone, {"a.txt": "a\n"}, "Add a")
+                work.git("push", "-q", "origin", "main", cwd=clone)
+        """
+        from fakes.github._workdir import GitWorkdir
+
+        account = self.store.accounts.get(login) or self.create_user(login)
+        token = self.token_for(login, scopes=("repo",))
+        return GitWorkdir(
+            name=account.name or login,
+            email=account.email or f"{login}@users.noreply.verified-fakes.invalid",
+            url_of=lambda repo, given: self.clone_url(repo, given or token))
 
     def repo(self, full_name: str) -> Repository:
         owner, _, name = full_name.partition("/")
