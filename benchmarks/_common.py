@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from fakes._http import Request, Response
 from fakes.conformance.artifacts.distribution import running_distribution
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -236,3 +237,17 @@ def peak_rss(pid: int) -> dict[str, int]:
             assert unit == "kB"
             found[key] = int(number) * 1024
     return found
+
+
+class CannedApp:
+    """A ``LoopbackServer`` app that answers each known (method, target) with the same
+    recorded response: the floor a fake's per-request cost is compared with."""
+
+    def __init__(self, responses: Mapping[tuple[str, str], Response]) -> None:
+        self._responses = dict(responses)
+
+    def __call__(self, request: Request) -> Response:
+        found = self._responses.get((request.method, request.target))
+        if found is None:
+            raise BenchmarkError(f"the stub got {request.method} {request.target}")
+        return found

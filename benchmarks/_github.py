@@ -27,8 +27,17 @@ from typing import Any
 
 import requests
 
-from benchmarks._common import BenchmarkError, Row, fmt_mib, fmt_ms, fmt_us, median, percentile
-from fakes._http import Request, Response
+from benchmarks._common import (
+    BenchmarkError,
+    CannedApp,
+    Row,
+    fmt_mib,
+    fmt_ms,
+    fmt_us,
+    median,
+    percentile,
+)
+from fakes._http import Response
 from fakes._server import LoopbackServer
 from fakes.github import FakeGitHub
 
@@ -89,17 +98,6 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
 # -- cost per request --------------------------------------------------------------------------
 
 
-class _Canned:
-    def __init__(self, target: str, response: Response) -> None:
-        self._target = target
-        self._response = response
-
-    def __call__(self, request: Request) -> Response:
-        if request.method != "GET" or request.target != self._target:
-            raise BenchmarkError(f"the stub got {request.method} {request.target}")
-        return self._response
-
-
 def _request_rows(counts: dict[str, Any]) -> list[Row]:
     from github import Auth, Github
 
@@ -116,7 +114,7 @@ def _request_rows(counts: dict[str, Any]) -> list[Row]:
                 "x-ratelimit-reset", "x-ratelimit-used", "x-ratelimit-resource")
         canned = Response(200, [(k, recorded.headers[k]) for k in keep if k in recorded.headers],
                           recorded.content)
-        with LoopbackServer(_Canned(target, canned)) as stub:
+        with LoopbackServer(CannedApp({("GET", target): canned})) as stub:
             clients = {name: Github(base_url=url, auth=Auth.Token(token), retry=None,
                                     seconds_between_requests=None,
                                     seconds_between_writes=None)

@@ -37,8 +37,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import BenchmarkError, Row, fmt_mib, fmt_ms, fmt_us, median, percentile
-from fakes._http import Request, Response
+from benchmarks._common import (
+    BenchmarkError,
+    CannedApp,
+    Row,
+    fmt_mib,
+    fmt_ms,
+    fmt_us,
+    median,
+    percentile,
+)
+from fakes._http import Response
 from fakes._server import LoopbackServer
 from fakes.kubernetes import FakeCluster
 
@@ -165,17 +174,6 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
 # -- 2. cost per request ---------------------------------------------------------------------
 
 
-class _Canned:
-    def __init__(self, target: str, response: Response) -> None:
-        self._target = target
-        self._response = response
-
-    def __call__(self, request: Request) -> Response:
-        if request.method != "GET" or request.target != self._target:
-            raise BenchmarkError(f"the stub got {request.method} {request.target}")
-        return self._response
-
-
 def _request_rows(counts: dict[str, Any]) -> list[Row]:
     import requests
 
@@ -192,7 +190,7 @@ def _request_rows(counts: dict[str, Any]) -> list[Row]:
             raise BenchmarkError(f"the fake answered {recorded.status_code}: {recorded.text}")
         canned = Response(200, [("Content-Type", recorded.headers["Content-Type"])],
                           recorded.content)
-        with LoopbackServer(_Canned(target, canned),
+        with LoopbackServer(CannedApp({("GET", target): canned}),
                             ssl_context=fake.tls.server_context()) as stub:
             apis = {"fake": client.CoreV1Api(fake.api_client()),
                     "canned": client.CoreV1Api(_client_for(stub.url, fake.ca_file, "x"))}

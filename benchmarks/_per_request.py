@@ -37,12 +37,13 @@ from benchmarks._common import (
     OCI_LAYER,
     OCI_MANIFEST,
     BenchmarkError,
+    CannedApp,
     Row,
     fmt_us,
     median,
     percentile,
 )
-from fakes._http import Request, Response
+from fakes._http import Response
 from fakes._server import LoopbackServer
 from fakes.artifacts import FakeRegistry, digest_of
 
@@ -51,19 +52,6 @@ RATIO_GOAL = 1.5
 REPO = "bench/app"
 
 Canned = dict[tuple[str, str], tuple[int, list[tuple[str, str]], bytes]]
-
-
-class _CannedApp:
-    """An app for ``LoopbackServer`` that answers every known request with fixed bytes."""
-
-    def __init__(self, canned: Canned) -> None:
-        self._responses = {
-            key: Response(status, list(headers), body)
-            for key, (status, headers, body) in canned.items()
-        }
-
-    def __call__(self, request: Request) -> Response:
-        return self._responses[(request.method, request.target)]
 
 
 class _CannedHandler(BaseHTTPRequestHandler):
@@ -156,7 +144,8 @@ def run(counts: dict[str, int]) -> list[Row]:
         operations = _seed(fake)
         with requests.Session() as recorder:
             canned = _record(recorder, fake.url, operations)
-        stub = LoopbackServer(_CannedApp(canned))
+        stub = LoopbackServer(CannedApp({key: Response(status, list(headers), body)
+                                         for key, (status, headers, body) in canned.items()}))
         with stub, _HttpServerStub(canned) as floor:
             targets = {"fake": fake.url, "canned": stub.url, "http.server": floor.url}
             sessions = {name: requests.Session() for name in targets}
