@@ -5,7 +5,7 @@ into the REST adapter (``GitHubAdapter``). The rules are in ``_checks``, ``_revi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from fakes.github._checks import (
 )
 from fakes.github._ci import CI
 from fakes.github._errors import fail, validation_failed
-from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._model import GitHubState, Repository
 from fakes.github._pulls import PullRequest, current_heads, get_pull
 from fakes.github._reviews import (
     create_review,
@@ -40,7 +40,7 @@ from fakes.github._reviews import (
 )
 
 if TYPE_CHECKING:
-    from fakes.github._auth import Principal
+    pass
 
 REPO = "/repos/{owner}/{repo}"
 PULL = REPO + "/pulls/{pull_number}"
@@ -77,23 +77,8 @@ def _node(kind: str, key: object) -> str:
 
 
 class ChecksRoutes(HooksRoutes):
-    """Statuses, checks, reviews: the routes and their representations."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter
-        @property
-        def principal(self) -> Principal: ...
-        def _json(self, request: Request) -> dict[str, Any]: ...
-        def _repo(self, call: Call, need: str = "read",
-                  permission: str = "contents") -> Repository: ...
-        def _page(self, request: Request, items: Sequence[Any]
-                  ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
-        def _user(self, request: Request, account: Account | None,
-                  login: str | None = None) -> dict[str, Any] | None: ...
-        def _repo_json(self, request: Request, store: GitHubState, repo: Repository,
-                       full: bool = False) -> dict[str, Any]: ...
-        def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
-                       pull: PullRequest, full: bool, compute: bool = True
-                       ) -> dict[str, Any]: ...
+    """Statuses, checks, reviews: the routes and their representations (what they use
+    of GitHubAdapter is declared on HooksRoutes)."""
 
     def __init__(self, store: GitHubState, faults: Faults) -> None:
         super().__init__(store, faults)
