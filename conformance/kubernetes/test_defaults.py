@@ -236,7 +236,7 @@ def test_cronjob_and_controller_defaults(target: Target) -> None:
 
 @behaviour("K8S-258", "a new Pod's status is phase Pending with its QoS class: BestEffort "
            "without cpu or memory asked for, Guaranteed when every container's cpu and "
-           "memory limits are its requests, Burstable otherwise",
+           "memory limits equal its requests (as quantities), Burstable otherwise",
            cite="https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/ and " + MEASURED)
 def test_pod_status_on_create(target: Target) -> None:
     ns = target.namespace("defaults-qos")
@@ -246,7 +246,10 @@ def test_pod_status_on_create(target: Target) -> None:
              "guaranteed": ({"limits": both}, "Guaranteed"),
              "equal": ({"limits": both, "requests": both}, "Guaranteed"),
              "burstable": ({"requests": {"cpu": "100m"}}, "Burstable"),
-             "cpu-only": ({"limits": {"cpu": "1"}}, "Burstable")}
+             "cpu-only": ({"limits": {"cpu": "1"}}, "Burstable"),
+             # Equal as quantities, not as text: "+1" keeps its text, 1024Mi is 1Gi.
+             "same-value": ({"requests": {"cpu": "+1", "memory": "1Gi"},
+                             "limits": {"cpu": "1", "memory": "1024Mi"}}, "Guaranteed")}
     for name, (resources, qos) in cases.items():
         body = minimal("v1", "Pod", name, ns)
         body["spec"]["containers"][0]["resources"] = resources

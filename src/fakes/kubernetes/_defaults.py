@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from fakes.kubernetes._errors import Cause, invalid
+from fakes.kubernetes._quantity import decode
 from fakes.kubernetes._resources import ResourceType
 
 _CORE = "io.k8s.api.core.v1."
@@ -255,11 +256,17 @@ def _qos_class(spec: Mapping[str, Any]) -> str:
         for name in ("cpu", "memory"):
             if name in requests or name in limits:
                 asked = True
-            if name not in limits or requests.get(name, limits[name]) != limits[name]:
+            if name not in limits or _amount(requests.get(name, limits[name])) != _amount(
+                    limits[name]):
                 guaranteed = False
     if not asked:
         return "BestEffort"
     return "Guaranteed" if guaranteed else "Burstable"
+
+
+def _amount(quantity: Any) -> Any:
+    """A quantity's value (``+1`` and ``1`` are equal; the body decoded already)."""
+    return decode(quantity).value
 
 
 def _job_selector(obj: dict[str, Any]) -> None:
