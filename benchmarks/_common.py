@@ -251,3 +251,34 @@ class CannedApp:
         if found is None:
             raise BenchmarkError(f"the stub got {request.method} {request.target}")
         return found
+
+
+#: A reset, cleared or back to a snapshot, must stay under a millisecond (p95).
+RESET_GOAL = 0.001
+
+
+def time_resets(fake: Any, count: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``count`` resets of ``fake`` from its present (seeded) state, each
+    followed by a ``reset(to=snapshot)`` back to it: (cleared, restored)."""
+    snapshot = fake.snapshot()
+    clear, restore = [], []
+    for _ in range(count):
+        began = time.perf_counter()
+        fake.reset()
+        clear.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        fake.reset(to=snapshot)
+        restore.append(time.perf_counter() - began)
+    return clear, restore
+
+
+def reset_rows(section: str, label: str, clear: list[float], restore: list[float]
+               ) -> list[Row]:
+    """The two rows of :func:`time_resets`, judged against :data:`RESET_GOAL`."""
+    n = len(clear)
+    return [Row(section, f"{what} {label} ({n} resets)",
+                f"median {fmt_us(median(times))}, p95 {fmt_us(percentile(times, 95))}",
+                goal="p95 ≤ 1 ms", met=percentile(times, 95) <= RESET_GOAL,
+                data={"seconds": times})
+            for what, times in (("reset() holding", clear),
+                                ("reset(to=snapshot) back to", restore))]

@@ -36,6 +36,8 @@ from benchmarks._common import (
     fmt_us,
     median,
     percentile,
+    reset_rows,
+    time_resets,
 )
 from fakes._http import Response
 from fakes._server import LoopbackServer
@@ -43,7 +45,6 @@ from fakes.github import FakeGitHub
 
 SECTION = "6. git-hosting fake"
 START_GOAL = 0.050
-RESET_GOAL = 0.001
 REQUEST_GOAL = 1.5
 
 
@@ -71,27 +72,10 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
                 data={"seconds": starts})]
     with FakeGitHub() as fake:
         _seed_org(fake)
-        snapshot = fake.snapshot()
-        clear, restore = [], []
-        for _ in range(counts["gh_resets"]):
-            began = time.perf_counter()
-            fake.reset()
-            clear.append(time.perf_counter() - began)
-            began = time.perf_counter()
-            fake.reset(to=snapshot)
-            restore.append(time.perf_counter() - began)
+        clear, restore = time_resets(fake, counts["gh_resets"])
         if fake.file("acme/r9", "src/f9.txt") != b"9\n":
             raise BenchmarkError("reset(to=snapshot) lost the seeded state")
-    label = "an organization with 10 repositories"
-    n = len(clear)
-    rows.append(Row(SECTION, f"reset() holding {label} ({n} resets)",
-                    f"median {fmt_us(median(clear))}, p95 {fmt_us(percentile(clear, 95))}",
-                    goal="p95 ≤ 1 ms", met=percentile(clear, 95) <= RESET_GOAL,
-                    data={"seconds": clear}))
-    rows.append(Row(SECTION, f"reset(to=snapshot) back to {label} ({n} resets)",
-                    f"median {fmt_us(median(restore))}, p95 {fmt_us(percentile(restore, 95))}",
-                    goal="p95 ≤ 1 ms", met=percentile(restore, 95) <= RESET_GOAL,
-                    data={"seconds": restore}))
+    rows += reset_rows(SECTION, "an organization with 10 repositories", clear, restore)
     return rows
 
 

@@ -46,6 +46,8 @@ from benchmarks._common import (
     fmt_us,
     median,
     percentile,
+    reset_rows,
+    time_resets,
 )
 from fakes._http import Response
 from fakes._server import LoopbackServer
@@ -53,7 +55,6 @@ from fakes.kubernetes import FakeCluster
 
 SECTION = "5. Kubernetes API server fake"
 START_GOAL = 0.050
-RESET_GOAL = 0.001
 REQUEST_GOAL = 1.5
 CYCLE_GOAL = 1.0
 SEED = "bench"
@@ -126,16 +127,7 @@ def _resets(fake: FakeCluster, seed: Callable[[], None], count: int
     """(reset() from the seeded state, reset(to=snapshot) back to it)."""
     fake.reset()
     seed()
-    snapshot = fake.snapshot()
-    clear, restore = [], []
-    for _ in range(count):
-        began = time.perf_counter()
-        fake.reset()
-        clear.append(time.perf_counter() - began)
-        began = time.perf_counter()
-        fake.reset(to=snapshot)
-        restore.append(time.perf_counter() - began)
-    return clear, restore
+    return time_resets(fake, count)
 
 
 def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
@@ -158,16 +150,7 @@ def _lifecycle_rows(counts: dict[str, Any]) -> list[Row]:
         for label, seed, n in (("10 namespaces x 10 ConfigMaps", small, counts["k8s_resets"]),
                                ("1,000 ConfigMaps", large, counts["k8s_large_resets"])):
             clear, restore = _resets(fake, seed, n)
-            rows.append(Row(
-                SECTION, f"reset() holding {label} ({n} resets)",
-                f"median {fmt_us(median(clear))}, p95 {fmt_us(percentile(clear, 95))}",
-                goal="p95 ≤ 1 ms", met=percentile(clear, 95) <= RESET_GOAL,
-                data={"seconds": clear}))
-            rows.append(Row(
-                SECTION, f"reset(to=snapshot) back to {label} ({n} resets)",
-                f"median {fmt_us(median(restore))}, p95 {fmt_us(percentile(restore, 95))}",
-                goal="p95 ≤ 1 ms", met=percentile(restore, 95) <= RESET_GOAL,
-                data={"seconds": restore}))
+            rows += reset_rows(SECTION, label, clear, restore)
     return rows
 
 
