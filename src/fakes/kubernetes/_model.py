@@ -50,13 +50,14 @@ import binascii
 import bisect
 import collections
 import copy
+import functools
 import json
 import random
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -145,6 +146,21 @@ class DeleteOptions:
     propagation: str | None = None  # "Orphan", "Background", "Foreground"
 
 
+W = TypeVar("W", bound=Callable[..., Any])
+
+
+def _settles(method: W) -> W:
+    """A write after which the cluster's controllers react (``Cluster.settle``), once
+    the outermost write has finished: a controller's own writes only queue work."""
+    @functools.wraps(method)
+    def write(self: Cluster, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if self.settle is not None:
+            self.settle()
+        return result
+    return write  # type: ignore[return-value]
+
+
 def _copy(obj: Mapping[str, Any]) -> dict[str, Any]:
     return _copy_value(dict(obj))  # type: ignore[no-any-return]
 
@@ -219,6 +235,15 @@ class Cluster:
         #: Container logs a test set, by Pod uid and container name (pods/log).
         self.pod_logs: dict[tuple[str, str], str] = {}
         self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
+        #: Called with each committed change's Event (the controllers' wake-ups).
+        self.observers: list[Callable[[Event], None]] = []
+        #: Called after each write that reached the store (the controllers' runner).
+        self.settle: Callable[[], None] | None = None
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every read and write; hold it to see and change state atomically."""
+        return self._lock
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -391,6 +416,7 @@ class Cluster:
 
     # -- writes --------------------------------------------------------------------
 
+    @_settles
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
                warnings: list[str] | None = None, manager: str | None = None,
@@ -454,6 +480,7 @@ class Cluster:
                 raise already_exists(rt, meta["name"])
             return _copy(self._write(rt, key, obj, None, actor, "create", dry_run=dry_run))
 
+    @_settles
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
@@ -473,6 +500,7 @@ class Cluster:
             return self._update(rt, key, current, obj, actor, subresource, "update",
                                 manager, dry_run=dry_run), False
 
+    @_settles
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
@@ -523,6 +551,7 @@ class Cluster:
             return self._update(rt, key, current, obj, actor, subresource, "patch", manager,
                                 dry_run=dry_run)
 
+    @_settles
     def apply(
         self, rt: ResourceType, namespace: str, name: str, config: Any, manager: str,
         actor: str, *, force: bool = False, subresource: str | None = None,
@@ -576,6 +605,7 @@ class Cluster:
             return self._update(rt, key, current, merged, actor, subresource, "patch",
                                 _APPLIED, dry_run=dry_run), False
 
+    @_settles
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
@@ -627,6 +657,7 @@ class Cluster:
             self._remove(rt, key, current, actor, orphan=orphan, dry_run=dry_run)
             return answer, True
 
+    @_settles
     def delete_collection(
         self, rt: ResourceType, namespace: str | None, options: DeleteOptions, actor: str, *,
         dry_run: bool = False, **listing: Any,
@@ -981,6 +1012,8 @@ class Cluster:
         event = Event("ADDED" if previous is None else "MODIFIED", key, obj, previous)
         change = self.journal.record(actor, f"{rt.plural}.{operation}", _resource_name(key),
                                      payload=event, kind=rt.kind)
+        for observe in self.observers:
+            observe(event)
         if change.seq != seq:  # pragma: no cover - only a reset racing a write gets here
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
@@ -998,8 +1031,11 @@ class Cluster:
         seq = self.journal.last + 1
         gone_obj["metadata"]["resourceVersion"] = str(seq)
         del self._objects[key]
+        event = Event("DELETED", key, gone_obj, current)
         self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
-                            payload=Event("DELETED", key, gone_obj, current), kind=rt.kind)
+                            payload=event, kind=rt.kind)
+        for observe in self.observers:
+            observe(event)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
         elif rt.custom:
