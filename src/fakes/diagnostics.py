@@ -17,6 +17,7 @@ _DETAIL_WIDTH = 100
 
 
 def describe_fakes(fakes: Iterable[Fake[Any]]) -> str:
+    """:func:`describe_fake` of each fake, a blank line between them."""
     return "\n\n".join(describe_fake(fake) for fake in fakes)
 
 
