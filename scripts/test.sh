@@ -35,7 +35,7 @@ bash scripts/build-kubernetes.sh
 bin=$VENV/bin
 
 log "ruff"
-"$bin/ruff" check src tests conformance benchmarks
+"$bin/ruff" check src tests conformance benchmarks examples
 log "mypy --strict"
 "$bin/mypy"
 
@@ -44,7 +44,7 @@ log "docs: mkdocs build --strict"
 "$bin/mkdocs" build --strict
 
 log "tests"
-"$bin/python" -m pytest -q -n 2 tests
+"$bin/python" -m pytest -q -n 2 tests examples
 
 log "conformance: fake, under coverage (gate: 95% of src/fakes/artifacts)"
 rm -f .coverage .coverage.*
