@@ -38,6 +38,7 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
+from fakes.github._api_repos import RepoRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
 from fakes.github._gates import judge
@@ -52,6 +53,7 @@ from fakes.github._pulls import (
     mergeable,
     update_pull,
 )
+from fakes.github._settings import RepositoryMoved
 
 FAKE_DOCS = "verified-fakes docs/github.md#not-modelled"
 RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
@@ -91,7 +93,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(ChecksRoutes):
+class GitHubAdapter(RepoRoutes, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -109,6 +111,8 @@ class GitHubAdapter(ChecksRoutes):
     # -- provider shapes ---------------------------------------------------------------------
 
     def error_response(self, request: Request | None, error: ProviderError) -> Response:
+        if isinstance(error, RepositoryMoved) and request is not None:
+            return self.moved_response(request, error)
         body: dict[str, Any] = {"message": error.message}
         errors = getattr(error, "errors", None)
         if errors is not None:
@@ -366,6 +370,7 @@ class GitHubAdapter(ChecksRoutes):
         api = f"{request.base}/repos/{repo.full_name}"
         web = f"{request.origin}/{repo.full_name}"
         role = store.role(repo, self.principal.login)
+        settings = repo.settings
         shown: dict[str, Any] = {
             "id": repo.id, "node_id": _node_id("Repository", repo.id), "name": repo.name,
             "full_name": repo.full_name, "private": repo.private,
@@ -380,13 +385,16 @@ class GitHubAdapter(ChecksRoutes):
             "git_url": f"git://{request.origin.split('://', 1)[1]}/{repo.full_name}.git",
             "ssh_url": f"git@{request.origin.split('://', 1)[1].split(':')[0]}:"
                        f"{repo.full_name}.git",
-            "clone_url": f"{web}.git", "svn_url": web, "homepage": None, "size": 0,
-            "stargazers_count": 0, "watchers_count": 0, "language": None,
-            "has_issues": True, "has_projects": True, "has_downloads": True,
-            "has_wiki": True, "has_pages": False, "has_discussions": False,
-            "forks_count": 0, "mirror_url": None, "archived": False, "disabled": False,
-            "open_issues_count": 0, "license": None, "allow_forking": True,
-            "is_template": False, "web_commit_signoff_required": False, "topics": [],
+            "clone_url": f"{web}.git", "svn_url": web, "homepage": settings.homepage,
+            "size": 0, "stargazers_count": 0, "watchers_count": 0, "language": None,
+            "has_issues": settings.has_issues, "has_projects": settings.has_projects,
+            "has_downloads": True, "has_wiki": settings.has_wiki, "has_pages": False,
+            "has_discussions": settings.has_discussions, "forks_count": 0,
+            "mirror_url": None, "archived": settings.archived, "disabled": False,
+            "open_issues_count": 0, "license": None, "allow_forking": settings.allow_forking,
+            "is_template": settings.is_template,
+            "web_commit_signoff_required": settings.web_commit_signoff_required,
+            "topics": list(settings.topics),
             "visibility": "private" if repo.private else "public", "forks": 0,
             "open_issues": 0, "watchers": 0, "default_branch": repo.default_branch,
         })
@@ -400,6 +408,11 @@ class GitHubAdapter(ChecksRoutes):
                 "admin": held >= 4, "maintain": held >= 3, "push": held >= 2,
                 "triage": held >= 1, "pull": held >= 0 or not repo.private,
             }
+            if full and held >= 4:
+                # The merge settings are an administrator's to see and change.
+                shown.update({name: getattr(settings, name) for name in (
+                    "allow_merge_commit", "allow_squash_merge", "allow_rebase_merge",
+                    "allow_auto_merge", "delete_branch_on_merge", "allow_update_branch")})
         return shown
 
     def _person(self, commit_person: bytes, when: int) -> dict[str, Any]:
