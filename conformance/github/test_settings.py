@@ -203,7 +203,8 @@ def test_archived_is_read_only(target: Target) -> None:
 @behaviour("GH-326", "renaming (PATCH name) answers 200 with the new name; the old name then "
            "answers 301 Moved Permanently for a GET (and 307 for other methods) with "
            "Location /repositories/<id> plus the rest of the path and the query, the same "
-           "URL in the body's url; following it reaches the repository", cite=f"{UPDATE} "
+           "URL in the body's url; following it reaches the repository; once the "
+           "repository is deleted both are 404", cite=f"{UPDATE} "
            f"(307 Temporary Redirect); {REDIRECTS}; {RENAMING}")
 def test_rename_redirects(target: Target) -> None:
     repo = target.new_repo("old")
@@ -228,6 +229,9 @@ def test_rename_redirects(target: Target) -> None:
                           allow_redirects=False)
     assert written.status_code == 307, written.text
     assert written.headers["Location"] == f"{target.api_url}/repositories/{original['id']}"
+    assert target.http("DELETE", f"/repos/{renamed}").status_code == 204
+    assert_error(target.http("GET", f"/repos/{repo}", allow_redirects=False), 404)
+    assert_error(target.http("GET", f"/repositories/{original['id']}"), 404)
 
 
 @behaviour("GH-327", "a renamed private repository's old name is 404 to whoever may not see "
@@ -351,3 +355,24 @@ def test_git_follows_a_rename(target: Target, work: Workdir) -> None:
     sha = work.commit("c", {"after.txt": "after the rename\n"}, "pushed to the old URL")
     work.git("push", "-q", "origin", "main", cwd="c")
     assert head_of(target, renamed) == sha
+
+
+@behaviour("GH-337", "a PATCH field of the wrong type (a string for a flag, a number for the "
+           "description, a visibility GitHub does not have here) is 422 Validation Failed "
+           "with errors[] naming the field, and nothing changes; a PATCH that changes "
+           "nothing answers 200", cite=UPDATE)
+def test_update_refusals(target: Target) -> None:
+    repo = target.new_repo("update-types")
+    before = target.http("GET", f"/repos/{repo}").json()
+    for field, value in (("has_issues", "yes"), ("private", "no"), ("description", 7),
+                         ("name", ""), ("visibility", "secret")):
+        refused = _patch(target, repo, homepage="https://example.com/x", **{field: value})
+        body = assert_error(refused, 422, "Validation Failed")
+        assert body["errors"][0]["field"] == field, body
+    after = target.http("GET", f"/repos/{repo}").json()
+    assert (after["homepage"], after["has_issues"], after["private"]) == (
+        before["homepage"], before["has_issues"], before["private"])
+    same = _patch(target, repo, description=before["description"])
+    assert same.status_code == 200 and same.json()["description"] == before["description"]
+    missing = target.http("PUT", f"/repos/{repo}/topics", json={"topics": ["x"]})
+    assert_error(missing, 422)

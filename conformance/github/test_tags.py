@@ -84,7 +84,8 @@ def test_annotated_and_lightweight(target: Target) -> None:
 
 
 @behaviour("GH-335", "POST git/tags without tag, message, object or type is 422; an object "
-           "that does not exist is 422; nothing is made", cite=CREATE)
+           "that does not exist, or that is not of the type given, is 422; nothing is made",
+           cite=CREATE)
 def test_refusals(target: Target) -> None:
     repo = target.new_repo("tag-refused")
     main = head_of(target, repo)
@@ -95,6 +96,11 @@ def test_refusals(target: Target) -> None:
     absent = target.http("POST", f"/repos/{repo}/git/tags", json={
         "tag": "t", "message": "m", "object": "1" * 40, "type": "commit"})
     assert_error(absent, 422)
+    for kind in ("tree", "gist"):  # not the object's type; not a type at all
+        wrong = target.http("POST", f"/repos/{repo}/git/tags", json={
+            "tag": "t", "message": "m", "object": main, "type": kind})
+        assert_error(wrong, 422)
+    assert target.http("GET", f"/repos/{repo}/tags").json() == []
 
 
 @pytest.fixture

@@ -47,8 +47,12 @@ _FLAGS = ("has_issues", "has_projects", "has_wiki", "has_discussions", "is_templ
           "allow_merge_commit", "allow_squash_merge", "allow_rebase_merge",
           "allow_auto_merge", "delete_branch_on_merge", "allow_update_branch",
           "allow_forking", "web_commit_signoff_required")
-_MODELLED = frozenset({*_FLAGS, "name", "description", "homepage", "private", "visibility",
-                       "default_branch", "archived"})
+#: The type each modelled field takes (a wrong one is 422 naming the field).
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    **dict.fromkeys((*_FLAGS, "archived", "private"), bool),
+    **dict.fromkeys(("name", "visibility", "default_branch"), str),
+    **dict.fromkeys(("description", "homepage"), (str, type(None)))}
+_MODELLED = frozenset(_TYPES)
 
 
 @attrs.frozen
@@ -91,11 +95,9 @@ def refuse_archived(repo: Repository) -> None:
         raise fail(403, ARCHIVED, UPDATE_DOCS)
 
 
-def _invalid(field: str, code: str = "invalid", message: str | None = None) -> GitHubError:
-    error: dict[str, Any] = {"resource": "Repository", "code": code, "field": field}
-    if message is not None:
-        error["message"] = message
-    return validation_failed(error, docs=UPDATE_DOCS)
+def _invalid(field: str) -> GitHubError:
+    return validation_failed({"resource": "Repository", "code": "invalid", "field": field},
+                             docs=UPDATE_DOCS)
 
 
 def update_repository(state: GitHubState, repo: Repository, changes: Mapping[str, Any],
@@ -111,44 +113,28 @@ def update_repository(state: GitHubState, repo: Repository, changes: Mapping[str
     with state.lock:
         if repo.settings.archived and changes.get("archived") is not False:
             raise fail(403, ARCHIVED, UPDATE_DOCS)
-        updates: dict[str, Any] = {}
-        for flag in _FLAGS:
-            if flag in changes:
-                if not isinstance(changes[flag], bool):
-                    raise _invalid(flag)
-                updates[flag] = changes[flag]
-        if "archived" in changes:
-            if not isinstance(changes["archived"], bool):
-                raise _invalid("archived")
-            updates["archived"] = changes["archived"]
+        for field, value in changes.items():
+            if not isinstance(value, _TYPES[field]):
+                raise _invalid(field)
+        updates = {field: changes[field] for field in (*_FLAGS, "archived") if field in changes}
         if "homepage" in changes:
-            if changes["homepage"] is not None and not isinstance(changes["homepage"], str):
-                raise _invalid("homepage")
             updates["homepage"] = changes["homepage"] or None
         description = changes.get("description", repo.description)
-        if description is not None and not isinstance(description, str):
-            raise _invalid("description")
-        private = repo.private
-        if "private" in changes:
-            if not isinstance(changes["private"], bool):
-                raise _invalid("private")
-            private = changes["private"]
+        private = changes.get("private", repo.private)
         if "visibility" in changes:
             if changes["visibility"] not in ("public", "private"):
                 # internal needs an Enterprise organization, which the fake does not model
                 raise _invalid("visibility")
             private = changes["visibility"] == "private"
         branch = changes.get("default_branch", repo.default_branch)
-        if not isinstance(branch, str):
-            raise _invalid("default_branch")
         if branch != repo.default_branch and repo.branch_head(branch) is None:
             raise _invalid("default_branch")
         name = changes.get("name", repo.name)
-        if not isinstance(name, str) or not name:
-            raise _invalid("name", "missing_field" if not name else "invalid")
         if name != repo.name:
             state.check_new_name(repo.owner, name, moving=repo)
-        # Everything is valid: apply.
+        # Everything is valid: apply (an update that changes nothing writes nothing).
+        before = (repo.name, repo.description, repo.private, repo.default_branch,
+                  repo.settings)
         if name != repo.name:
             state.rename_repo(repo, name)
         repo.description = description
@@ -157,8 +143,10 @@ def update_repository(state: GitHubState, repo: Repository, changes: Mapping[str
             repo.default_branch = branch
             repo.git.set_head(branch)
         repo.settings = attrs.evolve(repo.settings, **updates)
-        repo.updated_at = state.clock.now()
-        state.journal.record(actor, "repo.update", repo.full_name, fields=sorted(changes))
+        if (repo.name, repo.description, repo.private, repo.default_branch,
+                repo.settings) != before:
+            repo.updated_at = state.clock.now()
+            state.journal.record(actor, "repo.update", repo.full_name, fields=sorted(changes))
 
 
 def replace_topics(state: GitHubState, repo: Repository, names: Sequence[Any],
