@@ -73,3 +73,26 @@ def test_annotated_and_lightweight_tags(fake_github: FakeGitHub, gh: Github) -> 
     assert repo.get_git_tag(tag.sha).object.sha == head
     assert {t.name: t.commit.sha for t in repo.get_tags()} == {"v1.0": head, "nightly": head}
     assert fake_github.refs("octocat/lib")["refs/tags/v1.0"] == tag.sha
+
+
+def test_issues_labels_and_comments(fake_github: FakeGitHub, gh: Github) -> None:
+    fake_github.create_repo("octocat/tracker", files={"a.txt": "a\n"})
+    repo = gh.get_repo("octocat/tracker")
+    repo.create_label("bug", "d73a4a", "broken")
+    issue = repo.create_issue("It breaks", body="details", labels=["bug"],
+                              assignees=["octocat"])
+    fake_github.push("octocat/tracker", {"fix.txt": "fix\n"}, branch="fix")
+    pull = repo.create_pull(title="Fix it", body="", head="fix", base="main")
+    assert pull.number == issue.number + 1  # one number sequence
+    assert [(i.number, i.pull_request is not None) for i in repo.get_issues()] == [
+        (pull.number, True), (issue.number, False)]
+    repo.get_issue(pull.number).add_to_labels("bug")
+    assert [label.name for label in repo.get_pull(pull.number).labels] == ["bug"]
+    comment = issue.create_comment("on it")
+    comment.edit("fixed by #2")
+    assert [c.body for c in issue.get_comments()] == ["fixed by #2"]
+    issue.edit(state="closed", state_reason="completed")
+    assert repo.get_issue(issue.number).closed_by.login == "octocat"
+    assert [i.number for i in repo.get_issues(state="closed")] == [issue.number]
+    repo.get_label("bug").delete()
+    assert repo.get_issue(issue.number).labels == []

@@ -38,6 +38,7 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
+from fakes.github._api_issues import IssuesRoutes
 from fakes.github._api_repos import RepoRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
@@ -93,7 +94,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(RepoRoutes, ChecksRoutes):
+class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -261,14 +262,18 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
         """``Accept: application/vnd.github.raw``: the bytes themselves."""
         return self._media_wanted() == "raw"
 
-    def _json(self, request: Request) -> dict[str, Any]:
+    def _document(self, request: Request) -> Any:
+        """The JSON body (``{}`` when empty); 400 ``Problems parsing JSON``."""
         raw = request.read_body(MAX_BODY)
         if not raw.strip():
             return {}
         try:
-            document = json.loads(raw)
+            return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise fail(400, "Problems parsing JSON", DOCS) from None
+
+    def _json(self, request: Request) -> dict[str, Any]:
+        document = self._document(request)
         if not isinstance(document, dict):
             raise fail(400, "Problems parsing JSON", DOCS)
         return document
@@ -371,6 +376,9 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
         web = f"{request.origin}/{repo.full_name}"
         role = store.role(repo, self.principal.login)
         settings = repo.settings
+        # Pull requests are issues, and GitHub counts them among the open ones.
+        open_issues = sum(1 for i in repo.issues.values() if not i.pull and i.state == "open") \
+            + sum(1 for p in repo.pulls.values() if p.state == "open")
         shown: dict[str, Any] = {
             "id": repo.id, "node_id": _node_id("Repository", repo.id), "name": repo.name,
             "full_name": repo.full_name, "private": repo.private,
@@ -391,12 +399,13 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
             "has_downloads": True, "has_wiki": settings.has_wiki, "has_pages": False,
             "has_discussions": settings.has_discussions, "forks_count": 0,
             "mirror_url": None, "archived": settings.archived, "disabled": False,
-            "open_issues_count": 0, "license": None, "allow_forking": settings.allow_forking,
+            "open_issues_count": open_issues, "license": None,
+            "allow_forking": settings.allow_forking,
             "is_template": settings.is_template,
             "web_commit_signoff_required": settings.web_commit_signoff_required,
             "topics": list(settings.topics),
             "visibility": "private" if repo.private else "public", "forks": 0,
-            "open_issues": 0, "watchers": 0, "default_branch": repo.default_branch,
+            "open_issues": open_issues, "watchers": 0, "default_branch": repo.default_branch,
         })
         if full:
             shown.update({"network_count": 0, "subscribers_count": 0})
@@ -1010,6 +1019,9 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
                     "user": owner, "repo": repo_json}
 
         url = f"{api}/pulls/{pull.number}"
+        issue = repo.issues.get(pull.number)  # labels, assignees, comments: the issue's
+        assignees = [self._user(request, store.accounts.get(login))
+                     for login in (issue.assignees if issue else ())]
         shown: dict[str, Any] = {
             "url": url, "id": pull.id, "node_id": _node_id("PullRequest", pull.id),
             "html_url": f"{web}/pull/{pull.number}", "diff_url": f"{web}/pull/{pull.number}.diff",
@@ -1019,10 +1031,12 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
             "user": self._user(request, store.accounts.get(pull.user)), "body": pull.body,
             "created_at": _iso(pull.created_at), "updated_at": _iso(pull.updated_at),
             "closed_at": _iso(pull.closed_at), "merged_at": _iso(pull.merged_at),
-            "merge_commit_sha": pull.merge_commit_sha, "assignee": None, "assignees": [],
+            "merge_commit_sha": pull.merge_commit_sha,
+            "assignee": assignees[0] if assignees else None, "assignees": assignees,
             "requested_reviewers": [self._user(request, store.accounts.get(login))
                                     for login in repo.flow.requested.get(pull.number, [])],
-            "requested_teams": [], "labels": [],
+            "requested_teams": [],
+            "labels": self._labels_of(request, repo, issue.labels if issue else ()),
             "milestone": None, "draft": pull.draft,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{api}/pulls/comments{{/number}}",
@@ -1052,7 +1066,8 @@ class GitHubAdapter(RepoRoutes, ChecksRoutes):
                 "merged": pull.merged_at is not None, "mergeable": known,
                 "rebaseable": known, "mergeable_state": state,
                 "merged_by": self._user(request, store.accounts.get(pull.merged_by or "")),
-                "comments": 0, "review_comments": 0, "maintainer_can_modify": False,
+                "comments": len(issue.comments) if issue else 0, "review_comments": 0,
+                "maintainer_can_modify": False,
                 "commits": len(ahead), "additions": sum(f["additions"] for f in files),
                 "deletions": sum(f["deletions"] for f in files), "changed_files": len(files),
             })

@@ -66,6 +66,8 @@ class Repository:
     protections: dict[str, Protection] = attrs.field(factory=dict)  # branch → its protection
     flow: Flow = attrs.field(factory=Flow)  # statuses, checks, reviews
     settings: Settings = attrs.field(factory=Settings)  # features, merge methods, topics
+    issues: dict[int, Any] = attrs.field(factory=dict)  # number → _issues.Issue
+    labels: dict[str, Any] = attrs.field(factory=dict)  # lowercase name → _issues.Label
 
     @property
     def full_name(self) -> str:
@@ -74,7 +76,9 @@ class Repository:
     def copy(self) -> Repository:
         return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators),
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
-                            protections=dict(self.protections), flow=self.flow.copy())
+                            protections=dict(self.protections), flow=self.flow.copy(),
+                            issues={n: i.copy() for n, i in self.issues.items()},
+                            labels=dict(self.labels))
 
     @property
     def empty(self) -> bool:
