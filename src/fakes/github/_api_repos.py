@@ -56,7 +56,7 @@ class RepoRoutes(WireAdapter[GitHubState]):
         return found
 
     def moved_response(self, request: Request, moved: RepositoryMoved) -> Response:
-        """301 for a read, 307 for anything else, to ``/repositories/<id>`` with the rest
+        """301 for a GET, 307 for anything else, to ``/repositories/<id>`` with the rest
         of the path and the query; the body names the same URL."""
         prefix = request.base[len(request.origin):]
         inner = request.raw_path[len(prefix):] if prefix else request.raw_path
@@ -66,7 +66,7 @@ class RepoRoutes(WireAdapter[GitHubState]):
         query = request.target.partition("?")[2]
         if query:
             location += "?" + query
-        read = request.method in ("GET", "HEAD")
+        read = request.method == "GET"
         body = {"message": "Moved Permanently" if read else "Temporary Redirect",
                 "url": location, "documentation_url": moved.documentation_url}
         return Response.json(301 if read else 307, body, [("Location", location)], JSON_TYPE)
