@@ -165,7 +165,8 @@ def test_delete_branch_on_merge(target: Target) -> None:
 
 
 @behaviour("GH-325", "an archived repository is read-only: it reads archived: true and every "
-           f"write (contents, git refs, pull requests, statuses, topics) is 403 '{ARCHIVED}' "
+           f"write (contents, git refs, pull requests, reviews, merges, statuses, topics) is "
+           f"403 '{ARCHIVED}' "
            "and changes nothing, as is any other update of its settings; unarchiving "
            "(archived: false) makes it writable again", cite=f"{UPDATE}; {ARCHIVING}; "
            "measured by GitHub's users: github.com/r-universe-org/help/issues/247, "
@@ -174,6 +175,7 @@ def test_archived_is_read_only(target: Target) -> None:
     repo = target.new_repo("archived")
     main = head_of(target, repo)
     _branch(target, repo, "side", {"s.txt": "s\n"})
+    pull = _open(target, repo, "side")
     archived = _patch(target, repo, archived=True)
     assert archived.status_code == 200 and archived.json()["archived"] is True
     assert target.http("GET", f"/repos/{repo}").json()["archived"] is True
@@ -182,7 +184,10 @@ def test_archived_is_read_only(target: Target) -> None:
         target.http("POST", f"/repos/{repo}/git/refs",
                     json={"ref": "refs/heads/other", "sha": main}),
         target.http("POST", f"/repos/{repo}/pulls",
-                    json={"title": "t", "head": "side", "base": "main"}),
+                    json={"title": "t", "head": "side", "base": "main", "draft": True}),
+        target.http("POST", f"/repos/{repo}/pulls/{pull['number']}/reviews",
+                    json={"event": "COMMENT", "body": "late"}),
+        target.http("PUT", f"/repos/{repo}/pulls/{pull['number']}/merge", json={}),
         target.http("POST", f"/repos/{repo}/statuses/{main}", json={"state": "success"}),
         target.http("PUT", f"/repos/{repo}/topics", json={"names": ["archived"]}),
         _patch(target, repo, description="changed while archived"),
@@ -191,7 +196,8 @@ def test_archived_is_read_only(target: Target) -> None:
         assert_error(refused, 403, ARCHIVED)
     assert head_of(target, repo) == main
     assert target.http("GET", f"/repos/{repo}/git/ref/heads/other").status_code == 404
-    assert target.http("GET", f"/repos/{repo}/pulls?state=all").json() == []
+    assert len(target.http("GET", f"/repos/{repo}/pulls?state=all").json()) == 1
+    assert target.http("GET", f"/repos/{repo}/pulls/{pull['number']}/reviews").json() == []
     assert target.http("GET", f"/repos/{repo}/topics").json() == {"names": []}
     # reads still work
     assert target.http("GET", f"/repos/{repo}/contents/README.md").status_code == 200
