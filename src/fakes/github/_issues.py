@@ -114,14 +114,18 @@ def _assignable(state: GitHubState, repo: Repository, logins: Sequence[Any]) -> 
     return chosen
 
 
+def _check_label_names(names: Sequence[Any]) -> None:
+    if any(not isinstance(name, str) or not name.strip() for name in names):
+        raise validation_failed({"resource": "Label", "code": "invalid", "field": "name"},
+                                docs=LABELS_DOCS)
+
+
 def _labels(state: GitHubState, repo: Repository, names: Sequence[Any], actor: str
             ) -> list[str]:
     """Labels by name; a name the repository has no label for makes one."""
+    _check_label_names(names)
     chosen: list[str] = []
     for name in names:
-        if not isinstance(name, str) or not name.strip():
-            raise validation_failed({"resource": "Label", "code": "invalid",
-                                     "field": "name"}, docs=LABELS_DOCS)
         if name.lower() not in repo.labels:
             create_label(state, repo, name, DEFAULT_COLOR, None, actor)
         if name.lower() not in chosen:
@@ -138,11 +142,11 @@ def create_issue(state: GitHubState, repo: Repository, title: str, body: str | N
         require_issues(repo)
         refuse_archived(repo)
         chosen = _assignable(state, repo, assignees) if may_triage else []
+        labelled = _labels(state, repo, labels, actor) if may_triage else []
         now = state.clock.now()
         repo.next_number += 1
-        issue = Issue(repo.next_number, state._next_id(), title, body, actor, now, now)
-        issue.labels = _labels(state, repo, labels, actor) if may_triage else []
-        issue.assignees = chosen
+        issue = Issue(repo.next_number, state._next_id(), title, body, actor, now, now,
+                      labels=labelled, assignees=chosen)
         repo.issues[issue.number] = issue
         state.journal.record(actor, "issue.create", f"{repo.full_name}#{issue.number}")
         return issue
@@ -173,6 +177,8 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
         if labels is not None and not isinstance(labels, list):
             raise validation_failed({"resource": "Issue", "code": "invalid",
                                      "field": "labels"}, docs=f"{DOCS}#update-an-issue")
+        if labels is not None:
+            _check_label_names(labels)
         if issue.pull:
             pull: PullRequest = repo.pulls[issue.number]
             update_pull(state, repo, pull, title=title if isinstance(title, str) else None,
