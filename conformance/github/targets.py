@@ -117,12 +117,12 @@ class Target(_BaseTarget):
 
     def http(self, method: str, path: str, *, json: Any = None, data: bytes | None = None,
              headers: Mapping[str, str] | None = None, token: str | None = "default",
-             base: str | None = None) -> requests.Response:
+             base: str | None = None, allow_redirects: bool = True) -> requests.Response:
         """``method`` on ``path`` of the API (``/repos/...``); ``token`` None: anonymous."""
         session = self.session(self.token if token == "default" else token)
         url = path if path.startswith("http") else (base or self.api_url) + path
         return session.request(method, url, json=json, data=data, headers=dict(headers or {}),
-                               timeout=60)
+                               timeout=60, allow_redirects=allow_redirects)
 
     def github(self) -> Any:
         """A PyGithub client on the target, without retries or pauses."""
