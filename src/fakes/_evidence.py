@@ -102,7 +102,7 @@ class Result:
     @property
     def where(self) -> str:
         """The target and its version, for a table cell."""
-        version = f" {self.target_version}" if self.target_version else ""
+        version = f", {self.target_version}" if self.target_version else ""
         return f"{self.target_description}{version}"
 
     def to_json(self) -> dict[str, Any]:
