@@ -418,3 +418,49 @@ def test_the_github_janitor_deletes_only_expired_run_repositories(
     out = capsys.readouterr().out
     assert f"deleted  {old}" in out and f"kept     {young}" in out
     assert "production" not in out
+
+
+def test_the_copy_paste_workflow_in_the_docs_runs_the_same_steps() -> None:
+    page = (ROOT / "docs" / "sandbox.md").read_text()
+    block = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    assert set(workflow.get("on", workflow.get(True))) == {"schedule", "workflow_dispatch"}
+    steps = workflow["jobs"]["kubernetes"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    janitor = runs.index("fakes conformance --provider kubernetes --janitor --target")
+    suite = runs.index("--report evidence/run.json")
+    evidence = runs.index("fakes evidence evidence/run.json")
+    assert janitor < suite < evidence
+    assert "--fail-on-changed" in runs
+    assert next(s for s in steps if s.get("name") == "evidence")["if"] == "always()"
+    # The same secrets-to-variables table as the workflow's own test.
+    for provider, variables in SECRETS.items():
+        for variable, secret in variables.items():
+            if variable.startswith("FAKES_"):
+                assert f"`{secret.removeprefix('secrets.')}`" in page, provider
+                assert f"`{variable}`" in page, provider
+
+
+def test_a_real_cluster_says_what_it_is_and_counts_requests_against_the_budget() -> None:
+    pytest.importorskip("kubernetes")
+    from fakes.conformance import BudgetExceeded
+    from fakes.conformance.kubernetes.targets import RealTarget
+    from fakes.kubernetes import FakeCluster
+
+    with FakeCluster() as cluster:  # a cluster reached through its kubeconfig, as a real one
+        target = RealTarget.from_environment({"FAKES_KUBERNETES_TARGET": cluster.kubeconfig,
+                                              "FAKES_CONFORMANCE_MAX_REQUESTS": "3"})
+        try:
+            info = target.describe()  # one request: GET /version
+            assert (info.kind, info.description, info.profile) == (
+                "real", "Kubernetes cluster on loopback", "real")
+            from kubernetes.client import VersionApi
+
+            assert info.version == VersionApi(cluster.api_client()).get_code().git_version
+            target.api("CoreV1Api").list_namespace()  # the client's requests count too
+            target.http("GET", "/api")
+            with pytest.raises(BudgetExceeded, match="budget of 3 requests to the real "
+                               "cluster"):
+                target.api("CoreV1Api").list_namespace()
+        finally:
+            target.close()  # teardown is not counted: it runs past the budget

@@ -417,11 +417,11 @@ class RealTarget(Target):
     name: ClassVar[str] = "real"
 
     def __init__(self, configuration: Any, kubeconfig: str, context: str | None,
-                 stop: Callable[[], None] | None = None) -> None:
+                 stop: Callable[[], None] | None = None,
+                 budget: RequestBudget | None = None) -> None:
         super().__init__(REAL, configuration, kubeconfig, context)
         self._stop = stop
-        self.budget = RequestBudget(RequestBudget.limit_from_environment(),
-                                    target="the real cluster")
+        self.budget = budget
 
     def description(self) -> str:
         if self._stop is not None:
@@ -448,6 +448,8 @@ class RealTarget(Target):
         """``FAKES_KUBERNETES_TARGET``: ``real-local``, or a kubeconfig path (with
         ``FAKES_KUBERNETES_CONTEXT`` naming a context in it)."""
         env = os.environ if environ is None else environ
+        budget = RequestBudget(RequestBudget.limit_from_environment(env),
+                               target="the real cluster")
         target = env["FAKES_KUBERNETES_TARGET"]
         if target == "real-local":
             from fakes.conformance.kubernetes.control_plane import ControlPlane
@@ -455,7 +457,7 @@ class RealTarget(Target):
             plane = ControlPlane().start()
             assert plane.kubeconfig is not None and plane.ca_file is not None
             return cls(_configuration(plane.url, plane.admin_token, str(plane.ca_file)),
-                       str(plane.kubeconfig), None, plane.stop)
+                       str(plane.kubeconfig), None, plane.stop, budget)
         from kubernetes import client, config
 
         context = env.get("FAKES_KUBERNETES_CONTEXT") or None
@@ -463,7 +465,7 @@ class RealTarget(Target):
         config.load_kube_config(config_file=target, context=context,
                                 client_configuration=configuration, persist_config=False)
         configuration.retries = False
-        return cls(configuration, target, context)
+        return cls(configuration, target, context, budget=budget)
 
     def close(self) -> None:
         try:

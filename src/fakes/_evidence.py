@@ -134,9 +134,14 @@ class Run:
             "verified_fakes": self.verified_fakes,
             "exit_status": self.exit_status,
             "targets": [attrs.asdict(t) for t in self.targets],
-            "results": [r.to_json() for r in self.results],
         }
-        return json.dumps(document, indent=1, sort_keys=False) + "\n"
+        # One result a line: merged files are committed, and their diffs stay readable.
+        head = json.dumps(document, indent=1)[:-2]
+        results = ",\n".join("  " + json.dumps(r.to_json(), ensure_ascii=False)
+                             for r in self.results)
+        listed = f"[\n{results}\n ]" if results else "[]"
+        return f'{head},\n "results": {listed}\n}}\n'
+
 
 
 def load(path: Path) -> list[Result]:
@@ -350,8 +355,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--html", metavar="PATH", help="write the tables as an HTML page")
     parser.add_argument("--output", metavar="PATH",
                         help="write the merged evidence (JSON, readable by this command)")
-    parser.add_argument("--title", help="a first heading for --markdown and --html")
-    parser.add_argument("--preamble", default="",
+    parser.add_argument("--title", metavar="TEXT",
+                        help="a first heading for --markdown and --html")
+    parser.add_argument("--preamble", metavar="TEXT", default="",
                         help="a paragraph under the --markdown heading")
     parser.add_argument("--fail-on-changed", action="store_true",
                         help="exit 1 when a behaviour that passed on a real target before "

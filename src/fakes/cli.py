@@ -22,7 +22,7 @@ __all__ = ["main"]
 def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fakes", description="Serve a fake for non-Python tools, run a conformance suite, "
-        "list the installed providers.",
+        "merge conformance evidence, list the installed providers.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
