@@ -206,10 +206,13 @@ def test_the_table_says_when_and_where_each_behaviour_was_last_verified() -> Non
     assert '<span class="flag">fails on the fake</span>' in page
 
 
-def test_html_escapes_what_the_runs_say() -> None:
+def test_the_tables_show_what_the_runs_say_as_text() -> None:
     evidence = merge([result(where="<script>", kind="real")])
     assert "<script>" not in render_html(evidence)
     assert "&lt;script&gt;" in render_html(evidence)
+    described = Result(**{**result().to_json(), "description": "names [a-z]* and <digest>|x"})
+    row = render_markdown(merge([described])).splitlines()[-1]
+    assert row.startswith(r"| K8S-1 | names \[a-z\]\* and &lt;digest&gt;\|x | ")
 
 
 # -- fakes evidence ------------------------------------------------------------------------

@@ -306,15 +306,22 @@ def render_markdown(evidence: Evidence, *, title: str | None = None,
                 "| " + " | ".join(_HEADER) + " |",
                 "| " + " | ".join("---" for _ in _HEADER) + " |"]
         for row in table:
-            cells = (row.behaviour, row.description, _verified_cell(row.verified),
-                     _fake_cell(row.fake), "; ".join(f"**{f}**" for f in row.flags))
-            out.append("| " + " | ".join(_escape(c) for c in cells) + " |")
+            cells = [_escape(c) for c in (row.behaviour, row.description,
+                                          _verified_cell(row.verified), _fake_cell(row.fake))]
+            cells.append("; ".join(f"**{_escape(f)}**" for f in row.flags))
+            out.append("| " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """``text`` as itself in a Markdown table cell: no links, emphasis, code or tags
+    made of the ``[a-z]``, ``*``, ``<digest>`` of descriptions and reasons."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
+    text = text.replace(">", "&gt;").replace("\n", " ")
+    for special in "`*_[]|":
+        text = text.replace(special, "\\" + special)
+    return text
 
 
 def render_html(evidence: Evidence, *, title: str = "Conformance evidence") -> str:
