@@ -12,7 +12,8 @@
 # Everything Python runs from the repository's own virtualenv, .venv (made on
 # first use, reused after; see scripts/_venv.sh). Debian packages come from
 # apt-get, as root or through sudo. Where Go is installed, the pinned oras CLI
-# is built for its client tests (scripts/install-oras.sh); elsewhere they skip.
+# is built for its client tests (scripts/install-oras.sh); elsewhere they skip;
+# and so is actionlint, which checks the workflows (scripts/install-actionlint.sh).
 set -euo pipefail
 . "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
@@ -39,6 +40,16 @@ log "ruff"
 "$bin/ruff" check src tests conformance benchmarks
 log "mypy --strict"
 "$bin/mypy"
+
+# Where Go is installed: actionlint (pinned; built once, then cached) on the workflows.
+if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+  log "actionlint: .github/workflows"
+  if actionlint=$(bash scripts/install-actionlint.sh | tail -n 1); then
+    "$actionlint" .github/workflows/*.yml
+  else
+    echo "actionlint was not built: tests/test_evidence.py still checks the workflow" >&2
+  fi
+fi
 
 log "tests"
 "$bin/python" -m pytest -q -n 2 tests

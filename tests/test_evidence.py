@@ -467,3 +467,19 @@ def test_a_real_cluster_says_what_it_is_and_counts_requests_against_the_budget()
                 target.api("CoreV1Api").list_namespace()
         finally:
             target.close()  # teardown is not counted: it runs past the budget
+
+
+def test_actionlint_finds_nothing_in_the_workflows(tmp_path: Path) -> None:
+    """Ours and the one docs/sandbox.md gives to copy, with the binary
+    scripts/install-actionlint.sh builds (scripts/test.sh builds it where Go is)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    actionlint = cache / "verified-fakes" / "bin" / "actionlint"
+    if not actionlint.exists():
+        pytest.skip("actionlint is not built (bash scripts/install-actionlint.sh)")
+    page = (ROOT / "docs" / "sandbox.md").read_text()
+    copy = tmp_path / ".github" / "workflows" / "copied.yml"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(page.split("```yaml\n", 1)[1].split("```", 1)[0])
+    done = subprocess.run([str(actionlint), str(WORKFLOW), str(copy)], capture_output=True,
+                          text=True, check=False, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
