@@ -320,6 +320,12 @@ def test_each_job_runs_the_script_with_its_secrets_only_when_they_are_set(
     assert "GITHUB_TOKEN" not in variables
 
 
+def test_the_registry_job_installs_the_clients_the_suite_drives() -> None:
+    runs = "\n".join(s.get("run", "") for s in _workflow()["jobs"]["artifacts"]["steps"])
+    assert "bash scripts/install-oras.sh" in runs  # CI=true: without it, ART-704/705 fail
+    assert "skopeo" in runs
+
+
 def test_the_kubernetes_job_hands_the_kubeconfig_over_as_a_private_file() -> None:
     job = _workflow()["jobs"]["kubernetes"]
     step = next(s for s in job["steps"] if s.get("name") == "kubeconfig")
