@@ -19,7 +19,7 @@ import attrs
 import pytest
 
 import fakes
-from fakes._evidence import Result, Run, TargetInfo
+from fakes._evidence import Result, Run, TargetInfo, markdown_cell
 from fakes.conformance._harness import TARGET_NAMES
 from fakes.conformance._target import TARGET_INFO
 
@@ -189,7 +189,7 @@ def render_markdown(collector: BehaviourCollector, targets: Sequence[str]) -> st
         "| " + " | ".join("---" for _ in header) + " |",
     ]
     for row in collector.rows(targets):
-        lines.append("| " + " | ".join(_escape(cell) for cell in row) + " |")
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in row) + " |")
     skips = [
         f"- {bid} on {target}: {'; '.join(outcome.reasons)}"
         for (bid, target), outcome in sorted(collector.outcomes.items())
@@ -198,10 +198,6 @@ def render_markdown(collector: BehaviourCollector, targets: Sequence[str]) -> st
     if skips:
         lines += ["", "Skipped:", "", *skips]
     return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_text(

@@ -36,6 +36,7 @@ __all__ = [
     "TargetInfo",
     "load",
     "main",
+    "markdown_cell",
     "merge",
     "render_html",
     "render_markdown",
@@ -306,15 +307,15 @@ def render_markdown(evidence: Evidence, *, title: str | None = None,
                 "| " + " | ".join(_HEADER) + " |",
                 "| " + " | ".join("---" for _ in _HEADER) + " |"]
         for row in table:
-            cells = [_escape(c) for c in (row.behaviour, row.description,
+            cells = [markdown_cell(c) for c in (row.behaviour, row.description,
                                           _verified_cell(row.verified), _fake_cell(row.fake))]
-            cells.append("; ".join(f"**{_escape(f)}**" for f in row.flags))
+            cells.append("; ".join(f"**{markdown_cell(f)}**" for f in row.flags))
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
 
 
-def _escape(text: str) -> str:
+def markdown_cell(text: str) -> str:
     """``text`` as itself in a Markdown table cell: no links, emphasis, code or tags
     made of the ``[a-z]``, ``*``, ``<digest>`` of descriptions and reasons."""
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
