@@ -150,6 +150,21 @@ def test_a_merged_file_reads_back_as_the_same_evidence(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["run_id"] == "merged"
 
 
+def test_pruning_drops_behaviours_the_latest_run_no_longer_has() -> None:
+    last_week = "20261101-100000-aaaaaa"
+    this_week = "20261108-100000-bbbbbb"
+    evidence = merge([
+        result("K8S-1", run_id=last_week), result("K8S-1", kind="fake", run_id=last_week),
+        result("K8S-2", run_id=last_week),  # removed since
+        result("K8S-1", kind="fake", run_id=this_week, time="2026-11-08T10:00:00Z"),
+        result("ART-1", provider="artifacts", run_id="20261001-000000-cccccc",
+               time="2026-10-01T00:00:00Z"),
+    ])
+    kept = sorted(key[:3] for key in evidence.pruned().tracks)
+    assert kept == [("artifacts", "ART-1", "real"), ("kubernetes", "K8S-1", "fake"),
+                    ("kubernetes", "K8S-1", "real")]
+
+
 def test_a_new_version_failing_what_the_old_one_passed_is_a_change() -> None:
     """A target is the same across versions: its version is a fact of the run."""
     evidence = merge([result(version="v1.37.2"),

@@ -202,6 +202,19 @@ class Evidence:
     def changed(self) -> list[Track]:
         return [t for _, t in sorted(self.tracks.items()) if t.changed]
 
+    def pruned(self) -> Evidence:
+        """Without the behaviours the latest run of their provider did not report: ones
+        removed or renamed since (prune only after a run of the whole suite)."""
+        latest: dict[str, Result] = {}
+        for track in self.tracks.values():
+            result = track.latest
+            if _later(result, latest.get(result.provider)):
+                latest[result.provider] = result
+        reported = {(t.latest.provider, t.latest.behaviour) for t in self.tracks.values()
+                    if t.latest.run_id == latest[t.latest.provider].run_id}
+        return Evidence({key: track for key, track in self.tracks.items()
+                         if key[:2] in reported})
+
     def to_json(self) -> str:
         results = self.results()
         times = [r.time for r in results]
@@ -367,6 +380,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="a first heading for --markdown and --html")
     parser.add_argument("--preamble", metavar="TEXT", default="",
                         help="a paragraph under the --markdown heading")
+    parser.add_argument("--prune", action="store_true",
+                        help="drop the behaviours the latest run of their provider did not "
+                        "report (removed or renamed); only after a run of the whole suite")
     parser.add_argument("--fail-on-changed", action="store_true",
                         help="exit 1 when a behaviour that passed on a real target before "
                         "fails there in its latest run")
@@ -385,6 +401,8 @@ def main(argv: Sequence[str]) -> int:
             sys.stderr.write(f"fakes evidence: {error}\n")
             return 2
     evidence = merge(results)
+    if args.prune:
+        evidence = evidence.pruned()
     markdown = render_markdown(evidence, title=args.title, preamble=args.preamble)
     if args.markdown:
         Path(args.markdown).write_text(markdown)
