@@ -172,8 +172,7 @@ class Track:
     @property
     def changed(self) -> bool:
         """Passed there before, fails there now."""
-        return (self.latest.outcome == "failed" and self.last_passed is not None
-                and self.last_passed.time <= self.latest.time)
+        return self.latest.outcome == "failed" and self.last_passed is not None
 
 
 def _later(a: Result, b: Result | None) -> bool:
@@ -188,11 +187,11 @@ class Evidence:
 
     def results(self) -> list[Result]:
         """What a merged file keeps: each track's latest result and latest pass."""
-        kept: dict[tuple[str, str], Result] = {}
+        kept: dict[tuple[tuple[str, str, str, str], str], Result] = {}
         for track in self.tracks.values():
             for result in (track.latest, track.last_passed):
                 if result is not None:
-                    kept[(repr(result.identity), result.run_id)] = result
+                    kept[(result.identity, result.run_id)] = result
         return sorted(kept.values(), key=lambda r: (r.identity, r.time))
 
     @property
@@ -217,11 +216,12 @@ class Evidence:
 
     def to_json(self) -> str:
         results = self.results()
-        times = [r.time for r in results]
+        newest = _newest(results)
         return Run(
             run_id="merged", provider=",".join(self.providers),
-            started=min(times, default=""), finished=max(times, default=""),
-            verified_fakes=max((r.verified_fakes for r in results), default=""),
+            started=min((r.time for r in results), default=""),
+            finished=newest.time if newest else "",
+            verified_fakes=newest.verified_fakes if newest else "",
             targets=(), results=tuple(results),
         ).to_json()
 
