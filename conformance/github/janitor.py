@@ -25,12 +25,17 @@ def run(environ: Mapping[str, str], older_than: timedelta) -> int:
                         environ["FAKES_GITHUB_OWNER"], GITHUB_COM)
     try:
         cutoff = expiry_cutoff(older_than)
-        kind = "orgs" if target._create_path().startswith("/orgs/") else "users"
+        # A user's private repositories are listed only to that user, by /user/repos
+        # (https://docs.github.com/en/rest/repos/repos#list-repositories-for-the-
+        # authenticated-user); an organization's by /orgs/{org}/repos with type=all.
+        if target._create_path().startswith("/orgs/"):
+            listing = f"/orgs/{target.owner}/repos?type=all&per_page=100"
+        else:
+            listing = "/user/repos?affiliation=owner&per_page=100"
         failed = 0
         page = 1
         while True:
-            response = target.http(
-                "GET", f"/{kind}/{target.owner}/repos?per_page=100&type=all&page={page}")
+            response = target.http("GET", f"{listing}&page={page}")
             response.raise_for_status()
             repositories = response.json()
             for repository in repositories:
