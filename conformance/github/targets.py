@@ -314,6 +314,17 @@ class RealTarget(Target):
             target.refuse_foreign_repositories()
         return target
 
+    def description(self) -> str:
+        return ("github.com" if self.api_url == "https://api.github.com"
+                else "GitHub Enterprise Server")
+
+    def version(self) -> str | None:
+        """An Enterprise Server's ``X-GitHub-Enterprise-Version`` (from ``GET /meta``);
+        github.com has no version but the REST API version the suite asks for."""
+        response = self.http("GET", "/meta")
+        release = response.headers.get("X-GitHub-Enterprise-Version")
+        return f"{release}, REST API {API_VERSION}" if release else f"REST API {API_VERSION}"
+
     def refuse_foreign_repositories(self) -> None:
         """The owner must be a sandbox: no repositories but the suite's own."""
         kind = "orgs" if self._create_path().startswith("/orgs/") else "users"
