@@ -476,3 +476,33 @@ def test_kubectl_delete_namespace(target: Target) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f'namespace "{ns}" deleted'
     _gone(target, f"/api/v1/namespaces/{ns}")
+
+
+@behaviour("K8S-352", "Foreground through a tree: a dependent that owns others is deleted "
+           "in the foreground too, and each owner goes after its blocking dependents "
+           "(watched: the held leaf, then its owner, then the root)",
+           cite=GC + "#foreground-deletion and " + MEASURED)
+def test_foreground_tree(target: Target) -> None:
+    ns = target.namespace("foreground-tree")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    root = _made(target, path, cm("root", ns))
+    middle = _made(target, path, cm("middle", ns, ownerReferences=[
+        _ref(root, blockOwnerDeletion=True)]))
+    target.http("POST", path, body=cm("leaf", ns, finalizers=["example.com/hold"],
+                                      ownerReferences=[_ref(middle, blockOwnerDeletion=True)]))
+    target.http("POST", path, body=cm("loose", ns, ownerReferences=[_ref(middle)]))
+    target.http("DELETE", f"{path}/root", body={"propagationPolicy": "Foreground"})
+
+    def waiting() -> None:
+        _gone(target, f"{path}/loose")
+        assert target.http("GET", f"{path}/leaf").json()["metadata"]["deletionTimestamp"]
+        for name in ("root", "middle"):
+            found = target.http("GET", f"{path}/{name}").json()["metadata"]
+            assert found["finalizers"] == ["foregroundDeletion"]
+
+    eventually(waiting, timeout=60)
+    since = target.http("GET", path).json()["metadata"]["resourceVersion"]
+    _release(target, f"{path}/leaf")
+    eventually(lambda: _gone(target, f"{path}/root"), timeout=60)
+    events = [(kind, obj["metadata"]["name"]) for kind, obj in _watched(target, path, since)]
+    assert events == [("DELETED", "leaf"), ("DELETED", "middle"), ("DELETED", "root")]
