@@ -417,6 +417,9 @@ def test_cross_namespace_owners(target: Target) -> None:
         "apiVersion": "rbac.authorization.k8s.io/v1"}
     assert target.http("GET", f"{ROLES}/{dependent_name}").status_code == 200
     assert target.http("GET", f"{path}/cluster-owned").status_code == 200
+    target.http("DELETE", f"{path}/x")  # reported once, not again
+    _gone(target, f"{path}/x")
+    assert reported("default", dependent)["count"] == 1
     target.http("DELETE", f"{ROLES}/{role_name}")
     eventually(lambda: _gone(target, f"{path}/cluster-owned"), timeout=60)
 
@@ -506,3 +509,41 @@ def test_foreground_tree(target: Target) -> None:
     eventually(lambda: _gone(target, f"{path}/root"), timeout=60)
     events = [(kind, obj["metadata"]["name"]) for kind, obj in _watched(target, path, since)]
     assert events == [("DELETED", "leaf"), ("DELETED", "middle"), ("DELETED", "root")]
+
+
+@behaviour("K8S-353", "a DELETE of an object already being deleted changes its finalizers "
+           "as its propagationPolicy asks: Orphan adds orphan (and the collector orphans), "
+           "Background drops foregroundDeletion, and without another finalizer the object "
+           "goes at once (a Success Status)", cite=GC + " and " + MEASURED)
+def test_delete_again(target: Target) -> None:
+    ns = target.namespace("delete-again")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    held = _made(target, path, cm("held", ns, finalizers=["example.com/hold"]))
+    target.http("POST", path, body=cm("dep", ns, ownerReferences=[_ref(held)]))
+    first = target.http("DELETE", f"{path}/held").json()
+    assert first["metadata"]["finalizers"] == ["example.com/hold"]
+    again = target.http("DELETE", f"{path}/held").json()
+    assert again["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+    orphaning = target.http("DELETE", f"{path}/held", body={"propagationPolicy": "Orphan"})
+    assert orphaning.json()["metadata"]["finalizers"] == ["example.com/hold", "orphan"]
+
+    def orphaned() -> None:
+        assert "ownerReferences" not in target.http("GET", f"{path}/dep").json()["metadata"]
+        assert target.http("GET", f"{path}/held").json()["metadata"]["finalizers"] == [
+            "example.com/hold"]
+
+    eventually(orphaned, timeout=60)
+    _release(target, f"{path}/held")
+    owner = _made(target, path, cm("owner", ns))
+    target.http("POST", path, body=cm("blocking", ns, finalizers=["example.com/hold"],
+                                      ownerReferences=[_ref(owner, blockOwnerDeletion=True)]))
+    target.http("DELETE", f"{path}/owner", body={"propagationPolicy": "Foreground"})
+    eventually(lambda: target.http("GET", f"{path}/blocking").json()["metadata"][
+        "deletionTimestamp"], timeout=60)
+    answer = target.http("DELETE", f"{path}/owner", body={"propagationPolicy": "Background"})
+    assert answer.status_code == 200 and answer.json()["kind"] == "Status"
+    assert answer.json()["details"]["uid"] == owner["metadata"]["uid"]
+    _gone(target, f"{path}/owner")
+    assert target.http("GET", f"{path}/blocking").json()["metadata"]["finalizers"] == [
+        "example.com/hold"]
+    _release(target, f"{path}/blocking")

@@ -428,8 +428,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         options, dry_run = _delete_options(request)
         obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor,
                                       dry_run=dry_run)
-        if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
-                "deletionTimestamp"):
+        if gone and not rt.strategy.delete_returns_object:
             details = {"name": name, **({"group": rt.group} if rt.group else {}),
                        "kind": rt.plural, "uid": _meta(obj).get("uid", "")}
             return Response.json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},

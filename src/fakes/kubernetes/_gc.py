@@ -193,7 +193,7 @@ class Controllers:
             if started and (_deleting(obj, ORPHAN) or _deleting(obj, FOREGROUND)):
                 self._enqueue("owner", key)
             if new_refs and new_refs != old_refs:
-                self._enqueue("attempt", key)
+                self._enqueue("observe", key)
         # An owner waiting for its dependents looks again when one leaves it.
         kept = {str(r.get("uid")) for r in new_refs}
         for ref in old_refs:
@@ -208,7 +208,13 @@ class Controllers:
 
     # -- the garbage collector -----------------------------------------------------
 
-    def _attempt(self, key: Key) -> None:
+    def _observe(self, key: Key) -> None:
+        """A dependent written with new owner references: checked as any other, and
+        the bad ones reported (once: the real collector does so as it adds the
+        dependent to its graph)."""
+        self._attempt(key, report=True)
+
+    def _attempt(self, key: Key, *, report: bool = False) -> None:
         """attemptToDeleteItem: delete a dependent none of whose owners is left, or
         drop the references to owners that are gone."""
         cluster = self._cluster
@@ -217,7 +223,7 @@ class Controllers:
             return
         states: dict[str, list[Mapping[str, Any]]] = collections.defaultdict(list)
         for ref in _refs(obj):
-            states[self._resolve(key, obj, ref)].append(ref)
+            states[self._resolve(key, obj, ref, report)].append(ref)
         if states[_UNRESOLVABLE]:
             return  # the real collector retries forever; the dependent stays
         rt = cluster._type_of(key)
@@ -236,21 +242,23 @@ class Controllers:
                       "Foreground" if FOREGROUND in finalizers else "Background")
         cluster.delete(rt, key[2], key[3], _options(uid, policy), GARBAGE_COLLECTOR)
 
-    def _resolve(self, key: Key, obj: Mapping[str, Any], ref: Mapping[str, Any]) -> str:
+    def _resolve(self, key: Key, obj: Mapping[str, Any], ref: Mapping[str, Any],
+                 report: bool) -> str:
         cluster = self._cluster
         owner_rt = cluster.types.by_kind(str(ref.get("apiVersion")), str(ref.get("kind")))
         if owner_rt is None:
             return _UNRESOLVABLE
         namespace = key[2]
         if owner_rt.namespaced and not namespace:
-            self._invalid_namespace(key, obj, ref)
+            if report:
+                self._invalid_namespace(key, obj, ref)
             return _UNRESOLVABLE
         owner = cluster._objects.get((owner_rt.group, owner_rt.plural,
                                       namespace if owner_rt.namespaced else "",
                                       str(ref.get("name"))))
         if owner is None or _meta(owner).get("uid") != ref.get("uid"):
             elsewhere = self._graph().keys.get(str(ref.get("uid")))
-            if elsewhere is not None and elsewhere[2] and elsewhere[2] != namespace:
+            if report and elsewhere is not None and elsewhere[2] and elsewhere[2] != namespace:
                 self._invalid_namespace(key, obj, ref)
             return _DANGLING
         return _WAITING if _deleting(owner, FOREGROUND) else _SOLID
@@ -314,7 +322,8 @@ class Controllers:
         _namespaces.sync(self._cluster, key[3])
 
     _handlers: Mapping[str, Callable[[Controllers, Key], None]] = {
-        "attempt": _attempt, "owner": _owner, "release": _release, "namespace": _namespace}
+        "observe": _observe, "attempt": _attempt, "owner": _owner, "release": _release,
+        "namespace": _namespace}
 
 
 def _options(uid: str, policy: str) -> DeleteOptions:

@@ -580,7 +580,7 @@ class Cluster:
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
-        whether it is gone (or would be, with ``dry_run``)."""
+        whether this request removed it at once (or would have, with ``dry_run``)."""
         if rt.kind == "Namespace":
             _namespaces.check_deletable(name)
         with self._lock:
@@ -601,11 +601,24 @@ class Cluster:
                     "does not match the ResourceVersion in record "
                     f"({meta.get('resourceVersion')}). The object might have been "
                     "modified"), qualified=False)
+            finalizers = _gc.deletion_finalizers(rt, current, options)
             if meta.get("deletionTimestamp"):
-                return _copy(current), False
+                # Deletion goes on; a policy that asks for another finalizer changes them
+                # (measured), and the garbage collector acts on it.
+                if set(finalizers) == set(meta.get("finalizers") or []):
+                    return _copy(current), False
+                changed = _copy(current)
+                changed["metadata"]["finalizers"] = finalizers
+                if not finalizers:
+                    del changed["metadata"]["finalizers"]
+                if _namespaces.held(changed) if rt.kind == "Namespace" else finalizers:
+                    stored = self._write(rt, key, changed, current, actor, "delete",
+                                         dry_run=dry_run)
+                    return _copy(stored), False
+                self._remove(rt, key, current, actor, dry_run=dry_run)
+                return changed, True
             if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
-            finalizers = _gc.deletion_finalizers(rt, current, options)
             if finalizers or rt.kind == "Namespace":
                 # Deletion starts; the finalizers' controllers (the garbage collector's
                 # run at once, in _write) finish it.
@@ -618,7 +631,7 @@ class Cluster:
                     deleting["metadata"].pop("deletionGracePeriodSeconds", None)
                 stored = self._write(rt, key, deleting, current, actor, "delete",
                                      dry_run=dry_run)
-                return _copy(stored), not dry_run and key not in self._objects
+                return _copy(stored), False
             answer = self._deleting(current) if rt.kind == "Pod" else _copy(current)
             self._remove(rt, key, current, actor, dry_run=dry_run)
             return answer, True
