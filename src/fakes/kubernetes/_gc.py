@@ -119,7 +119,7 @@ class _Index:
                     del self.dependents[str(ref.get("uid"))]
 
 
-class Controllers:
+class ControllerQueue:
     """The work queue of the controllers the fake runs: the garbage collector and the
     namespace controller. Each stored change is shown to :meth:`changed`; the work it
     causes runs before the outermost change returns, one item at a time (no
@@ -321,7 +321,7 @@ class Controllers:
     def _namespace(self, key: Key) -> None:
         _namespaces.sync(self._cluster, key[3])
 
-    _handlers: Mapping[str, Callable[[Controllers, Key], None]] = {
+    _handlers: Mapping[str, Callable[[ControllerQueue, Key], None]] = {
         "observe": _observe, "attempt": _attempt, "owner": _owner, "release": _release,
         "namespace": _namespace}
 

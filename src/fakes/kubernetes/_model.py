@@ -218,7 +218,7 @@ class Cluster:
         self.pod_logs: dict[tuple[str, str], str] = {}
         self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
         # The garbage collector and the namespace controller, fed every change.
-        self._controllers = _gc.Controllers(self)
+        self._controller_queue = _gc.ControllerQueue(self)
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -238,7 +238,7 @@ class Cluster:
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()
-            self._controllers.forget()
+            self._controller_queue.forget()
 
     # -- reads ---------------------------------------------------------------------
 
@@ -999,7 +999,7 @@ class Cluster:
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
-        self._controllers.changed(key, previous, obj)
+        self._controller_queue.changed(key, previous, obj)
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
@@ -1018,7 +1018,7 @@ class Cluster:
             self._definitions_changed(rt, key)
         elif rt.custom:
             self._finish_definition(rt.group, rt.plural)
-        self._controllers.changed(key, current, None)
+        self._controller_queue.changed(key, current, None)
 
     def _selected(self, rt: ResourceType, obj: Mapping[str, Any], labels: LabelSelector,
                   fields: FieldSelector) -> bool:
