@@ -55,6 +55,10 @@ def _release(target: Target, path: str) -> None:
     target.http("PATCH", path, content_type=MERGE, raw=b'{"metadata":{"finalizers":null}}')
 
 
+def _being_deleted(target: Target, path: str) -> None:
+    assert "deletionTimestamp" in target.http("GET", path).json()["metadata"]
+
+
 def _ref(owner: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {"apiVersion": owner["apiVersion"], "kind": owner["kind"],
             "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"], **more}
@@ -538,8 +542,7 @@ def test_delete_again(target: Target) -> None:
     target.http("POST", path, body=cm("blocking", ns, finalizers=["example.com/hold"],
                                       ownerReferences=[_ref(owner, blockOwnerDeletion=True)]))
     target.http("DELETE", f"{path}/owner", body={"propagationPolicy": "Foreground"})
-    eventually(lambda: target.http("GET", f"{path}/blocking").json()["metadata"][
-        "deletionTimestamp"], timeout=60)
+    eventually(lambda: _being_deleted(target, f"{path}/blocking"), timeout=60)
     answer = target.http("DELETE", f"{path}/owner", body={"propagationPolicy": "Background"})
     assert answer.status_code == 200 and answer.json()["kind"] == "Status"
     assert answer.json()["details"]["uid"] == owner["metadata"]["uid"]
@@ -547,3 +550,34 @@ def test_delete_again(target: Target) -> None:
     assert target.http("GET", f"{path}/blocking").json()["metadata"]["finalizers"] == [
         "example.com/hold"]
     _release(target, f"{path}/blocking")
+
+
+@behaviour("K8S-354", "a dependent written while its owner waits in the foreground is left "
+           "alone until the owner looks again (when a blocking dependent goes); then it is "
+           "deleted before the owner, and a non-blocking one after",
+           cite=GC + "#foreground-deletion and " + MEASURED)
+def test_foreground_late_dependents(target: Target) -> None:
+    ns = target.namespace("foreground-late")
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    owner = _made(target, path, cm("owner", ns))
+    blocking = _ref(owner, blockOwnerDeletion=True)
+    target.http("POST", path, body=cm("held", ns, ownerReferences=[blocking],
+                                      finalizers=["example.com/hold"]))
+    target.http("DELETE", f"{path}/owner", body={"propagationPolicy": "Foreground"})
+    eventually(lambda: _being_deleted(target, f"{path}/held"), timeout=60)
+    for name, ref in (("late", blocking), ("late-loose", _ref(owner))):
+        made = target.http("POST", path, body=cm(name, ns, ownerReferences=[ref]))
+        assert made.status_code == 201
+        assert "deletionTimestamp" not in target.http("GET", f"{path}/{name}").json()[
+            "metadata"]
+    since = target.http("GET", path).json()["metadata"]["resourceVersion"]
+    _release(target, f"{path}/held")
+
+    def all_gone() -> None:
+        for name in ("owner", "late", "late-loose"):
+            _gone(target, f"{path}/{name}")
+
+    eventually(all_gone, timeout=60)
+    order = [o["metadata"]["name"] for kind, o in _watched(target, path, since)
+             if kind == "DELETED"]
+    assert order.index("late") < order.index("owner") < order.index("late-loose")

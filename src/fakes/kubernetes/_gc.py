@@ -209,12 +209,14 @@ class ControllerQueue:
     # -- the garbage collector -----------------------------------------------------
 
     def _observe(self, key: Key) -> None:
-        """A dependent written with new owner references: checked as any other, and
-        the bad ones reported (once: the real collector does so as it adds the
-        dependent to its graph)."""
-        self._attempt(key, report=True)
+        """A dependent written with new owner references: its bad ones are reported
+        (once: the real collector does so as it adds the dependent to its graph), and
+        it is looked at only if one of its owners is absent (measured: a new
+        dependent of an owner waiting in the foreground stays until that owner looks
+        again)."""
+        self._attempt(key, fresh=True)
 
-    def _attempt(self, key: Key, *, report: bool = False) -> None:
+    def _attempt(self, key: Key, *, fresh: bool = False) -> None:
         """attemptToDeleteItem: delete a dependent none of whose owners is left, or
         drop the references to owners that are gone."""
         cluster = self._cluster
@@ -223,9 +225,9 @@ class ControllerQueue:
             return
         states: dict[str, list[Mapping[str, Any]]] = collections.defaultdict(list)
         for ref in _refs(obj):
-            states[self._resolve(key, obj, ref, report)].append(ref)
-        if states[_UNRESOLVABLE]:
-            return  # the real collector retries forever; the dependent stays
+            states[self._resolve(key, obj, ref, fresh)].append(ref)
+        if states[_UNRESOLVABLE] or (fresh and not states[_DANGLING]):
+            return  # (unresolvable: the real collector retries forever; it stays)
         rt = cluster._type_of(key)
         uid = str(_meta(obj).get("uid"))
         if states[_SOLID]:
@@ -286,11 +288,14 @@ class ControllerQueue:
         if not _deleting(obj, FOREGROUND):
             return
         uid = _meta(obj).get("uid")
-        for dependent in self.dependents(str(uid)):
-            if any(r.get("uid") == uid and r.get("blockOwnerDeletion") is True
-                   for r in _refs(self._cluster._objects.get(dependent))):
-                return
-        self._drop_finalizer(key, FOREGROUND)
+        blocking = [d for d in self.dependents(str(uid)) if any(
+            r.get("uid") == uid and r.get("blockOwnerDeletion") is True
+            for r in _refs(self._cluster._objects.get(d)))]
+        for dependent in blocking:  # (one written since the owner looked last)
+            if not _deleting(self._cluster._objects.get(dependent)):
+                self._enqueue("attempt", dependent)
+        if not blocking:
+            self._drop_finalizer(key, FOREGROUND)
 
     def _drop_finalizer(self, key: Key, finalizer: str) -> None:
         obj = self._cluster._objects[key]
