@@ -581,3 +581,22 @@ def test_foreground_late_dependents(target: Target) -> None:
     order = [o["metadata"]["name"] for kind, o in _watched(target, path, since)
              if kind == "DELETED"]
     assert order.index("late") < order.index("owner") < order.index("late-loose")
+
+
+@behaviour("K8S-355", "a namespace whose spec.finalizers were emptied through finalize "
+           "before its deletion stays Terminating (the controller leaves a finalized "
+           "namespace alone); a second DELETE removes it, answering the namespace",
+           cite=NAMESPACES + " and " + MEASURED)
+def test_namespace_finalized_early(target: Target) -> None:
+    ns = target.namespace("nsearly")
+    path = f"/api/v1/namespaces/{ns}"
+    target.http("PUT", f"{path}/finalize", body={
+        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns},
+        "spec": {"finalizers": []}})
+    first = target.http("DELETE", path).json()
+    assert first["status"] == {"phase": "Terminating"} and first["spec"] == {}
+    found = target.http("GET", path).json()
+    assert found["status"]["phase"] == "Terminating"
+    second = target.http("DELETE", path)
+    assert second.status_code == 200 and second.json()["kind"] == "Namespace"
+    _gone(target, path)

@@ -605,18 +605,19 @@ class Cluster:
             if meta.get("deletionTimestamp"):
                 # Deletion goes on; a policy that asks for another finalizer changes them
                 # (measured), and the garbage collector acts on it.
-                if set(finalizers) == set(meta.get("finalizers") or []):
-                    return _copy(current), False
                 changed = _copy(current)
                 changed["metadata"]["finalizers"] = finalizers
                 if not finalizers:
                     del changed["metadata"]["finalizers"]
-                if _namespaces.held(changed) if rt.kind == "Namespace" else finalizers:
-                    stored = self._write(rt, key, changed, current, actor, "delete",
-                                         dry_run=dry_run)
-                    return _copy(stored), False
-                self._remove(rt, key, current, actor, dry_run=dry_run)
-                return changed, True
+                if not (_namespaces.held(changed) if rt.kind == "Namespace" else finalizers):
+                    # (a namespace finalized before its deletion goes at the second)
+                    self._remove(rt, key, current, actor, dry_run=dry_run)
+                    return changed, True
+                if set(finalizers) == set(meta.get("finalizers") or []):
+                    return _copy(current), False
+                stored = self._write(rt, key, changed, current, actor, "delete",
+                                     dry_run=dry_run)
+                return _copy(stored), False
             if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
             if finalizers or rt.kind == "Namespace":
