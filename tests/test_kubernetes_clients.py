@@ -90,10 +90,12 @@ def test_kubectl_get_watch(fresh: FakeCluster, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
     env["HOME"] = str(tmp_path)
     with subprocess.Popen([KUBECTL, "--kubeconfig", fresh.kubeconfig, "get", "cm", "-w",
-                           "-o", "name"], stdout=subprocess.PIPE, text=True, env=env) as proc:
+                           "-l", "app=w", "-o", "name"], stdout=subprocess.PIPE, text=True,
+                          env=env) as proc:
         try:
             time.sleep(1)
-            fresh.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "w"}})
+            fresh.apply({"apiVersion": "v1", "kind": "ConfigMap",
+                         "metadata": {"name": "w", "labels": {"app": "w"}}})
             assert proc.stdout is not None
             assert proc.stdout.readline().strip() == "configmap/w"
         finally:
@@ -203,15 +205,20 @@ data: {mode: fast}
     assert [o["kind"] for o in stored] == ["Namespace", "ConfigMap"]
     assert fresh.list("ConfigMap", "team", label_selector="app=a")[0]["data"] == {
         "mode": "fast"}
-    assert {c.actor for c in fresh.journal.since(0)} == {"platform"}
+    # The seed's writes, and what the cluster's controllers made for the new namespace.
+    assert {c.actor for c in fresh.journal.since(0)} == {
+        "platform", "system:serviceaccount:kube-system:service-account-controller",
+        "system:serviceaccount:kube-system:root-ca-cert-publisher"}
     fresh.delete("ConfigMap", "settings", "team")
-    assert fresh.list("ConfigMap", "team") == []
+    assert [c["metadata"]["name"] for c in fresh.list("ConfigMap", "team")] == [
+        "kube-root-ca.crt"]
     with pytest.raises(Exception, match="does not model kind"):
         fresh.get("CustomThing", "x")
     snapshot = fresh.snapshot()
     fresh.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "later"}})
     fresh.reset(to=snapshot)
-    assert fresh.list("ConfigMap", "default") == []
+    assert fresh.list("ConfigMap", "default", label_selector="!x") == [
+        fresh.get("ConfigMap", "kube-root-ca.crt")]
     assert [n["metadata"]["name"] for n in fresh.list("Namespace")] == [
         "default", "kube-node-lease", "kube-public", "kube-system", "team"]
 
@@ -220,11 +227,11 @@ def test_the_fixtures_come_from_the_plugin(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_cluster="""
         def test_a(fake_cluster):
             fake_cluster.apply({"apiVersion": "v1", "kind": "ConfigMap",
-                                "metadata": {"name": "x"}})
+                                "metadata": {"name": "x", "labels": {"app": "x"}}})
             assert fake_cluster.get("ConfigMap", "x")["metadata"]["name"] == "x"
 
         def test_b(fake_cluster, fake_cluster_factory):
-            assert fake_cluster.list("ConfigMap", "default") == []
+            assert fake_cluster.list("ConfigMap", "default", label_selector="app") == []
             other = fake_cluster_factory(token="fixed")
             assert other.token == "fixed" and other.url != fake_cluster.url
     """)

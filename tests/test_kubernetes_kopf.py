@@ -128,7 +128,8 @@ def test_the_operator_annotates_owns_follows_and_finalizes(
                "the owned copy to follow")
 
     cluster.delete("ConfigMap", "app", "default")
-    eventually(lambda: not cluster.list("ConfigMap", "default"),
+    eventually(lambda: [c["metadata"]["name"] for c in cluster.list("ConfigMap", "default")]
+               == ["kube-root-ca.crt"],
                "kopf to release its finalizer and the collector to remove the copy")
     assert calls == ["create app", "update app", "delete app"]
 

@@ -64,7 +64,7 @@ def test_paginated_list(kube: Client, cluster: FakeCluster) -> None:
     # lightkube follows continue tokens itself; chunk_size is the page's limit.
     names = [c.metadata.name for c in kube.list(ConfigMap, namespace="default",
                                                 chunk_size=10) if c.metadata]
-    assert names == [f"cm-{i:02d}" for i in range(25)]
+    assert names == [f"cm-{i:02d}" for i in range(25)] + ["kube-root-ca.crt"]
 
 
 def test_patch_kinds(kube: Client, cluster: FakeCluster) -> None:
@@ -94,7 +94,7 @@ def test_a_conflict_is_an_api_error(kube: Client) -> None:
 
 def test_watch(kube: Client, cluster: FakeCluster) -> None:
     listed = kube.list(ConfigMap, namespace="default")
-    assert list(listed) == []
+    assert [c.metadata.name for c in listed if c.metadata] == ["kube-root-ca.crt"]
     start = listed.resourceVersion
     seen: list[tuple[str, str]] = []
 

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class Timeline(Protocol):
+    """Work that waits for time to pass (a cluster's controllers and stages): the clock
+    stops at each moment some of it is due, so work due at 5 s runs before work due at
+    8 s when a test advances 10 s at once."""
+
+    def next_due(self) -> float | None:
+        """When (seconds since the clock started) the earliest waiting work is due."""
+
+    def run_due(self) -> None:
+        """Run what is due now."""
 
 
 class Clock:
@@ -22,6 +36,13 @@ class Clock:
         self._start = start
         self._offset = 0.0
         self._lock = threading.Lock()
+        self._timelines: list[Timeline] = []
+
+    def follow(self, timeline: Timeline) -> Callable[[], None]:
+        """Let ``timeline``'s work run as this clock passes its due times; returns the
+        function that stops that."""
+        self._timelines.append(timeline)
+        return lambda: self._timelines.remove(timeline)
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=self.monotonic())
@@ -31,10 +52,26 @@ class Clock:
         return self._offset
 
     def advance(self, seconds: float) -> None:
+        """Move time forward, stopping at each moment work that follows this clock is
+        due (see :meth:`follow`) to run it."""
         if seconds < 0:
             raise ValueError("verified-fakes: time only moves forward; advance() takes >= 0")
+        target = self.monotonic() + seconds
+        while True:
+            dues = [d for t in list(self._timelines) if (d := t.next_due()) is not None]
+            due = min(dues, default=None)
+            if due is None or due > target:
+                break
+            self._move_to(due)
+            for timeline in list(self._timelines):
+                timeline.run_due()
+        self._move_to(target)
+        for timeline in list(self._timelines):
+            timeline.run_due()
+
+    def _move_to(self, moment: float) -> None:
         with self._lock:
-            self._offset += seconds
+            self._offset += max(0.0, moment - self.monotonic())
 
     def reset(self) -> None:
         with self._lock:

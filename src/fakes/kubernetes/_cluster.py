@@ -8,14 +8,17 @@ import os
 import secrets
 import ssl
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fakes._clock import Clock
+from fakes._clock import Clock, RealClock
 from fakes._fake import Fake, Snapshot
 from fakes.errors import UsageError
 from fakes.kubernetes._api import KubernetesAdapter
+from fakes.kubernetes._builtin import builtin_controllers
+from fakes.kubernetes._controllers import Controllers
 from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._model import Cluster, DeleteOptions
 from fakes.kubernetes._resources import ResourceType
@@ -31,6 +34,8 @@ SEED = "seed"
 #: The namespaces every cluster starts with.
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 SYSTEM = "system:apiserver"
+#: How often controllers' timers are looked at when the clock is a RealClock (seconds).
+_REAL_TIME_TICK = 0.05
 
 
 class FakeCluster(Fake[Cluster]):
@@ -51,6 +56,10 @@ class FakeCluster(Fake[Cluster]):
 
     Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`); ``users``
     adds more tokens, mapped to the user names the journal records as actors.
+
+    :attr:`controllers` runs what a real cluster's controllers do after a write (see
+    ``docs/kubernetes.md``), on the fake's clock: ``controllers=False`` starts with all
+    of them off, a list of names with only those on.
     """
 
     def __init__(
@@ -65,7 +74,11 @@ class FakeCluster(Fake[Cluster]):
         allow_non_loopback: bool = False,
         seed: int = 0,
         control_api: bool = False,
+        controllers: bool | Sequence[str] = True,
     ) -> None:
+        self._enabled_controllers = controllers
+        self._ticker: threading.Thread | None = None
+        self._ticking = threading.Event()
         self.token = token or secrets.token_hex(16)
         self._tokens = {**(users or {}), self.token: "admin"}
         self._seed = seed
@@ -74,6 +87,7 @@ class FakeCluster(Fake[Cluster]):
         super().__init__(host=host, port=port, clock=clock,
                          allow_non_loopback=allow_non_loopback, seed=seed,
                          control_api=control_api)
+        self.clock.follow(self.controllers)
         self._baseline = self.store.snapshot()
 
     def _make_ssl_context(self) -> ssl.SSLContext:
@@ -87,6 +101,15 @@ class FakeCluster(Fake[Cluster]):
 
     def _make_store(self) -> Cluster:
         cluster = Cluster(self.journal, self.clock, seed=self._seed)
+        #: The cluster's controllers (see :mod:`fakes.kubernetes._controllers`).
+        self.controllers = Controllers(
+            cluster, builtin_controllers(ca_pem=credentials().ca_pem.decode()),
+            seed=self._seed)
+        wanted = self._enabled_controllers
+        if wanted is not True:
+            on = set() if wanted is False else set(wanted)
+            self.controllers.disable(*(n for n in self.controllers.names if n not in on))
+        cluster.settle = self.controllers.settle
         namespaces = cluster.types.get("", "v1", "namespaces")
         assert namespaces is not None
         for name in SYSTEM_NAMESPACES:
@@ -97,13 +120,21 @@ class FakeCluster(Fake[Cluster]):
         return KubernetesAdapter(self.store, self.faults, self._tokens)
 
     def reset(self, to: Snapshot[Cluster] | None = None) -> None:
-        """Back to the snapshot ``to``, or to a new cluster (its system namespaces only)."""
+        """Back to the snapshot ``to``, or to a new cluster (its system namespaces only).
+        Queued controller work and timers are dropped; the controllers then catch up
+        with the restored state, as restarted controllers do."""
         super().reset(to if to is not None else Snapshot(self._baseline))
+        self.controllers.reset()
 
     # -- serving -------------------------------------------------------------------------
 
     def start(self) -> FakeCluster:
         super().start()
+        if isinstance(self.clock, RealClock) and self._ticker is None:
+            self._ticking.clear()
+            self._ticker = threading.Thread(target=self._tick, daemon=True,
+                                            name="vf-kubernetes-controllers")
+            self._ticker.start()
         path = self._kubeconfig_path
         if path is None:
             if self._tmp is None:
@@ -114,7 +145,18 @@ class FakeCluster(Fake[Cluster]):
         self._written = path
         return self
 
+    def _tick(self) -> None:
+        """Under a RealClock, run controllers' timers as real time passes them."""
+        while not self._ticking.wait(_REAL_TIME_TICK):
+            due = self.controllers.next_due()
+            if due is not None and due <= self.clock.monotonic():
+                self.controllers.settle()
+
     def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticking.set()
+            self._ticker.join()
+            self._ticker = None
         super().stop()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -50,13 +50,14 @@ import binascii
 import bisect
 import collections
 import copy
+import functools
 import json
 import random
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -143,6 +144,21 @@ class DeleteOptions:
     orphan_dependents: bool | None = None  # the deprecated field, when it was sent
 
 
+W = TypeVar("W", bound=Callable[..., Any])
+
+
+def _settles(method: W) -> W:
+    """A write after which the cluster's controllers react (``Cluster.settle``), once
+    the outermost write has finished: a controller's own writes only queue work."""
+    @functools.wraps(method)
+    def write(self: Cluster, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if self.settle is not None:
+            self.settle()
+        return result
+    return write  # type: ignore[return-value]
+
+
 def _copy(obj: Mapping[str, Any]) -> dict[str, Any]:
     return _copy_value(dict(obj))  # type: ignore[no-any-return]
 
@@ -219,6 +235,15 @@ class Cluster:
         self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
         # The garbage collector and the namespace controller, fed every change.
         self._controller_queue = _gc.ControllerQueue(self)
+        #: Called with each committed change's Event (the controllers' wake-ups).
+        self.observers: list[Callable[[Event], None]] = []
+        #: Called after each write that reached the store (the controllers' runner).
+        self.settle: Callable[[], None] | None = None
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every read and write; hold it to see and change state atomically."""
+        return self._lock
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -392,6 +417,7 @@ class Cluster:
 
     # -- writes --------------------------------------------------------------------
 
+    @_settles
     def create(self, rt: ResourceType, namespace: str, body: Mapping[str, Any],
                actor: str, *, validation: str = "Strict",
                warnings: list[str] | None = None, manager: str | None = None,
@@ -455,6 +481,7 @@ class Cluster:
                 raise already_exists(rt, meta["name"])
             return _copy(self._write(rt, key, obj, None, actor, "create", dry_run=dry_run))
 
+    @_settles
     def update(
         self, rt: ResourceType, namespace: str, name: str, body: Mapping[str, Any],
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
@@ -474,6 +501,7 @@ class Cluster:
             return self._update(rt, key, current, obj, actor, subresource, "update",
                                 manager, dry_run=dry_run), False
 
+    @_settles
     def patch(
         self, rt: ResourceType, namespace: str, name: str, media_type: str, patch: bytes,
         actor: str, *, subresource: str | None = None, validation: str = "Strict",
@@ -524,6 +552,7 @@ class Cluster:
             return self._update(rt, key, current, obj, actor, subresource, "patch", manager,
                                 dry_run=dry_run)
 
+    @_settles
     def apply(
         self, rt: ResourceType, namespace: str, name: str, config: Any, manager: str,
         actor: str, *, force: bool = False, subresource: str | None = None,
@@ -577,6 +606,7 @@ class Cluster:
             return self._update(rt, key, current, merged, actor, subresource, "patch",
                                 _APPLIED, dry_run=dry_run), False
 
+    @_settles
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
@@ -637,6 +667,7 @@ class Cluster:
             self._remove(rt, key, current, actor, dry_run=dry_run)
             return answer, True
 
+    @_settles
     def delete_collection(
         self, rt: ResourceType, namespace: str | None, options: DeleteOptions, actor: str, *,
         dry_run: bool = False, **listing: Any,
@@ -996,6 +1027,8 @@ class Cluster:
         event = Event("ADDED" if previous is None else "MODIFIED", key, obj, previous)
         change = self.journal.record(actor, f"{rt.plural}.{operation}", _resource_name(key),
                                      payload=event, kind=rt.kind)
+        for observe in self.observers:
+            observe(event)
         if change.seq != seq:  # pragma: no cover - only a reset racing a write gets here
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
@@ -1013,8 +1046,11 @@ class Cluster:
         seq = self.journal.last + 1
         gone_obj["metadata"]["resourceVersion"] = str(seq)
         del self._objects[key]
+        event = Event("DELETED", key, gone_obj, current)
         self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
-                            payload=Event("DELETED", key, gone_obj, current), kind=rt.kind)
+                            payload=event, kind=rt.kind)
+        for observe in self.observers:
+            observe(event)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
         elif rt.custom:

@@ -1,0 +1,14 @@
+"""The controllers a new FakeCluster runs: kube-controller-manager's, the scheduler's
+and the kubelet's part of a real cluster, each switchable off by name."""
+
+from __future__ import annotations
+
+from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
+from fakes.kubernetes._controllers import Controller
+
+
+def builtin_controllers(*, ca_pem: str) -> list[Controller]:
+    return [
+        ServiceAccountController(),
+        RootCAPublisher(ca_pem),
+    ]
