@@ -40,6 +40,7 @@ import attrs
 
 from fakes.kubernetes import _namespaces
 from fakes.kubernetes._errors import StatusError
+from fakes.kubernetes._events import CONTROLLER_MANAGER, record_event
 
 if TYPE_CHECKING:
     from fakes.kubernetes._model import Cluster, DeleteOptions, Key
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
 #: The field manager kube-controller-manager's writes are recorded under.
-CONTROLLER_MANAGER = "kube-controller-manager"
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
 _MERGE_PATCH = "application/merge-patch+json"
@@ -319,9 +319,11 @@ class ControllerQueue:
                    f"exist in namespace {json.dumps(namespace)}")
         involved = {"kind": rt.kind, "namespace": namespace, "name": meta.get("name"),
                     "uid": meta.get("uid"), "apiVersion": rt.api_version}
-        record_event(self._cluster, namespace or "default",
-                     {k: v for k, v in involved.items() if v}, "Warning",
-                     "OwnerRefInvalidNamespace", message, _COMPONENT)
+        # The collector's Event names no resourceVersion and is not counted up when the
+        # reference is looked at again (measured).
+        record_event(self._cluster, involved, "Warning", "OwnerRefInvalidNamespace",
+                     message, component=_COMPONENT, actor=GARBAGE_COLLECTOR,
+                     correlate=False)
 
     def _namespace(self, key: Key) -> None:
         _namespaces.sync(self._cluster, key[3])
@@ -337,20 +339,3 @@ def _options(uid: str, policy: str) -> DeleteOptions:
     return DeleteOptions(uid=uid, propagation=policy)
 
 
-def record_event(cluster: Cluster, namespace: str, involved: Mapping[str, Any],
-                 type_: str, reason: str, message: str, component: str) -> None:
-    """A core/v1 Event as client-go's event recorder writes it; dropped, as the recorder
-    drops it, when the namespace refuses it (being deleted, or gone)."""
-    rt = cluster.types.by_kind("v1", "Event")
-    assert rt is not None  # core/v1 Events are in the registry
-    now = cluster.clock.now()
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = {"apiVersion": "v1", "kind": "Event", "metadata": {
-        "name": f"{involved.get('name')}.{int(now.timestamp() * 1e9):x}",
-        "namespace": namespace},
-        "involvedObject": dict(involved), "reason": reason, "message": message,
-        "source": {"component": component}, "firstTimestamp": stamp, "lastTimestamp": stamp,
-        "count": 1, "type": type_, "reportingComponent": component,
-        "reportingInstance": ""}  # (and "eventTime": null, which the schema does not allow)
-    with contextlib.suppress(StatusError):
-        cluster.create(rt, namespace, body, GARBAGE_COLLECTOR, manager=CONTROLLER_MANAGER)

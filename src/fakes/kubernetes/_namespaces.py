@@ -27,8 +27,8 @@ import collections
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from fakes.kubernetes import _gc
 from fakes.kubernetes._errors import Cause, StatusError, invalid
+from fakes.kubernetes._events import CONTROLLER_MANAGER
 from fakes.kubernetes._validation import qualified_name
 
 if TYPE_CHECKING:
@@ -124,12 +124,12 @@ def sync(cluster: Cluster, name: str) -> None:
         ns = cluster.update(rt, "", name, {**ns, "status": {**ns["status"],
                                                            "conditions": conditions}},
                             NAMESPACE_CONTROLLER, subresource="status",
-                            manager=_gc.CONTROLLER_MANAGER)[0]
+                            manager=CONTROLLER_MANAGER)[0]
     if resources:
         return  # objects with finalizers hold it; it looks again when they change
     left = [f for f in ns["spec"]["finalizers"] if f != FINALIZER]
     cluster.update(rt, "", name, {**ns, "spec": {"finalizers": left}}, NAMESPACE_CONTROLLER,
-                   subresource="finalize", manager=_gc.CONTROLLER_MANAGER)
+                   subresource="finalize", manager=CONTROLLER_MANAGER)
 
 
 def _conditions(ns: Mapping[str, Any], resources: Mapping[str, int],
