@@ -62,7 +62,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
-from fakes.kubernetes import _crd
+from fakes.kubernetes import _crd, _rbac
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
 from fakes.kubernetes._defaults import default, on_create, on_update
@@ -219,6 +219,8 @@ class Cluster:
         #: Container logs a test set, by Pod uid and container name (pods/log).
         self.pod_logs: dict[tuple[str, str], str] = {}
         self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
+        #: The RBAC policy index, rebuilt after RBAC writes (see _rbac).
+        self.rbac = _rbac.PolicyState()
 
     # -- FakeStore -----------------------------------------------------------------
 
@@ -238,8 +240,14 @@ class Cluster:
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()
+            self.rbac = _rbac.PolicyState()
 
     # -- reads ---------------------------------------------------------------------
+
+    def policy(self) -> _rbac.Policy:
+        """The RBAC policy of the stored Roles, ClusterRoles and bindings."""
+        with self._lock:
+            return self.rbac.policy(self._objects)
 
     def get(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
         with self._lock:
@@ -985,6 +993,8 @@ class Cluster:
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
+        elif _rbac.is_policy(rt.group, rt.plural):
+            _rbac.policy_changed(self, rt.plural)
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
@@ -1004,6 +1014,8 @@ class Cluster:
             self._definitions_changed(rt, key)
         elif rt.custom:
             self._finish_definition(rt.group, rt.plural)
+        elif _rbac.is_policy(rt.group, rt.plural):
+            _rbac.policy_changed(self, rt.plural)
         self._collect_dependents(_meta(current).get("uid", ""), key[2], orphan)
         if rt.namespaced:
             self._namespace_controller(key[2])

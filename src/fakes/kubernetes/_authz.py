@@ -1,0 +1,330 @@
+"""Authentication and authorization on the wire: bearer tokens, impersonation headers,
+each request's attributes, the apiserver's 403, and the review APIs
+(``authorization.k8s.io/v1`` SelfSubjectAccessReview, SubjectAccessReview,
+SelfSubjectRulesReview; ``authentication.k8s.io/v1`` SelfSubjectReview).
+
+The decisions themselves are the model's (``_rbac``). Documentation:
+https://kubernetes.io/docs/reference/access-authn-authz/authorization/ (request
+attributes, review APIs), https://kubernetes.io/docs/reference/access-authn-authz/
+authentication/#user-impersonation; messages measured on kube-apiserver v1.37.2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from fakes._adapter import Call, route
+from fakes._http import Request, Response
+from fakes.kubernetes._bodies import JSON, body_media_type, decode_kind
+from fakes.kubernetes._errors import Cause, StatusError, bad_request
+from fakes.kubernetes._model import Cluster
+from fakes.kubernetes._protobuf import MAGIC, PROTOBUF
+from fakes.kubernetes._rbac import MASTERS, Attributes, Decision, User, service_account_of
+
+Mode = Literal["RBAC", "AlwaysAllow"]
+MODES: tuple[Mode, ...] = ("RBAC", "AlwaysAllow")
+AUTHORIZATION = "authorization.k8s.io"
+AUTHENTICATION = "authentication.k8s.io"
+_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+_NAMESPACE_SUBRESOURCES = ("status", "finalize")
+_IMPERSONATE = ("Impersonate-User", "Impersonate-Group", "Impersonate-Uid")
+
+
+def _is_true(value: str | None) -> bool:
+    return value is not None and value.lower() not in ("", "0", "false")
+
+
+def request_attributes(request: Request) -> Attributes:
+    """What the request asks, by the apiserver's request-info rules: ``/api/v1/...``
+    and ``/apis/<group>/<version>/...`` with a resource are resource requests (a
+    namespace's own path is in that namespace; a list or watch of one
+    ``metadata.name`` names it); every other path is a non-resource request whose verb
+    is the method in lower case."""
+    parts = [p for p in request.path.split("/") if p]
+    group = ""
+    if parts[:2] == ["api", "v1"] and len(parts) > 2:
+        rest = parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) > 3:
+        group, rest = parts[1], parts[3:]
+    else:
+        return Attributes(verb=request.method.lower(), path=request.path)
+    namespace = ""
+    if rest[0] == "namespaces" and len(rest) > 1:
+        namespace = rest[1]
+        if len(rest) > 2 and rest[2] not in _NAMESPACE_SUBRESOURCES:
+            rest = rest[2:]
+    resource = rest[0]
+    name = rest[1] if len(rest) > 1 else ""
+    subresource = rest[2] if len(rest) > 2 else ""
+    if request.method in ("GET", "HEAD"):
+        verb = "get" if name else ("watch" if _is_true(request.arg("watch")) else "list")
+        if not name:
+            selected = [s.partition("=")[2].lstrip("=") for s in
+                        (request.arg("fieldSelector") or "").split(",")
+                        if s.partition("=")[0] == "metadata.name"]
+            name = selected[0] if len(selected) == 1 else ""
+    elif request.method == "DELETE":
+        verb = "delete" if name else "deletecollection"
+    else:
+        verb = _VERBS.get(request.method, request.method.lower())
+    return Attributes(verb=verb, resource=resource, subresource=subresource, group=group,
+                      namespace=namespace, name=name)
+
+
+def forbidden(user: User, request: Attributes, reason: str) -> StatusError:
+    """The apiserver's 403 for a refused request (its message names user, verb, the
+    resource with its subresource or the path, the group and the scope)."""
+    if not request.is_resource:
+        why = f'User "{user.name}" cannot {request.verb} path "{request.path}"'
+        what, details = "", {}
+    else:
+        resource = request.resource + (f"/{request.subresource}" if request.subresource
+                                       else "")
+        scope = (f'in the namespace "{request.namespace}"' if request.namespace
+                 else "at the cluster scope")
+        why = (f'User "{user.name}" cannot {request.verb} resource "{resource}" in API '
+               f'group "{request.group}" {scope}')
+        what = request.resource + (f".{request.group}" if request.group else "")
+        details = {**({"name": request.name} if request.name else {}),
+                   **({"group": request.group} if request.group else {}),
+                   "kind": request.resource}
+    if reason:
+        why = f"{why}: {reason}"
+    subject = (f'{what} "{request.name}" is ' if request.name else f"{what} is "
+               ) if what else ""
+    return StatusError(f"{subject}forbidden: {why}", status=403, reason="Forbidden",
+                       details=details)
+
+
+class Access:
+    """Who a request is (tokens, impersonation) and whether it may do what it asks."""
+
+    def __init__(self, tokens: Mapping[str, User], mode: Mode = "RBAC") -> None:
+        if mode not in MODES:
+            raise ValueError(f"verified-fakes: authorization is one of {MODES}, not {mode!r}")
+        self.tokens = tokens
+        self.mode = mode
+
+    def decide(self, store: Cluster, user: User, request: Attributes) -> Decision:
+        """The authorizers in turn: ``system:masters`` (the apiserver's privileged
+        group), then RBAC, or everything under AlwaysAllow."""
+        if self.mode == "AlwaysAllow" or MASTERS in user.groups:
+            return Decision(True)
+        return store.policy().decide(user, request)
+
+    def authenticate(self, request: Request, store: Cluster) -> User:
+        """The user of the bearer token, as an authenticated user; 401 without one. A
+        ServiceAccount's token stops working when the ServiceAccount is gone."""
+        scheme, _, token = (request.header("Authorization") or "").partition(" ")
+        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        account = service_account_of(user.name) if user is not None else None
+        if user is None or (account is not None and not _exists(store, *account)):
+            raise StatusError("Unauthorized", status=401, reason="Unauthorized")
+        return user.authenticated()
+
+    def user(self, request: Request, store: Cluster) -> User:
+        """Who the request acts as: its token's user, or the user that user
+        impersonates. Constrained impersonation first (the ``impersonate-on:<mode>:<verb>``
+        verb on what the request does, then ``impersonate:<mode>`` on the user or
+        ServiceAccount and ``impersonate:user-info`` on each group and uid, in API group
+        authentication.k8s.io); else the legacy ``impersonate`` verb on users,
+        serviceaccounts, groups and uids of the core group; refused by both, the 403
+        names the first constrained check that failed (measured)."""
+        user = self.authenticate(request, store)
+        name = request.header("Impersonate-User")
+        groups = list(request.headers.get_all("Impersonate-Group") or [])
+        uid = request.header("Impersonate-Uid")
+        if _extras(request):
+            from fakes.kubernetes._api import _unmodelled
+
+            raise _unmodelled(request, "impersonating user extras (Impersonate-Extra-*)")
+        if name is None:
+            if groups or uid is not None:
+                shown = ", ".join(json.dumps(g) for g in groups)
+                raise bad_request(
+                    f'requested &user.DefaultInfo{{Name:"", UID:{json.dumps(uid or "")}, '
+                    f"Groups:[]string{{{shown}}}, Extra:map[string][]string(nil)}} "
+                    "without impersonating a user name")
+            return user
+        account = service_account_of(name)
+        mode = "serviceaccount" if account else "user-info"
+        acting = request_attributes(request)
+        constrained = [attrs.evolve(acting, verb=f"impersonate-on:{mode}:{acting.verb}")]
+        legacy: list[Attributes] = []
+        for verb, group in ((f"impersonate:{mode}", AUTHENTICATION), ("impersonate", "")):
+            asked = [Attributes(verb=verb, group=group, resource="serviceaccounts",
+                                namespace=account[0], name=account[1]) if account else
+                     Attributes(verb=verb, group=group, resource="users", name=name)]
+            verb = "impersonate:user-info" if group else verb
+            asked += [Attributes(verb=verb, group=group, resource="groups", name=g)
+                      for g in groups]
+            if uid is not None:
+                asked.append(Attributes(verb=verb, group=group, resource="uids", name=uid))
+            (constrained if group else legacy).extend(asked)
+        refused = self._first_refused(store, user, constrained)
+        if refused is not None and self._first_refused(store, user, legacy) is not None:
+            raise forbidden(user, *refused)
+        if account is not None and not groups:
+            groups = list(User.service_account(*account).groups)
+        return User(name, tuple(groups), uid or "").authenticated()
+
+    def _first_refused(self, store: Cluster, user: User, asked: list[Attributes]
+                       ) -> tuple[Attributes, str] | None:
+        for attributes in asked:
+            decision = self.decide(store, user, attributes)
+            if not decision.allowed:
+                return attributes, decision.reason
+        return None
+
+    def admit(self, request: Request, store: Cluster) -> User:
+        """The request's user, when it may do what it asks; else the apiserver's 401,
+        400 or 403."""
+        user = self.user(request, store)
+        if self.mode == "AlwaysAllow":
+            return user
+        attributes = request_attributes(request)
+        decision = self.decide(store, user, attributes)
+        if not decision.allowed:
+            raise forbidden(user, attributes, decision.reason)
+        return user
+
+
+def _exists(store: Cluster, namespace: str, name: str) -> bool:
+    accounts = store.types.get("", "v1", "serviceaccounts")
+    assert accounts is not None
+    try:
+        store.get(accounts, namespace, name)
+    except StatusError:
+        return False
+    return True
+
+
+def _extras(request: Request) -> bool:
+    keys = getattr(request.headers, "keys", None)
+    return keys is not None and any(str(k).lower().startswith("impersonate-extra-")
+                                    for k in keys())
+
+
+# -- the review APIs -------------------------------------------------------------------
+
+def _review_body(request: Request, group: str, kind: str) -> dict[str, Any]:
+    """A review's body, in JSON, YAML or protobuf as kubectl sends it."""
+    raw = request.read_body(1024 * 1024)
+    media = body_media_type(request.header("Content-Type"))
+    if media != JSON:
+        if kind == "SelfSubjectReview" and media == PROTOBUF and raw.startswith(MAGIC):
+            return {}  # nothing in it is read: it has no spec
+        body = decode_kind(media, raw, f"{group}/v1", kind)
+    else:
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError as error:
+            shown = raw.decode(errors="replace")[:100]
+            raise bad_request(f"the object provided is unrecognized (must be of type {kind}):"
+                              f" couldn't get version/kind; json parse error: {error} "
+                              f"({shown})") from None
+    if not isinstance(body, dict):
+        raise bad_request(f"the object provided is unrecognized (must be of type {kind})")
+    return body
+
+
+def _review_invalid(field: str, value: str, why: str) -> StatusError:
+    body = f"Invalid value: {value}: {why}"
+    return StatusError(f'.{AUTHORIZATION} "" is invalid: {field}: {body}', status=422,
+                       reason="Invalid", details={
+                           "group": AUTHORIZATION,
+                           "causes": [Cause("FieldValueInvalid", field, body).to_json()]})
+
+
+def _spec_attributes(spec: Mapping[str, Any]) -> Attributes:
+    """The attributes a review's spec asks about: exactly one of resourceAttributes
+    and nonResourceAttributes."""
+    resource, other = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if (resource is None) == (other is None):
+        raise _review_invalid("spec", "null", "exactly one of nonResourceAttributes or "
+                                              "resourceAttributes must be specified")
+    if isinstance(other, Mapping):
+        return Attributes(verb=str(other.get("verb") or ""), path=str(other.get("path") or ""))
+    if not isinstance(resource, Mapping):
+        raise bad_request("resourceAttributes must be an object")
+    return Attributes(verb=str(resource.get("verb") or ""),
+                      resource=str(resource.get("resource") or ""),
+                      subresource=str(resource.get("subresource") or ""),
+                      group=str(resource.get("group") or ""),
+                      namespace=str(resource.get("namespace") or ""),
+                      name=str(resource.get("name") or ""))
+
+
+def _status(decision: Decision) -> dict[str, Any]:
+    return {"allowed": decision.allowed, **({"reason": decision.reason}
+                                            if decision.reason else {})}
+
+
+class ReviewRoutes:
+    """The review APIs, mixed into the adapter (which supplies ``access``)."""
+
+    access: Access
+
+    @route("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+           "selfsubjectaccessreviews.create", access="none")
+    def self_access_review(self, request: Request, call: Call) -> Response:
+        body = _review_body(request, AUTHORIZATION, "SelfSubjectAccessReview")
+        spec = body.get("spec") or {}
+        decision = self.access.decide(call.store, self.access.user(request, call.store),
+                                      _spec_attributes(spec))
+        return Response.json(201, {"kind": "SelfSubjectAccessReview",
+                                   "apiVersion": f"{AUTHORIZATION}/v1", "metadata": {},
+                                   "spec": spec, "status": _status(decision)})
+
+    @route("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+           "subjectaccessreviews.create", access="none")
+    def access_review(self, request: Request, call: Call) -> Response:
+        body = _review_body(request, AUTHORIZATION, "SubjectAccessReview")
+        spec = body.get("spec") or {}
+        attributes = _spec_attributes(spec)
+        if not spec.get("user") and not spec.get("groups"):
+            raise _review_invalid("spec.user", '""',
+                                  "at least one of user or group must be specified")
+        user = User(str(spec.get("user") or ""), tuple(spec.get("groups") or ()),
+                    str(spec.get("uid") or ""))
+        decision = self.access.decide(call.store, user, attributes)
+        return Response.json(201, {"kind": "SubjectAccessReview",
+                                   "apiVersion": f"{AUTHORIZATION}/v1", "metadata": {},
+                                   "spec": spec, "status": _status(decision)})
+
+    @route("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+           "selfsubjectrulesreviews.create", access="none")
+    def self_rules_review(self, request: Request, call: Call) -> Response:
+        spec = _review_body(request, AUTHORIZATION, "SelfSubjectRulesReview").get("spec") or {}
+        namespace = spec.get("namespace")
+        if not namespace:
+            raise bad_request("no namespace on request")
+        user = self.access.user(request, call.store)
+        if self.access.mode == "AlwaysAllow":
+            rules = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+            urls, error = [{"verbs": ["*"], "nonResourceURLs": ["*"]}], ""
+        else:
+            store: Cluster = call.store
+            rules, urls, error = store.policy().rules_for(
+                user, str(namespace))
+        status = {"resourceRules": rules, "nonResourceRules": urls, "incomplete": False,
+                  **({"evaluationError": error} if error else {})}
+        return Response.json(201, {"kind": "SelfSubjectRulesReview",
+                                   "apiVersion": f"{AUTHORIZATION}/v1", "metadata": {},
+                                   "spec": {}, "status": status})
+
+    @route("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+           "selfsubjectreviews.create", access="none")
+    def self_review(self, request: Request, call: Call) -> Response:
+        _review_body(request, AUTHENTICATION, "SelfSubjectReview")
+        user = self.access.user(request, call.store)
+        store: Cluster = call.store
+        created = store.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Response.json(201, {"kind": "SelfSubjectReview",
+                                   "apiVersion": f"{AUTHENTICATION}/v1",
+                                   "metadata": {"creationTimestamp": created},
+                                   "status": {"userInfo": user.to_json()}})

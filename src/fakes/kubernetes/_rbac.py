@@ -1,0 +1,363 @@
+"""Authorization: who may do what, by RBAC, as kube-apiserver with
+``--authorization-mode=RBAC`` decides it. No HTTP here.
+
+Modelled (https://kubernetes.io/docs/reference/access-authn-authz/rbac/):
+
+- users with groups (:class:`User`); every authenticated user is in
+  ``system:authenticated``, a ServiceAccount's user is
+  ``system:serviceaccount:<namespace>:<name>`` in ``system:serviceaccounts`` and
+  ``system:serviceaccounts:<namespace>``; ``system:masters`` may do anything (the
+  apiserver's privileged group, decided before RBAC);
+- a request's :class:`Attributes` checked against the rules of the Roles and
+  ClusterRoles that RoleBindings (in the request's namespace) and ClusterRoleBindings
+  grant the user: verbs, API groups, resources with subresources (``pods/log``,
+  ``*/scale``), resourceNames, ``*`` wildcards and nonResourceURLs (``/healthz``,
+  ``/api/*``); a binding whose role is missing grants nothing and is named in the
+  reason (measured);
+- ClusterRole aggregation: a ClusterRole with an ``aggregationRule`` holds the rules of
+  the ClusterRoles its label selectors pick, in name order without repeats, rewritten
+  whenever a ClusterRole changes, as the clusterrole-aggregation controller does (at
+  once, inside the write, where the real controller acts a moment later);
+- the bootstrap policy of a new cluster (``rbac.json``, measured, see
+  ``scripts/generate-kubernetes-rbac.py``): cluster-admin, admin, edit, view and their
+  aggregate-to-* roles, system:discovery, system:basic-user and
+  system:public-info-viewer, with the bindings that give discovery and the review APIs
+  to every authenticated user;
+- the rules a user holds in a namespace (SelfSubjectRulesReview).
+
+The policy is indexed by subject and rebuilt only when an RBAC object changes, so that
+a request costs a few dictionary lookups whatever the number of bindings.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from fakes.kubernetes._rules import label_selector
+
+if TYPE_CHECKING:
+    from fakes.kubernetes._model import Cluster
+
+GROUP = "rbac.authorization.k8s.io"
+MASTERS = "system:masters"
+AUTHENTICATED = "system:authenticated"
+SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
+SERVICE_ACCOUNTS = "system:serviceaccounts"
+#: The field manager and actor of the aggregation's writes (as on a real cluster).
+AGGREGATOR = "clusterrole-aggregation-controller"
+#: The field manager a real cluster's bootstrap policy is written by.
+BOOTSTRAPPER = "kube-apiserver"
+_POLICY_KINDS = frozenset({"roles", "rolebindings", "clusterroles", "clusterrolebindings"})
+
+Key = tuple[str, str, str, str]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class User:
+    """An authenticated user: its name, groups and uid (the token file's uid column)."""
+
+    name: str
+    groups: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    uid: str = ""
+
+    @classmethod
+    def service_account(cls, namespace: str, name: str) -> User:
+        """The user a ServiceAccount's token authenticates as."""
+        return cls(f"{SERVICE_ACCOUNT_PREFIX}{namespace}:{name}",
+                   (SERVICE_ACCOUNTS, f"{SERVICE_ACCOUNTS}:{namespace}"))
+
+    def authenticated(self) -> User:
+        """This user as the apiserver sees it once authenticated: in
+        ``system:authenticated`` (last, unless it is there already)."""
+        if AUTHENTICATED in self.groups:
+            return self
+        return attrs.evolve(self, groups=(*self.groups, AUTHENTICATED))
+
+    def to_json(self) -> dict[str, Any]:
+        """A ``UserInfo``, as SelfSubjectReview and SubjectAccessReview show one."""
+        info: dict[str, Any] = {"username": self.name}
+        if self.uid:
+            info["uid"] = self.uid
+        if self.groups:
+            info["groups"] = list(self.groups)
+        return info
+
+
+def service_account_of(user_name: str) -> tuple[str, str] | None:
+    """(namespace, name) of a ServiceAccount's user name, else None."""
+    if not user_name.startswith(SERVICE_ACCOUNT_PREFIX):
+        return None
+    namespace, sep, name = user_name[len(SERVICE_ACCOUNT_PREFIX):].partition(":")
+    return (namespace, name) if sep and namespace and name and ":" not in name else None
+
+
+@attrs.frozen
+class Attributes:
+    """What a request asks to do, as the apiserver's request info names it: a resource
+    request (``resource`` set) or a request for a non-resource ``path``."""
+
+    verb: str
+    resource: str = ""
+    subresource: str = ""
+    group: str = ""
+    namespace: str = ""
+    name: str = ""
+    path: str = ""
+
+    @property
+    def is_resource(self) -> bool:
+        return bool(self.resource)
+
+
+@attrs.frozen
+class Decision:
+    """Allowed or not, and the reason the authorizer gives (empty where it gives none)."""
+
+    allowed: bool
+    reason: str = ""
+
+
+@attrs.frozen
+class Rule:
+    """One PolicyRule, with its lists as sets for quick matching."""
+
+    verbs: frozenset[str]
+    groups: frozenset[str]
+    resources: frozenset[str]
+    names: frozenset[str]
+    urls: tuple[str, ...]
+    source: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+
+    @classmethod
+    def of(cls, rule: Mapping[str, Any]) -> Rule:
+        def strings(field: str) -> list[str]:
+            values = rule.get(field)
+            return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+        return cls(frozenset(strings("verbs")), frozenset(strings("apiGroups")),
+                   frozenset(strings("resources")), frozenset(strings("resourceNames")),
+                   tuple(strings("nonResourceURLs")), rule)
+
+    def allows(self, request: Attributes) -> bool:
+        if "*" not in self.verbs and request.verb not in self.verbs:
+            return False
+        if not request.is_resource:
+            return any(url == "*" or url == request.path
+                       or (url.endswith("*") and request.path.startswith(url[:-1]))
+                       for url in self.urls)
+        if "*" not in self.groups and request.group not in self.groups:
+            return False
+        if request.subresource:
+            wanted = f"{request.resource}/{request.subresource}"
+            if not ({"*", wanted, f"*/{request.subresource}"} & self.resources):
+                return False
+        elif not ({"*", request.resource} & self.resources):
+            return False
+        return not self.names or request.name in self.names
+
+
+@attrs.frozen
+class Binding:
+    """A RoleBinding or ClusterRoleBinding, as far as authorization needs it."""
+
+    kind: str
+    namespace: str
+    name: str
+    role_kind: str
+    role_name: str
+
+    @property
+    def shown(self) -> str:
+        return f"{self.name}/{self.namespace}" if self.namespace else self.name
+
+
+class Policy:
+    """The cluster's RBAC objects, indexed by subject: user name or group name."""
+
+    def __init__(self, objects: Iterable[tuple[Key, Mapping[str, Any]]]) -> None:
+        self.roles: dict[tuple[str, str], tuple[Rule, ...]] = {}
+        self.cluster_roles: dict[str, tuple[Rule, ...]] = {}
+        #: ("User" | "Group", name) -> the bindings naming it, with the subject shown.
+        self.by_subject: dict[tuple[str, str], list[tuple[Binding, str]]] = {}
+        for (_group, plural, namespace, name), obj in sorted(objects, key=lambda e: e[0]):
+            if plural in ("roles", "clusterroles"):
+                rules = tuple(Rule.of(r) for r in obj.get("rules") or [] if isinstance(r, dict))
+                if plural == "roles":
+                    self.roles[(namespace, name)] = rules
+                else:
+                    self.cluster_roles[name] = rules
+            else:
+                self._index(plural, namespace, name, obj)
+
+    def _index(self, plural: str, namespace: str, name: str, obj: Mapping[str, Any]) -> None:
+        ref = obj.get("roleRef") or {}
+        binding = Binding("RoleBinding" if plural == "rolebindings" else "ClusterRoleBinding",
+                          namespace, name, str(ref.get("kind", "")), str(ref.get("name", "")))
+        for subject in obj.get("subjects") or []:
+            kind, subject_name = subject.get("kind"), str(subject.get("name", ""))
+            if kind == "ServiceAccount":
+                account_namespace = subject.get("namespace") or namespace
+                if not account_namespace:
+                    continue
+                key = ("User", f"{SERVICE_ACCOUNT_PREFIX}{account_namespace}:{subject_name}")
+                shown = f'ServiceAccount "{subject_name}/{account_namespace}"'
+            elif kind in ("User", "Group"):
+                key, shown = (kind, subject_name), f'{kind} "{subject_name}"'
+            else:
+                continue
+            self.by_subject.setdefault(key, []).append((binding, shown))
+
+    def bindings(self, user: User, namespace: str) -> list[tuple[Binding, str]]:
+        """The bindings that apply to ``user`` for a request in ``namespace`` (cluster
+        ones first, then the namespace's, each in name order)."""
+        found: dict[Binding, str] = {}
+        for key in (("User", user.name), *(("Group", g) for g in user.groups)):
+            for binding, shown in self.by_subject.get(key, ()):
+                if binding.kind == "ClusterRoleBinding" or (namespace
+                                                             and binding.namespace == namespace):
+                    found.setdefault(binding, shown)
+        return sorted(found.items(), key=lambda e: (e[0].kind == "RoleBinding",
+                                                    e[0].namespace, e[0].name))
+
+    def rules_of(self, binding: Binding) -> tuple[Rule, ...] | str:
+        """The rules a binding grants, or the error naming its missing role."""
+        if binding.role_kind == "ClusterRole":
+            rules = self.cluster_roles.get(binding.role_name)
+            missing = f'clusterrole.{GROUP} "{binding.role_name}" not found'
+        elif binding.role_kind == "Role" and binding.kind == "RoleBinding":
+            rules = self.roles.get((binding.namespace, binding.role_name))
+            missing = f'role.{GROUP} "{binding.role_name}" not found'
+        else:
+            return f"unsupported role reference kind: {binding.role_kind!r}"
+        return missing if rules is None else rules
+
+    def decide(self, user: User, request: Attributes) -> Decision:
+        """What the RBAC authorizer says (the reason is what real ones answer, measured)."""
+        errors = []
+        for binding, subject in self.bindings(user, request.namespace):
+            rules = self.rules_of(binding)
+            if isinstance(rules, str):
+                errors.append(rules)
+                continue
+            if any(rule.allows(request) for rule in rules):
+                return Decision(True, f'RBAC: allowed by {binding.kind} "{binding.shown}" of '
+                                      f'{binding.role_kind} "{binding.role_name}" to {subject}')
+        return Decision(False, f"rbac: RBAC: {_aggregate(errors)}" if errors else "")
+
+    def rules_for(self, user: User, namespace: str
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+        """The resource rules and non-resource rules ``user`` holds in ``namespace``,
+        and the evaluation error (SelfSubjectRulesReview)."""
+        resource_rules: list[dict[str, Any]] = []
+        url_rules: list[dict[str, Any]] = []
+        errors = []
+        for binding, _subject in self.bindings(user, namespace):
+            rules = self.rules_of(binding)
+            if isinstance(rules, str):
+                errors.append(rules)
+                continue
+            for rule in rules:
+                source = rule.source
+                if rule.urls:
+                    url_rules.append({"verbs": list(source.get("verbs") or []),
+                                      "nonResourceURLs": list(rule.urls)})
+                else:
+                    resource_rules.append({k: list(source[k]) for k in (
+                        "verbs", "apiGroups", "resources", "resourceNames") if source.get(k)}
+                        | {"verbs": list(source.get("verbs") or [])})
+        return resource_rules, url_rules, _aggregate(errors) if errors else ""
+
+
+def _aggregate(errors: Sequence[str]) -> str:
+    """Several errors as Go's aggregate error prints them."""
+    return errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+
+
+class PolicyState:
+    """A cluster's authorization state: the policy index, rebuilt after RBAC writes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._policy: Policy | None = None
+        self.aggregating = False
+
+    def changed(self) -> None:
+        with self._lock:
+            self._policy = None
+
+    def policy(self, objects: Mapping[Key, Mapping[str, Any]]) -> Policy:
+        with self._lock:
+            if self._policy is None:
+                self._policy = Policy((k, o) for k, o in list(objects.items())
+                                      if k[0] == GROUP and k[1] in _POLICY_KINDS)
+            return self._policy
+
+
+def is_policy(group: str, plural: str) -> bool:
+    return group == GROUP and plural in _POLICY_KINDS
+
+
+def policy_changed(cluster: Cluster, plural: str) -> None:
+    """After a write of an RBAC object: forget the index, aggregate ClusterRoles again."""
+    cluster.rbac.changed()
+    if plural == "clusterroles":
+        aggregate(cluster)
+
+
+def aggregate(cluster: Cluster) -> None:
+    """The clusterrole-aggregation controller: give every aggregating ClusterRole the
+    rules of the ClusterRoles its selectors pick, until nothing changes."""
+    state = cluster.rbac
+    if state.aggregating:
+        return  # the outer pass runs again after this write
+    rt = cluster.types.get(GROUP, "v1", "clusterroles")
+    assert rt is not None
+    state.aggregating = True
+    try:
+        for _ in range(100):  # a cycle of aggregating roles converges too; stop anyway
+            roles = {o["metadata"]["name"]: o for o in cluster.list_objects(rt, None).items}
+            pending = [(name, rules) for name, role in sorted(roles.items())
+                       if (rules := _aggregated_rules(role, roles)) is not None
+                       and rules != (role.get("rules") or [])]
+            if not pending:
+                return
+            name, rules = pending[0]
+            cluster.apply(rt, "", name, {"apiVersion": rt.api_version, "kind": rt.kind,
+                                         "metadata": {"name": name}, "rules": rules},
+                          AGGREGATOR, AGGREGATOR, force=True)
+    finally:
+        state.aggregating = False
+
+
+def _aggregated_rules(role: Mapping[str, Any], roles: Mapping[str, Mapping[str, Any]]
+                      ) -> list[Any] | None:
+    rule = role.get("aggregationRule")
+    if not isinstance(rule, dict):
+        return None
+    rules: list[Any] = []
+    for selector in rule.get("clusterRoleSelectors") or []:
+        chosen = label_selector(selector)
+        for name, other in sorted(roles.items()):
+            if name == role["metadata"]["name"]:
+                continue
+            if chosen.matches(other["metadata"].get("labels")):
+                rules.extend(r for r in other.get("rules") or [] if r not in rules)
+    return rules
+
+
+@cache
+def bootstrap_policy() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
+    """The ClusterRoles and ClusterRoleBindings a new cluster has (``rbac.json``)."""
+    data = json.loads(resources.files("fakes.kubernetes").joinpath("rbac.json").read_text())
+    return tuple(data["clusterRoles"]), tuple(data["clusterRoleBindings"])
