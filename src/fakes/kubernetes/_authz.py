@@ -23,7 +23,7 @@ from fakes.kubernetes._bodies import JSON, body_media_type, decode_kind
 from fakes.kubernetes._errors import Cause, StatusError, bad_request
 from fakes.kubernetes._model import Cluster
 from fakes.kubernetes._protobuf import MAGIC, PROTOBUF
-from fakes.kubernetes._rbac import MASTERS, Attributes, Decision, User, service_account_of
+from fakes.kubernetes._rbac import GROUP, MASTERS, Attributes, Decision, User, service_account_of
 
 Mode = Literal["RBAC", "AlwaysAllow"]
 MODES: tuple[Mode, ...] = ("RBAC", "AlwaysAllow")
@@ -190,6 +190,15 @@ class Access:
         decision = self.decide(store, user, attributes)
         if not decision.allowed:
             raise forbidden(user, attributes, decision.reason)
+        if (attributes.group == GROUP and attributes.verb in ("create", "update", "patch")
+                and MASTERS not in user.groups):
+            from fakes.kubernetes._api import _unmodelled
+
+            # The apiserver lets a user grant only what it holds (or may escalate or
+            # bind); the fake does not check that, so it refuses loudly.
+            raise _unmodelled(request, "RBAC escalation prevention: writing Roles, "
+                                       "ClusterRoles and bindings as a user outside "
+                                       "system:masters")
         return user
 
 
