@@ -457,8 +457,8 @@ def test_impersonation_needs_the_verb(target: Target) -> None:
     eventually(as_bob)
 
 
-@behaviour("K8S-314", "Impersonate-Group without Impersonate-User is 400 BadRequest",
-           cite=IMPERSONATION + " and " + MEASURED)
+@behaviour("K8S-314", "Impersonate-Group or Impersonate-Uid without Impersonate-User is "
+           "400 BadRequest", cite=IMPERSONATION + " and " + MEASURED)
 def test_impersonating_groups_only(target: Target) -> None:
     status = failure(target, "GET", "/api/v1/namespaces/default/configmaps",
                      headers={"Impersonate-Group": "devs"})
@@ -466,6 +466,10 @@ def test_impersonating_groups_only(target: Target) -> None:
         400, "BadRequest", 'requested &user.DefaultInfo{Name:"", UID:"", '
         'Groups:[]string{"devs"}, Extra:map[string][]string(nil)} without impersonating a '
         "user name")
+    status = failure(target, "GET", "/api/v1/namespaces", headers={"Impersonate-Uid": "1234"})
+    assert (status["code"], status["message"]) == (
+        400, 'requested &user.DefaultInfo{Name:"", UID:"1234", Groups:[]string(nil), '
+        "Extra:map[string][]string(nil)} without impersonating a user name")
 
 
 @behaviour("K8S-315", "SelfSubjectReview answers who the request is: user name and "
@@ -488,6 +492,10 @@ def test_self_subject_review(target: Target) -> None:
         "username": "system:serviceaccount:apps:robot",
         "groups": ["system:serviceaccounts", "system:serviceaccounts:apps",
                    "system:authenticated"]}
+    with_uid = target.http("POST", SSR, body=body, headers={"Impersonate-User": user,
+                                                            "Impersonate-Uid": "1234"})
+    assert with_uid.json()["status"]["userInfo"] == {
+        "username": user, "uid": "1234", "groups": ["system:authenticated"]}
     admin = target.http("POST", SSR, body=body).json()["status"]["userInfo"]
     assert {"system:masters", "system:authenticated"} <= set(admin["groups"])
 

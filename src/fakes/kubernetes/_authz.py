@@ -104,8 +104,6 @@ class Access:
     """Who a request is (tokens, impersonation) and whether it may do what it asks."""
 
     def __init__(self, tokens: Mapping[str, User], mode: Mode = "RBAC") -> None:
-        if mode not in MODES:
-            raise ValueError(f"verified-fakes: authorization is one of {MODES}, not {mode!r}")
         self.tokens = tokens
         self.mode = mode
 
@@ -144,10 +142,12 @@ class Access:
             raise _unmodelled(request, "impersonating user extras (Impersonate-Extra-*)")
         if name is None:
             if groups or uid is not None:
-                shown = ", ".join(json.dumps(g) for g in groups)
+                # Go's %#v of the user asked for.
+                shown = ("[]string{" + ", ".join(json.dumps(g) for g in groups) + "}"
+                         if groups else "[]string(nil)")
                 raise bad_request(
                     f'requested &user.DefaultInfo{{Name:"", UID:{json.dumps(uid or "")}, '
-                    f"Groups:[]string{{{shown}}}, Extra:map[string][]string(nil)}} "
+                    f"Groups:{shown}, Extra:map[string][]string(nil)}} "
                     "without impersonating a user name")
             return user
         account = service_account_of(name)
