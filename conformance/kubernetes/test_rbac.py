@@ -629,3 +629,119 @@ def test_kubectl_auth(target: Target) -> None:
     whoami = view.kubectl("auth", "whoami", "-o", "json")
     assert whoami.returncode == 0, whoami.stderr
     assert json.loads(whoami.stdout)["status"]["userInfo"]["username"] == user
+
+
+ESCALATION = RBAC_DOCS + "#privilege-escalation-prevention-and-bootstrapping"
+
+
+def _rbac_writer(target: Target, ns: str, hint: str, *more: dict[str, Any]) -> tuple[str, Target]:
+    """A user who may write Roles and RoleBindings in ``ns`` and read ConfigMaps there."""
+    user = _user(target, hint)
+    _role(target, ns, hint, _rule(["create", "update", "patch", "get"], ["roles", "rolebindings"],
+                                  groups=[GROUP]),
+          _rule(["get", "list"], ["configmaps"]), *more)
+    _bind(target, ns, hint, "Role", hint, _subject("User", user))
+    view = target.as_user(user)
+    _await(view, "GET", f"/api/v1/namespaces/{ns}/configmaps", 200)
+    return user, view
+
+
+def _role_body(name: str, *rules: dict[str, Any]) -> dict[str, Any]:
+    return {"apiVersion": f"{GROUP}/v1", "kind": "Role", "metadata": {"name": name},
+            "rules": list(rules)}
+
+
+@behaviour("K8S-320", "a user may create or change a Role only with rules it holds "
+           "itself: else 403 listing what it does not hold (one line per group, resource "
+           "and name, sorted), and nothing is written",
+           cite=ESCALATION + " and " + MEASURED)
+def test_role_escalation(target: Target) -> None:
+    ns = target.namespace("rbac-esc")
+    user, view = _rbac_writer(target, ns, "writer")
+    roles = f"{RBAC}/namespaces/{ns}/roles"
+    held = view.http("POST", roles, body=_role_body("held", _rule(["get"], ["configmaps"])))
+    assert held.status_code == 201, held.text
+    message, details = _forbidden(view, "POST", roles, _role_body(
+        "bad", _rule(["get", "delete"], ["secrets", "configmaps"]),
+        _rule(["*"], ["deployments"], groups=["apps"], names=["x"]),
+        _rule(["get", "list"], ["secrets"], names=["a"])))
+    assert (message, details) == (
+        f'roles.{GROUP} "bad" is forbidden: user "{user}" (groups=["system:authenticated"]) '
+        "is attempting to grant RBAC permissions not currently held:\n"
+        '{APIGroups:[""], Resources:["configmaps"], Verbs:["delete"]}\n'
+        '{APIGroups:[""], Resources:["secrets"], ResourceNames:["a"], Verbs:["get" "list"]}\n'
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete"]}\n'
+        '{APIGroups:["apps"], Resources:["deployments"], ResourceNames:["x"], Verbs:["*"]}',
+        {"name": "bad", "group": GROUP, "kind": "roles"})
+    assert target.http("GET", f"{roles}/bad").status_code == 404
+    assert _forbidden(view, "POST", f"{roles}?dryRun=All", _role_body(
+        "wild", _rule(["get"], ["configmaps"], groups=["*"])))[0].endswith(
+        '\n{APIGroups:["*"], Resources:["configmaps"], Verbs:["get"]}')
+    patched = view.http("PATCH", f"{roles}/held", raw=json.dumps(
+        {"rules": [_rule(["get"], ["pods"])]}).encode(),
+        content_type="application/merge-patch+json")
+    assert patched.status_code == 403
+    assert patched.json()["message"].endswith('\n{APIGroups:[""], Resources:["pods"], '
+                                              'Verbs:["get"]}')
+    assert target.http("GET", f"{roles}/held").json()["rules"] == [_rule(["get"],
+                                                                          ["configmaps"])]
+
+
+@behaviour("K8S-321", "a user may bind a role only when it holds the role's rules or "
+           "may 'bind' it; a binding to a role that does not exist is 404 naming the role "
+           "as a rolebinding", cite=ESCALATION + " and " + MEASURED)
+def test_binding_escalation(target: Target) -> None:
+    ns = target.namespace("rbac-bind")
+    user, view = _rbac_writer(target, ns, "binder",
+                              _rule(["bind"], ["clusterroles"], groups=[GROUP],
+                                    names=["view"]))
+    bindings = f"{RBAC}/namespaces/{ns}/rolebindings"
+    _role(target, ns, "cm", _rule(["get"], ["configmaps"]))
+    _role(target, ns, "secrets", _rule(["get"], ["secrets"]))
+
+    def binding(name: str, kind: str, role: str) -> dict[str, Any]:
+        return {"apiVersion": f"{GROUP}/v1", "kind": "RoleBinding",
+                "metadata": {"name": name},
+                "roleRef": {"apiGroup": GROUP, "kind": kind, "name": role},
+                "subjects": [_subject("User", "someone")]}
+
+    assert _code(view, "POST", bindings, binding("held", "Role", "cm")) == 201
+    assert _code(view, "POST", bindings, binding("bound", "ClusterRole", "view")) == 201
+    assert _forbidden(view, "POST", bindings, binding("bad", "Role", "secrets")) == (
+        f'rolebindings.{GROUP} "bad" is forbidden: user "{user}" '
+        '(groups=["system:authenticated"]) is attempting to grant RBAC permissions not '
+        'currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}',
+        {"name": "bad", "group": GROUP, "kind": "rolebindings"})
+    assert _forbidden(view, "POST", bindings, binding("edit", "ClusterRole", "edit"))[0].startswith(
+        f'rolebindings.{GROUP} "edit" is forbidden: user "{user}"')
+    missing = failure(view, "POST", bindings, body=binding("gone", "Role", "nope"))
+    assert (missing["code"], missing["message"], missing["details"]) == (
+        404, f'rolebindings.{GROUP} "nope" not found',
+        {"name": "nope", "group": GROUP, "kind": "rolebindings"})
+
+
+@behaviour("K8S-322", "the 'escalate' verb lets a user write any rules; a ClusterRole "
+           "with an aggregationRule needs every right ('must have cluster-admin "
+           "privileges to use the aggregationRule')", cite=ESCALATION + " and " + MEASURED)
+def test_escalate_and_aggregation_rule(target: Target) -> None:
+    ns = target.namespace("rbac-escalate")
+    _, view = _rbac_writer(target, ns, "escalator",
+                              _rule(["escalate"], ["roles"], groups=[GROUP]))
+    assert _code(view, "POST", f"{RBAC}/namespaces/{ns}/roles",
+                 _role_body("all", _rule(["*"], ["*"], groups=["*"]))) == 201
+    writer = _user(target, "aggregator")
+    role = _cluster_role(target, "cr-writer", _rule(["create"], ["clusterroles"],
+                                                    groups=[GROUP]))
+    _cluster_binding(target, "cr-writer", role, _subject("User", writer))
+    as_writer = target.as_user(writer)
+    name = target.cluster_name("aggregating", f"{RBAC}/clusterroles")
+    body = {"apiVersion": f"{GROUP}/v1", "kind": "ClusterRole", "metadata": {"name": name},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}}
+
+    def refused() -> None:
+        assert _forbidden(as_writer, "POST", f"{RBAC}/clusterroles", body) == (
+            f'clusterroles.{GROUP} "{name}" is forbidden: must have cluster-admin privileges '
+            "to use the aggregationRule", {"name": name, "group": GROUP,
+                                           "kind": "clusterroles"})
+
+    eventually(refused)

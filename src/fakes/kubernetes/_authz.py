@@ -11,8 +11,9 @@ authentication/#user-impersonation; messages measured on kube-apiserver v1.37.2.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -21,9 +22,20 @@ from fakes._adapter import Call, route
 from fakes._http import Request, Response
 from fakes.kubernetes._bodies import JSON, body_media_type, decode_kind
 from fakes.kubernetes._errors import Cause, StatusError, bad_request
-from fakes.kubernetes._model import Cluster
+from fakes.kubernetes._model import APPLY_PATCH, Cluster
 from fakes.kubernetes._protobuf import MAGIC, PROTOBUF
-from fakes.kubernetes._rbac import GROUP, MASTERS, Attributes, Decision, User, service_account_of
+from fakes.kubernetes._rbac import (
+    FULL_AUTHORITY,
+    GROUP,
+    MASTERS,
+    Attributes,
+    Decision,
+    User,
+    escalation,
+    not_held,
+    service_account_of,
+)
+from fakes.kubernetes._resources import ResourceType
 
 Mode = Literal["RBAC", "AlwaysAllow"]
 MODES: tuple[Mode, ...] = ("RBAC", "AlwaysAllow")
@@ -31,7 +43,9 @@ AUTHORIZATION = "authorization.k8s.io"
 AUTHENTICATION = "authentication.k8s.io"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
-_IMPERSONATE = ("Impersonate-User", "Impersonate-Group", "Impersonate-Uid")
+#: The actor of the dry runs that find what a patch would write (nothing is written).
+SYSTEM = "system:apiserver"
+_BODY_LIMIT = 3 * 1024 * 1024
 
 
 def _is_true(value: str | None) -> bool:
@@ -192,14 +206,95 @@ class Access:
             raise forbidden(user, attributes, decision.reason)
         if (attributes.group == GROUP and attributes.verb in ("create", "update", "patch")
                 and MASTERS not in user.groups):
-            from fakes.kubernetes._api import _unmodelled
-
-            # The apiserver lets a user grant only what it holds (or may escalate or
-            # bind); the fake does not check that, so it refuses loudly.
-            raise _unmodelled(request, "RBAC escalation prevention: writing Roles, "
-                                       "ClusterRoles and bindings as a user outside "
-                                       "system:masters")
+            self._confirm_no_escalation(request, store, user, attributes)
         return user
+
+    def _confirm_no_escalation(self, request: Request, store: Cluster, user: User,
+                               attributes: Attributes) -> None:
+        """A user may write a Role or ClusterRole only with rules it holds itself (or
+        the ``escalate`` verb), and bind a role only when it holds the role's rules (or
+        the ``bind`` verb on it); a ClusterRole's aggregationRule needs every right.
+        https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping
+        """
+        rt = store.types.get(GROUP, "v1", attributes.resource)
+        obj = _written(request, store, rt, attributes) if rt is not None else None
+        if rt is None or obj is None:
+            return  # not an RBAC kind, or a write the handler will refuse
+        name = attributes.name or str((obj.get("metadata") or {}).get("name") or "")
+        namespace = attributes.namespace
+        policy = store.policy()
+        if rt.plural in ("roles", "clusterroles"):
+            escalate = attrs.evolve(attributes, verb="escalate")
+            if self.decide(store, user, escalate).allowed:
+                return
+            granted = [r for r in obj.get("rules") or [] if isinstance(r, dict)]
+        else:
+            ref = obj.get("roleRef") or {}
+            role_kind, role_name = str(ref.get("kind", "")), str(ref.get("name", ""))
+            role_plural = "roles" if role_kind == "Role" else "clusterroles"
+            bind = Attributes(verb="bind", group=GROUP, resource=role_plural,
+                              namespace=namespace, name=role_name)
+            if self.decide(store, user, bind).allowed:
+                return
+            role = store.types.get(GROUP, "v1", role_plural)
+            assert role is not None
+            try:
+                found = store.get(role, namespace if role_kind == "Role" else "", role_name)
+            except StatusError:
+                raise StatusError(f'{rt.group_resource} "{role_name}" not found',
+                                  status=404, reason="NotFound", details={
+                                      "name": role_name, "group": GROUP,
+                                      "kind": rt.plural}) from None
+            granted = [r for r in found.get("rules") or [] if isinstance(r, dict)]
+        owned, urls, errors = policy.rules_for(user, namespace)
+        refusal = None
+        missing = not_held([*owned, *urls], granted)
+        if missing:
+            refusal = escalation(user, missing, errors)
+        elif rt.plural == "clusterroles" and obj.get("aggregationRule") and not_held(
+                [*owned, *urls], FULL_AUTHORITY):
+            refusal = "must have cluster-admin privileges to use the aggregationRule"
+        if refusal is not None:
+            raise StatusError(f'{rt.group_resource} "{name}" is forbidden: {refusal}',
+                              status=403, reason="Forbidden", details={
+                                  "name": name, "group": GROUP, "kind": rt.plural})
+
+
+class _ReadAgain(io.BytesIO):
+    """A request body read already, for the handler to read again."""
+
+    def pieces(self) -> Iterator[bytes]:
+        rest = self.read()
+        if rest:
+            yield rest
+
+
+def _written(request: Request, store: Cluster, rt: ResourceType, attributes: Attributes
+             ) -> dict[str, Any] | None:
+    """The object a create, update or patch would write (a patch is tried as a dry
+    run), or None where the request is one the handler refuses anyway. The body stays
+    readable for the handler."""
+    raw = request.read_body(_BODY_LIMIT)
+    request.body = _ReadAgain(raw)
+    try:
+        if request.method != "PATCH":
+            media = body_media_type(request.header("Content-Type"))
+            body = json.loads(raw) if media == JSON else decode_kind(
+                media, raw, rt.api_version, rt.kind)
+            return body if isinstance(body, dict) else None
+        media = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+        if media == APPLY_PATCH:
+            from fakes.kubernetes._api import _apply_body
+
+            manager = request.arg("fieldManager") or ""
+            obj, _ = store.apply(rt, attributes.namespace, attributes.name,
+                                 _apply_body(raw), manager, SYSTEM, dry_run=True)
+        else:
+            obj = store.patch(rt, attributes.namespace, attributes.name, media, raw, SYSTEM,
+                              dry_run=True)
+        return obj
+    except (StatusError, ValueError):
+        return None
 
 
 def _exists(store: Cluster, namespace: str, name: str) -> bool:

@@ -361,3 +361,95 @@ def bootstrap_policy() -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any]
     """The ClusterRoles and ClusterRoleBindings a new cluster has (``rbac.json``)."""
     data = json.loads(resources.files("fakes.kubernetes").joinpath("rbac.json").read_text())
     return tuple(data["clusterRoles"]), tuple(data["clusterRoleBindings"])
+
+
+# -- escalation prevention -----------------------------------------------------------------
+
+#: What a ClusterRole with an aggregationRule may gather: anything.
+FULL_AUTHORITY = ({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
+                  {"verbs": ["*"], "nonResourceURLs": ["*"]})
+
+
+def _breakdown(rule: Mapping[str, Any]) -> list[dict[str, list[str]]]:
+    """A rule as single-verb rules of one group, resource and name (or URL)."""
+    def strings(field: str) -> list[str]:
+        values = rule.get(field)
+        return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+    verbs, names = strings("verbs"), strings("resourceNames")
+    parts: list[dict[str, list[str]]] = []
+    for group in strings("apiGroups"):
+        for resource in strings("resources"):
+            for verb in verbs:
+                base = {"apiGroups": [group], "resources": [resource], "verbs": [verb]}
+                parts += [{**base, "resourceNames": [n]} for n in names] if names else [base]
+    parts += [{"nonResourceURLs": [url], "verbs": [verb]}
+              for url in strings("nonResourceURLs") for verb in verbs]
+    return parts
+
+
+def _covers(owner: Mapping[str, Any], part: Mapping[str, list[str]]) -> bool:
+    """Whether ``owner`` grants all of the single rule ``part`` ('*' in ``part`` needs
+    '*' in ``owner``)."""
+    def has(field: str, wanted: str) -> bool:
+        return wanted in (owner.get(field) or [])
+
+    def all_of(field: str) -> bool:
+        return has(field, "*") or all(has(field, v) for v in part.get(field, []))
+
+    def resource(wanted: str) -> bool:
+        sub = wanted.partition("/")[2]
+        return has("resources", "*") or has("resources", wanted) or bool(
+            sub and has("resources", f"*/{sub}"))
+
+    def url(wanted: str) -> bool:
+        return any(u == wanted or (u.endswith("*") and wanted.startswith(u[:-1]))
+                   for u in owner.get("nonResourceURLs") or [])
+
+    names = owner.get("resourceNames") or []
+    return (all_of("verbs") and all_of("apiGroups")
+            and all(resource(r) for r in part.get("resources", []))
+            and all(url(u) for u in part.get("nonResourceURLs", []))
+            and (not names or all(n in names for n in part.get("resourceNames", []))))
+
+
+def _go_strings(values: Sequence[str]) -> str:
+    """A []string as Go's %q prints it: ["a" "b"]."""
+    return "[" + " ".join(json.dumps(v) for v in values) + "]"
+
+
+def _compact_string(rule: Mapping[str, list[str]]) -> str:
+    fields = (("APIGroups", "apiGroups"), ("Resources", "resources"),
+              ("NonResourceURLs", "nonResourceURLs"), ("ResourceNames", "resourceNames"),
+              ("Verbs", "verbs"))
+    return "{" + ", ".join(f"{go}:{_go_strings(rule[key])}" for go, key in fields
+                           if rule.get(key)) + "}"
+
+
+def not_held(owner: Sequence[Mapping[str, Any]], granted: Iterable[Mapping[str, Any]]
+             ) -> list[str]:
+    """What of ``granted`` the ``owner`` rules do not grant, as the apiserver lists it
+    in its escalation refusal: single rules merged by group, resource and name (their
+    verbs in order), sorted."""
+    merged: dict[tuple[str, ...], dict[str, list[str]]] = {}
+    urls: list[dict[str, list[str]]] = []
+    for rule in granted:
+        for part in _breakdown(rule):
+            if any(_covers(o, part) for o in owner):
+                continue
+            if "nonResourceURLs" in part:
+                urls.append(part)
+                continue
+            key = (part["apiGroups"][0], part["resources"][0], *part.get("resourceNames", []))
+            if key in merged:
+                merged[key]["verbs"] += part["verbs"]
+            else:
+                merged[key] = {k: list(v) for k, v in part.items()}
+    return sorted(_compact_string(r) for r in (*merged.values(), *urls))
+
+
+def escalation(user: User, missing: Sequence[str], errors: str) -> str:
+    """The reason the apiserver gives for refusing a grant of ``missing``."""
+    reason = (f'user "{user.name}" (groups={_go_strings(user.groups)}) is attempting to grant '
+              "RBAC permissions not currently held:\n" + "\n".join(missing))
+    return reason + (f"; resolution errors: {errors}" if errors else "")
