@@ -745,3 +745,52 @@ def test_escalate_and_aggregation_rule(target: Target) -> None:
                                            "kind": "clusterroles"})
 
     eventually(refused)
+
+
+@behaviour("K8S-323", "LocalSubjectAccessReview asks about a user in its own namespace "
+           "(201, metadata.namespace set); another namespace or nonResourceAttributes is 422",
+           cite=AUTHZ_DOCS + "#checking-api-access and " + MEASURED)
+def test_local_subject_access_review(target: Target) -> None:
+    ns = target.namespace("rbac-lsar")
+    user = _user(target, "local")
+    _role(target, ns, "list", _rule(["list"], ["configmaps"]))
+    _bind(target, ns, "list", "Role", "list", _subject("User", user))
+    path = f"/apis/authorization.k8s.io/v1/namespaces/{ns}/localsubjectaccessreviews"
+
+    def body(**spec: Any) -> dict[str, Any]:
+        return {"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+                "spec": {"user": user, **spec}}
+
+    listing = {"namespace": ns, "verb": "list", "resource": "configmaps"}
+
+    def allowed() -> None:
+        answer = target.http("POST", path, body=body(resourceAttributes=listing))
+        assert answer.status_code == 201, answer.text
+        review = answer.json()
+        assert (review["kind"], review["metadata"]["namespace"]) == (
+            "LocalSubjectAccessReview", ns)
+        assert review["status"] == {"allowed": True, "reason": (
+            f'RBAC: allowed by RoleBinding "list/{ns}" of Role "list" to User "{user}"')}
+
+    eventually(allowed)
+    other = failure(target, "POST", path, body=body(resourceAttributes={
+        **listing, "namespace": "other"}))
+    assert (other["code"], other["message"]) == (
+        422, '.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: '
+        'Invalid value: "other": must match metadata.namespace')
+    urls = failure(target, "POST", path, body=body(nonResourceAttributes={
+        "verb": "get", "path": "/api"}))
+    assert (urls["code"], urls["message"]) == (
+        422, '.authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid '
+        'value: {"Path":"/api","Verb":"get"}: disallowed on this kind of request')
+
+
+@behaviour("K8S-324", "the reviews are created only: GET or PUT of their collection is "
+           "405 MethodNotAllowed", cite=AUTHZ_DOCS + "#checking-api-access and " + MEASURED)
+def test_reviews_are_create_only(target: Target) -> None:
+    for path in (SSAR, SAR, SSRR, SSR):
+        for method in ("GET", "PUT"):
+            status = failure(target, method, path, body={} if method == "PUT" else None)
+            assert (status["code"], status["reason"], status["message"]) == (
+                405, "MethodNotAllowed",
+                "the server does not allow this method on the requested resource"), path

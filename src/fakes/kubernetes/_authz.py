@@ -21,7 +21,7 @@ import attrs
 from fakes._adapter import Call, route
 from fakes._http import Request, Response
 from fakes.kubernetes._bodies import JSON, body_media_type, decode_kind
-from fakes.kubernetes._errors import Cause, StatusError, bad_request
+from fakes.kubernetes._errors import Cause, StatusError, bad_request, method_not_allowed
 from fakes.kubernetes._model import APPLY_PATCH, Cluster
 from fakes.kubernetes._protobuf import MAGIC, PROTOBUF
 from fakes.kubernetes._rbac import (
@@ -390,15 +390,51 @@ class ReviewRoutes:
         body = _review_body(request, AUTHORIZATION, "SubjectAccessReview")
         spec = body.get("spec") or {}
         attributes = _spec_attributes(spec)
+        return self._subject_review(call, spec, attributes, "SubjectAccessReview", {})
+
+    def _subject_review(self, call: Call, spec: Mapping[str, Any], attributes: Attributes,
+                        kind: str, metadata: dict[str, str]) -> Response:
         if not spec.get("user") and not spec.get("groups"):
             raise _review_invalid("spec.user", '""',
                                   "at least one of user or group must be specified")
         user = User(str(spec.get("user") or ""), tuple(spec.get("groups") or ()),
                     str(spec.get("uid") or ""))
         decision = self.access.decide(call.store, user, attributes)
-        return Response.json(201, {"kind": "SubjectAccessReview",
-                                   "apiVersion": f"{AUTHORIZATION}/v1", "metadata": {},
-                                   "spec": spec, "status": _status(decision)})
+        return Response.json(201, {"kind": kind, "apiVersion": f"{AUTHORIZATION}/v1",
+                                   "metadata": metadata, "spec": spec,
+                                   "status": _status(decision)})
+
+    @route("POST", "/apis/authorization.k8s.io/v1/namespaces/{namespace}/"
+           "localsubjectaccessreviews", "localsubjectaccessreviews.create", access="none")
+    def local_access_review(self, request: Request, call: Call) -> Response:
+        namespace = call.params["namespace"]
+        body = _review_body(request, AUTHORIZATION, "LocalSubjectAccessReview")
+        spec = body.get("spec") or {}
+        other = spec.get("nonResourceAttributes")
+        if isinstance(other, Mapping):
+            shown = json.dumps({"Path": str(other.get("path") or ""),
+                                "Verb": str(other.get("verb") or "")}, separators=(",", ":"))
+            raise _review_invalid("spec.nonResourceAttributes", shown,
+                                  "disallowed on this kind of request")
+        attributes = _spec_attributes(spec)
+        if attributes.namespace != namespace:
+            raise _review_invalid("spec.resourceAttributes.namespace",
+                                  json.dumps(attributes.namespace),
+                                  "must match metadata.namespace")
+        return self._subject_review(call, spec, attributes, "LocalSubjectAccessReview",
+                                    {"namespace": namespace})
+
+    @route("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "reviews.other")
+    @route("GET", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "reviews.other")
+    @route("GET", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "reviews.other")
+    @route("GET", "/apis/authentication.k8s.io/v1/selfsubjectreviews", "reviews.other")
+    @route("PUT", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "reviews.other")
+    @route("PUT", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "reviews.other")
+    @route("PUT", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "reviews.other")
+    @route("PUT", "/apis/authentication.k8s.io/v1/selfsubjectreviews", "reviews.other")
+    def review_method(self, request: Request, call: Call) -> Response:
+        """The reviews are created only."""
+        raise method_not_allowed()
 
     @route("POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
            "selfsubjectrulesreviews.create", access="none")
