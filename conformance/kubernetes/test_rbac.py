@@ -457,8 +457,8 @@ def test_impersonation_needs_the_verb(target: Target) -> None:
     eventually(as_bob)
 
 
-@behaviour("K8S-314", "Impersonate-Group or Impersonate-Uid without Impersonate-User is "
-           "400 BadRequest", cite=IMPERSONATION + " and " + MEASURED)
+@behaviour("K8S-314", "Impersonate-Group, Impersonate-Uid or Impersonate-Extra-* without "
+           "Impersonate-User is 400 BadRequest", cite=IMPERSONATION + " and " + MEASURED)
 def test_impersonating_groups_only(target: Target) -> None:
     status = failure(target, "GET", "/api/v1/namespaces/default/configmaps",
                      headers={"Impersonate-Group": "devs"})
@@ -470,11 +470,18 @@ def test_impersonating_groups_only(target: Target) -> None:
     assert (status["code"], status["message"]) == (
         400, 'requested &user.DefaultInfo{Name:"", UID:"1234", Groups:[]string(nil), '
         "Extra:map[string][]string(nil)} without impersonating a user name")
+    status = failure(target, "GET", "/api/v1/namespaces",
+                     headers={"Impersonate-Extra-Scopes": "view", "Impersonate-Extra-a": "b"})
+    assert (status["code"], status["message"]) == (
+        400, 'requested &user.DefaultInfo{Name:"", UID:"", Groups:[]string(nil), '
+        'Extra:map[string][]string{"a":[]string{"b"}, "scopes":[]string{"view"}}} without '
+        "impersonating a user name")
 
 
 @behaviour("K8S-315", "SelfSubjectReview answers who the request is: user name and "
-           "groups, system:authenticated last; an impersonated ServiceAccount is in "
-           "system:serviceaccounts and system:serviceaccounts:<ns>",
+           "groups, system:authenticated last, uid and extras (keys unescaped, lower "
+           "case); an impersonated ServiceAccount is in system:serviceaccounts and "
+           "system:serviceaccounts:<ns>",
            cite=WHOAMI + " and " + MEASURED)
 def test_self_subject_review(target: Target) -> None:
     user = _user(target, "who")
@@ -496,6 +503,12 @@ def test_self_subject_review(target: Target) -> None:
                                                             "Impersonate-Uid": "1234"})
     assert with_uid.json()["status"]["userInfo"] == {
         "username": user, "uid": "1234", "groups": ["system:authenticated"]}
+    with_extra = target.http("POST", SSR, body=body, headers={
+        "Impersonate-User": user, "Impersonate-Extra-Scopes": "view",
+        "Impersonate-Extra-my%2Fkey": "a"})
+    assert with_extra.json()["status"]["userInfo"] == {
+        "username": user, "groups": ["system:authenticated"],
+        "extra": {"my/key": ["a"], "scopes": ["view"]}}
     admin = target.http("POST", SSR, body=body).json()["status"]["userInfo"]
     assert {"system:masters", "system:authenticated"} <= set(admin["groups"])
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
+from urllib.parse import unquote
 
 import attrs
 
@@ -150,18 +151,16 @@ class Access:
         name = request.header("Impersonate-User")
         groups = list(request.headers.get_all("Impersonate-Group") or [])
         uid = request.header("Impersonate-Uid")
-        if _extras(request):
-            from fakes.kubernetes._api import _unmodelled
-
-            raise _unmodelled(request, "impersonating user extras (Impersonate-Extra-*)")
+        extra = _extras(request)
         if name is None:
-            if groups or uid is not None:
+            if groups or uid is not None or extra:
                 # Go's %#v of the user asked for.
-                shown = ("[]string{" + ", ".join(json.dumps(g) for g in groups) + "}"
-                         if groups else "[]string(nil)")
+                extras = ("map[string][]string{" + ", ".join(
+                    f"{json.dumps(k)}:{_go_slice(v)}" for k, v in extra) + "}"
+                          if extra else "map[string][]string(nil)")
                 raise bad_request(
                     f'requested &user.DefaultInfo{{Name:"", UID:{json.dumps(uid or "")}, '
-                    f"Groups:{shown}, Extra:map[string][]string(nil)}} "
+                    f"Groups:{_go_slice(groups)}, Extra:{extras}}} "
                     "without impersonating a user name")
             return user
         account = service_account_of(name)
@@ -176,6 +175,9 @@ class Access:
             verb = "impersonate:user-info" if group else verb
             asked += [Attributes(verb=verb, group=group, resource="groups", name=g)
                       for g in groups]
+            asked += [Attributes(verb=verb, group=AUTHENTICATION, resource="userextras",
+                                 subresource=key, name=value)
+                      for key, values in extra for value in values]
             if uid is not None:
                 asked.append(Attributes(verb=verb, group=group, resource="uids", name=uid))
             (constrained if group else legacy).extend(asked)
@@ -184,7 +186,7 @@ class Access:
             raise forbidden(user, *refused)
         if account is not None and not groups:
             groups = list(User.service_account(*account).groups)
-        return User(name, tuple(groups), uid or "").authenticated()
+        return User(name, tuple(groups), uid or "", extra).authenticated()
 
     def _first_refused(self, store: Cluster, user: User, asked: list[Attributes]
                        ) -> tuple[Attributes, str] | None:
@@ -307,10 +309,21 @@ def _exists(store: Cluster, namespace: str, name: str) -> bool:
     return True
 
 
-def _extras(request: Request) -> bool:
-    keys = getattr(request.headers, "keys", None)
-    return keys is not None and any(str(k).lower().startswith("impersonate-extra-")
-                                    for k in keys())
+def _go_slice(values: Sequence[str]) -> str:
+    """A []string as Go's %#v prints it."""
+    if not values:
+        return "[]string(nil)"
+    return "[]string{" + ", ".join(json.dumps(v) for v in values) + "}"
+
+
+def _extras(request: Request) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Impersonate-Extra-<key> headers: key (unescaped, lower case) and values."""
+    items = getattr(request.headers, "items", None)
+    names = {str(k).lower() for k, _ in items()} if items is not None else set()
+    prefix = "impersonate-extra-"
+    return tuple(sorted((unquote(n[len(prefix):]).lower(),
+                         tuple(str(v) for v in request.headers.get_all(n) or ()))
+                        for n in names if n.startswith(prefix)))
 
 
 # -- the review APIs -------------------------------------------------------------------

@@ -70,6 +70,8 @@ class User:
     name: str
     groups: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     uid: str = ""
+    #: Extra attributes (key, values), as impersonation can set them.
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def service_account(cls, namespace: str, name: str) -> User:
@@ -91,6 +93,8 @@ class User:
             info["uid"] = self.uid
         if self.groups:
             info["groups"] = list(self.groups)
+        if self.extra:
+            info["extra"] = {key: list(values) for key, values in sorted(self.extra)}
         return info
 
 
