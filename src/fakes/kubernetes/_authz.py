@@ -143,10 +143,10 @@ class Access:
         """Who the request acts as: its token's user, or the user that user
         impersonates. Constrained impersonation first (the ``impersonate-on:<mode>:<verb>``
         verb on what the request does, then ``impersonate:<mode>`` on the user or
-        ServiceAccount and ``impersonate:user-info`` on each group and uid, in API group
-        authentication.k8s.io); else the legacy ``impersonate`` verb on users,
-        serviceaccounts, groups and uids of the core group; refused by both, the 403
-        names the first constrained check that failed (measured)."""
+        ServiceAccount and ``impersonate:user-info`` on each group, extra and uid, in API
+        group authentication.k8s.io); else the legacy ``impersonate`` verb on users,
+        serviceaccounts, groups and uids of the core group and userextras; refused by
+        both, the 403 names the first constrained check that failed (measured)."""
         user = self.authenticate(request, store)
         name = request.header("Impersonate-User")
         groups = list(request.headers.get_all("Impersonate-Group") or [])
