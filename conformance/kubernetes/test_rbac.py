@@ -27,6 +27,7 @@ SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 SAR = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
 SSR = "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+TOKEN_REVIEW = "/apis/authentication.k8s.io/v1/tokenreviews"
 
 
 def _user(target: Target, hint: str) -> str:
@@ -801,9 +802,41 @@ def test_local_subject_access_review(target: Target) -> None:
 @behaviour("K8S-324", "the reviews are created only: GET or PUT of their collection is "
            "405 MethodNotAllowed", cite=AUTHZ_DOCS + "#checking-api-access and " + MEASURED)
 def test_reviews_are_create_only(target: Target) -> None:
-    for path in (SSAR, SAR, SSRR, SSR):
+    for path in (SSAR, SAR, SSRR, SSR, TOKEN_REVIEW):
         for method in ("GET", "PUT"):
             status = failure(target, method, path, body={} if method == "PUT" else None)
             assert (status["code"], status["reason"], status["message"]) == (
                 405, "MethodNotAllowed",
                 "the server does not allow this method on the requested resource"), path
+
+
+@behaviour("K8S-325", "TokenReview says whose a bearer token is (201, authenticated, the "
+           "user and the apiserver's audience); a token it does not know, or one asked for "
+           "another audience, is 'invalid bearer token'; no token is 400; only those allowed "
+           "to create tokenreviews may ask",
+           cite="https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/"
+                "token-review-v1/ and " + MEASURED)
+def test_token_review(target: Target) -> None:
+    token = target.restricted().restricted_token
+
+    def review(**spec: Any) -> dict[str, Any]:
+        answer = target.http("POST", TOKEN_REVIEW, body={
+            "apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": spec})
+        assert answer.status_code == 201, answer.text
+        found: dict[str, Any] = answer.json()
+        assert found["spec"] == spec
+        return found["status"]
+
+    known = review(token=token)
+    assert (known["authenticated"], known["user"]["username"], known["user"]["groups"],
+            known["audiences"]) == (True, "restricted", ["system:authenticated"],
+                                    ["https://kubernetes.default.svc.cluster.local"])
+    assert review(token="not-a-token") == {"user": {}, "error": "invalid bearer token"}
+    assert review(token=token, audiences=["elsewhere"]) == {
+        "user": {}, "error": "invalid bearer token"}
+    empty = failure(target, "POST", TOKEN_REVIEW, body={"spec": {}})
+    assert (empty["code"], empty["reason"], empty["message"]) == (
+        400, "BadRequest", "token is required for TokenReview in authentication")
+    assert _forbidden(target.as_user(_user(target, "reviewer")), "POST", TOKEN_REVIEW,
+                      {"spec": {"token": "x"}})[0].startswith(
+        "tokenreviews.authentication.k8s.io is forbidden: User ")

@@ -44,6 +44,9 @@ AUTHORIZATION = "authorization.k8s.io"
 AUTHENTICATION = "authentication.k8s.io"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+#: The audience the apiserver's tokens are for: its service account issuer, as
+#: kubeadm and kind clusters name it (measured on the local control plane).
+API_AUDIENCE = "https://kubernetes.default.svc.cluster.local"
 #: The actor of the dry runs that find what a patch would write (nothing is written).
 SYSTEM = "system:apiserver"
 _BODY_LIMIT = 3 * 1024 * 1024
@@ -133,10 +136,17 @@ class Access:
         """The user of the bearer token, as an authenticated user; 401 without one. A
         ServiceAccount's token stops working when the ServiceAccount is gone."""
         scheme, _, token = (request.header("Authorization") or "").partition(" ")
-        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        user = self.user_of(token.strip(), store) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise StatusError("Unauthorized", status=401, reason="Unauthorized")
+        return user
+
+    def user_of(self, token: str, store: Cluster) -> User | None:
+        """The authenticated user of a bearer token, if it is one."""
+        user = self.tokens.get(token)
         account = service_account_of(user.name) if user is not None else None
         if user is None or (account is not None and not _exists(store, *account)):
-            raise StatusError("Unauthorized", status=401, reason="Unauthorized")
+            return None
         return user.authenticated()
 
     def user(self, request: Request, store: Cluster) -> User:
@@ -437,6 +447,24 @@ class ReviewRoutes:
         return self._subject_review(call, spec, attributes, "LocalSubjectAccessReview",
                                     {"namespace": namespace})
 
+    @route("POST", "/apis/authentication.k8s.io/v1/tokenreviews", "tokenreviews.create",
+           access="none")
+    def token_review(self, request: Request, call: Call) -> Response:
+        spec = _review_body(request, AUTHENTICATION, "TokenReview").get("spec") or {}
+        token = str(spec.get("token") or "")
+        if not token:
+            raise bad_request("token is required for TokenReview in authentication")
+        user = self.access.user_of(token, call.store)
+        # Static tokens are good for the apiserver's own audience only.
+        wanted = spec.get("audiences") or [API_AUDIENCE]
+        status: dict[str, Any] = {"user": {}, "error": "invalid bearer token"}
+        if user is not None and API_AUDIENCE in wanted:
+            status = {"authenticated": True, "user": user.to_json(),
+                      "audiences": [API_AUDIENCE]}
+        return Response.json(201, {"kind": "TokenReview",
+                                   "apiVersion": f"{AUTHENTICATION}/v1", "metadata": {},
+                                   "spec": spec, "status": status})
+
     @route("GET", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "reviews.other")
     @route("GET", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "reviews.other")
     @route("GET", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "reviews.other")
@@ -445,6 +473,8 @@ class ReviewRoutes:
     @route("PUT", "/apis/authorization.k8s.io/v1/subjectaccessreviews", "reviews.other")
     @route("PUT", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "reviews.other")
     @route("PUT", "/apis/authentication.k8s.io/v1/selfsubjectreviews", "reviews.other")
+    @route("GET", "/apis/authentication.k8s.io/v1/tokenreviews", "reviews.other")
+    @route("PUT", "/apis/authentication.k8s.io/v1/tokenreviews", "reviews.other")
     def review_method(self, request: Request, call: Call) -> Response:
         """The reviews are created only."""
         raise method_not_allowed()
