@@ -19,7 +19,7 @@ from fakes.kubernetes._api import KubernetesAdapter
 from fakes.kubernetes._authz import MODES, Access, Mode
 from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._model import Cluster, DeleteOptions
-from fakes.kubernetes._rbac import BOOTSTRAPPER, MASTERS, User, bootstrap_policy
+from fakes.kubernetes._rbac import MASTERS, User, seed_bootstrap_policy
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
 from fakes.kubernetes._subresources import log_container
@@ -106,12 +106,7 @@ class FakeCluster(Fake[Cluster]):
         assert namespaces is not None
         for name in SYSTEM_NAMESPACES:
             cluster.create(namespaces, "", {"metadata": {"name": name}}, SYSTEM)
-        roles, bindings = bootstrap_policy()
-        for plural, objects in (("clusterroles", roles), ("clusterrolebindings", bindings)):
-            rt = cluster.types.get("rbac.authorization.k8s.io", "v1", plural)
-            assert rt is not None
-            for obj in objects:
-                cluster.create(rt, "", obj, SYSTEM, manager=BOOTSTRAPPER)
+        seed_bootstrap_policy(cluster, SYSTEM)
         return cluster
 
     def _make_adapter(self) -> KubernetesAdapter:

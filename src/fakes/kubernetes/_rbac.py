@@ -321,27 +321,48 @@ def policy_changed(cluster: Cluster, plural: str) -> None:
 
 def aggregate(cluster: Cluster) -> None:
     """The clusterrole-aggregation controller: give every aggregating ClusterRole the
-    rules of the ClusterRoles its selectors pick, until nothing changes."""
+    rules of the ClusterRoles its selectors pick, worked out to the end (an aggregating
+    role can pick another) before anything is written."""
     state = cluster.rbac
     if state.aggregating:
-        return  # the outer pass runs again after this write
+        return  # a write of this pass, or the bootstrap, which aggregates at its end
     rt = cluster.types.get(GROUP, "v1", "clusterroles")
     assert rt is not None
     state.aggregating = True
     try:
+        roles = {o["metadata"]["name"]: o for o in cluster.list_objects(rt, None).items}
+        changed: dict[str, list[Any]] = {}
         for _ in range(100):  # a cycle of aggregating roles converges too; stop anyway
-            roles = {o["metadata"]["name"]: o for o in cluster.list_objects(rt, None).items}
-            pending = [(name, rules) for name, role in sorted(roles.items())
+            pending = {name: rules for name, role in sorted(roles.items())
                        if (rules := _aggregated_rules(role, roles)) is not None
-                       and rules != (role.get("rules") or [])]
+                       and rules != (role.get("rules") or [])}
             if not pending:
-                return
-            name, rules = pending[0]
+                break
+            for name, rules in pending.items():
+                roles[name] = {**roles[name], "rules": rules}
+                changed[name] = rules
+        for name, rules in sorted(changed.items()):
             cluster.apply(rt, "", name, {"apiVersion": rt.api_version, "kind": rt.kind,
                                          "metadata": {"name": name}, "rules": rules},
                           AGGREGATOR, AGGREGATOR, force=True)
     finally:
         state.aggregating = False
+
+
+def seed_bootstrap_policy(cluster: Cluster, actor: str) -> None:
+    """Write the bootstrap ClusterRoles and ClusterRoleBindings into a new cluster,
+    aggregated once at the end."""
+    roles, bindings = bootstrap_policy()
+    cluster.rbac.aggregating = True
+    try:
+        for plural, objects in (("clusterroles", roles), ("clusterrolebindings", bindings)):
+            rt = cluster.types.get(GROUP, "v1", plural)
+            assert rt is not None
+            for obj in objects:
+                cluster.create(rt, "", obj, actor, manager=BOOTSTRAPPER)
+    finally:
+        cluster.rbac.aggregating = False
+    aggregate(cluster)
 
 
 def _aggregated_rules(role: Mapping[str, Any], roles: Mapping[str, Mapping[str, Any]]
