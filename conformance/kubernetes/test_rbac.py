@@ -699,6 +699,17 @@ def test_role_escalation(target: Target) -> None:
                                               'Verbs:["get"]}')
     assert target.http("GET", f"{roles}/held").json()["rules"] == [_rule(["get"],
                                                                           ["configmaps"])]
+    # Bindings of the writer whose roles are missing are named at the end.
+    _bind(target, ns, "a-missing", "Role", "nope", _subject("User", user))
+    _bind(target, ns, "b-missing", "ClusterRole", "nope-either", _subject("User", user))
+
+    def named() -> None:
+        assert _forbidden(view, "POST", roles, _role_body(
+            "pods", _rule(["get"], ["pods"])))[0].endswith(
+            '\n{APIGroups:[""], Resources:["pods"], Verbs:["get"]}; resolution errors: '
+            f'[[roles.{GROUP} "nope" not found, roles.{GROUP} "nope-either" not found]]')
+
+    eventually(named)
 
 
 @behaviour("K8S-321", "a user may bind a role only when it holds the role's rules or "

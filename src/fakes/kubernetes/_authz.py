@@ -258,11 +258,11 @@ class Access:
                                       "name": role_name, "group": GROUP,
                                       "kind": rt.plural}) from None
             granted = [r for r in found.get("rules") or [] if isinstance(r, dict)]
-        owned, urls, errors = policy.rules_for(user, namespace)
+        owned, urls, broken = policy.rules_for(user, namespace)
         refusal = None
         missing = not_held([*owned, *urls], granted)
         if missing:
-            refusal = escalation(user, missing, errors)
+            refusal = escalation(user, missing, broken)
         elif rt.plural == "clusterroles" and obj.get("aggregationRule") and not_held(
                 [*owned, *urls], FULL_AUTHORITY):
             refusal = "must have cluster-admin privileges to use the aggregationRule"
@@ -492,8 +492,9 @@ class ReviewRoutes:
             urls, error = [{"verbs": ["*"], "nonResourceURLs": ["*"]}], ""
         else:
             store: Cluster = call.store
-            rules, urls, error = store.policy().rules_for(
-                user, str(namespace))
+            policy = store.policy()
+            rules, urls, broken = policy.rules_for(user, str(namespace))
+            error = policy.evaluation_error(broken)
         status = {"resourceRules": rules, "nonResourceRules": urls, "incomplete": False,
                   **({"evaluationError": error} if error else {})}
         return Response.json(201, {"kind": "SelfSubjectRulesReview",

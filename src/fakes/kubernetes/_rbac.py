@@ -260,16 +260,16 @@ class Policy:
         return Decision(False, f"rbac: RBAC: {_aggregate(errors)}" if errors else "")
 
     def rules_for(self, user: User, namespace: str
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Binding]]:
         """The resource rules and non-resource rules ``user`` holds in ``namespace``,
-        and the evaluation error (SelfSubjectRulesReview)."""
+        and the bindings whose role is missing (SelfSubjectRulesReview, escalation)."""
         resource_rules: list[dict[str, Any]] = []
         url_rules: list[dict[str, Any]] = []
-        errors = []
+        broken = []
         for binding, _subject in self.bindings(user, namespace):
             rules = self.rules_of(binding)
             if isinstance(rules, str):
-                errors.append(rules)
+                broken.append(binding)
                 continue
             for rule in rules:
                 source = rule.source
@@ -280,7 +280,12 @@ class Policy:
                     resource_rules.append({k: list(source[k]) for k in (
                         "verbs", "apiGroups", "resources", "resourceNames") if source.get(k)}
                         | {"verbs": list(source.get("verbs") or [])})
-        return resource_rules, url_rules, _aggregate(errors) if errors else ""
+        return resource_rules, url_rules, broken
+
+    def evaluation_error(self, broken: Sequence[Binding]) -> str:
+        """The bindings with missing roles as the authorizer names them."""
+        errors = [self.rules_of(b) for b in broken]
+        return _aggregate([e for e in errors if isinstance(e, str)]) if errors else ""
 
 
 def _aggregate(errors: Sequence[str]) -> str:
@@ -473,8 +478,12 @@ def not_held(owner: Sequence[Mapping[str, Any]], granted: Iterable[Mapping[str, 
     return sorted(_compact_string(r) for r in (*merged.values(), *urls))
 
 
-def escalation(user: User, missing: Sequence[str], errors: str) -> str:
-    """The reason the apiserver gives for refusing a grant of ``missing``."""
+def escalation(user: User, missing: Sequence[str], broken: Sequence[Binding]) -> str:
+    """The reason the apiserver gives for refusing a grant of ``missing``; the rule
+    resolver names every missing role as a Role (measured)."""
     reason = (f'user "{user.name}" (groups={_go_strings(user.groups)}) is attempting to grant '
               "RBAC permissions not currently held:\n" + "\n".join(missing))
-    return reason + (f"; resolution errors: {errors}" if errors else "")
+    if not broken:
+        return reason
+    errors = _aggregate([f'roles.{GROUP} "{b.role_name}" not found' for b in broken])
+    return f"{reason}; resolution errors: [{errors}]"
