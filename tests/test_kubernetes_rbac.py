@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 kubernetes = pytest.importorskip("kubernetes")
 
@@ -133,6 +134,9 @@ def test_always_allow() -> None:
         access = review.create_self_subject_access_review(
             {"spec": {"resourceAttributes": {"verb": "delete", "resource": "nodes"}}})
         assert access.status.allowed
+        anonymous = requests.get(cluster.url + "/api/v1/namespaces/default/secrets",
+                                 verify=cluster.ca_file, timeout=10)
+        assert anonymous.status_code == 200  # AlwaysAllow lets anonymous requests in too
     with pytest.raises(UsageError):
         FakeCluster(authorization="Webhook")  # type: ignore[arg-type]
 

@@ -851,3 +851,23 @@ def test_token_review(target: Target) -> None:
     assert _forbidden(target.as_user(_user(target, "reviewer")), "POST", TOKEN_REVIEW,
                       {"spec": {"token": "x"}})[0].startswith(
         "tokenreviews.authentication.k8s.io is forbidden: User ")
+
+
+@behaviour("K8S-326", "a request without credentials (no Authorization header, another "
+           "scheme, an empty bearer token) is user system:anonymous in "
+           "system:unauthenticated: it may read /healthz and /version "
+           "(system:public-info-viewer) and nothing else",
+           cite="https://kubernetes.io/docs/reference/access-authn-authz/authentication/"
+                "#anonymous-requests and " + MEASURED)
+def test_anonymous_requests(target: Target) -> None:
+    for headers in ({}, {"Authorization": "Basic eDp5"}, {"Authorization": "Bearer "}):
+        for path in ("/healthz", "/version"):
+            answer = target.http("GET", path, authenticated=False, headers=headers)
+            assert answer.status_code == 200, (path, headers)
+        status = failure(target, "GET", "/api", authenticated=False, headers=headers)
+        assert (status["code"], status["message"]) == (
+            403, 'forbidden: User "system:anonymous" cannot get path "/api"')
+    status = failure(target, "GET", "/api/v1/namespaces", authenticated=False)
+    assert status["message"] == ('namespaces is forbidden: User "system:anonymous" cannot '
+                                 'list resource "namespaces" in API group "" at the cluster '
+                                 "scope")

@@ -44,6 +44,8 @@ AUTHORIZATION = "authorization.k8s.io"
 AUTHENTICATION = "authentication.k8s.io"
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+#: Who a request without credentials is.
+ANONYMOUS = User("system:anonymous", ("system:unauthenticated",))
 #: The audience the apiserver's tokens are for: its service account issuer, as
 #: kubeadm and kind clusters name it (measured on the local control plane).
 API_AUDIENCE = "https://kubernetes.default.svc.cluster.local"
@@ -133,10 +135,14 @@ class Access:
         return store.policy().decide(user, request)
 
     def authenticate(self, request: Request, store: Cluster) -> User:
-        """The user of the bearer token, as an authenticated user; 401 without one. A
-        ServiceAccount's token stops working when the ServiceAccount is gone."""
+        """The user of the bearer token, as an authenticated user; a request without
+        one is anonymous (kube-apiserver's default ``--anonymous-auth=true``), one with
+        a token no user has is 401. A ServiceAccount's token stops working when the
+        ServiceAccount is gone."""
         scheme, _, token = (request.header("Authorization") or "").partition(" ")
-        user = self.user_of(token.strip(), store) if scheme.lower() == "bearer" else None
+        if scheme.lower() != "bearer" or not token.strip():
+            return ANONYMOUS
+        user = self.user_of(token.strip(), store)
         if user is None:
             raise StatusError("Unauthorized", status=401, reason="Unauthorized")
         return user
