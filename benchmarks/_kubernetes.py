@@ -9,6 +9,9 @@
   canned stub: ``fakes._server.LoopbackServer`` with the fake's own TLS context,
   answering the fake's recorded response bytes. Same client, same TLS, rounds
   interleaved; the ratio is the median over rounds of fake / stub.
+- **RBAC**: a GET by a user whom one RoleBinding of 1,000 allows, through the official
+  client, and the fake's authentication and authorization of that request
+  (``Access.admit``) timed on its own; goal: at most 10% of the request.
 - **cycles**: create, get, replace, delete of one ConfigMap with the same client, on
   the fake and on a real kube-apiserver + etcd started by
   ``conformance/kubernetes/control_plane.py`` (skipped when its binaries are not
@@ -212,6 +215,80 @@ def _request_rows(counts: dict[str, Any]) -> list[Row]:
               f"{percentile(paired, 75):.2f})",
         goal="≤ 1.5x canned", met=ratio <= REQUEST_GOAL,
         data={"rounds": timings, "ratio_fake_canned": ratio},
+    )]
+
+
+# -- 2b. RBAC evaluation with 1,000 bindings --------------------------------------------------
+
+RBAC_GOAL = 0.10
+
+
+def _rbac_rows(counts: dict[str, Any]) -> list[Row]:
+    """A GET of a ConfigMap by a user one RoleBinding of 1,000 allows, through the
+    official client; the authentication and authorization the fake runs for it
+    (``Access.admit``: token, request attributes, RBAC decision), timed on its own."""
+    from email.message import Message
+
+    from fakes._http import Request
+    from fakes.kubernetes import User
+    from kubernetes import client
+
+    rounds, per_round = counts["k8s_request_rounds"], counts["k8s_requests_per_round"]
+    token = "bench-reader"
+    with FakeCluster(users={token: User("reader", ("readers",))}) as fake:
+        rbac = "rbac.authorization.k8s.io/v1"
+        fake.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}})
+        fake.apply(_configmap("x", "y"))
+        fake.apply({"apiVersion": rbac, "kind": "Role", "metadata": {"name": "read",
+                    "namespace": "x"}, "rules": [{"verbs": ["get"], "apiGroups": [""],
+                                                  "resources": ["configmaps"]}]})
+        for n in range(999):  # bindings of other users, in the same namespace
+            fake.apply({"apiVersion": rbac, "kind": "RoleBinding",
+                        "metadata": {"name": f"other-{n}", "namespace": "x"},
+                        "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                    "kind": "Role", "name": "read"},
+                        "subjects": [{"kind": "User", "name": f"user-{n}",
+                                      "apiGroup": "rbac.authorization.k8s.io"}]},
+                       actor=SEED)
+        fake.apply({"apiVersion": rbac, "kind": "RoleBinding",
+                    "metadata": {"name": "readers", "namespace": "x"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                "name": "read"},
+                    "subjects": [{"kind": "Group", "name": "readers",
+                                  "apiGroup": "rbac.authorization.k8s.io"}]})
+        api = client.CoreV1Api(_client_for(fake.url, fake.ca_file, token))
+        began = time.perf_counter()
+        api.read_namespaced_config_map("y", "x")  # the first request builds the index
+        first = time.perf_counter() - began
+        headers = Message()
+        headers["Authorization"] = f"Bearer {token}"
+        request = Request("GET", "/api/v1/namespaces/x/configmaps/y", headers, b"",
+                          fake.url)
+        adapter = fake._mounts[0][1]
+        requests_, checks = [], []
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(per_round):
+                api.read_namespaced_config_map("y", "x")
+            requests_.append((time.perf_counter() - t0) / per_round)
+            t0 = time.perf_counter()
+            for _ in range(per_round):
+                if adapter.access.admit(request, fake.store).name != "reader":
+                    raise BenchmarkError("the reader was not admitted")
+            checks.append((time.perf_counter() - t0) / per_round)
+        api.api_client.close()
+    paired = [c / r for c, r in zip(checks, requests_, strict=True)]
+    share = median(paired)
+    return [Row(
+        SECTION,
+        f"RBAC with 1,000 RoleBindings: authentication + authorization of a GET "
+        f"(median of {rounds} rounds x {per_round}), vs the whole request through CoreV1Api",
+        fmt_us(median(checks)),
+        reference=f"request {fmt_us(median(requests_))}; first request (builds the "
+                  f"policy index) {fmt_ms(first)}",
+        ratio=f"{share:.1%} of a request",
+        goal="≤ 10% of a request", met=share <= RBAC_GOAL,
+        data={"checks": checks, "requests": requests_, "share": share, "first": first},
     )]
 
 
@@ -539,6 +616,7 @@ def run(counts: dict[str, Any], real: bool) -> list[Row]:
                               f"missing: {', '.join(missing)}")]
     rows = _lifecycle_rows(counts)
     rows += _request_rows(counts)
+    rows += _rbac_rows(counts)
     rows += _cycle_rows(counts, real)
     rows += _list_rows(counts)
     rows += _memory_rows(counts)

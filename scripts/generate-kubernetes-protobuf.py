@@ -17,7 +17,8 @@ Reads (never ships) the pinned API modules in the Go module cache (default
   dropped, as Go's JSON encoding of the same struct would drop it).
 
 Only the messages reachable from the kinds in resources.json (and ``autoscaling/v1``
-Scale, the scale subresource's body) are written. The well-known types with their own
+Scale, the scale subresource's body, and the two reviews ``kubectl auth can-i`` sends)
+are written. The well-known types with their own
 JSON forms are marked with ``as``: ``time`` and ``microtime`` (seconds → RFC 3339),
 ``quantity`` and ``intorstring``, ``rawextension`` and ``fieldsv1``
 (raw bytes holding JSON). The script stops when a kind reaches a type the decoder
@@ -34,7 +35,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent / "src" / "fakes" / "kubernetes"
 VERSION = "v0.37.2"
-EXTRA_ROOTS = {"autoscaling/v1 Scale": "k8s.io.api.autoscaling.v1.Scale"}
+EXTRA_ROOTS = {
+    "autoscaling/v1 Scale": "k8s.io.api.autoscaling.v1.Scale",
+    # The review APIs kubectl auth can-i sends (create-only, not in the registry).
+    "authorization.k8s.io/v1 SelfSubjectAccessReview":
+        "k8s.io.api.authorization.v1.SelfSubjectAccessReview",
+    "authorization.k8s.io/v1 SelfSubjectRulesReview":
+        "k8s.io.api.authorization.v1.SelfSubjectRulesReview",
+}
 SPECIAL = {
     "k8s.io.apimachinery.pkg.apis.meta.v1.Time": "time",
     "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": "microtime",

@@ -22,7 +22,9 @@ Where targets differ, the difference is a flag in :class:`Capabilities`; tests a
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -138,6 +140,8 @@ class Target(_BaseTarget):
         self._cache_dir = tempfile.mkdtemp(prefix="vf-kubectl-cache-")
         #: Counts the requests of the client and of :meth:`http` (not kubectl's).
         self.budget: RequestBudget | None = None
+        self._impersonation: dict[str, str] = {}
+        self.restricted_token: str | None = None
 
     # -- clients -------------------------------------------------------------------
     def client(self) -> Any:
@@ -149,6 +153,8 @@ class Target(_BaseTarget):
             if self.budget is not None:
                 self._client.rest_client.request = _counted(self._client.rest_client.request,
                                                             self.budget)
+            for header, value in self._impersonation.items():
+                self._client.set_default_header(header, value)
         return self._client
 
     def api(self, name: str) -> Any:
@@ -230,6 +236,7 @@ class Target(_BaseTarget):
         if raw is not None:
             sent.setdefault("Content-Type", content_type)
         cert = (config.cert_file, config.key_file) if config.cert_file else None
+        sent = {**self._impersonation, **sent}
         if self.validates_schemas and not stream:
             session.hooks["response"].append(check_response)
         if self.budget is not None:
@@ -244,8 +251,10 @@ class Target(_BaseTarget):
         if kubectl is None:
             pytest.skip("kubectl is not installed")
         context = ["--context", self.context] if self.context else []
+        acting = {"Impersonate-User": "--as", "Impersonate-Group": "--as-group"}
+        impersonation = [f"{acting[h]}={v}" for h, v in self._impersonation.items()]
         return [kubectl, "--kubeconfig", self.kubeconfig, *context, "--cache-dir",
-                self._cache_dir]
+                self._cache_dir, *impersonation]
 
     def kubectl_environment(self) -> dict[str, str]:
         """The environment kubectl runs in: no KUBECONFIG, a HOME of the run's own."""
@@ -258,6 +267,32 @@ class Target(_BaseTarget):
         return subprocess.run(
             [*self.kubectl_command(), *args], input=stdin, capture_output=True, text=True,
             timeout=timeout, check=False, env=self.kubectl_environment())
+
+    # -- acting as another user ------------------------------------------------------
+    def as_user(self, name: str, group: str | None = None) -> Target:
+        """This target seen by user ``name`` (in ``group`` too, and in
+        system:authenticated): the same credentials with impersonation headers, which
+        the admin (system:masters) may send on any cluster. Its raw requests, official
+        client and kubectl act as that user; it owns nothing (close it never)."""
+        view = copy.copy(self)
+        view._client = None
+        view._impersonation = {"Impersonate-User": name,
+                               **({"Impersonate-Group": group} if group else {})}
+        return view
+
+    def restricted(self) -> Target:
+        """This target seen by user ``restricted`` through a bearer token of its own (no
+        groups but system:authenticated, nothing granted): for what impersonation cannot
+        show, such as the checks on an impersonator. Skips where the target has no such
+        token. Its raw requests and official client act as that user."""
+        if self.restricted_token is None:
+            pytest.skip(f"the {self.name} target has no token of a restricted user")
+        view = copy.copy(self)
+        view._client = None
+        view._impersonation = {}
+        view.configuration = copy.copy(self.configuration)
+        view.configuration.api_key = {"authorization": self.restricted_token}
+        return view
 
     # -- names ---------------------------------------------------------------------
     def namespace(self, hint: str) -> str:
@@ -368,8 +403,10 @@ class FakeTarget(Target):
     def __init__(self) -> None:
         from fakes.kubernetes import FakeCluster
 
-        self.fake = FakeCluster().start()
+        restricted = secrets.token_hex(16)
+        self.fake = FakeCluster(users={restricted: "restricted"}).start()
         super().__init__(FAKE, self.fake.api_client().configuration, self.fake.kubeconfig)
+        self.restricted_token = restricted
 
     def dynamic(self) -> Any:
         return self.fake.dynamic_client()
@@ -456,8 +493,10 @@ class RealTarget(Target):
 
             plane = ControlPlane().start()
             assert plane.kubeconfig is not None and plane.ca_file is not None
-            return cls(_configuration(plane.url, plane.admin_token, str(plane.ca_file)),
-                       str(plane.kubeconfig), None, plane.stop, budget)
+            target = cls(_configuration(plane.url, plane.admin_token, str(plane.ca_file)),
+                         str(plane.kubeconfig), None, plane.stop, budget)
+            target.restricted_token = plane.restricted_token
+            return target
         from kubernetes import client, config
 
         context = env.get("FAKES_KUBERNETES_CONTEXT") or None

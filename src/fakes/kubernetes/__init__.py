@@ -15,15 +15,17 @@ from fakes._lazy import lazy_exports
 if TYPE_CHECKING:
     from fakes.kubernetes._cluster import FakeCluster
     from fakes.kubernetes._errors import StatusError
+    from fakes.kubernetes._rbac import User
     from fakes.kubernetes._resources import ResourceType
 
 _EXPORTS = {
     "FakeCluster": "fakes.kubernetes._cluster",
     "ResourceType": "fakes.kubernetes._resources",
     "StatusError": "fakes.kubernetes._errors",
+    "User": "fakes.kubernetes._rbac",
 }
 
-__all__ = ["FakeCluster", "ResourceType", "StatusError"]
+__all__ = ["FakeCluster", "ResourceType", "StatusError", "User"]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -23,6 +23,7 @@ from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Conflict, Faults, ProviderFault, Throttle
 from fakes._http import Request, Response
 from fakes.errors import ProviderError
+from fakes.kubernetes._authz import Access, ReviewRoutes
 from fakes.kubernetes._bodies import body_media_type, decode_body, yaml_loader
 from fakes.kubernetes._crd import (
     check_kind,
@@ -130,14 +131,15 @@ def _parse_path(path: str) -> tuple[tuple[str, str], str, str | None, str | None
     return group_version, plural, namespace, name, sub
 
 
-class KubernetesAdapter(WireAdapter[Cluster]):
-    """kube-apiserver's REST API, with bearer-token authentication."""
+class KubernetesAdapter(ReviewRoutes, WireAdapter[Cluster]):
+    """kube-apiserver's REST API, with bearer-token authentication and authorization
+    (``_authz``)."""
 
     handled_faults = (WatchEnded, WatchExpired)
 
-    def __init__(self, store: Cluster, faults: Faults, tokens: Mapping[str, str]) -> None:
+    def __init__(self, store: Cluster, faults: Faults, access: Access) -> None:
         super().__init__(store, faults)
-        self.tokens = tokens
+        self.access = access
 
     # -- provider shapes ---------------------------------------------------------------
 
@@ -152,6 +154,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         return Response.json(error.status, error.to_status(), list(error.headers.items()))
 
     def not_modelled(self, request: Request) -> ProviderError:
+        self.access.admit(request, self.store)  # who may not ask is refused first
         parts = [p for p in request.path.split("/") if p]
         if parts[:1] == ["api"]:
             return resource_not_found()  # the legacy API's handler answers for all of /api
@@ -165,12 +168,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                            reason="RequestEntityTooLarge")
 
     def authorize(self, request: Request, route_: Route, params: Mapping[str, str]) -> str:
-        header = request.header("Authorization") or ""
-        scheme, _, token = header.partition(" ")
-        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            raise StatusError("Unauthorized", status=401, reason="Unauthorized")
-        return user
+        return self.access.admit(request, self.store).name
 
     @renders(Throttle)
     def throttled(self, request: Request, fault: Throttle) -> Response:

@@ -21,7 +21,7 @@ from fakes.kubernetes._errors import StatusError, bad_request
 from fakes.kubernetes._protobuf import PROTOBUF, covers, decode, quoted
 from fakes.kubernetes._resources import ResourceType
 
-__all__ = ["JSON", "body_media_type", "decode_body", "yaml_loader"]
+__all__ = ["JSON", "body_media_type", "decode_body", "decode_kind", "yaml_loader"]
 
 JSON = "application/json"
 YAML = "application/yaml"
@@ -48,9 +48,14 @@ def _unsupported(note: str = "") -> StatusError:
 def decode_body(media: str, raw: bytes, rt: ResourceType, kind: str) -> Any:
     """The JSON value of a YAML or protobuf body sent for ``kind`` (``rt``'s kind or
     the subresource's)."""
+    api_version = "autoscaling/v1" if kind == "Scale" != rt.kind else rt.api_version
+    return decode_kind(media, raw, api_version, kind)
+
+
+def decode_kind(media: str, raw: bytes, api_version: str, kind: str) -> Any:
+    """The JSON value of a YAML or protobuf body sent for ``kind`` of ``api_version``."""
     if media == YAML:
         return _yaml(raw, kind)
-    api_version = "autoscaling/v1" if kind == "Scale" != rt.kind else rt.api_version
     if not covers(api_version, kind):
         raise _unsupported(f" (verified-fakes: a protobuf body for {api_version} {kind} is "
                            "not modelled; kube-apiserver v1.37.2 closes the connection "

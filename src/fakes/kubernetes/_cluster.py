@@ -17,10 +17,12 @@ from fakes._clock import Clock, RealClock
 from fakes._fake import Fake, Snapshot
 from fakes.errors import UsageError
 from fakes.kubernetes._api import KubernetesAdapter
+from fakes.kubernetes._authz import MODES, Access, Mode
 from fakes.kubernetes._builtin import builtin_controllers
 from fakes.kubernetes._controllers import Controllers
 from fakes.kubernetes._errors import StatusError
 from fakes.kubernetes._model import Cluster, DeleteOptions
+from fakes.kubernetes._rbac import MASTERS, User, seed_bootstrap_policy
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
 from fakes.kubernetes._subresources import log_container
@@ -52,10 +54,15 @@ class FakeCluster(Fake[Cluster]):
     the apiserver's Status errors. See the
     ``fakes.kubernetes._model`` docstring for the rules and ``docs/kubernetes.md`` for
     divergences and what is not modelled (defaulting, validation beyond names and
-    labels, controllers, RBAC).
+    labels, controllers).
 
-    Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`); ``users``
-    adds more tokens, mapped to the user names the journal records as actors.
+    Requests carry the bearer token :attr:`token` (in :attr:`kubeconfig`), user
+    ``admin`` in group ``system:masters``; ``users`` adds more tokens, each mapped to a
+    user name or a :class:`~fakes.kubernetes.User` with groups, and
+    :meth:`service_account_token` makes one for a ServiceAccount. The journal records
+    user names as actors. ``authorization`` is ``"RBAC"`` (the default, as on real
+    clusters: Roles, ClusterRoles and their bindings decide, starting from the
+    bootstrap policy) or ``"AlwaysAllow"``.
 
     :attr:`controllers` runs what a real cluster's controllers do after a write (see
     ``docs/kubernetes.md``), on the fake's clock: ``controllers=False`` starts with all
@@ -66,7 +73,8 @@ class FakeCluster(Fake[Cluster]):
         self,
         *,
         token: str | None = None,
-        users: Mapping[str, str] | None = None,
+        users: Mapping[str, str | User] | None = None,
+        authorization: Mode = "RBAC",
         kubeconfig: str | os.PathLike[str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -80,7 +88,14 @@ class FakeCluster(Fake[Cluster]):
         self._ticker: threading.Thread | None = None
         self._ticking = threading.Event()
         self.token = token or secrets.token_hex(16)
-        self._tokens = {**(users or {}), self.token: "admin"}
+        if authorization not in MODES:
+            raise UsageError(f"authorization is one of {', '.join(MODES)}, "
+                             f"not {authorization!r}")
+        self.authorization = authorization
+        self._tokens: dict[str, User] = {
+            token: user if isinstance(user, User) else User(user)
+            for token, user in (users or {}).items()}
+        self._tokens[self.token] = User("admin", (MASTERS,))
         self._seed = seed
         self._kubeconfig_path = Path(kubeconfig) if kubeconfig is not None else None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -114,10 +129,12 @@ class FakeCluster(Fake[Cluster]):
         assert namespaces is not None
         for name in SYSTEM_NAMESPACES:
             cluster.create(namespaces, "", {"metadata": {"name": name}}, SYSTEM)
+        seed_bootstrap_policy(cluster, SYSTEM)
         return cluster
 
     def _make_adapter(self) -> KubernetesAdapter:
-        return KubernetesAdapter(self.store, self.faults, self._tokens)
+        return KubernetesAdapter(self.store, self.faults,
+                                 Access(self._tokens, self.authorization))
 
     def reset(self, to: Snapshot[Cluster] | None = None) -> None:
         """Back to the snapshot ``to``, or to a new cluster (its system namespaces only).
@@ -182,16 +199,26 @@ class FakeCluster(Fake[Cluster]):
             "current-context": "verified-fakes", "preferences": {},
         }
 
+    def service_account_token(self, namespace: str, name: str) -> str:
+        """A new bearer token of ServiceAccount ``name`` in ``namespace``: user
+        ``system:serviceaccount:<namespace>:<name>`` in groups ``system:serviceaccounts``
+        and ``system:serviceaccounts:<namespace>``. Requests with it answer 401 while
+        no such ServiceAccount exists."""
+        token = secrets.token_hex(16)
+        self._tokens[token] = User.service_account(namespace, name)
+        return token
+
     # -- the official client, configured for this cluster only ---------------------------
 
-    def api_client(self) -> ApiClient:
-        """A ``kubernetes.client.ApiClient`` for this cluster. It reads no kubeconfig and
-        no environment, and does not retry."""
+    def api_client(self, token: str | None = None) -> ApiClient:
+        """A ``kubernetes.client.ApiClient`` for this cluster (as the admin, or as the
+        user of ``token``). It reads no kubeconfig and no environment, and does not
+        retry."""
         from kubernetes import client
 
         configuration = client.Configuration()
         configuration.host = self.url
-        configuration.api_key = {"authorization": self.token}
+        configuration.api_key = {"authorization": token or self.token}
         configuration.api_key_prefix = {"authorization": "Bearer"}
         configuration.retries = False
         configuration.ssl_ca_cert = self.ca_file

@@ -63,7 +63,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
-from fakes.kubernetes import _crd, _gc, _namespaces
+from fakes.kubernetes import _crd, _gc, _namespaces, _rbac
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
 from fakes.kubernetes._defaults import default, on_create, on_update
@@ -239,6 +239,8 @@ class Cluster:
         self.observers: list[Callable[[Event], None]] = []
         #: Called after each write that reached the store (the controllers' runner).
         self.settle: Callable[[], None] | None = None
+        #: The RBAC policy index, rebuilt after RBAC writes (see _rbac).
+        self.rbac = _rbac.PolicyState()
 
     @property
     def lock(self) -> threading.RLock:
@@ -264,8 +266,14 @@ class Cluster:
             self._generation += 1
             self._listings.clear()
             self._controller_queue.forget()
+            self.rbac = _rbac.PolicyState()
 
     # -- reads ---------------------------------------------------------------------
+
+    def policy(self) -> _rbac.Policy:
+        """The RBAC policy of the stored Roles, ClusterRoles and bindings."""
+        with self._lock:
+            return self.rbac.policy(self._objects)
 
     def get(self, rt: ResourceType, namespace: str, name: str) -> dict[str, Any]:
         with self._lock:
@@ -1033,6 +1041,8 @@ class Cluster:
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
+        elif _rbac.is_policy(rt.group, rt.plural):
+            _rbac.policy_changed(self, rt.plural)
         self._controller_queue.changed(key, previous, obj)
         return obj
 
@@ -1055,6 +1065,8 @@ class Cluster:
             self._definitions_changed(rt, key)
         elif rt.custom:
             self._finish_definition(rt.group, rt.plural)
+        elif _rbac.is_policy(rt.group, rt.plural):
+            _rbac.policy_changed(self, rt.plural)
         self._controller_queue.changed(key, current, None)
 
     def _selected(self, rt: ResourceType, obj: Mapping[str, Any], labels: LabelSelector,

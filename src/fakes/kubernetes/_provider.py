@@ -30,6 +30,9 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
                         help="write the kubeconfig here (default: a temporary file, whose "
                         "path is printed on stderr)")
     parser.add_argument("--token", help="the bearer token clients use (default: random)")
+    parser.add_argument("--authorization", choices=("RBAC", "AlwaysAllow"), default="RBAC",
+                        help="how requests are authorized (default: RBAC, as on real "
+                        "clusters; the kubeconfig's admin is in system:masters)")
 
 
 def _build_served(args: argparse.Namespace, common: Mapping[str, Any]) -> FakeCluster:
@@ -39,7 +42,8 @@ def _build_served(args: argparse.Namespace, common: Mapping[str, Any]) -> FakeCl
                                            "kubeconfig")
     # Written when the server starts; stdout's first line is the URL's.
     print(f"kubeconfig: {path}", file=sys.stderr, flush=True)
-    return FakeCluster(**common, kubeconfig=path, token=args.token)
+    return FakeCluster(**common, kubeconfig=path, token=args.token,
+                       authorization=args.authorization)
 
 
 def _environment(
