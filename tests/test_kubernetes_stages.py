@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fakes.kubernetes import FakeCluster
 from fakes.kubernetes._errors import StatusError
+from fakes.kubernetes._gotemplate import parse, render_status
 from fakes.kubernetes._stages import (
     Delay,
     Expression,
@@ -19,6 +22,7 @@ from fakes.kubernetes._stages import (
     Stage,
     StageContext,
     StageError,
+    stages_from_yaml,
 )
 
 pytest.importorskip("yaml")
@@ -307,3 +311,234 @@ def test_queries() -> None:
 def test_a_stage_for_an_unknown_kind_is_refused(fake: FakeCluster) -> None:
     with pytest.raises(StageError, match="no kind 'Widget'"):
         fake.stages.add(Stage("w", "Widget", Next(), api_group="example.com"))
+
+
+# -- kwok's YAML and Go templates -------------------------------------------------------
+
+KWOK_STAGES = Path.home() / ".cache/verified-fakes/kubernetes-v1.37.2/bin/kwok-stages.yaml"
+
+
+@pytest.mark.skipif(not KWOK_STAGES.is_file(), reason="kwok's stages are not built here")
+def test_kwok_default_stages_write_what_the_kubelet_writes() -> None:
+    built_in = FakeCluster()
+    kwok = FakeCluster(controllers=False)
+    kwok.stages.remove(*kwok.stages.names)
+    assert kwok.stages.load(KWOK_STAGES.read_text()) == [
+        "node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete",
+        "pod-delete"]
+    kwok.controllers.enable(*(n for n in kwok.controllers.names if n.startswith("stages/")))
+    [job] = built_in.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+                            "spec": {"suspend": True, "template": {"spec": {
+                                "restartPolicy": "Never",
+                                "containers": [{"name": "c", "image": "busybox"}]}}}})
+    for fake in (built_in, kwok):
+        fake.apply(pod("p", nodeName="fake-node", readinessGates=[{"conditionType": "x"}],
+                       initContainers=[{"name": "i", "image": "x"},
+                                       {"name": "s", "image": "y", "restartPolicy": "Always"}]))
+        fake.apply(pod("host", nodeName="fake-node", hostNetwork=True))
+        fake.apply(pod("j", nodeName="fake-node", restartPolicy="Never", metadata={
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "j",
+                                 "uid": job["metadata"]["uid"]}]}))
+    for kind, name, namespace in (("Node", "fake-node", None), ("Pod", "p", "default"),
+                                  ("Pod", "host", "default"), ("Pod", "j", "default")):
+        assert kwok.get(kind, name, namespace)["status"] == \
+            built_in.get(kind, name, namespace)["status"], (kind, name)
+    for fake in (built_in, kwok):
+        fake.delete("Pod", "p", "default")
+        assert [p["metadata"]["name"] for p in fake.list("Pod", "default")] == ["host", "j"]
+    kwok.clock.advance(611)  # the heartbeat stage's longest delay
+    ready = condition(kwok.get("Node", "fake-node"), "Ready")
+    assert ready is not None and ready["lastHeartbeatTime"] > ready["lastTransitionTime"]
+
+
+def render(template: str, obj: dict[str, Any] | None = None) -> Any:
+    fake = FakeCluster(nodes=[], controllers=False)
+    seen: list[Any] = []
+    fake.apply(CRD)
+    fake.stages.add(Stage("t", "Certificate", Next(status_template=template),
+                          api_group="example.com"))
+    fake.stages.add(Stage("t2", "Certificate", Next(status=lambda c, o: seen.append(
+        render_status(c, template)) or None), api_group="example.com"))
+    fake.stages.remove("t")
+    fake.controllers.enable(*fake.controllers.names)
+    fake.apply({"apiVersion": "example.com/v1", "kind": "Certificate",
+                "metadata": {"name": "c"}, **(obj or {})})
+    return seen[0]
+
+
+def test_go_templates() -> None:
+    obj = {"spec": {"n": 2, "items": ["a", "b"], "map": {"y": 1, "x": 2}, "empty": "",
+                    "nested": {"deep": "v"}}}
+    assert render("""
+a: {{ .spec.n }}
+{{ $x := "one" }}{{ $x = printf "%s-%d-%v-%q%%" $x 2 true "q" }}
+b: {{ $x | Quote }}
+items: {{ range $i, $e := .spec.items }}{{ $i }}{{ $e }}{{ else }}none{{ end }}
+keys: {{ range .spec.map }}{{ . }}{{ end }}
+count: c{{ range 3 }}{{ . }}{{ end }}
+empty: {{ range .spec.missing }}x{{ else }}none{{ end }}
+with: {{ with .spec.empty }}yes{{ else }}{{ with .spec.nested }}{{ .deep }}{{ end }}{{ end }}
+if: x{{ if and (eq .spec.n 1 2) (not .spec.empty) (ne 1 2) (lt 1 2) (le 2 2) }}yes{{ end }}
+or: {{ or .spec.empty .spec.missing "fallback" }}
+and: {{ and 1 0 2 }}-{{ gt 2 1 }}-{{ ge 1 2 }}
+len: {{ len .spec.items }}{{ index .spec.items 1 }}{{ index .spec.map "x" }}
+show: {{ .spec.missing }} {{ .spec.items }} {{ .spec.map }} {{ 1.0 }} {{ `raw` }}
+{{- /* a comment */ }}
+yaml:
+{{ YAML .spec.map 1 }}
+version: {{ Version }}
+""", obj) == {"a": 2, "b": "one-2-true-\"q\"%", "items": "0a1b", "keys": 21,
+                  "count": "c012", "empty": "none", "with": "v", "if": "xyes",
+                  "or": "fallback", "and": "0-true-false", "len": "2b2",
+                  "show": "<no value> [a b] map[x:2 y:1] 1 raw", "yaml": {"x": 2, "y": 1},
+                  "version": "0.8.0"}
+
+
+@pytest.mark.parametrize(("template", "error"), [
+    ("{{ template `x` }}", "do not support {{ template }}"),
+    ("{{ if . }}x", "an {{ end }} is missing"),
+    ("{{ if . }}{{ else }}{{ else }}{{ end }}", "has a second {{ else }}"),
+    ("{{ end }}", "unexpected {{ end }}"),
+    ("{{ Nope }}", "no function 'Nope'"),
+    ("{{ if . }}{{ else if . }}{{ end }}", "do not support {{ else if . }}"),
+    ("{{ $a, $b, $c := . }}", "too many variables"),
+    ("{{ $undefined }}", "undefined variable"),
+    ("{{ ( . }}", "not closed"),
+    ("{{ . | }}", "empty command"),
+    ("{{ .a 1 }}", "not a function"),
+    ("{{ ~ }}", "cannot read"),
+    ("{{ if }}x{{ end }}", "empty command"),
+    ("{{ range . }}{{ else }}{{ end }}{{ break }}", "do not support {{ break }}"),
+])
+def test_go_templates_refuse_what_they_cannot_run(template: str, error: str) -> None:
+    with pytest.raises(StageError, match=re.escape(error)):
+        parse(template)
+        render(template)
+
+
+@pytest.mark.parametrize(("document", "error"), [
+    ("apiVersion: v1\nkind: Pod", "not a kwok Stage"),
+    ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {}", "needs metadata.name"),
+    ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: s}\n"
+     "spec: {next: {patches: []}}", "spec.next.patches is not modelled"),
+    ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: s}\n"
+     "spec: {delay: {durationFrom: {jq: x}}}", "spec.delay.durationFrom.jq"),
+])
+def test_kwok_yaml_refused(document: str, error: str) -> None:
+    with pytest.raises(StageError, match=re.escape(error)):
+        stages_from_yaml(document)
+
+
+def test_kwok_yaml_with_everything(fake: FakeCluster) -> None:
+    fake.apply(CRD)
+    names = fake.stages.load("""
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: issue}
+spec:
+  resourceRef: {apiGroup: example.com/v1, kind: Certificate}
+  selector:
+    matchLabels: {issue: "yes"}
+    matchAnnotations: {a: b}
+    matchExpressions:
+    - {key: .status.phase, operator: DoesNotExist}
+  weight: 1
+  delay:
+    durationMilliseconds: 1000
+    jitterDurationFrom: {expressionFrom: .metadata.annotations.until}
+  next:
+    finalizers:
+      add: [{value: example.com/a}]
+    statusTemplate: |
+      phase: Issued
+      at: {{ Now | Quote }}
+  immediateNextStage: true
+""")
+    assert names == ["issue"]
+    fake.apply({"apiVersion": "example.com/v1", "kind": "Certificate", "metadata": {
+        "name": "c", "labels": {"issue": "yes"},
+        "annotations": {"a": "b", "until": "2026-01-01T00:00:05Z"}}})
+    fake.clock.advance(0.5)
+    assert "status" not in fake.get("Certificate", "c", "default")
+    fake.clock.advance(5)
+    cert = fake.get("Certificate", "c", "default")
+    assert cert["status"]["phase"] == "Issued"
+    assert cert["metadata"]["finalizers"] == ["example.com/a"]
+    fake.stages.remove("issue")
+
+
+# -- failures a test asks the kubelet for -----------------------------------------------
+
+
+def states(fake: FakeCluster, name: str) -> tuple[str, int, dict[str, Any]]:
+    found = fake.get("Pod", name, "default")
+    [container] = found["status"]["containerStatuses"]
+    return found["status"]["phase"], container["restartCount"], container["state"]
+
+
+def test_crash_loop_back_off(fake: FakeCluster) -> None:
+    fake.kubelet.fail("default", "app=web", "CrashLoopBackOff")
+    [made] = fake.apply(pod("p", nodeName="fake-node", metadata={"labels": {"app": "web"}}))
+    uid = made["metadata"]["uid"]
+    phase, restarts, state = states(fake, "p")
+    assert (phase, restarts) == ("Running", 1)
+    assert state == {"waiting": {"reason": "CrashLoopBackOff", "message": (
+        f"back-off 10s restarting failed container=c pod=p_default({uid})")}}
+    seen = []
+    for step in (10, 20, 40, 80, 160, 300, 300):
+        fake.clock.advance(step - 1)
+        assert states(fake, "p")[1] == len(seen) + 1
+        fake.clock.advance(1)
+        seen.append(states(fake, "p")[2]["waiting"]["message"].split()[1])
+    assert seen == ["20s", "40s", "1m20s", "2m40s", "5m0s", "5m0s", "5m0s"]
+    found = fake.get("Pod", "p", "default")
+    assert found["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1
+    ready = condition(found, "Ready")
+    assert ready is not None and (ready["status"], ready["reason"], ready["message"]) == (
+        "False", "ContainersNotReady", "containers with unready status: [c]")
+    assert [c["type"] for c in found["status"]["conditions"]] == [
+        "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"]
+
+
+def test_oom_killed(fake: FakeCluster) -> None:
+    fake.apply(pod("p", nodeName="fake-node", metadata={
+        "annotations": {"verified-fakes/kubelet-failure": "OOMKilled"}}))
+    found = fake.get("Pod", "p", "default")
+    last = found["status"]["containerStatuses"][0]["lastState"]["terminated"]
+    assert (last["exitCode"], last["reason"]) == (137, "OOMKilled")
+    fake.kubelet.fail("default", "once", "OOMKilled")
+    fake.apply(pod("once", nodeName="fake-node", restartPolicy="Never"))
+    phase, restarts, state = states(fake, "once")
+    assert (phase, restarts, state["terminated"]["reason"]) == ("Failed", 0, "OOMKilled")
+    ready = condition(fake.get("Pod", "once", "default"), "Ready")
+    assert ready is not None and ready["reason"] == "PodFailed"
+
+
+def test_failed(fake: FakeCluster) -> None:
+    fake.kubelet.fail("default", "p", "Failed")
+    fake.apply(pod("p", nodeName="fake-node"))
+    phase, _, state = states(fake, "p")
+    assert (phase, state["terminated"]["exitCode"], state["terminated"]["reason"]) == (
+        "Failed", 1, "Error")
+    fake.delete("Pod", "p", "default")  # a finished Pod goes at once
+    assert fake.list("Pod", "default") == []
+    with pytest.raises(ValueError, match="no kubelet failure 'Sick'"):
+        fake.kubelet.fail("default", "p", "Sick")
+
+
+def test_image_pull_back_off(fake: FakeCluster) -> None:
+    fake.kubelet.fail("default", "p", "ErrImagePull")
+    start = fake.journal.last
+    fake.apply(pod("p", nodeName="fake-node"))
+    phase, _, state = states(fake, "p")
+    assert phase == "Pending"
+    assert state["waiting"]["reason"] == "ImagePullBackOff"
+    assert state["waiting"]["message"].startswith('Back-off pulling image "busybox": ')
+    reasons = [c.payload.object["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+               for c in fake.journal.since(start) if c.operation == "pods.update"]
+    assert reasons == ["ErrImagePull", "ImagePullBackOff"]
+    fake.clock.advance(10)
+    reasons = [c.payload.object["status"]["containerStatuses"][0]["state"]["waiting"]["reason"]
+               for c in fake.journal.since(start) if c.operation == "pods.update"]
+    assert reasons == ["ErrImagePull", "ImagePullBackOff"] * 2
+    assert fake.get("Pod", "p", "default")["status"]["podIP"] == "10.244.0.1"

@@ -20,7 +20,7 @@ from fakes.kubernetes._api import KubernetesAdapter
 from fakes.kubernetes._builtin import builtin_controllers
 from fakes.kubernetes._controllers import Controllers
 from fakes.kubernetes._errors import StatusError
-from fakes.kubernetes._kubelet import DEFAULT_NODE, HEARTBEAT, kubelet_stages, node_manifest
+from fakes.kubernetes._kubelet import DEFAULT_NODE, HEARTBEAT, Kubelet, node_manifest
 from fakes.kubernetes._model import Cluster, DeleteOptions
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
@@ -116,7 +116,9 @@ class FakeCluster(Fake[Cluster]):
         #: Status progress as kwok's stages write it, the kubelet's first
         #: (see :mod:`fakes.kubernetes._stages`).
         self.stages = Stages(cluster, self.controllers)
-        self.stages.add(*kubelet_stages())
+        #: The kubelet of the cluster's Nodes, and the failures a test asks of it.
+        self.kubelet = Kubelet()
+        self.stages.add(*self.kubelet.stages())
         # off unless asked for: a clock moved on by a year would write each Node 52,560
         # times
         self.stages.disable(HEARTBEAT)
@@ -145,6 +147,7 @@ class FakeCluster(Fake[Cluster]):
         Queued controller work and timers are dropped; the controllers then catch up
         with the restored state, as restarted controllers do."""
         super().reset(to if to is not None else Snapshot(self._baseline))
+        self.kubelet.reset()
         self.controllers.reset()
 
     # -- serving -------------------------------------------------------------------------

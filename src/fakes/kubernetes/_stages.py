@@ -173,13 +173,16 @@ class Selector:
     match_annotations: Mapping[str, str] = attrs.field(factory=dict)
     match_expressions: tuple[Expression, ...] = attrs.field(default=(),
                                                             converter=_expressions)
+    #: A test in Python, for what the others cannot say.
+    where: Callable[[Mapping[str, Any]], bool] | None = None
 
     def matches(self, obj: Mapping[str, Any]) -> bool:
         meta = obj.get("metadata") or {}
         labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
         return (all(labels.get(k) == v for k, v in self.match_labels.items())
                 and all(annotations.get(k) == v for k, v in self.match_annotations.items())
-                and all(e.matches(obj) for e in self.match_expressions))
+                and all(e.matches(obj) for e in self.match_expressions)
+                and (self.where is None or self.where(obj)))
 
 
 @attrs.frozen
@@ -192,9 +195,13 @@ class Delay:
     jitter: float | None = None
     seconds_from: str | None = None
     jitter_from: str | None = None
+    #: In Python: the seconds to wait, from the object and the time now.
+    compute: Callable[[Mapping[str, Any], datetime], float] | None = None
 
     def wait(self, obj: Mapping[str, Any], now: datetime, pick: Callable[[float, float], float]
              ) -> float:
+        if self.compute is not None:
+            return max(0.0, self.compute(obj, now))
         least = max(0.0, _until(obj, self.seconds_from, now, self.seconds) or 0.0)
         most = _until(obj, self.jitter_from, now, self.jitter)
         if most is not None and most > least:
@@ -207,10 +214,13 @@ def _until(obj: Mapping[str, Any], key: str | None, now: datetime,
     """Seconds until the timestamp ``key`` reads from ``obj``, else ``otherwise``."""
     if key is not None:
         for value in Query(key).values(obj):
-            at = datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=timezone.utc)
-            return max(0.0, (at - now).total_seconds())
+            return max(0.0, (parse_time(str(value)) - now).total_seconds())
     return otherwise
+
+
+def parse_time(text: str) -> datetime:
+    """A timestamp as the API writes it."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
 @attrs.frozen
@@ -274,6 +284,9 @@ class StageContext:
 
     api: ControllerApi
     obj: Mapping[str, Any]
+    #: Writes a status now, as a step before the one the function returns.
+    write_status: Callable[[Mapping[str, Any]], Mapping[str, Any]] = attrs.field(
+        default=lambda status: status)
 
     def now(self) -> str:
         return self.api.now()
@@ -284,6 +297,9 @@ class StageContext:
 
     def pod_ip(self, pod: Mapping[str, Any]) -> str | None:
         return pod_ip(self.api, pod)
+
+    def new_node_ip(self) -> str:
+        return new_node_ip(self.api)
 
 
 def node_ip(node: Mapping[str, Any]) -> str | None:
@@ -392,8 +408,6 @@ class Stages:
         self._stages: dict[str, Stage] = {}
         self._disabled: set[str] = set()
         self._controllers: dict[tuple[str, str], StageController] = {}
-        #: Renders kwok's statusTemplate (set by ``_gotemplate`` when loaded).
-        self.render: Callable[[StageContext, str], Mapping[str, Any] | None] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -413,6 +427,12 @@ class Stages:
                 self._controllers[resource] = kind_controller(self)
                 self.controllers.add(self._controllers[resource])
         self._resync()
+
+    def load(self, text: str) -> list[str]:
+        """Add the kwok ``Stage`` documents of a YAML text; their names."""
+        stages = stages_from_yaml(text)
+        self.add(*stages)
+        return [s.name for s in stages]
 
     def remove(self, *names: str) -> None:
         for name in names:
@@ -487,23 +507,31 @@ class Stages:
                 if current["metadata"].get("uid") != meta.get("uid") or \
                         api.get(group, plural, meta.get("namespace", ""), meta["name"]) is None:
                     return  # its last finalizer went: the object is gone
-        status = self._status(api, stage, current)
+        status = self._status(api, resource, stage, current)
         if status is not None:
-            merged = self._merged(resource, current, status)
-            if merged != current:
-                current = api.update(group, plural, merged, status=True)
+            meta = current["metadata"]
+            current = api.get(group, plural, meta.get("namespace", ""), meta["name"]) or current
+            current = self._write_status(api, resource, current, status)
         if then.delete:
             api.delete(group, plural, current, grace_period=0)
 
-    def _status(self, api: ControllerApi, stage: Stage, obj: Mapping[str, Any]
-                ) -> Mapping[str, Any] | None:
-        context = StageContext(api, obj)
+    def _write_status(self, api: ControllerApi, resource: tuple[str, str],
+                      obj: Mapping[str, Any], status: Mapping[str, Any]) -> Mapping[str, Any]:
+        merged = self._merged(resource, obj, status)
+        if merged == obj:
+            return obj
+        return api.update(*resource, merged, status=True)
+
+    def _status(self, api: ControllerApi, resource: tuple[str, str], stage: Stage,
+                obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        context = StageContext(api, obj, lambda status: self._write_status(
+            api, resource, obj, status))
         if stage.next.status is not None:
             return stage.next.status(context, obj)
         if stage.next.status_template is not None:
-            if self.render is None:
-                raise StageError(f"stage {stage.name!r}: statusTemplate is not modelled")
-            return self.render(context, stage.next.status_template)
+            from fakes.kubernetes._gotemplate import render_status
+
+            return render_status(context, stage.next.status_template)
         return None
 
     def _merged(self, resource: tuple[str, str], obj: Mapping[str, Any],
@@ -538,3 +566,100 @@ def go_zero_values(status: dict[str, Any]) -> None:
                                ("name", ""), ("ready", False), ("restartCount", 0),
                                ("state", {})):
                 container.setdefault(name, zero)
+
+
+# -- kwok's YAML -----------------------------------------------------------------------
+
+_KWOK_API = "kwok.x-k8s.io/v1alpha1"
+
+
+def stages_from_yaml(text: str) -> list[Stage]:
+    """kwok ``Stage`` objects (https://kwok.sigs.k8s.io/docs/user/stages-configuration/)
+    as stages; a field the fake does not model is refused, naming it."""
+    import yaml
+
+    stages = []
+    for document in yaml.safe_load_all(text):
+        if not document:
+            continue
+        if (document.get("apiVersion"), document.get("kind")) != (_KWOK_API, "Stage"):
+            raise StageError(f"not a kwok Stage: apiVersion {document.get('apiVersion')!r}, "
+                             f"kind {document.get('kind')!r}")
+        name = str((document.get("metadata") or {}).get("name") or "")
+        if not name:
+            raise StageError("a kwok Stage needs metadata.name")
+        stages.append(_stage(name, document.get("spec") or {}))
+    return stages
+
+
+def _fields(where: str, given: Mapping[str, Any], known: Iterable[str]) -> None:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise StageError(f"stage field {where}.{unknown[0]} is not modelled by the fake")
+
+
+def _stage(name: str, spec: Mapping[str, Any]) -> Stage:
+    where = f"{name}: spec"
+    _fields(where, spec, ("resourceRef", "selector", "weight", "delay", "next",
+                          "immediateNextStage"))
+    ref = spec.get("resourceRef") or {}
+    _fields(f"{where}.resourceRef", ref, ("apiGroup", "kind"))
+    selector = spec.get("selector") or {}
+    _fields(f"{where}.selector", selector, ("matchLabels", "matchAnnotations",
+                                            "matchExpressions"))
+    expressions = []
+    for expression in selector.get("matchExpressions") or ():
+        _fields(f"{where}.selector.matchExpressions", expression,
+                ("key", "operator", "values"))
+        expressions.append(Expression(expression["key"], expression["operator"],
+                                      [str(v) for v in expression.get("values") or ()]))
+    return Stage(
+        name, str(ref.get("kind") or ""), _next(f"{where}.next", spec.get("next") or {}),
+        api_group=str(ref.get("apiGroup") or "v1"),
+        selector=Selector(dict(selector.get("matchLabels") or {}),
+                          dict(selector.get("matchAnnotations") or {}), expressions),
+        weight=int(spec.get("weight") or 0), delay=_delay(f"{where}.delay",
+                                                          spec.get("delay") or {}),
+        immediate_next_stage=bool(spec.get("immediateNextStage")))
+
+
+def _delay(where: str, delay: Mapping[str, Any]) -> Delay:
+    _fields(where, delay, ("durationMilliseconds", "durationFrom",
+                           "jitterDurationMilliseconds", "jitterDurationFrom"))
+
+    def expression(key: str) -> str | None:
+        found = delay.get(key)
+        if found is None:
+            return None
+        _fields(f"{where}.{key}", found, ("expressionFrom",))
+        return str(found["expressionFrom"])
+
+    jitter = delay.get("jitterDurationMilliseconds")
+    return Delay(seconds=float(delay.get("durationMilliseconds") or 0) / 1000,
+                 jitter=None if jitter is None else float(jitter) / 1000,
+                 seconds_from=expression("durationFrom"),
+                 jitter_from=expression("jitterDurationFrom"))
+
+
+def _next(where: str, then: Mapping[str, Any]) -> Next:
+    _fields(where, then, ("statusTemplate", "finalizers", "delete", "event"))
+    finalizers = None
+    if then.get("finalizers") is not None:
+        given = then["finalizers"]
+        _fields(f"{where}.finalizers", given, ("add", "remove", "empty"))
+        finalizers = Finalizers(add=[str(f["value"]) for f in given.get("add") or ()],
+                                remove=[str(f["value"]) for f in given.get("remove") or ()],
+                                empty=bool(given.get("empty")))
+    event = None
+    if then.get("event") is not None:
+        given = then["event"]
+        _fields(f"{where}.event", given, ("type", "reason", "message"))
+        event = StageEvent(str(given.get("type") or ""), str(given.get("reason") or ""),
+                           str(given.get("message") or ""))
+    template = then.get("statusTemplate")
+    if template is not None:
+        from fakes.kubernetes._gotemplate import parse
+
+        parse(template)  # refuse what the fake cannot run now, not when it is due
+    return Next(status_template=template, finalizers=finalizers,
+                delete=bool(then.get("delete")), event=event)
