@@ -98,11 +98,15 @@ class Capabilities:
     pod_logs: bool = False
     # A kube-scheduler can be run for a test (Target.scheduling): real-local has none.
     scheduler: bool = False
+    # A Pod's node agent can be told to fail it (annotation verified-fakes/kubelet-failure):
+    # kwok's default stages on real-local know no failures.
+    kubelet_failures: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     more_subresources=False, tables=True, full_cel=False,
-                    resettable=True, pod_logs=True, scheduler=True)
+                    resettable=True, pod_logs=True, scheduler=True,
+                    kubelet_failures=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     more_subresources=True, tables=True, full_cel=True,
                     resettable=False)

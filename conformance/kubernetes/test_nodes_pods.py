@@ -279,3 +279,54 @@ def test_unschedulable(target: Target) -> None:
     assert "node(s) didn't match Pod's node affinity/selector" in message
     assert message.endswith(f". preemption: 0/{nodes} nodes are available: {nodes} "
                             "Preemption is not helpful for scheduling.")
+
+
+FAILURE = "verified-fakes/kubelet-failure"
+KUBELET_SOURCE = "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/kubelet/"
+
+
+def _container_state(target: Target, ns: str, name: str) -> tuple[str, dict[str, Any]]:
+    pod = _get(target, f"/api/v1/namespaces/{ns}/pods/{name}")
+    [container] = pod["status"].get("containerStatuses") or [{}]
+    return pod["status"]["phase"], container
+
+
+@behaviour("K8S-388", "a kubelet told to fail a Pod reports it as a kubelet does: "
+           "ErrImagePull then ImagePullBackOff, CrashLoopBackOff with restartCount growing "
+           "after 10s, 20s, ... of back-off, OOMKilled (exit code 137), Failed; the Pod is "
+           "not Ready (ContainersNotReady, or PodFailed once it has failed)",
+           cite=POD_LIFECYCLE + "#container-restarts and " + KUBELET_SOURCE
+           + "kubelet.go, status/generate.go, images/image_manager.go")
+def test_kubelet_failures(target: Target) -> None:
+    target.require("kubelet_failures")
+    ns = target.namespace("failures")
+    for name, failure, policy in (("pull", "ImagePullBackOff", "Always"),
+                                  ("crash", "CrashLoopBackOff", "Always"),
+                                  ("oom", "OOMKilled", "Never"), ("failed", "Failed", "Always")):
+        _pod(target, ns, name, nodeName=NODE, restartPolicy=policy,
+             metadata={"annotations": {FAILURE: failure}})
+    phase, pull = _container_state(target, ns, "pull")
+    assert (phase, pull["state"]["waiting"]["reason"]) == ("Pending", "ImagePullBackOff")
+    assert pull["state"]["waiting"]["message"].startswith('Back-off pulling image "busybox": ')
+    phase, crash = _container_state(target, ns, "crash")
+    assert (phase, crash["restartCount"], crash["state"]["waiting"]["reason"]) == (
+        "Running", 1, "CrashLoopBackOff")
+    assert crash["state"]["waiting"]["message"].startswith(
+        "back-off 10s restarting failed container=c pod=crash_")
+    assert crash["lastState"]["terminated"]["exitCode"] == 1
+    target.advance_clock(10)
+    assert _container_state(target, ns, "crash")[1]["restartCount"] == 2
+    phase, oom = _container_state(target, ns, "oom")
+    assert (phase, oom["state"]["terminated"]["exitCode"],
+            oom["state"]["terminated"]["reason"]) == ("Failed", 137, "OOMKilled")
+    phase, failed = _container_state(target, ns, "failed")
+    assert (phase, failed["state"]["terminated"]["reason"]) == ("Failed", "Error")
+    ready = {name: next(c for c in _get(target, f"/api/v1/namespaces/{ns}/pods/{name}")[
+        "status"]["conditions"] if c["type"] == "Ready") for name in ("crash", "failed")}
+    assert (ready["crash"]["status"], ready["crash"]["reason"], ready["crash"]["message"]) == (
+        "False", "ContainersNotReady", "containers with unready status: [c]")
+    assert (ready["failed"]["status"], ready["failed"]["reason"]) == ("False", "PodFailed")
+    # gone, so that they do not keep restarting while other tests move the clock on
+    answer = target.http("DELETE", f"/api/v1/namespaces/{ns}/pods")
+    assert answer.status_code == 200, answer.text
+    assert _get(target, f"/api/v1/namespaces/{ns}/pods")["items"] == []

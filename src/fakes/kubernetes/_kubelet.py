@@ -37,6 +37,7 @@ from fakes.kubernetes._stages import (
     Selector,
     Stage,
     StageContext,
+    StageError,
     new_node_ip,
     node_ip,
     parse_time,
@@ -197,7 +198,7 @@ class Kubelet:
         """Make a Pod (by name, or every Pod a label selector such as ``app=web``
         matches, now or later) fail as ``failure`` says: one of :data:`FAILURES`."""
         if failure not in FAILURES:
-            raise ValueError(f"no kubelet failure {failure!r}; choose one of "
+            raise StageError(f"no kubelet failure {failure!r}; choose one of "
                              f"{', '.join(FAILURES)}")
         self._failures.append((namespace, pod, failure))
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fakes.errors import UsageError
 from fakes.kubernetes._controllers import Controller, ControllerApi, Controllers
 from fakes.kubernetes._model import Cluster, Event
 from fakes.kubernetes._patch import merge_patch, strategic_merge
@@ -44,7 +45,7 @@ STAGES_MANAGER = "kwok"
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-class StageError(ValueError):
+class StageError(UsageError):
     """A stage the fake cannot run as written; the message names what."""
 
 
@@ -451,7 +452,7 @@ class Stages:
     def _known(self, names: Iterable[str]) -> None:
         unknown = sorted(set(names) - set(self._stages))
         if unknown:
-            raise ValueError(f"no stage named {', '.join(map(repr, unknown))}; "
+            raise StageError(f"no stage named {', '.join(map(repr, unknown))}; "
                              f"this cluster has {', '.join(self._stages)}")
 
     def _resync(self) -> None:
