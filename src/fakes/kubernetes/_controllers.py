@@ -61,6 +61,9 @@ class Controller:
     actor: ClassVar[str]
     #: The field manager of its writes (``managedFields``).
     manager: ClassVar[str | None] = "kube-controller-manager"
+    #: Who its Events say reported them (``source.component``); ``<name>-controller``
+    #: when not set.
+    component: ClassVar[str | None] = None
     #: (group, plural) of the objects it syncs, and their kind.
     resource: ClassVar[tuple[str, str]]
     kind: ClassVar[str]
@@ -148,6 +151,40 @@ class ControllerApi:
             self.type(group, plural), meta.get("namespace", ""), meta["name"], obj,
             self.controller.actor, subresource="status" if status else None,
             manager=self.controller.manager)[0]
+
+    def event(self, regarding: Mapping[str, Any], type: str, reason: str, message: str
+              ) -> dict[str, Any]:
+        """Record a core/v1 Event about ``regarding``, as client-go's event recorder
+        writes it for kube-controller-manager (measured on v1.37.2): named
+        ``<object>.<unix nanoseconds in hex>``; the same event again (object, reason,
+        message, component) counts up and moves ``lastTimestamp`` instead."""
+        meta = regarding["metadata"]
+        namespace = meta.get("namespace") or "default"
+        component = self.controller.component or f"{self.controller.name}-controller"
+        for found in self.list_objects("", "events", namespace):
+            involved = found.get("involvedObject") or {}
+            if (involved.get("uid"), found.get("reason"), found.get("message"),
+                    (found.get("source") or {}).get("component")) == (
+                    meta.get("uid"), reason, message, component):
+                found["count"] = found.get("count", 1) + 1
+                found["lastTimestamp"] = self.now()
+                return self.update("", "events", found)
+        nanos = int(self.clock.now().timestamp() * 1e9)
+        while self.get("", "events", namespace, f"{meta['name']}.{nanos:x}") is not None:
+            nanos += 1
+        involved_object = {"apiVersion": regarding.get("apiVersion"),
+                           "kind": regarding.get("kind"), "name": meta["name"],
+                           "namespace": meta.get("namespace"), "uid": meta.get("uid"),
+                           "resourceVersion": meta.get("resourceVersion")}
+        return self.create("", "events", namespace, {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{nanos:x}", "namespace": namespace},
+            "involvedObject": {k: v for k, v in involved_object.items() if v},
+            "reason": reason, "message": message, "type": type,
+            "source": {"component": component}, "reportingComponent": component,
+            "reportingInstance": "", "count": 1,
+            "firstTimestamp": self.now(), "lastTimestamp": self.now(),
+            "eventTime": None})
 
     def delete(self, group: str, plural: str, obj: Mapping[str, Any], *,
                propagation: str | None = None, grace_period: int | None = None) -> None:
