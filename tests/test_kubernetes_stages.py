@@ -420,9 +420,11 @@ def test_go_templates_refuse_what_they_cannot_run(template: str, error: str) -> 
     ("apiVersion: v1\nkind: Pod", "not a kwok Stage"),
     ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {}", "needs metadata.name"),
     ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: s}\n"
-     "spec: {next: {patches: []}}", "spec.next.patches is not modelled"),
+     "spec: {selector: {}, next: {patches: []}}", "spec.next.patches is not modelled"),
     ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: s}\n"
-     "spec: {delay: {durationFrom: {jq: x}}}", "spec.delay.durationFrom.jq"),
+     "spec: {next: {delete: true}}", "spec.selector is missing: kwok ignores"),
+    ("apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\nmetadata: {name: s}\n"
+     "spec: {selector: {}, delay: {durationFrom: {jq: x}}}", "spec.delay.durationFrom.jq"),
 ])
 def test_kwok_yaml_refused(document: str, error: str) -> None:
     with pytest.raises(StageError, match=re.escape(error)):
@@ -447,6 +449,7 @@ spec:
     durationMilliseconds: 1000
     jitterDurationFrom: {expressionFrom: .metadata.annotations.until}
   next:
+    event: {type: Normal, reason: Issued, message: issued by a stage}
     finalizers:
       add: [{value: example.com/a}]
     statusTemplate: |
@@ -464,6 +467,9 @@ spec:
     cert = fake.get("Certificate", "c", "default")
     assert cert["status"]["phase"] == "Issued"
     assert cert["metadata"]["finalizers"] == ["example.com/a"]
+    [event] = fake.list("Event", "default")
+    assert (event["reason"], event["message"], event["source"]) == (
+        "Issued", "issued by a stage", {"component": "kwok_controller"})
     fake.stages.remove("issue")
 
 
@@ -542,3 +548,18 @@ def test_image_pull_back_off(fake: FakeCluster) -> None:
                for c in fake.journal.since(start) if c.operation == "pods.update"]
     assert reasons == ["ErrImagePull", "ImagePullBackOff"] * 2
     assert fake.get("Pod", "p", "default")["status"]["podIP"] == "10.244.0.1"
+
+
+def test_a_stage_outlives_its_definition(fake: FakeCluster) -> None:
+    fake.apply(CRD)
+    fake.stages.add(Stage("gone", "Certificate", Next(delete=True), api_group="example.com"))
+    fake.apply({"apiVersion": "example.com/v1", "kind": "Certificate",
+                "metadata": {"name": "c"}})
+    fake.reset()  # the definition goes, the stage stays
+    fake.apply(pod("p", nodeName="fake-node"))
+    assert fake.get("Pod", "p", "default")["status"]["phase"] == "Running"
+    fake.apply(CRD)
+    fake.apply({"apiVersion": "example.com/v1", "kind": "Certificate",
+                "metadata": {"name": "c"}})
+    assert fake.list("Certificate", "default") == []
+    fake.stages.remove("gone")

@@ -205,9 +205,9 @@ class Delay:
             return max(0.0, self.compute(obj, now))
         least = max(0.0, _until(obj, self.seconds_from, now, self.seconds) or 0.0)
         most = _until(obj, self.jitter_from, now, self.jitter)
-        if most is not None and most > least:
-            return pick(least, most)
-        return least
+        if most is None:
+            return least
+        return pick(least, most) if most > least else most  # kwok's rule
 
 
 def _until(obj: Mapping[str, Any], key: str | None, now: datetime,
@@ -347,10 +347,12 @@ class StageController(Controller):
 
     actor = STAGES_ACTOR
     manager = STAGES_MANAGER
+    component = "kwok_controller"  # kwok's event source
 
     def __init__(self, stages: Stages) -> None:
         self.stages = stages
-        #: (namespace, name) -> (uid, stage name, due on the clock's monotonic scale)
+        #: (namespace, name) -> (resourceVersion, stage name, due on the clock's
+        #: monotonic scale): a change to the object starts its wait again, as in kwok
         self.waiting: dict[tuple[str, str], tuple[str, str, float]] = {}
 
     def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
@@ -364,23 +366,28 @@ class StageController(Controller):
         self.waiting.clear()
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
-        obj = api.get(*self.resource, namespace, name)
         key = (namespace, name)
+        try:
+            obj = api.get(*self.resource, namespace, name)
+        except LookupError:  # a custom resource whose definition is gone
+            obj = None
         if obj is None or not self.stages.managed(api, obj):
             self.waiting.pop(key, None)
             return None
-        uid = obj["metadata"].get("uid", "")
-        matching = [s for s in self.stages.of(self.resource) if s.selector.matches(obj)]
+        version = obj["metadata"].get("resourceVersion", "")
+        matching = [s for s in self.stages.of(self.resource[0], self.kind)
+                    if s.selector.matches(obj)]
         if not matching:
             self.waiting.pop(key, None)
             return None
         now = api.clock.monotonic()
         waiting = self.waiting.get(key)
-        stage = next((s for s in matching if waiting and waiting[:2] == (uid, s.name)), None)
+        stage = next((s for s in matching if waiting and waiting[:2] == (version, s.name)),
+                     None)
         if stage is None or waiting is None:
             stage = _choose(matching, api)
             wait = stage.delay.wait(obj, api.clock.now(), api.random.uniform)
-            waiting = self.waiting[key] = (uid, stage.name, now + wait)
+            waiting = self.waiting[key] = (version, stage.name, now + wait)
         if waiting[2] > now:
             return waiting[2] - now
         del self.waiting[key]
@@ -389,9 +396,12 @@ class StageController(Controller):
 
 
 def _choose(matching: Sequence[Stage], api: ControllerApi) -> Stage:
+    """kwok's choice: by weight, or at random when no stage has one."""
+    if len(matching) == 1:
+        return matching[0]
     total = sum(max(s.weight, 0) for s in matching)
     if total <= 0:
-        return matching[0]
+        return matching[api.random.randrange(len(matching))]
     point = api.random.uniform(0, total)
     for stage in matching:
         point -= max(stage.weight, 0)
@@ -461,10 +471,10 @@ class Stages:
         if names:
             self.controllers.enable(*names)
 
-    def of(self, resource: tuple[str, str]) -> list[Stage]:
-        rt_group, rt_plural = resource
+    def of(self, group: str, kind: str) -> list[Stage]:
+        """The stages, switched on, for objects of ``kind`` in ``group``."""
         return [s for s in self._stages.values() if s.name not in self._disabled
-                and self._type(s).plural == rt_plural and s.group == rt_group]
+                and (s.group, s.kind) == (group, kind)]
 
     def _type(self, stage: Stage) -> ResourceType:
         for rt in self.cluster.types.types:
@@ -499,6 +509,8 @@ class Stages:
         group, plural = resource
         then = stage.next
         current: Mapping[str, Any] = obj
+        if then.event is not None:
+            api.event(obj, then.event.type, then.event.reason, then.event.message)
         if then.finalizers is not None:
             meta = obj["metadata"]
             wanted = then.finalizers.applied(meta.get("finalizers") or [])
@@ -539,7 +551,7 @@ class Stages:
                 status: Mapping[str, Any]) -> dict[str, Any]:
         rt = next(t for t in self.cluster.types.types if (t.group, t.plural) == resource)
         patch = {"status": dict(status)}
-        if rt.custom:
+        if rt.kind not in ("Node", "Pod"):  # kwok patches other kinds with a merge patch
             merged: dict[str, Any] = merge_patch(dict(obj), patch)
         else:
             merged = strategic_merge(obj, patch, self.cluster.types.definitions,
@@ -601,6 +613,8 @@ def _fields(where: str, given: Mapping[str, Any], known: Iterable[str]) -> None:
 
 def _stage(name: str, spec: Mapping[str, Any]) -> Stage:
     where = f"{name}: spec"
+    if spec.get("selector") is None:
+        raise StageError(f"{where}.selector is missing: kwok ignores such a stage")
     _fields(where, spec, ("resourceRef", "selector", "weight", "delay", "next",
                           "immediateNextStage"))
     ref = spec.get("resourceRef") or {}
