@@ -101,12 +101,14 @@ class Capabilities:
     # A Pod's node agent can be told to fail it (annotation verified-fakes/kubelet-failure):
     # kwok's default stages on real-local know no failures.
     kubelet_failures: bool = False
+    # Stages (kwok's Stage API) can be added for a test (Target.stages).
+    stages: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     more_subresources=False, tables=True, full_cel=False,
                     resettable=True, pod_logs=True, scheduler=True,
-                    kubelet_failures=True)
+                    kubelet_failures=True, stages=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     more_subresources=True, tables=True, full_cel=True,
                     resettable=False)
@@ -318,6 +320,18 @@ class Target(_BaseTarget):
         self.require("scheduler")
         raise NotImplementedError  # pragma: no cover
 
+    def stages(self, text: str) -> contextlib.AbstractContextManager[list[str]]:
+        """More kwok stages (YAML) run while the context lasts; their names."""
+        self.require("stages")
+        raise NotImplementedError  # pragma: no cover
+
+    @contextlib.contextmanager
+    def kwok_stages(self, text: str) -> Iterator[None]:
+        """kwok's stages in ``text`` run the target's managed Nodes and their Pods while
+        the context lasts. A real cluster's node agent is what it is (on real-local,
+        kwok with its default stages): nothing changes."""
+        yield
+
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
         """Delete every namespace and cluster-scoped object the run created."""
@@ -395,6 +409,25 @@ class FakeTarget(Target):
 
     def changes_since(self, seq: int) -> list[Any]:
         return self.fake.journal.since(seq)
+
+    @contextlib.contextmanager
+    def stages(self, text: str) -> Iterator[list[str]]:
+        loaded = self.fake.stages.load(text)
+        try:
+            yield loaded
+        finally:
+            self.fake.stages.remove(*loaded)
+
+    @contextlib.contextmanager
+    def kwok_stages(self, text: str) -> Iterator[None]:
+        stages = self.fake.stages
+        built_in = [stages.stage(name) for name in stages.names]
+        loaded = stages.load(text)  # kwok's replace the kubelet's of the same name
+        try:
+            yield
+        finally:
+            stages.remove(*loaded)
+            stages.add(*built_in)
 
     @contextlib.contextmanager
     def scheduling(self) -> Iterator[None]:

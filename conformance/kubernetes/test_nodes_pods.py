@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
 
@@ -59,7 +61,10 @@ def _without_times(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
            "posts, an InternalIP, allocatable and capacity, nodeInfo and phase Running",
            cite=NODE_STATUS + " and " + MEASURED + " (kwok v0.8.0 default stages)")
 def test_node_ready(target: Target) -> None:
-    node = settled(target, lambda: _ready_node(target))
+    _check_node(settled(target, lambda: _ready_node(target)))
+
+
+def _check_node(node: dict[str, Any]) -> None:
     status = node["status"]
     assert _without_times(status["conditions"]) == [
         {"message": "kubelet is posting ready status", "reason": "KubeletReady",
@@ -89,8 +94,8 @@ def test_node_ready(target: Target) -> None:
     assert ("kwok", "Update", "status") in managers
 
 
-def _ready_node(target: Target) -> dict[str, Any]:
-    node = _get(target, f"/api/v1/nodes/{NODE}")
+def _ready_node(target: Target, name: str = NODE) -> dict[str, Any]:
+    node = _get(target, f"/api/v1/nodes/{name}")
     assert any(c["type"] == "Ready" and c["status"] == "True"
                for c in node["status"].get("conditions") or ())
     return node
@@ -108,8 +113,11 @@ def _running(target: Target, ns: str, name: str) -> dict[str, Any]:
            "is the scheduler's, absent when the Pod named its node",
            cite=POD_LIFECYCLE + " and " + MEASURED + " (kwok v0.8.0 default stages)")
 def test_pod_runs(target: Target) -> None:
-    ns = target.namespace("runs")
-    made = _pod(target, ns, "p", nodeName=NODE,
+    _check_pod_runs(target, target.namespace("runs"), NODE)
+
+
+def _check_pod_runs(target: Target, ns: str, node: str) -> None:
+    made = _pod(target, ns, "p", nodeName=node,
                 initContainers=[{"name": "init", "image": "busybox:1"}])
     assert made["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
     pod = settled(target, lambda: _running(target, ns, "p"))
@@ -126,7 +134,7 @@ def test_pod_runs(target: Target) -> None:
         "restartCount": 0, "state": {"terminated": {
             "exitCode": 0, "finishedAt": started, "reason": "Completed",
             "startedAt": started}}}]
-    host = _internal_ip(_get(target, f"/api/v1/nodes/{NODE}"))
+    host = _internal_ip(_get(target, f"/api/v1/nodes/{node}"))
     assert (status["hostIP"], status["hostIPs"]) == (host, [{"ip": host}])
     assert status["podIPs"] == [{"ip": status["podIP"]}]
     assert status["podIP"].startswith("10.244.")
@@ -330,3 +338,194 @@ def test_kubelet_failures(target: Target) -> None:
     answer = target.http("DELETE", f"/api/v1/namespaces/{ns}/pods")
     assert answer.status_code == 200, answer.text
     assert _get(target, f"/api/v1/namespaces/{ns}/pods")["items"] == []
+
+
+@behaviour("K8S-389", "kwok's default stages, run by the target's node agent, make a new "
+           "managed Node Ready and run a Pod on it with the same status as K8S-380 and "
+           "K8S-381 pin; the Pod's deletion completes", cite=KWOK_STAGES + " and " + MEASURED)
+def test_kwok_default_stages(target: Target) -> None:
+    from fakes.conformance.kubernetes.control_plane import (
+        KWOK_NODE_ANNOTATION,
+        KWOK_STAGES,
+        default_bin_dir,
+    )
+
+    path = default_bin_dir() / KWOK_STAGES
+    if not path.is_file():
+        pytest.skip(f"kwok's default stages are not built ({path})")
+    with target.kwok_stages(path.read_text()):
+        name = target.cluster_name("kwok", "/api/v1/nodes")
+        key, value = KWOK_NODE_ANNOTATION
+        created(target, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {
+            "name": name, "annotations": {key: value},
+            "labels": {"kubernetes.io/hostname": name, "type": "kwok"}}})
+        _check_node(settled(target, lambda: _ready_node(target, name)))
+        ns = target.namespace("kwok-stages")
+        _check_pod_runs(target, ns, name)
+        answer = target.http("DELETE", f"/api/v1/namespaces/{ns}/pods/p")
+        assert answer.status_code == 200, answer.text
+
+        def gone() -> None:
+            assert target.http("GET", f"/api/v1/namespaces/{ns}/pods/p").status_code == 404
+
+        settled(target, gone)
+
+
+CERTIFICATES = """
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: %(group)s-issue}
+spec:
+  resourceRef: {apiGroup: %(group)s/v1, kind: Certificate}
+  selector:
+    matchLabels: {issue: "yes"}
+    matchAnnotations: {team: web}
+    matchExpressions:
+    - {key: .status.phase, operator: DoesNotExist}
+    - {key: '.spec.names.[] | select( . != "" )', operator: Exists}
+  weight: 2
+  delay:
+    durationFrom: {expressionFrom: .metadata.annotations.notBefore}
+    jitterDurationMilliseconds: 1000
+  next:
+    event: {type: Normal, reason: Issued, message: the certificate was issued}
+    finalizers:
+      add: [{value: example.com/issued}]
+    statusTemplate: |
+      {{ $now := Now }}
+      {{ $spec := .spec }}
+      phase: Issued
+      issuedAt: {{ $now | Quote }}
+      serial: {{ printf "%%s-%%d" .metadata.name (len $spec.names) | Quote }}
+      first: {{ index $spec.names 0 | Quote }}
+      names:
+      {{ range $i, $name := $spec.names }}
+      - {{ printf "%%d:%%s" $i $name | Quote }}
+      {{ end }}
+      {{ with $spec.usage }}
+      usage: {{ . }}
+      {{ else }}
+      usage: {{ or $spec.missing "server" }}
+      {{ end }}
+      {{ if and (eq (len $spec.names) 2) (not $spec.ca) (gt 3 2) }}
+      pair: true
+      {{ end }}
+      labels:
+      {{ YAML .metadata.labels 1 }}
+      issuer: {{ Version | printf "kwok-%%s" }}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: %(group)s-revoke}
+spec:
+  resourceRef: {apiGroup: %(group)s/v1, kind: Certificate}
+  selector:
+    matchExpressions:
+    - {key: .metadata.deletionTimestamp, operator: Exists}
+  next:
+    finalizers:
+      remove: [{value: example.com/issued}]
+"""
+
+
+@behaviour("K8S-390", "stages written in kwok's YAML drive a custom resource: selected by "
+           "labels, annotations and jq-like expressions, after the delay its object names, "
+           "they record an Event, add and remove finalizers and write the status their Go "
+           "template renders; deletion waits for the stage that removes the finalizer",
+           cite=KWOK_STAGES + " and https://pkg.go.dev/text/template")
+def test_kwok_yaml_stages(target: Target) -> None:
+    target.require("stages")
+    group = target.api_group("stages", "certificates")
+    created(target, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"certificates.{group}"},
+        "spec": {"group": group, "scope": "Namespaced", "names": {
+            "plural": "certificates", "singular": "certificate", "kind": "Certificate"},
+            "versions": [{"name": "v1", "served": True, "storage": True,
+                          "subresources": {"status": {}}, "schema": {"openAPIV3Schema": {
+                              "type": "object",
+                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    ns = target.namespace("certificates")
+    path = f"/apis/{group}/v1/namespaces/{ns}/certificates"
+    with target.stages(CERTIFICATES % {"group": group}) as names:
+        assert names == [f"{group}-issue", f"{group}-revoke"]
+        made = created(target, path, {
+            "apiVersion": f"{group}/v1", "kind": "Certificate", "metadata": {
+                "name": "web", "labels": {"issue": "yes", "tier": "front"},
+                "annotations": {"team": "web", "notBefore": "2000-01-01T00:00:00Z"}},
+            "spec": {"names": ["example.com", "www.example.com"]}})
+        created(target, path, {"apiVersion": f"{group}/v1", "kind": "Certificate",
+                               "metadata": {"name": "other", "labels": {"issue": "yes"}},
+                               "spec": {"names": ["a"]}})
+        target.advance_clock(1)
+        cert = _get(target, f"{path}/web")
+        assert cert["status"] == {
+            "phase": "Issued", "issuedAt": cert["status"]["issuedAt"], "serial": "web-2",
+            "first": "example.com", "names": ["0:example.com", "1:www.example.com"],
+            "usage": "server", "pair": True, "labels": {"issue": "yes", "tier": "front"},
+            "issuer": "kwok-0.8.0"}
+        assert cert["metadata"]["finalizers"] == ["example.com/issued"]
+        assert "status" not in _get(target, f"{path}/other")  # no team annotation
+        events = _get(target, f"/api/v1/namespaces/{ns}/events")["items"]
+        assert [(e["reason"], e["message"], e["involvedObject"]["uid"]) for e in events] == [
+            ("Issued", "the certificate was issued", made["metadata"]["uid"])]
+        answer = target.http("DELETE", f"{path}/web")
+        assert answer.status_code == 200, answer.text
+        assert target.http("GET", f"{path}/web").status_code == 404
+
+
+@behaviour("K8S-391", "the scheduler passes over Nodes that are cordoned, tainted against "
+           "the Pod, not Ready or not matching its nodeSelector or required node affinity, "
+           "and counts each reason in its message", cite=SCHEDULER + " and "
+           + SCHEDULER_SOURCE + " and https://kubernetes.io/docs/concepts/scheduling-"
+           "eviction/taint-and-toleration/")
+def test_scheduler_filters(target: Target) -> None:
+    target.require("scheduler")
+    ns = target.namespace("filters")
+    from fakes.conformance.kubernetes.control_plane import KWOK_NODE_ANNOTATION
+
+    key, value = KWOK_NODE_ANNOTATION
+    nodes = {}
+    for hint, spec in (("cordoned", {"unschedulable": True}),
+                       ("tainted", {"taints": [{"key": "dedicated", "value": "db",
+                                                "effect": "NoSchedule"}]}),
+                       ("labelled", {})):
+        nodes[hint] = name = target.cluster_name(hint, "/api/v1/nodes")
+        created(target, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {
+            "name": name, "annotations": {key: value},
+            "labels": {"kubernetes.io/hostname": name, "disk": hint}}, "spec": spec})
+    bare = target.cluster_name("bare", "/api/v1/nodes")
+    created(target, "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node",
+                                      "metadata": {"name": bare, "labels": {"disk": "bare"}}})
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "disk", "operator": "In", "values": ["labelled", "bare"]},
+            {"key": "ssd", "operator": "DoesNotExist"}]}]}}}
+    with target.scheduling():
+        _pod(target, ns, "tolerant", nodeSelector={"disk": "tainted"},
+             tolerations=[{"key": "dedicated", "operator": "Equal", "value": "db",
+                           "effect": "NoSchedule"}])
+        _pod(target, ns, "intolerant", nodeSelector={"disk": "tainted"})
+        _pod(target, ns, "affine", affinity=affinity)
+        _pod(target, ns, "cordoned", nodeSelector={"disk": "cordoned"})
+        _pod(target, ns, "bare", nodeSelector={"disk": "bare"})
+
+        def placed() -> dict[str, Any]:
+            pods = {p["metadata"]["name"]: p for p in _get(
+                target, f"/api/v1/namespaces/{ns}/pods")["items"]}
+            assert pods["tolerant"]["spec"].get("nodeName") == nodes["tainted"]
+            return pods
+
+        pods = settled(target, placed)
+    assert pods["affine"]["spec"]["nodeName"] == nodes["labelled"]
+    messages = {name: next(c for c in pods[name]["status"]["conditions"]
+                           if c["type"] == "PodScheduled")["message"]
+                for name in ("intolerant", "cordoned", "bare")}
+    # each Node is refused for the first reason found: cordoned, tainted (a Node that
+    # is not Ready too), then the selectors
+    for message in messages.values():
+        assert "node(s) had untolerated taint(s)" in message
+        assert "1 node(s) were unschedulable" in message
+        assert "node(s) didn't match Pod's node affinity/selector" in message
+    for name in ("intolerant", "cordoned", "bare"):
+        assert "nodeName" not in pods[name]["spec"]

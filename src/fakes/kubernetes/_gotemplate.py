@@ -15,6 +15,7 @@ functions) is refused when the template is read, naming it.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -258,10 +259,6 @@ def _index(value: Any, *keys: Any) -> Any:
     return value
 
 
-def _compare(test: Callable[[Any, Any], bool]) -> Callable[..., bool]:
-    return lambda a, b: test(a, b)
-
-
 def _yaml(value: Any, indent: int = 0) -> str:
     import yaml
 
@@ -272,11 +269,11 @@ def _yaml(value: Any, indent: int = 0) -> str:
 _BUILTINS: dict[str, Callable[..., Any]] = {
     "not": lambda value: not truth(value),
     "eq": lambda a, *others: any(a == b for b in others),
-    "ne": _compare(lambda a, b: a != b),
-    "lt": _compare(lambda a, b: a < b),
-    "le": _compare(lambda a, b: a <= b),
-    "gt": _compare(lambda a, b: a > b),
-    "ge": _compare(lambda a, b: a >= b),
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
     "len": lambda value: len(value or ()),
     "index": _index,
     "printf": _printf,
@@ -290,7 +287,6 @@ class _Run:
     def __init__(self, context: StageContext, obj: Mapping[str, Any]) -> None:
         from fakes.kubernetes._kubelet import node_conditions
 
-        self.root = obj
         self.functions: dict[str, Callable[..., Any]] = {
             **_BUILTINS,
             "Now": context.now,

@@ -20,6 +20,12 @@ status on the fake as on a cluster whose nodes kwok runs:
   future) is deleted at once, as a kubelet does once its containers have stopped.
 
 Each is a stage by that name: ``fake.stages.disable("pod-ready")`` keeps Pods Pending.
+
+And the failures a test asks for (:meth:`Kubelet.fail`, or the annotation
+``verified-fakes/kubelet-failure``), written as the kubelet of v1.37.2 reports them
+(pkg/kubelet: status/generate.go, images/image_manager.go, kuberuntime back-off):
+``pod-image-pull-failure``, ``pod-crash-loop`` (CrashLoopBackOff, OOMKilled) and
+``pod-failed``.
 """
 
 from __future__ import annotations

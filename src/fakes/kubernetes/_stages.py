@@ -424,6 +424,11 @@ class Stages:
     def names(self) -> list[str]:
         return list(self._stages)
 
+    def stage(self, name: str) -> Stage:
+        """The stage of that name."""
+        self._known([name])
+        return self._stages[name]
+
     def add(self, *stages: Stage) -> None:
         """Run more stages (a stage of the same name replaces the old one)."""
         for stage in stages:
