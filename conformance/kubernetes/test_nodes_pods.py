@@ -9,6 +9,7 @@ scheduler unless a test asks for one (``scheduling`` capability): Pods name thei
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -509,6 +510,18 @@ def test_scheduler_filters(target: Target) -> None:
         _pod(target, ns, "affine", affinity=affinity)
         _pod(target, ns, "cordoned", nodeSelector={"disk": "cordoned"})
         _pod(target, ns, "bare", nodeSelector={"disk": "bare"})
+        _pod(target, ns, "anything", nodeSelector={"disk": "tainted"},
+             tolerations=[{"operator": "Exists"}])
+        _pod(target, ns, "by-field", affinity={"nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "size", "operator": "Gt", "values": ["x"]}]},
+                {"matchFields": [{"key": "metadata.name", "operator": "NotIn",
+                                  "values": [nodes["cordoned"], nodes["tainted"]]}],
+                 "matchExpressions": [{"key": "disk", "operator": "Exists"},
+                                      {"key": "disk", "operator": "NotIn",
+                                       "values": ["bare"]},
+                                      {"key": "kubernetes.io/hostname", "operator": "In",
+                                       "values": [nodes["labelled"]]}]}]}}})
 
         def placed() -> dict[str, Any]:
             pods = {p["metadata"]["name"]: p for p in _get(
@@ -518,6 +531,8 @@ def test_scheduler_filters(target: Target) -> None:
 
         pods = settled(target, placed)
     assert pods["affine"]["spec"]["nodeName"] == nodes["labelled"]
+    assert pods["anything"]["spec"]["nodeName"] == nodes["tainted"]
+    assert pods["by-field"]["spec"]["nodeName"] == nodes["labelled"]
     messages = {name: next(c for c in pods[name]["status"]["conditions"]
                            if c["type"] == "PodScheduled")["message"]
                 for name in ("intolerant", "cordoned", "bare")}
@@ -529,3 +544,122 @@ def test_scheduler_filters(target: Target) -> None:
         assert "node(s) didn't match Pod's node affinity/selector" in message
     for name in ("intolerant", "cordoned", "bare"):
         assert "nodeName" not in pods[name]["spec"]
+
+
+TEMPLATE_STAGE = """
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: %(name)s}
+spec:
+  resourceRef: {apiGroup: v1, kind: ConfigMap}
+  selector:
+    matchLabels: {stage: %(label)s}
+  next:
+    statusTemplate: %(template)s
+"""
+
+
+@pytest.mark.parametrize(("template", "error"), [
+    ("'{{ template `x` }}'", "do not support {{ template }}"),
+    ("'{{ define `x` }}{{ end }}'", "do not support {{ define }}"),
+    ("'{{ if . }}x'", "an {{ end }} is missing"),
+    ("'{{ end }}'", "unexpected {{ end }}"),
+    ("'{{ if . }}{{ else }}{{ else }}{{ end }}'", "has a second {{ else }}"),
+    ("'{{ if . }}{{ else if . }}{{ end }}'", "do not support {{ else if . }}"),
+    ("'{{ Nope . }}'", "no function 'Nope'"),
+    ("'{{ $a, $b, $c := . }}'", "too many variables"),
+    ("'{{ ( . }}'", "parenthesis is not closed"),
+    ("'{{ . | }}'", "empty command"),
+    ("'{{ ~ }}'", "cannot read '~'"),
+    ("'{{ $x := ( . , ) }}'", "cannot read ',' here"),
+    ("'{{ range }}{{ end }}x'", "empty command"),
+    ("'{{ if range }}{{ end }}'", "'range' cannot be used here"),
+])
+@behaviour("K8S-392", "a kwok stage whose Go template uses what the fake does not model is "
+           "refused when it is loaded, naming what (define, template, else if, another "
+           "function ...), and nothing is added", cite=KWOK_STAGES + " and "
+           "https://pkg.go.dev/text/template and verified-fakes docs/kubernetes.md")
+def test_template_refused(target: Target, template: str, error: str) -> None:
+    target.require("stages")
+    from fakes.kubernetes import StageError
+
+    with pytest.raises(StageError, match=re.escape(error)), target.stages(
+            TEMPLATE_STAGE % {"name": "refused", "label": "refused", "template": template}):
+        pass  # pragma: no cover - loading fails
+
+
+@behaviour("K8S-393", "a kwok statusTemplate prints values as Go's text/template does: "
+           "<no value> for a missing field, lists and maps in fmt's words, whole floats "
+           "without a point; trims spaces around {{- and -}}; ranges over maps in key order "
+           "and over integers; comments print nothing",
+           cite=KWOK_STAGES + " and https://pkg.go.dev/text/template")
+def test_template_printing(target: Target) -> None:
+    target.require("stages")
+    group = target.api_group("printing", "widgets")
+    created(target, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"widgets.{group}"},
+        "spec": {"group": group, "scope": "Namespaced", "names": {
+            "plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": True, "storage": True,
+                          "subresources": {"status": {}}, "schema": {"openAPIV3Schema": {
+                              "type": "object",
+                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    template = (
+        "|\n      missing: '{{ .spec.nothing }}'\n"
+        "      list: '{{ .spec.list }}'\n      map: '{{ .spec.map }}'\n"
+        "      whole: '{{ 2.0 }}'\n      truth: '{{ true }}'\n"
+        "      trimmed: '  {{- `x` -}}  '\n"
+        "      keys: '{{ range $k, $v := .spec.map }}{{ $k }}={{ $v }};{{ end }}'\n"
+        "      count: '{{ range $i := 3 }}{{ $i }}{{ end }}'\n"
+        "      nothing: '{{ range .spec.none }}x{{ else }}none{{ end }}'\n"
+        "      compare: '{{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ ge 1 2 }} {{ and 1 0 }}'\n"
+        "      format: '{{ printf \"%v %q %%\" .spec.map.b \"q\" }}'\n"
+        "      looked: '{{ index .spec.map \"a\" }} {{ nil }}'\n"
+        "      {{/* a comment */}}\n")
+    stage = TEMPLATE_STAGE.replace("v1, kind: ConfigMap", f"{group}/v1, kind: Widget")
+    ns = target.namespace("printing")
+    path = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+    with target.stages(stage % {"name": f"{group}-print", "label": "print",
+                                "template": template}):
+        created(target, path, {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": {
+            "name": "w", "labels": {"stage": "print"}},
+            "spec": {"list": ["a", "b"], "map": {"b": 2, "a": 1}, "none": []}})
+        status = _get(target, f"{path}/w")["status"]
+    assert status == {
+        "missing": "<no value>", "list": "[a b]", "map": "map[a:1 b:2]", "whole": "2",
+        "truth": "true", "trimmed": "x", "keys": "a=1;b=2;", "count": "012",
+        "nothing": "none", "compare": "true true true false 0", "format": '2 "q" %',
+        "looked": "1 <no value>"}
+
+
+_STAGE_HEAD = "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\n"
+
+
+@pytest.mark.parametrize(("document", "error"), [
+    ("apiVersion: v1\nkind: Pod\n", "not a kwok Stage"),
+    (_STAGE_HEAD + "metadata: {}\n", "needs metadata.name"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {next: {delete: true}}\n",
+     "spec.selector is missing: kwok ignores such a stage"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {selector: {}, next: {patches: []}}\n",
+     "spec.next.patches is not modelled"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {selector: {}, steps: []}\n",
+     "spec.steps is not modelled"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {selector: {matchExpressions: "
+     "[{key: .a, operator: Gt}]}}\n", "the operator 'Gt' is not one of"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {selector: {matchExpressions: "
+     "[{key: '.a | length', operator: Exists}]}}\n", "do not understand the key"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {selector: {}, delay: "
+     "{durationFrom: {jq: .a}}}\n", "spec.delay.durationFrom.jq is not modelled"),
+    (_STAGE_HEAD + "metadata: {name: s}\nspec: {resourceRef: {kind: Widget}, "
+     "selector: {}}\n", "no kind 'Widget'"),
+])
+@behaviour("K8S-394", "a kwok Stage document the fake cannot run as written is refused when "
+           "it is loaded, naming the field (and nothing is added)",
+           cite=KWOK_STAGES + " and verified-fakes docs/kubernetes.md")
+def test_stage_refused(target: Target, document: str, error: str) -> None:
+    target.require("stages")
+    from fakes.kubernetes import StageError
+
+    with pytest.raises(StageError, match=re.escape(error)), target.stages(document):
+        pass  # pragma: no cover - loading fails

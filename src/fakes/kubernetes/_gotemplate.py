@@ -201,6 +201,8 @@ def _operand(token: _Token) -> Any:
             return ("literal", None)
         if token.text in _KEYWORDS:
             raise StageError(f"{token.text!r} cannot be used here in a template")
+        if token.text not in FUNCTIONS:
+            raise StageError(f"the fake's Go templates have no function {token.text!r}")
         return ("function", token.text)
     return (token.kind, token.text)  # field or variable
 
@@ -281,6 +283,11 @@ _BUILTINS: dict[str, Callable[..., Any]] = {
     "YAML": _yaml,
     "Version": lambda: KWOK_VERSION,
 }
+
+
+#: Every function a template may call: Go's and kwok's.
+FUNCTIONS = frozenset({*_BUILTINS, "and", "or", "Now", "NodeConditions", "NodeIP",
+                       "NodeName", "NodePort", "NodeIPsWith", "PodIPsWith"})
 
 
 class _Run:
@@ -372,9 +379,7 @@ class _Run:
             name = head[1]
             if name in ("and", "or"):
                 return self._logic(name, rest, dot, piped)
-            function = self.functions.get(name)
-            if function is None:
-                raise StageError(f"the fake's Go templates have no function {name!r}")
+            function = self.functions[name]
             return function(*(self.value(a, dot) for a in rest), *piped)
         if rest or piped:
             raise StageError("a template passes arguments to something that is not a "
