@@ -417,6 +417,20 @@ spec:
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
+metadata: {name: %(group)s-outweighed}
+spec:
+  resourceRef: {apiGroup: %(group)s/v1, kind: Certificate}
+  selector:
+    matchLabels: {issue: "yes"}
+    matchAnnotations: {team: web}
+    matchExpressions:
+    - {key: .status.phase, operator: DoesNotExist}
+  weight: 0
+  next:
+    statusTemplate: 'phase: NeverChosen'
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
 metadata: {name: %(group)s-revoke}
 spec:
   resourceRef: {apiGroup: %(group)s/v1, kind: Certificate}
@@ -430,8 +444,8 @@ spec:
 
 
 @behaviour("K8S-390", "stages written in kwok's YAML drive a custom resource: selected by "
-           "labels, annotations and jq-like expressions, after the delay its object names, "
-           "they record an Event, add and remove finalizers and write the status their Go "
+           "labels, annotations and jq-like expressions, chosen by weight, after the delay "
+           "its object names, they record an Event, add and remove finalizers and write the status their Go "
            "template renders; deletion waits for the stage that removes the finalizer",
            cite=KWOK_STAGES + " and https://pkg.go.dev/text/template")
 def test_kwok_yaml_stages(target: Target) -> None:
@@ -449,7 +463,7 @@ def test_kwok_yaml_stages(target: Target) -> None:
     ns = target.namespace("certificates")
     path = f"/apis/{group}/v1/namespaces/{ns}/certificates"
     with target.stages(CERTIFICATES % {"group": group}) as names:
-        assert names == [f"{group}-issue", f"{group}-revoke"]
+        assert names == [f"{group}-issue", f"{group}-outweighed", f"{group}-revoke"]
         made = created(target, path, {
             "apiVersion": f"{group}/v1", "kind": "Certificate", "metadata": {
                 "name": "web", "labels": {"issue": "yes", "tier": "front"},
@@ -616,6 +630,7 @@ def test_template_printing(target: Target) -> None:
         "      compare: '{{ ne 1 2 }} {{ lt 1 2 }} {{ le 2 2 }} {{ ge 1 2 }} {{ and 1 0 }}'\n"
         "      format: '{{ printf \"%v %q %%\" .spec.map.b \"q\" }}'\n"
         "      looked: '{{ index .spec.map \"a\" }} {{ nil }}'\n"
+        "      assigned: '{{ $v := 1 }}{{ if true }}{{ $v = 2 }}{{ end }}{{ $v }}'\n"
         "      {{/* a comment */}}\n")
     stage = TEMPLATE_STAGE.replace("v1, kind: ConfigMap", f"{group}/v1, kind: Widget")
     ns = target.namespace("printing")
@@ -630,7 +645,7 @@ def test_template_printing(target: Target) -> None:
         "missing": "<no value>", "list": "[a b]", "map": "map[a:1 b:2]", "whole": "2",
         "truth": "true", "trimmed": "x", "keys": "a=1;b=2;", "count": "012",
         "nothing": "none", "compare": "true true true false 0", "format": '2 "q" %',
-        "looked": "1 <no value>"}
+        "looked": "1 <no value>", "assigned": "2"}
 
 
 _STAGE_HEAD = "apiVersion: kwok.x-k8s.io/v1alpha1\nkind: Stage\n"
