@@ -445,8 +445,9 @@ spec:
 
 @behaviour("K8S-390", "stages written in kwok's YAML drive a custom resource: selected by "
            "labels, annotations and jq-like expressions, chosen by weight, after the delay "
-           "its object names, they record an Event, add and remove finalizers and write the status their Go "
-           "template renders; deletion waits for the stage that removes the finalizer",
+           "its object names, they record an Event, add and remove finalizers and write "
+           "the status their Go template renders; deletion waits for the stage that "
+           "removes the finalizer",
            cite=KWOK_STAGES + " and https://pkg.go.dev/text/template")
 def test_kwok_yaml_stages(target: Target) -> None:
     target.require("stages")
