@@ -19,6 +19,11 @@
   at each size; the growth of this process's RSS while seeding each size.
 - **memory**: the Python heap (``tracemalloc``) that seeding 10,000 ConfigMaps keeps,
   with the journal's share (the history behind watches) measured by compacting it.
+- **garbage collection**: an ownership tree seeded through the model (a root
+  ConfigMap, 100 owners of it, 100 dependents of each: 10,000 objects below the root;
+  ``--quick``: 10 owners), then one DELETE of the root through the official client,
+  once with ``propagationPolicy: Background`` and once with ``Foreground``; the fake's
+  collector runs inside that request, so its time is the time to collect the tree.
 - **watchers**: raw HTTP watch streams (``requests``) from one resourceVersion, then
   ConfigMap creates through the model, once as a burst and once at a fixed rate; every
   watcher must get every event once, in order. Throughput and delay (arrival minus the
@@ -376,6 +381,60 @@ def _memory_rows(counts: dict[str, Any]) -> list[Row]:
         data={"objects": objects, "bytes": total, "journal_bytes": journal})]
 
 
+# -- 5. garbage collection ------------------------------------------------------------------
+
+def _seed_tree(fake: FakeCluster, namespace: str, owners: int, each: int) -> None:
+    """A root ConfigMap, ``owners`` ConfigMaps it owns, ``each`` dependents of each
+    (blocking their owner's foreground deletion), through the model."""
+    store = fake.store
+    cm_type = store.types.get("", "v1", "configmaps")
+    assert cm_type is not None
+
+    def made(name: str, owner: dict[str, Any] | None) -> dict[str, Any]:
+        body = _configmap(namespace, name)
+        if owner is not None:
+            body["metadata"]["ownerReferences"] = [{
+                "apiVersion": "v1", "kind": "ConfigMap", "name": owner["metadata"]["name"],
+                "uid": owner["metadata"]["uid"], "blockOwnerDeletion": True}]
+        return store.create(cm_type, namespace, body, SEED)
+
+    root = made("root", None)
+    for o in range(owners):
+        owner = made(f"owner-{o:03d}", root)
+        for d in range(each):
+            made(f"dep-{o:03d}-{d:03d}", owner)
+
+
+def _gc_rows(counts: dict[str, Any]) -> list[Row]:
+    owners, each = counts["k8s_gc_tree"]
+    rows = []
+    for policy in ("Background", "Foreground"):
+        with FakeCluster() as fake:
+            api = fake.api_client()
+            from kubernetes import client
+
+            core = client.CoreV1Api(api)
+            core.create_namespace({"metadata": {"name": "tree"}})
+            _seed_tree(fake, "tree", owners, each)
+            gc.collect()
+            started = time.perf_counter()
+            core.delete_namespaced_config_map("root", "tree", propagation_policy=policy)
+            elapsed = time.perf_counter() - started
+            left = sum(1 for c in fake.list("ConfigMap", "tree")  # (not kube-root-ca.crt)
+                       if c["metadata"]["name"].startswith(("root", "owner-", "dep-")))
+            api.close()
+        if left:
+            raise BenchmarkError(f"{left} objects of the tree were not collected")
+        objects = owners * each + owners
+        rows.append(Row(
+            SECTION, f"garbage collection: DELETE of the root of a {owners} x {each} "
+                     f"ownership tree ({objects:,} dependents), propagationPolicy {policy}, "
+                     "until all are gone",
+            f"{elapsed:.2f} s ({fmt_us(elapsed / objects)} per object)",
+            data={"owners": owners, "each": each, "policy": policy, "seconds": elapsed}))
+    return rows
+
+
 # -- 5. watchers -----------------------------------------------------------------------------
 
 
@@ -483,6 +542,7 @@ def run(counts: dict[str, Any], real: bool) -> list[Row]:
     rows += _cycle_rows(counts, real)
     rows += _list_rows(counts)
     rows += _memory_rows(counts)
+    rows += _gc_rows(counts)
     rows += _watch_rows(counts)
     return rows
 

@@ -38,7 +38,7 @@ from typing import Any
 import attrs
 import pytest
 
-from fakes.conformance._target import Target
+from fakes.conformance._target import TARGET_INFO, Target
 
 __all__ = [
     "BEHAVIOUR_MARKER",
@@ -150,6 +150,9 @@ class Suite:
         def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             built = make_target(request.param)
             try:
+                # For the JSON report: which target this is and its version, asked once.
+                request.config.stash.setdefault(TARGET_INFO, {})[request.param] = (
+                    built.describe())
                 yield built
             finally:
                 built.close()

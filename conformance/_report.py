@@ -4,7 +4,8 @@
 ``@pytest.mark.behaviour(id, description, cite=...)`` and its ``target`` parameter;
 :func:`render_text` and :func:`render_markdown` print what it collected, one row per
 behaviour with its result per target (``pass``, ``FAIL``, ``skip``, ``—`` when the
-target did not run).
+target did not run); :func:`render_json` writes it as a run's evidence
+(:mod:`fakes._evidence`), with each target's description and version.
 """
 
 from __future__ import annotations
@@ -12,13 +13,30 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 
 import attrs
 import pytest
 
+import fakes
+from fakes._evidence import Result, Run, TargetInfo, markdown_cell
 from fakes.conformance._harness import TARGET_NAMES
+from fakes.conformance._target import TARGET_INFO
 
-__all__ = ["Behaviour", "BehaviourCollector", "Outcome", "render_markdown", "render_text"]
+__all__ = [
+    "Behaviour",
+    "BehaviourCollector",
+    "Outcome",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "utc_now",
+]
+
+
+def utc_now() -> str:
+    """The time now, UTC, to the second: ``2026-11-30T21:34:58Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 _RANK = {"failed": 3, "passed": 2, "skipped": 1}
 
@@ -30,11 +48,14 @@ class Outcome:
     status: str = "skipped"
     cases: int = 0
     reasons: list[str] = attrs.field(factory=list)
+    #: When the last case finished (UTC, :func:`utc_now`).
+    time: str = ""
 
     def add(self, status: str, reason: str | None = None) -> None:
         if _RANK[status] > _RANK[self.status] or self.cases == 0:
             self.status = status
         self.cases += 1
+        self.time = utc_now()
         if reason and reason not in self.reasons:
             self.reasons.append(reason)
 
@@ -57,6 +78,11 @@ class BehaviourCollector:
         self.unmarked: list[str] = []
         self._items: dict[str, tuple[str, str]] = {}
         self._seen: dict[str, str] = {}
+        #: Each target's description, as the harness recorded it when it built it.
+        self.target_info: dict[str, TargetInfo] = {}
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.target_info = dict(session.config.stash.get(TARGET_INFO, {}))
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -129,6 +155,32 @@ def _cell(outcome: Outcome | None) -> str:
     return {"passed": "pass", "failed": "FAIL", "skipped": "skip"}[outcome.status]
 
 
+def render_json(
+    collector: BehaviourCollector, *, provider: str, run_id: str, started: str,
+    exit_status: int,
+) -> str:
+    """The run as evidence (JSON): a result per behaviour and target that ran it."""
+    version = fakes.__version__
+    results = []
+    for (bid, target), outcome in sorted(collector.outcomes.items()):
+        behaviour = collector.behaviours[bid]
+        info = collector.target_info.get(target) or TargetInfo(
+            # A target that could not be built (its tests errored) still has a kind.
+            name=target, kind="fake" if target == "fake" else "real",
+            description="the fake" if target == "fake" else "a real target")
+        results.append(Result(
+            behaviour=bid, description=behaviour.description, cite=behaviour.cite,
+            provider=provider, target=target, target_kind=info.kind,
+            target_description=info.description, target_version=info.version,
+            profile=info.profile, outcome=outcome.status, cases=outcome.cases,
+            reasons=outcome.reasons, time=outcome.time, run_id=run_id,
+            verified_fakes=version))
+    return Run(run_id=run_id, provider=provider, started=started, finished=utc_now(),
+               verified_fakes=version, exit_status=exit_status,
+               targets=tuple(collector.target_info[t] for t in sorted(collector.target_info)),
+               results=tuple(results)).to_json()
+
+
 def render_markdown(collector: BehaviourCollector, targets: Sequence[str]) -> str:
     """The behaviour table as Markdown, with the reasons for every skip below it."""
     header = ["behaviour", "description", "citation", *targets]
@@ -137,7 +189,7 @@ def render_markdown(collector: BehaviourCollector, targets: Sequence[str]) -> st
         "| " + " | ".join("---" for _ in header) + " |",
     ]
     for row in collector.rows(targets):
-        lines.append("| " + " | ".join(_escape(cell) for cell in row) + " |")
+        lines.append("| " + " | ".join(markdown_cell(cell) for cell in row) + " |")
     skips = [
         f"- {bid} on {target}: {'; '.join(outcome.reasons)}"
         for (bid, target), outcome in sorted(collector.outcomes.items())
@@ -146,10 +198,6 @@ def render_markdown(collector: BehaviourCollector, targets: Sequence[str]) -> st
     if skips:
         lines += ["", "Skipped:", "", *skips]
     return "\n".join(lines) + "\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render_text(

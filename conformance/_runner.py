@@ -9,12 +9,14 @@ then sets ``FAKES_CONFORMANCE_REAL=1``, without which the suite refuses to start
 
 Each test names the behaviour it checks and the documentation it relies on
 (``@pytest.mark.behaviour``); the runner prints one row per behaviour with its outcome
-per target, and can write the same table as Markdown.
+per target, and can write the same table as Markdown and the run's evidence as JSON
+(``--report run.md``, ``--report run.json``: each target's description, version and
+profile, the time, the run id; ``fakes evidence`` merges such files).
 
 Usage::
 
     fakes conformance [--provider NAME] [--target fake|REAL ...] [--profile NAME]
-                      [--junit PATH] [--report PATH] [-- PYTEST-ARGS]
+                      [--junit PATH] [--report PATH ...] [-- PYTEST-ARGS]
     fakes conformance [--provider NAME] --janitor --target REAL [--older-than HOURS]
 """
 
@@ -34,7 +36,14 @@ import pytest
 
 from fakes import providers as _providers
 from fakes.conformance._harness import REAL_VARIABLE, TARGET_NAMES, TARGETS_VARIABLE
-from fakes.conformance._report import BehaviourCollector, render_markdown, render_text
+from fakes.conformance._report import (
+    BehaviourCollector,
+    render_json,
+    render_markdown,
+    render_text,
+    utc_now,
+)
+from fakes.conformance._target import RUN_ID_VARIABLE, run_id_from_environment
 from fakes.errors import PluginError
 from fakes.providers import Provider
 
@@ -128,7 +137,11 @@ def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
         "--profile", help="capability profile of the real target (see the provider's docs)"
     )
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report")
-    parser.add_argument("--report", metavar="PATH", help="write the behaviour table (Markdown)")
+    parser.add_argument(
+        "--report", metavar="PATH", action="append", default=[],
+        help="write the run's report: PATH ending in .json gets the evidence (JSON, for "
+        "`fakes evidence`), any other PATH the behaviour table (Markdown); repeatable",
+    )
     parser.add_argument(
         "--janitor", action="store_true",
         help="run no tests: delete what earlier runs older than --older-than left in the "
@@ -214,9 +227,15 @@ def main(argv: Sequence[str]) -> int:
             parser.error(f"--janitor needs the real target: --target {metavar}")
         return _janitor(provider, selected, args.older_than)
 
+    try:
+        run_id = run_id_from_environment()
+    except ValueError as error:
+        parser.error(str(error))
+    started = utc_now()
     env: dict[str, str | None] = {
         TARGETS_VARIABLE: ",".join(names),
         REAL_VARIABLE: "1" if "real" in names else None,
+        RUN_ID_VARIABLE: run_id,
         **selected,
     }
     suite = _suite_directory(provider)
@@ -239,7 +258,7 @@ def main(argv: Sequence[str]) -> int:
         ]
         if args.junit:
             pytest_args.append(f"--junitxml={Path(args.junit).resolve()}")
-        report = Path(args.report).resolve() if args.report else None
+        reports = [Path(path).resolve() for path in args.report]
         plugins = [collector, _HypothesisHome(Path(tmp) / "hypothesis")]
         with _environment(env), _working_directory(root):
             code = int(pytest.main([*pytest_args, *extra], plugins=plugins))
@@ -248,8 +267,12 @@ def main(argv: Sequence[str]) -> int:
     targets = [*TARGET_NAMES, *(t for t in collector.targets if t not in TARGET_NAMES)]
     if collector.behaviours:
         sys.stdout.write("\n" + render_text(collector, targets))
-    if report is not None:
-        report.write_text(render_markdown(collector, targets))
     if code == 0 and collector.failed:
         code = 1
+    for report in reports:
+        if report.suffix == ".json":
+            report.write_text(render_json(collector, provider=provider.name, run_id=run_id,
+                                          started=started, exit_status=code))
+        else:
+            report.write_text(render_markdown(collector, targets))
     return code

@@ -19,18 +19,26 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import pytest
+
+import fakes
+from fakes._evidence import TargetInfo
 
 __all__ = [
     "BUDGET_VARIABLE",
     "MIN_AGE",
+    "RUN_ID_VARIABLE",
     "RUN_PREFIX",
+    "TARGET_INFO",
     "BudgetExceeded",
     "RequestBudget",
     "Target",
     "expiry_cutoff",
     "new_run_id",
+    "on_loopback",
+    "run_id_from_environment",
     "run_started",
 ]
 
@@ -39,6 +47,11 @@ RUN_PREFIX = "vf-conformance"
 MIN_AGE = timedelta(hours=1)
 BUDGET_VARIABLE = "FAKES_CONFORMANCE_MAX_REQUESTS"
 DEFAULT_BUDGET = 20000
+#: The run id ``fakes conformance`` chose: the targets name what they make with it, and
+#: the JSON report carries it, so that a report and a sandbox's leftovers match.
+RUN_ID_VARIABLE = "FAKES_CONFORMANCE_RUN_ID"
+#: Where the harness leaves each target's description for the report (config.stash).
+TARGET_INFO = pytest.StashKey[dict[str, TargetInfo]]()
 
 _STAMP = "%Y%m%d-%H%M%S"
 
@@ -46,6 +59,23 @@ _STAMP = "%Y%m%d-%H%M%S"
 def new_run_id(now: float | None = None) -> str:
     """``<UTC start, %Y%m%d-%H%M%S>-<6 hex digits>``, e.g. ``20261127-125301-ab12cd``."""
     return time.strftime(_STAMP, time.gmtime(now)) + "-" + secrets.token_hex(3)
+
+
+def on_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine's loopback interface."""
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def run_id_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The run id ``FAKES_CONFORMANCE_RUN_ID`` gives, or a new one."""
+    value = (os.environ if environ is None else environ).get(RUN_ID_VARIABLE, "")
+    if not value:
+        return new_run_id()
+    if re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", value) is None:
+        raise ValueError(f"{RUN_ID_VARIABLE}={value!r} is not a run id "
+                         "(<UTC %Y%m%d-%H%M%S>-<hex>)")
+    return value
 
 
 def run_started(name: str, *, prefix: str = RUN_PREFIX) -> datetime | None:
@@ -118,7 +148,7 @@ class Target:
 
     def __init__(self, capabilities: Any) -> None:
         self.capabilities = capabilities
-        self.run_id = new_run_id()
+        self.run_id = run_id_from_environment()
         self._counter = 0
         self._lock = threading.Lock()
 
@@ -144,6 +174,27 @@ class Target:
             self._counter += 1
             count = self._counter
         return separator.join((RUN_PREFIX, self.run_id, f"{hint}-{count}"))
+
+    # -- evidence ----------------------------------------------------------------------
+    def description(self) -> str:
+        """Which target this is, the same from run to run (no addresses that change):
+        real targets say what they are, e.g. ``kube-apiserver started on loopback``."""
+        return "the fake" if self.name == "fake" else "a real target"
+
+    def version(self) -> str | None:
+        """The version the target reports, asked now; None when it tells none."""
+        return f"verified-fakes {fakes.__version__}" if self.name == "fake" else None
+
+    def describe(self) -> TargetInfo:
+        """The target as the evidence report names it; a version it cannot tell is
+        reported as unknown, with the reason, rather than failing the run."""
+        try:
+            version = self.version()
+        except Exception as error:  # the run goes on; the report says why
+            version = f"unknown ({type(error).__name__}: {error})"[:200]
+        return TargetInfo(name=self.name, kind="fake" if self.name == "fake" else "real",
+                          description=self.description(), version=version,
+                          profile=getattr(self.capabilities, "profile", None))
 
     # -- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:

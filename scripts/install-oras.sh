@@ -10,28 +10,4 @@
 set -euo pipefail
 
 ORAS_VERSION="${ORAS_VERSION:-v1.3.6}"
-bin_dir="${XDG_CACHE_HOME:-$HOME/.cache}/verified-fakes/bin"
-oras="$bin_dir/oras"
-stamp="$bin_dir/oras.version"
-
-if [ -x "$oras" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ORAS_VERSION" ]; then
-  echo "$oras"
-  exit 0
-fi
-
-go_cmd="$(command -v go || true)"
-if [ -z "$go_cmd" ] && [ -x /usr/local/go/bin/go ]; then
-  go_cmd=/usr/local/go/bin/go
-fi
-if [ -z "$go_cmd" ]; then
-  echo "install-oras.sh: no go command on PATH or in /usr/local/go/bin" >&2
-  exit 1
-fi
-
-mkdir -p "$bin_dir"
-echo "install-oras.sh: building oras $ORAS_VERSION with $("$go_cmd" version)" >&2
-GOBIN="$bin_dir" GOFLAGS="${GOFLAGS:-} -trimpath" "$go_cmd" install \
-  "oras.land/oras/cmd/oras@$ORAS_VERSION" >&2
-echo "$ORAS_VERSION" >"$stamp"
-"$oras" version >&2
-echo "$oras"
+exec bash "$(dirname "$0")/go-install.sh" oras oras.land/oras/cmd/oras "$ORAS_VERSION" version

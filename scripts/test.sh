@@ -3,15 +3,17 @@
 # site build, unit and client tests, the conformance suites against the fakes
 # (with their coverage gates) and against the real providers (CNCF distribution,
 # started here on loopback, without auth and with htpasswd auth; kube-apiserver
-# with etcd and kube-controller-manager, started on loopback), and a
-# benchmark smoke run. The Kubernetes control plane (kube-apiserver, etcd,
+# with etcd and kube-controller-manager, started on loopback) through the weekly
+# sandbox run's script, which also refreshes the evidence tables in docs/evidence/,
+# and a benchmark smoke run. The Kubernetes control plane (kube-apiserver, etcd,
 # kube-controller-manager, kwok) is built from the Go module proxy on first use
 # (about 25 minutes cold; cached after) for the tests that start it.
 #
 # Everything Python runs from the repository's own virtualenv, .venv (made on
 # first use, reused after; see scripts/_venv.sh). Debian packages come from
 # apt-get, as root or through sudo. Where Go is installed, the pinned oras CLI
-# is built for its client tests (scripts/install-oras.sh); elsewhere they skip.
+# is built for its client tests (scripts/install-oras.sh); elsewhere they skip;
+# and so is actionlint, which checks the workflows (scripts/install-actionlint.sh).
 set -euo pipefail
 . "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
@@ -35,37 +37,34 @@ bash scripts/build-kubernetes.sh
 bin=$VENV/bin
 
 log "ruff"
-"$bin/ruff" check src tests conformance benchmarks
+"$bin/ruff" check src tests conformance benchmarks examples
 log "mypy --strict"
 "$bin/mypy"
 
-log "docs: mkdocs build --strict"
-# No --quiet: it hides the warnings, and --strict then has none to fail on.
-"$bin/mkdocs" build --strict
+# Where Go is installed: actionlint (pinned; built once, then cached) on the workflows.
+if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
+  log "actionlint: .github/workflows"
+  if actionlint=$(bash scripts/install-actionlint.sh | tail -n 1); then
+    "$actionlint" .github/workflows/*.yml
+  else
+    echo "actionlint was not built: tests/test_evidence.py still checks the workflow" >&2
+  fi
+fi
 
 log "tests"
-"$bin/python" -m pytest -q -n 2 tests
+"$bin/python" -m pytest -q -n 2 tests examples
 
-log "conformance: fake, under coverage (gate: 95% of src/fakes/artifacts)"
-rm -f .coverage .coverage.*
-"$bin/python" -m coverage run --branch --source=fakes.artifacts -m fakes.cli conformance \
-  --provider artifacts --target fake
-"$bin/python" -m coverage report --fail-under=95 --show-missing
+# The conformance runs are the weekly sandbox run's own steps
+# (scripts/conformance-weekly.sh: janitor, suite, evidence) against the real targets
+# started here, so the workflow's logic is tested with only the secrets differing.
+# Each run writes its JSON report to build/evidence/ and refreshes the evidence
+# tables the docs show (docs/evidence/<provider>.{json,md}; commit the refresh).
+weekly() { VF_PUBLISH=docs/evidence bash scripts/conformance-weekly.sh "$@"; }
+# The command the suite runs under: coverage of one fake's package.
+under_coverage() { echo "$bin/python -m coverage run --branch --source=fakes.$1 -m fakes.cli"; }
 
-log "conformance: Kubernetes, the fake (under coverage, gate: 95% of src/fakes/kubernetes) and a real kube-apiserver started on loopback for the run"
-rm -f .coverage .coverage.*
-"$bin/python" -m coverage run --branch --source=fakes.kubernetes -m fakes.cli conformance \
-  --provider kubernetes --target fake --target real-local
-"$bin/python" -m coverage report --fail-under=95 --show-missing
-
-log "conformance: GitHub fake, under coverage (gate: 95% of src/fakes/github)"
-rm -f .coverage .coverage.*
-"$bin/python" -m coverage run --branch --source=fakes.github -m fakes.cli conformance \
-  --provider github --target fake
-"$bin/python" -m coverage report --fail-under=95 --show-missing
-
-# Starts distribution on loopback with the given launcher options, runs the suite
-# against it with the given profile (and credentials), and stops it.
+# Starts distribution on loopback with the given launcher options, runs the artifact
+# suite's weekly steps against it with the given profile (and credentials), stops it.
 real_registry() {
   local profile=$1; shift
   local started; started=$(mktemp)
@@ -74,19 +73,37 @@ real_registry() {
   for _ in $(seq 100); do [ -s "$started" ] && break; sleep 0.1; done
   local url; url=$(head -n 1 "$started")
   local status=0
-  FAKES_REGISTRY_PROFILE=$profile "$bin/fakes" conformance --provider artifacts \
-    --target "$url" || status=$?
+  FAKES_REGISTRY_URL=$url FAKES_REGISTRY_PROFILE=$profile weekly artifacts || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   return "$status"
 }
 
-log "conformance: real registry (distribution 2.8 on loopback, no auth)"
-real_registry distribution-2.8
+log "conformance: artifacts, the fake under coverage (gate: 95% of src/fakes/artifacts) and distribution 2.8 on loopback (no auth)"
+rm -f .coverage .coverage.*
+VF_FAKES=$(under_coverage artifacts) real_registry distribution-2.8
+"$bin/python" -m coverage report --fail-under=95 --show-missing
 
-log "conformance: real registry (distribution 2.8 on loopback, htpasswd auth)"
-FAKES_REGISTRY_USERNAME=vf-ci FAKES_REGISTRY_PASSWORD=vf-ci-secret \
+log "conformance: artifacts, distribution 2.8 on loopback with htpasswd auth"
+VF_WITH_FAKE=0 FAKES_REGISTRY_USERNAME=vf-ci FAKES_REGISTRY_PASSWORD=vf-ci-secret \
   real_registry distribution-2.8-htpasswd --htpasswd vf-ci:vf-ci-secret
+
+log "conformance: Kubernetes, the fake (under coverage, gate: 95% of src/fakes/kubernetes) and a real kube-apiserver started on loopback for the run"
+rm -f .coverage .coverage.*
+VF_FAKES=$(under_coverage kubernetes) FAKES_KUBERNETES_TARGET=real-local weekly kubernetes
+"$bin/python" -m coverage report --fail-under=95 --show-missing
+
+# The GitHub suite has no local real target (git's own behaviour is checked against
+# git http-backend in tests/test_github_git_http.py): the fake alone.
+log "conformance: GitHub fake, under coverage (gate: 95% of src/fakes/github)"
+rm -f .coverage .coverage.*
+VF_FAKES=$(under_coverage github) weekly github
+"$bin/python" -m coverage report --fail-under=95 --show-missing
+
+# After the conformance runs: the site shows the evidence tables they refreshed.
+log "docs: mkdocs build --strict"
+# No --quiet: it hides the warnings, and --strict then has none to fail on.
+"$bin/mkdocs" build --strict
 
 log "benchmarks (smoke)"
 "$bin/python" -m benchmarks --quick

@@ -142,7 +142,7 @@ def test_the_fixtures_page_lists_every_fixture_with_its_scope() -> None:
         assert f"| `{name}` | {scope} |" in page, f"{name} ({scope}) missing from fixtures.md"
 
 
-@pytest.mark.parametrize("command", ["serve", "conformance"])
+@pytest.mark.parametrize("command", ["serve", "conformance", "evidence"])
 def test_the_cli_page_names_every_option(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

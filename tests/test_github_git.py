@@ -142,3 +142,23 @@ def test_three_way_merges_are_gits(repo: Path, ours: dict[str, bytes],
     else:
         assert result.returncode == 0, result.stderr
         assert merged == result.stdout.decode().split()[0]
+
+
+def test_annotated_tag_ids_are_gits(repo: Path) -> None:
+    """A tag object the fake writes has the id git's own ``git tag -a`` gives it."""
+    git = GitObjects()
+    files = {"a.txt": b"a\n"}
+    commit = _commit(git, repo, files, [], "first\n")
+    made = git.add_tag("v1.0", "Release 1.0\n", commit, MONA)
+    _git(repo, "update-ref", "refs/heads/main", commit)
+    stamp = f"@{int(WHEN.timestamp())} +0000"
+    env = {**os.environ, "GIT_COMMITTER_NAME": MONA.name, "GIT_COMMITTER_EMAIL": MONA.email,
+           "GIT_COMMITTER_DATE": stamp, "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "-C", str(repo), "tag", "-a", "-m", "Release 1.0", "v1.0", commit],
+                   env=env, check=True)
+    assert _git(repo, "rev-parse", "v1.0") == made
+    assert git.peel(made) == commit
+    raw = git.get(made)
+    assert raw is not None
+    assert _git(repo, "mktag", stdin=raw.as_raw_string()) == made

@@ -85,14 +85,17 @@ def test_octokit_opens_paginates_and_merges_a_pull_request(
     assert summary["mergeAgain"] == {"status": 405, "message": "Pull Request is not mergeable"}
     assert summary["missing"] == {"status": 404, "message": "Not Found"}
     assert summary["after"] == {"state": "closed", "merged": True}
+    assert summary["renamed"] == "octocat/octokit-demo-renamed"  # through the old name
+    assert summary["issues"] == [[2, False, ["later"]], [1, True, []]]
 
     # The fake's state is what octokit was told.
+    demo = "octocat/octokit-demo-renamed"
     merged = summary["merge"]["sha"]
-    assert fake_github.branch_head("octocat/octokit-demo", "main") == merged
-    commit = fake_github.repo("octocat/octokit-demo").git.commit(merged)
+    assert fake_github.branch_head(demo, "main") == merged
+    commit = fake_github.repo(demo).git.commit(merged)
     assert commit is not None and len(commit.parents) == 1  # squashed
     assert commit.parents[0].decode() == summary["branchFrom"]
     for n in range(1, 6):
-        assert fake_github.file("octocat/octokit-demo", f"notes/{n}.txt") == f"note {n}\n".encode()
+        assert fake_github.file(demo, f"notes/{n}.txt") == f"note {n}\n".encode()
     operations = [c.operation for c in fake_github.journal.since(0)]
     assert operations.count("contents.create") == 5

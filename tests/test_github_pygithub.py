@@ -122,8 +122,8 @@ def test_the_exceptions_pygithub_picks(fake_github: FakeGitHub, gh: Github) -> N
         gh.get_repo("octocat/empty").get_commits()[0]
     assert (empty.value.status, empty.value.data["message"]) == (409, "Git Repository is empty.")
     with pytest.raises(GithubException) as loud:
-        gh.get_repo("octocat/empty").get_issues()[0]
-    assert loud.value.status == 501 and "issues/list-for-repo" in loud.value.data["message"]
+        gh.get_repo("octocat/empty").get_releases()[0]
+    assert loud.value.status == 501 and "repos/list-releases" in loud.value.data["message"]
 
 
 def test_rate_limits(fake_github: FakeGitHub) -> None:

@@ -31,7 +31,7 @@ import pytest
 import requests
 import requests.auth
 
-from fakes.conformance._target import BudgetExceeded, RequestBudget
+from fakes.conformance._target import BudgetExceeded, RequestBudget, on_loopback
 from fakes.conformance._target import Target as _BaseTarget
 from fakes.conformance.artifacts import _oci
 
@@ -773,6 +773,17 @@ class RealTarget(Target):
         credentials = (user, password or "") if user else None
         limit = RequestBudget.limit_from_environment(env, legacy=("FAKES_REGISTRY_MAX_REQUESTS",))
         return cls(url, PROFILES[profile], credentials, limit)
+
+    def description(self) -> str:
+        where = " on loopback" if on_loopback(self.url) else ""
+        return f"OCI registry, profile {self.capabilities.profile}{where}"
+
+    def version(self) -> str | None:
+        """What ``GET /v2/`` says of the registry: its API version header and its
+        ``Server`` (a registry has no version endpoint; the profile names the rest)."""
+        response = self.raw_session().get(f"{self.url}/v2/", timeout=30)
+        said = [response.headers.get(h) for h in ("Docker-Distribution-Api-Version", "Server")]
+        return " ".join(v for v in said if v) or None
 
     def credentials(self, role: str = "pusher") -> tuple[str, str] | None:
         if role != "pusher":

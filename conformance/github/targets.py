@@ -117,12 +117,12 @@ class Target(_BaseTarget):
 
     def http(self, method: str, path: str, *, json: Any = None, data: bytes | None = None,
              headers: Mapping[str, str] | None = None, token: str | None = "default",
-             base: str | None = None) -> requests.Response:
+             base: str | None = None, allow_redirects: bool = True) -> requests.Response:
         """``method`` on ``path`` of the API (``/repos/...``); ``token`` None: anonymous."""
         session = self.session(self.token if token == "default" else token)
         url = path if path.startswith("http") else (base or self.api_url) + path
         return session.request(method, url, json=json, data=data, headers=dict(headers or {}),
-                               timeout=60)
+                               timeout=60, allow_redirects=allow_redirects)
 
     def github(self) -> Any:
         """A PyGithub client on the target, without retries or pauses."""
@@ -313,6 +313,17 @@ class RealTarget(Target):
         if env.get("FAKES_GITHUB_ALLOW_FOREIGN") != "1":
             target.refuse_foreign_repositories()
         return target
+
+    def description(self) -> str:
+        return ("github.com" if self.api_url == "https://api.github.com"
+                else "GitHub Enterprise Server")
+
+    def version(self) -> str | None:
+        """An Enterprise Server's ``X-GitHub-Enterprise-Version`` (from ``GET /meta``);
+        github.com has no version but the REST API version the suite asks for."""
+        response = self.http("GET", "/meta")
+        release = response.headers.get("X-GitHub-Enterprise-Version")
+        return f"{release}, REST API {API_VERSION}" if release else f"REST API {API_VERSION}"
 
     def refuse_foreign_repositories(self) -> None:
         """The owner must be a sandbox: no repositories but the suite's own."""

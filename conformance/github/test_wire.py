@@ -139,19 +139,20 @@ def test_enterprise_prefix(target: Target) -> None:
 
 @behaviour("GH-016", "a documented operation the fake does not model answers 501 naming its "
            "operationId and documentation page; a path GitHub does not have is 404",
-           cite=f"{DOCS}/issues/issues#list-repository-issues (issues/list-for-repo)")
+           cite=f"{DOCS}/releases/releases#list-releases (repos/list-releases)")
 def test_unmodelled_is_loud(target: Target) -> None:
     target.require("unmodelled_501")
     repo = target.new_repo("loud")
-    response = target.http("GET", f"/repos/{repo}/issues")
+    response = target.http("GET", f"/repos/{repo}/releases")
     body = assert_error(response, 501)
-    assert "issues/list-for-repo" in body["message"]
+    assert "repos/list-releases" in body["message"]
     assert body["documentation_url"] == \
-        "https://docs.github.com/rest/issues/issues#list-repository-issues"
+        "https://docs.github.com/rest/releases/releases#list-releases"
     assert_error(target.http("GET", "/no/such/api/path"), 404, "Not Found")
     if target.capabilities.enterprise_prefix:
-        prefixed = target.http("GET", f"/repos/{repo}/issues", base=target.api_url + "/api/v3")
-        assert "issues/list-for-repo" in assert_error(prefixed, 501)["message"]
+        prefixed = target.http("GET", f"/repos/{repo}/releases",
+                               base=target.api_url + "/api/v3")
+        assert "repos/list-releases" in assert_error(prefixed, 501)["message"]
 
 
 @behaviour("GH-017", "a secondary rate limit answers 403 with Retry-After and GitHub's message; "

@@ -35,6 +35,7 @@ import attrs
 import pytest
 import requests
 
+from fakes.conformance._target import RequestBudget, on_loopback
 from fakes.conformance._target import Target as _BaseTarget
 from fakes.conformance.kubernetes._schemas import check_response
 
@@ -143,6 +144,8 @@ class Target(_BaseTarget):
         self._namespaces: list[str] = []
         self._cluster_objects: list[tuple[str, str]] = []  # (api path, name)
         self._cache_dir = tempfile.mkdtemp(prefix="vf-kubectl-cache-")
+        #: Counts the requests of the client and of :meth:`http` (not kubectl's).
+        self.budget: RequestBudget | None = None
 
     # -- clients -------------------------------------------------------------------
     def client(self) -> Any:
@@ -151,6 +154,9 @@ class Target(_BaseTarget):
             from kubernetes import client
 
             self._client = client.ApiClient(self.configuration)
+            if self.budget is not None:
+                self._client.rest_client.request = _counted(self._client.rest_client.request,
+                                                            self.budget)
         return self._client
 
     def api(self, name: str) -> Any:
@@ -234,6 +240,8 @@ class Target(_BaseTarget):
         cert = (config.cert_file, config.key_file) if config.cert_file else None
         if self.validates_schemas and not stream:
             session.hooks["response"].append(check_response)
+        if self.budget is not None:
+            session.hooks["response"].append(self.budget.spend)
         return session.request(method, config.host + path, data=raw, headers=sent,
                                verify=config.ssl_ca_cert or True, cert=cert, stream=stream,
                                timeout=timeout)
@@ -332,9 +340,16 @@ class Target(_BaseTarget):
         kwok with its default stages): nothing changes."""
         yield
 
+    def version(self) -> str | None:
+        """The server's ``gitVersion`` from ``GET /version`` (after the fakes' own)."""
+        served = str(self.http("GET", "/version", timeout=10).json()["gitVersion"])
+        own = super().version()
+        return f"{own}, serving {served}" if own else served
+
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
         """Delete every namespace and cluster-scoped object the run created."""
+        self.budget = None  # teardown is not counted: it must run whatever was spent
         try:
             for api_path, name in self._cluster_objects:
                 with contextlib.suppress(requests.RequestException):
@@ -346,6 +361,15 @@ class Target(_BaseTarget):
             if self._client is not None:
                 self._client.close()
             shutil.rmtree(self._cache_dir, ignore_errors=True)
+
+
+def _counted(request: Callable[..., T], budget: RequestBudget) -> Callable[..., T]:
+    """``request`` (the client's one way out), counting each call against ``budget``."""
+    def counted(*args: Any, **kwargs: Any) -> T:
+        budget.spend()
+        return request(*args, **kwargs)
+
+    return counted
 
 
 def _configuration(host: str, token: str, ca_file: str) -> Any:
@@ -448,9 +472,17 @@ class RealTarget(Target):
     name: ClassVar[str] = "real"
 
     def __init__(self, configuration: Any, kubeconfig: str, context: str | None,
-                 stop: Callable[[], None] | None = None) -> None:
+                 stop: Callable[[], None] | None = None,
+                 budget: RequestBudget | None = None) -> None:
         super().__init__(REAL, configuration, kubeconfig, context)
         self._stop = stop
+        self.budget = budget
+
+    def description(self) -> str:
+        if self._stop is not None:
+            return "kube-apiserver started on loopback (real-local)"
+        return "Kubernetes cluster" + (" on loopback" if on_loopback(self.configuration.host)
+                                       else "")
 
     def namespace(self, hint: str) -> str:
         """A new namespace, once it is ready for Pods: the ServiceAccount admission
@@ -471,6 +503,8 @@ class RealTarget(Target):
         """``FAKES_KUBERNETES_TARGET``: ``real-local``, or a kubeconfig path (with
         ``FAKES_KUBERNETES_CONTEXT`` naming a context in it)."""
         env = os.environ if environ is None else environ
+        budget = RequestBudget(RequestBudget.limit_from_environment(env),
+                               target="the real cluster")
         target = env["FAKES_KUBERNETES_TARGET"]
         if target == "real-local":
             from fakes.conformance.kubernetes.control_plane import ControlPlane
@@ -478,7 +512,7 @@ class RealTarget(Target):
             plane = ControlPlane().start()
             assert plane.kubeconfig is not None and plane.ca_file is not None
             return cls(_configuration(plane.url, plane.admin_token, str(plane.ca_file)),
-                       str(plane.kubeconfig), None, plane.stop)
+                       str(plane.kubeconfig), None, plane.stop, budget)
         from kubernetes import client, config
 
         context = env.get("FAKES_KUBERNETES_CONTEXT") or None
@@ -486,7 +520,7 @@ class RealTarget(Target):
         config.load_kube_config(config_file=target, context=context,
                                 client_configuration=configuration, persist_config=False)
         configuration.retries = False
-        return cls(configuration, target, context)
+        return cls(configuration, target, context, budget=budget)
 
     def close(self) -> None:
         try:

@@ -1,5 +1,5 @@
 """The ``fakes`` command: serve a fake for non-Python tools, run a conformance suite,
-list the installed providers."""
+merge conformance evidence, list the installed providers."""
 
 from __future__ import annotations
 
@@ -22,11 +22,15 @@ __all__ = ["main"]
 def _parser(installed: Mapping[str, Provider]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fakes", description="Serve a fake for non-Python tools, run a conformance suite, "
-        "list the installed providers.",
+        "merge conformance evidence, list the installed providers.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser(
         "conformance", help="run a provider's conformance suite (see `fakes conformance --help`)"
+    )
+    commands.add_parser(
+        "evidence", help="merge conformance reports (JSON) into the evidence tables "
+        "(see `fakes evidence --help`)"
     )
     commands.add_parser("providers", help="list the installed providers and their extras")
     serve = commands.add_parser(
@@ -130,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner = import_module("fakes.conformance._runner")
         code: int = runner.main(argv[1:])
         return code
+    if argv[:1] == ["evidence"]:
+        from fakes import _evidence
+
+        return _evidence.main(argv[1:])
     try:
         installed = _providers.providers()
     except PluginError as error:

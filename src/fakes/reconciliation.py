@@ -80,13 +80,15 @@ class Drift(Generic[A]):
 @attrs.frozen
 class Injection:
     """A fault rule a step may add to ``fake``: ``fake.faults.add(fault, on=on,
-    times=times)``. Faults stay until they are used up or the example ends."""
+    times=times, path=path)``. Faults stay until they are used up or the example
+    ends."""
 
     name: str
     fake: Fake[Any]
     fault: Fault
     on: str = "*"
     times: int = 1
+    path: str | None = None
 
 
 class ReconcilerFailure(AssertionError):
@@ -313,7 +315,8 @@ def _drift_rule(drift: Drift[Any]) -> Callable[..., None]:
 
 def _fault_rule(injection: Injection) -> Callable[..., None]:
     def step(self: _Machine) -> None:
-        injection.fake.faults.add(injection.fault, on=injection.on, times=injection.times)
+        injection.fake.faults.add(injection.fault, on=injection.on, times=injection.times,
+                                  path=injection.path)
         self._step(f"inject {injection.name}: {type(injection.fault).__name__} on "
                    f"{injection.on} x{injection.times}")
     return step

@@ -70,6 +70,14 @@ try {
 }
 const { data: after } = await octokit.rest.pulls.get({ owner, repo: name, pull_number: pull.number });
 summary.after = { state: after.state, merged: after.merged };
+// Pull requests are issues; a rename leaves a redirect that octokit follows.
+await octokit.rest.issues.create({ owner, repo: name, title: "Follow-up", labels: ["later"] });
+await octokit.rest.repos.update({ owner, repo: name, name: `${name}-renamed` });
+const { data: moved } = await octokit.rest.repos.get({ owner, repo: name });
+summary.renamed = moved.full_name;
+const issues = await octokit.paginate(octokit.rest.issues.listForRepo,
+  { owner, repo: name, state: "all", per_page: 1 });
+summary.issues = issues.map((i) => [i.number, Boolean(i.pull_request), i.labels.map((l) => l.name)]);
 summary.rateRemaining = Number((await octokit.rest.rateLimit.get()).data.resources.core.remaining);
 
 console.log(JSON.stringify(summary));

@@ -38,6 +38,8 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
+from fakes.github._api_issues import IssuesRoutes
+from fakes.github._api_repos import RepoRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
 from fakes.github._gates import judge
@@ -52,6 +54,7 @@ from fakes.github._pulls import (
     mergeable,
     update_pull,
 )
+from fakes.github._settings import RepositoryMoved
 
 FAKE_DOCS = "verified-fakes docs/github.md#not-modelled"
 RATE_DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
@@ -91,7 +94,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(ChecksRoutes):
+class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -109,6 +112,8 @@ class GitHubAdapter(ChecksRoutes):
     # -- provider shapes ---------------------------------------------------------------------
 
     def error_response(self, request: Request | None, error: ProviderError) -> Response:
+        if isinstance(error, RepositoryMoved) and request is not None:
+            return self.moved_response(request, error)
         body: dict[str, Any] = {"message": error.message}
         errors = getattr(error, "errors", None)
         if errors is not None:
@@ -257,14 +262,18 @@ class GitHubAdapter(ChecksRoutes):
         """``Accept: application/vnd.github.raw``: the bytes themselves."""
         return self._media_wanted() == "raw"
 
-    def _json(self, request: Request) -> dict[str, Any]:
+    def _document(self, request: Request) -> Any:
+        """The JSON body (``{}`` when empty); 400 ``Problems parsing JSON``."""
         raw = request.read_body(MAX_BODY)
         if not raw.strip():
             return {}
         try:
-            document = json.loads(raw)
+            return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise fail(400, "Problems parsing JSON", DOCS) from None
+
+    def _json(self, request: Request) -> dict[str, Any]:
+        document = self._document(request)
         if not isinstance(document, dict):
             raise fail(400, "Problems parsing JSON", DOCS)
         return document
@@ -366,6 +375,10 @@ class GitHubAdapter(ChecksRoutes):
         api = f"{request.base}/repos/{repo.full_name}"
         web = f"{request.origin}/{repo.full_name}"
         role = store.role(repo, self.principal.login)
+        settings = repo.settings
+        # Pull requests are issues, and GitHub counts them among the open ones.
+        open_issues = sum(1 for i in repo.issues.values() if not i.pull and i.state == "open") \
+            + sum(1 for p in repo.pulls.values() if p.state == "open")
         shown: dict[str, Any] = {
             "id": repo.id, "node_id": _node_id("Repository", repo.id), "name": repo.name,
             "full_name": repo.full_name, "private": repo.private,
@@ -380,15 +393,19 @@ class GitHubAdapter(ChecksRoutes):
             "git_url": f"git://{request.origin.split('://', 1)[1]}/{repo.full_name}.git",
             "ssh_url": f"git@{request.origin.split('://', 1)[1].split(':')[0]}:"
                        f"{repo.full_name}.git",
-            "clone_url": f"{web}.git", "svn_url": web, "homepage": None, "size": 0,
-            "stargazers_count": 0, "watchers_count": 0, "language": None,
-            "has_issues": True, "has_projects": True, "has_downloads": True,
-            "has_wiki": True, "has_pages": False, "has_discussions": False,
-            "forks_count": 0, "mirror_url": None, "archived": False, "disabled": False,
-            "open_issues_count": 0, "license": None, "allow_forking": True,
-            "is_template": False, "web_commit_signoff_required": False, "topics": [],
+            "clone_url": f"{web}.git", "svn_url": web, "homepage": settings.homepage,
+            "size": 0, "stargazers_count": 0, "watchers_count": 0, "language": None,
+            "has_issues": settings.has_issues, "has_projects": settings.has_projects,
+            "has_downloads": True, "has_wiki": settings.has_wiki, "has_pages": False,
+            "has_discussions": settings.has_discussions, "forks_count": 0,
+            "mirror_url": None, "archived": settings.archived, "disabled": False,
+            "open_issues_count": open_issues, "license": None,
+            "allow_forking": settings.allow_forking,
+            "is_template": settings.is_template,
+            "web_commit_signoff_required": settings.web_commit_signoff_required,
+            "topics": list(settings.topics),
             "visibility": "private" if repo.private else "public", "forks": 0,
-            "open_issues": 0, "watchers": 0, "default_branch": repo.default_branch,
+            "open_issues": open_issues, "watchers": 0, "default_branch": repo.default_branch,
         })
         if full:
             shown.update({"network_count": 0, "subscribers_count": 0})
@@ -400,6 +417,11 @@ class GitHubAdapter(ChecksRoutes):
                 "admin": held >= 4, "maintain": held >= 3, "push": held >= 2,
                 "triage": held >= 1, "pull": held >= 0 or not repo.private,
             }
+            if full and held >= 4:
+                # The merge settings are an administrator's to see and change.
+                shown.update({name: getattr(settings, name) for name in (
+                    "allow_merge_commit", "allow_squash_merge", "allow_rebase_merge",
+                    "allow_auto_merge", "delete_branch_on_merge", "allow_update_branch")})
         return shown
 
     def _person(self, commit_person: bytes, when: int) -> dict[str, Any]:
@@ -997,6 +1019,9 @@ class GitHubAdapter(ChecksRoutes):
                     "user": owner, "repo": repo_json}
 
         url = f"{api}/pulls/{pull.number}"
+        issue = repo.issues.get(pull.number)  # labels, assignees, comments: the issue's
+        assignees = [self._user(request, store.accounts.get(login))
+                     for login in (issue.assignees if issue else ())]
         shown: dict[str, Any] = {
             "url": url, "id": pull.id, "node_id": _node_id("PullRequest", pull.id),
             "html_url": f"{web}/pull/{pull.number}", "diff_url": f"{web}/pull/{pull.number}.diff",
@@ -1006,10 +1031,12 @@ class GitHubAdapter(ChecksRoutes):
             "user": self._user(request, store.accounts.get(pull.user)), "body": pull.body,
             "created_at": _iso(pull.created_at), "updated_at": _iso(pull.updated_at),
             "closed_at": _iso(pull.closed_at), "merged_at": _iso(pull.merged_at),
-            "merge_commit_sha": pull.merge_commit_sha, "assignee": None, "assignees": [],
+            "merge_commit_sha": pull.merge_commit_sha,
+            "assignee": assignees[0] if assignees else None, "assignees": assignees,
             "requested_reviewers": [self._user(request, store.accounts.get(login))
                                     for login in repo.flow.requested.get(pull.number, [])],
-            "requested_teams": [], "labels": [],
+            "requested_teams": [],
+            "labels": self._labels_of(request, repo, issue.labels if issue else ()),
             "milestone": None, "draft": pull.draft,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{api}/pulls/comments{{/number}}",
@@ -1039,7 +1066,8 @@ class GitHubAdapter(ChecksRoutes):
                 "merged": pull.merged_at is not None, "mergeable": known,
                 "rebaseable": known, "mergeable_state": state,
                 "merged_by": self._user(request, store.accounts.get(pull.merged_by or "")),
-                "comments": 0, "review_comments": 0, "maintainer_can_modify": False,
+                "comments": len(issue.comments) if issue else 0, "review_comments": 0,
+                "maintainer_can_modify": False,
                 "commits": len(ahead), "additions": sum(f["additions"] for f in files),
                 "deletions": sum(f["deletions"] for f in files), "changed_files": len(files),
             })

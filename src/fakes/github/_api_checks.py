@@ -38,6 +38,7 @@ from fakes.github._reviews import (
     reviews_of,
     submit_review,
 )
+from fakes.github._settings import refuse_archived
 
 if TYPE_CHECKING:
     pass
@@ -316,6 +317,8 @@ class ChecksRoutes(HooksRoutes):
 
     def _pull(self, call: Call, need: str) -> tuple[Repository, PullRequest]:
         repo = self._repo(call, need, "pull_requests")
+        if call.route.method != "GET":
+            refuse_archived(repo)  # readers review too, but not in an archived repository
         return repo, get_pull(repo, call.params["pull_number"])
 
     @route("POST", PULL + "/reviews", "pulls/create-review")

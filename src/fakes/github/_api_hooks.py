@@ -88,6 +88,13 @@ class HooksRoutes(WireAdapter[GitHubState]):
         self._heads.clear()
         self._pull_states.clear()
 
+    def renamed(self, old: str, new: str) -> None:
+        """A repository was renamed: its hooks and the heads last seen follow it."""
+        self.hooks.retarget(old, new)
+        for full, name in list(self._heads):
+            if full == old:
+                self._heads[(new, name)] = self._heads.pop((full, name))
+
     # -- events ------------------------------------------------------------------------------
 
     def _hooks_for(self, repo: Repository) -> list[Hook]:

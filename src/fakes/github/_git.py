@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from dulwich.graph import can_fast_forward, find_merge_base
 from dulwich.object_store import commit_tree_changes
-from dulwich.objects import Blob, Commit, ShaFile, Tree
+from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
 from dulwich.repo import MemoryRepo
 from dulwich.walk import Walker
 from merge3 import Merge3
@@ -143,6 +143,34 @@ class GitObjects:
         commit.message = message.encode()
         self.repo.object_store.add_object(commit)
         return commit.id.decode()
+
+    def add_tag(self, name: str, message: str, target: str, tagger: Person | None) -> str:
+        """An annotated tag object naming ``target`` (its type read from the object), as
+        ``git mktag`` would write it."""
+        found = self.get(target)
+        assert found is not None
+        tag = Tag()
+        tag.object = (type(found), _bytes_id(target))
+        tag.name = name.encode()
+        tag.message = message.encode()
+        if tagger is not None:
+            tag.tagger = tagger.git_identity()
+            tag.tag_time = int(tagger.date.timestamp())
+            tag.tag_timezone = 0
+        self.repo.object_store.add_object(tag)
+        return tag.id.decode()
+
+    def tag(self, sha: str) -> Tag | None:
+        found = self.get(sha)
+        return found if isinstance(found, Tag) else None
+
+    def peel(self, sha: str) -> str:
+        """What a chain of tags names in the end."""
+        found = self.get(sha)
+        while isinstance(found, Tag):
+            sha = found.object[1].decode()
+            found = self.get(sha)
+        return sha
 
     # -- trees ---------------------------------------------------------------------------
 

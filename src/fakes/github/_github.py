@@ -30,10 +30,12 @@ class FakeGitHub(Fake[GitHubState]):
     """GitHub's REST API on loopback, over repositories with real git objects.
 
     Modelled: users, organizations, classic and fine-grained tokens, GitHub App
-    installation tokens, repositories (visibility, default branch, auto_init, delete),
-    branches, the Git database API (blobs, trees, commits, refs), the contents API,
-    commits and compare, pull requests, branch protection, commit statuses, check runs
-    and suites, reviews, webhooks, and a simulated CI (:meth:`ci`); GitHub's
+    installation tokens, repositories (visibility, default branch, auto_init, delete,
+    settings, archiving, renames with redirects, topics), branches, the Git database
+    API (blobs, trees, commits, refs, annotated tags), the contents API, commits and
+    compare, pull requests, issues, labels and issue comments, branch protection,
+    commit statuses, check runs and suites, reviews, webhooks, and a simulated CI
+    (:meth:`ci`); GitHub's
     error bodies, pagination, rate-limit headers and conditional requests. Everything
     else GitHub documents answers 501 naming its ``operationId``; see ``docs/github.md``
     for the surface and the divergences.

@@ -22,6 +22,7 @@ from fakes.github._checks import Flow
 from fakes.github._errors import GitHubError, fail, validation_failed
 from fakes.github._git import GitObjects, Person, TreeChange
 from fakes.github._protection import Protection, direct_write_refusal
+from fakes.github._settings import RepositoryMoved, Settings, refuse_archived
 
 __all__ = ["Account", "GitHubState", "Repository"]
 
@@ -64,6 +65,9 @@ class Repository:
     next_number: int = 0
     protections: dict[str, Protection] = attrs.field(factory=dict)  # branch → its protection
     flow: Flow = attrs.field(factory=Flow)  # statuses, checks, reviews
+    settings: Settings = attrs.field(factory=Settings)  # features, merge methods, topics
+    issues: dict[int, Any] = attrs.field(factory=dict)  # number → _issues.Issue
+    labels: dict[str, Any] = attrs.field(factory=dict)  # lowercase name → _issues.Label
 
     @property
     def full_name(self) -> str:
@@ -72,7 +76,9 @@ class Repository:
     def copy(self) -> Repository:
         return attrs.evolve(self, git=self.git.copy(), collaborators=dict(self.collaborators),
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
-                            protections=dict(self.protections), flow=self.flow.copy())
+                            protections=dict(self.protections), flow=self.flow.copy(),
+                            issues={n: i.copy() for n, i in self.issues.items()},
+                            labels=dict(self.labels))
 
     @property
     def empty(self) -> bool:
@@ -105,6 +111,8 @@ class GitHubState:
         self.members: dict[str, dict[str, str]] = {}  # org → login → "admin" | "member"
         self.tokens: dict[str, Token] = {}
         self.repos: dict[tuple[str, str], Repository] = {}
+        # The names repositories had before a rename (lowercase) → the repository's id.
+        self.moved: dict[tuple[str, str], int] = {}
         self._ids = 0
 
     # -- FakeStore --------------------------------------------------------------------------
@@ -116,6 +124,7 @@ class GitHubState:
             other.members = {org: dict(m) for org, m in self.members.items()}
             other.tokens = dict(self.tokens)
             other.repos = {key: repo.copy() for key, repo in self.repos.items()}
+            other.moved = dict(self.moved)
             other._ids = self._ids
             return other
 
@@ -125,7 +134,7 @@ class GitHubState:
             if to is not None:
                 copy = to.snapshot()
                 self.accounts, self.members, self.tokens = copy.accounts, copy.members, copy.tokens
-                self.repos, self._ids = copy.repos, copy._ids
+                self.repos, self._ids, self.moved = copy.repos, copy._ids, copy.moved
 
     def _next_id(self) -> int:
         self._ids += 1
@@ -200,14 +209,26 @@ class GitHubState:
 
     def repository(self, principal: Principal, owner: str, name: str, need: str = "read",
                    permission: str = "metadata") -> Repository:
-        """The repository, if ``principal`` may do ``need`` on it (GitHub's 404/403)."""
+        """The repository, if ``principal`` may do ``need`` on it (GitHub's 404/403; 403
+        for a write to an archived one). A name the repository had before a rename
+        raises RepositoryMoved for whoever may see it (``_settings``)."""
         with self.lock:
             repo = self._find_repo(owner, name)
             if repo is None:
-                raise fail(404)
+                moved = self.repository_by_id(self.moved.get((owner.lower(), name.lower())))
+                if moved is None:
+                    raise fail(404)
+                principal.check(moved.full_name, moved.private,
+                                self.role(moved, principal.login), "read", "metadata")
+                raise RepositoryMoved(moved.id)
             principal.check(repo.full_name, repo.private, self.role(repo, principal.login),
                             need, permission)
+            if need == "write":
+                refuse_archived(repo)
             return repo
+
+    def repository_by_id(self, repository_id: int | None) -> Repository | None:
+        return next((r for r in self.repos.values() if r.id == repository_id), None)
 
     def _find_repo(self, owner: str, name: str) -> Repository | None:
         found = self.repos.get((owner, name))
@@ -239,17 +260,10 @@ class GitHubState:
         ``files`` one with those files (both: one commit with both)."""
         with self.lock:
             self.account(owner)
-            if not _NAME.fullmatch(name) or name in (".", ".."):
-                raise validation_failed({"resource": "Repository", "code": "custom",
-                                         "field": "name", "message": "name is invalid"},
-                                        docs=f"{REPO_DOCS}#create-a-repository-for-the-"
-                                        "authenticated-user")
-            if self._find_repo(owner, name) is not None:
-                raise validation_failed({"resource": "Repository", "code": "custom",
-                                         "field": "name",
-                                         "message": "name already exists on this account"},
-                                        docs=f"{REPO_DOCS}#create-a-repository-for-the-"
-                                        "authenticated-user")
+            self.check_new_name(owner, name)
+            # A repository made with a name another one had before a rename takes the
+            # name over: the old name's redirect is gone.
+            self.moved.pop((owner.lower(), name.lower()), None)
             now = self.clock.now()
             repo = Repository(self._next_id(), owner, name, private, default_branch, now, now,
                               None, description, GitObjects())
@@ -271,6 +285,30 @@ class GitHubState:
             self.repos[(owner, name)] = repo
             self.journal.record(actor, "repo.create", repo.full_name, private=private)
             return repo
+
+    def check_new_name(self, owner: str, name: str, moving: Repository | None = None) -> None:
+        """422 for a name GitHub refuses or one the owner already has (``moving``: the
+        repository being renamed, which may change the case of its own name)."""
+        docs = f"{REPO_DOCS}#create-a-repository-for-the-authenticated-user"
+        if not _NAME.fullmatch(name) or name in (".", ".."):
+            raise validation_failed({"resource": "Repository", "code": "custom",
+                                     "field": "name", "message": "name is invalid"}, docs=docs)
+        taken = self._find_repo(owner, name)
+        if taken is not None and taken is not moving:
+            raise validation_failed({"resource": "Repository", "code": "custom",
+                                     "field": "name",
+                                     "message": "name already exists on this account"},
+                                    docs=docs)
+
+    def rename_repo(self, repo: Repository, name: str) -> None:
+        """``repo`` takes ``name``; its old name redirects to it until another repository
+        takes that name."""
+        with self.lock:
+            del self.repos[(repo.owner, repo.name)]
+            self.moved[(repo.owner.lower(), repo.name.lower())] = repo.id
+            self.moved.pop((repo.owner.lower(), name.lower()), None)
+            repo.name = name
+            self.repos[(repo.owner, name)] = repo
 
     def delete_repo(self, repo: Repository, actor: str) -> None:
         with self.lock:

@@ -88,5 +88,6 @@ PROVIDER = Provider(
              "Server (https://HOST/api/v3), with FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER "
              "naming a sandbox account",
         environment=_environment,
+        janitor="fakes.conformance.github.janitor:run",
     ),
 )

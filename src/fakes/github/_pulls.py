@@ -17,6 +17,7 @@ import attrs
 from fakes.github._errors import fail, validation_failed
 from fakes.github._git import Person
 from fakes.github._model import GitHubState, Repository
+from fakes.github._settings import merge_method_refusal
 
 __all__ = ["PullRequest", "create_pull", "merge_pull", "mergeable", "update_pull"]
 
@@ -169,6 +170,9 @@ def merge_pull(state: GitHubState, repo: Repository, pull: PullRequest, method: 
         if method not in ("merge", "squash", "rebase"):
             raise validation_failed({"resource": "PullRequest", "field": "merge_method",
                                      "code": "invalid"}, docs=MERGE_DOCS)
+        refused = merge_method_refusal(repo, method)
+        if refused is not None:
+            raise fail(405, refused, MERGE_DOCS)
         if pull.state != "open":
             raise fail(405, "Pull Request is not mergeable", MERGE_DOCS)
         if pull.draft:
@@ -208,7 +212,26 @@ def merge_pull(state: GitHubState, repo: Repository, pull: PullRequest, method: 
         pull.base_sha, pull.head_sha = base_sha, head_sha
         state.journal.record(actor, "pull.merge", f"{repo.full_name}#{pull.number}",
                              method=method, commit=commit)
+        if repo.settings.delete_branch_on_merge:
+            _delete_head(state, repo, pull, actor)
         return commit
+
+
+def _delete_head(state: GitHubState, repo: Repository, pull: PullRequest, actor: str) -> None:
+    """delete_branch_on_merge (https://docs.github.com/repositories/configuring-branches-and-
+    merges-in-your-repository/configuring-pull-request-merges/managing-the-automatic-
+    deletion-of-branches): the head branch goes after the merge, unless it is the default
+    branch, protected, or another open pull request still uses it (GitHub would retarget
+    those, which the fake does not model)."""
+    branch = pull.head
+    if branch == repo.default_branch or branch in repo.protections or \
+            repo.branch_head(branch) != pull.head_sha:
+        return
+    if any(other.state == "open" and branch in (other.head, other.base)
+           for other in repo.pulls.values()):
+        return
+    repo.git.delete_ref(f"refs/heads/{branch}")
+    state.journal.record(actor, "git.ref.delete", repo.full_name, ref=f"refs/heads/{branch}")
 
 
 def _message(repo: Repository, sha: str) -> str:

@@ -52,6 +52,7 @@ from fakes.github._auth import Principal
 from fakes.github._errors import GitHubError
 from fakes.github._model import GitHubState, Repository
 from fakes.github._receive import ZERO, Command, Overlay, RefResult, apply_push, shared
+from fakes.github._settings import ARCHIVED, RepositoryMoved
 
 __all__ = ["SmartHttpAdapter"]
 
@@ -60,6 +61,9 @@ REALM = 'Basic realm="GitHub"'
 BAD_CREDENTIALS = ("Invalid username or token. Password authentication is not supported "
                    "for Git operations.")
 NOT_FOUND = "Repository not found."
+#: A push to an archived repository (as its users report it:
+#: github.com/nextcloud/docker-ci/pull/859).
+ARCHIVED_PUSH = "This repository was archived so it is read-only."
 WRITE_NOT_GRANTED = "Write access to repository not granted."
 #: Bodies past this are refused (413) before anything is unpacked.
 MAX_BODY = 2 * 1024 * 1024 * 1024
@@ -243,6 +247,8 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         anonymous = principal.token is None
         try:
             repo = state.repository(principal, owner, name)
+        except RepositoryMoved as moved:
+            raise self._moved(request, call, moved) from None
         except GitHubError:
             # git asks for credentials only when challenged; a signed-in stranger is told
             # the repository is not there.
@@ -256,11 +262,24 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
             except GitHubError as error:
                 token = principal.token
                 assert token is not None
+                if error.message == ARCHIVED:
+                    raise _Refused(403, ARCHIVED_PUSH) from None
                 if token.fine_grained and error.status == 403:
                     raise _Refused(403, WRITE_NOT_GRANTED) from None
                 raise _Refused(403, f"Permission to {repo.full_name}.git denied to "
                                     f"{token.login}.") from None
         return repo
+
+    def _moved(self, request: Request, call: Call, moved: RepositoryMoved) -> ProviderError:
+        """A renamed repository's old URL redirects to the new one (git follows the
+        redirect of its first request and goes on at the new URL)."""
+        repo = self.store.repository_by_id(moved.repository_id)
+        assert repo is not None
+        old = f"/{call.params['owner']}/{call.params['repo']}"
+        suffix = ".git" if call.params["repo"].endswith(".git") else ""
+        location = request.origin + f"/{repo.full_name}{suffix}" + \
+            request.target[len(old):]
+        return ProviderError("Moved Permanently", status=301, headers={"Location": location})
 
     def _as_of_now(self, repo: Repository) -> MemoryRepo:
         """The repository for a fetch: its refs copied under the store's lock, over its

@@ -164,6 +164,13 @@ class Webhooks:
         return [h for h in self.hooks.values()
                 if h.scope == scope and h.target.lower() == target.lower()]
 
+    def retarget(self, old: str, new: str) -> None:
+        """A repository's hooks follow it to its new name."""
+        with self.lock:
+            for hook in self.hooks.values():
+                if hook.scope == "Repository" and hook.target.lower() == old.lower():
+                    hook.target = new
+
     def delete(self, hook: Hook) -> None:
         with self.lock:
             del self.hooks[hook.id]

@@ -428,13 +428,15 @@ class KubernetesAdapter(WireAdapter[Cluster]):
         options, dry_run = _delete_options(request)
         obj, gone = call.store.delete(rt, namespace or "", name, options, call.actor,
                                       dry_run=dry_run)
-        if gone and not rt.strategy.delete_returns_object and not _meta(obj).get(
-                "deletionTimestamp"):
+        if gone and not rt.strategy.delete_returns_object:
             details = {"name": name, **({"group": rt.group} if rt.group else {}),
                        "kind": rt.plural, "uid": _meta(obj).get("uid", "")}
             return Response.json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                        "status": "Success", "details": details})
-        return Response.json(200, served_as(rt, obj))
+        # 202 only where the deprecated orphanDependents=false asked for cascading and
+        # the object is still there (measured).
+        accepted = not gone and options.orphan_dependents is False
+        return Response.json(202 if accepted else 200, served_as(rt, obj))
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -475,7 +477,7 @@ class KubernetesAdapter(WireAdapter[Cluster]):
                 upgrade = "upgrade" in (request.header("Connection") or "").lower()
                 raise connect(call.store, rt, namespace or "", name, head, request.method,
                               upgrade)
-            allowed = ("GET",) if head == "log" else ("GET", "PUT", "PATCH")
+            allowed = {"log": ("GET",), "finalize": ("PUT",)}.get(head, ("GET", "PUT", "PATCH"))
             if request.method not in allowed:
                 raise method_not_allowed()
         if name is not None and rt.namespaced and namespace is None:
@@ -798,12 +800,20 @@ def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
     if propagation not in (None, "Orphan", "Background", "Foreground"):
         raise _options_invalid("DeleteOptions", Cause.not_supported(
             "propagationPolicy", propagation, ["Foreground", "Background", "Orphan", "nil"]))
-    if body.get("orphanDependents") is True or request.arg("orphanDependents") == "true":
-        propagation = propagation or "Orphan"
+    orphan = body.get("orphanDependents")
+    if orphan is None and request.arg("orphanDependents") is not None:
+        orphan = _is_true(request.arg("orphanDependents"))
+    if orphan is not None and propagation is not None:
+        raise _options_invalid("DeleteOptions", Cause.invalid(
+            "propagationPolicy", propagation,
+            "orphanDependents and deletionPropagation cannot be both set"))
+    if orphan is not None:
+        propagation = "Orphan" if orphan else "Background"
     dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
                        "DeleteOptions")
     grace = body.get("gracePeriodSeconds", integer_param(request.arg("gracePeriodSeconds")))
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
                          propagation=propagation,
+                         orphan_dependents=None if orphan is None else bool(orphan),
                          grace_period=grace if isinstance(grace, int) else None), dry_run

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from fakes._clock import Clock
 from fakes.kubernetes._errors import StatusError
+from fakes.kubernetes._events import involved_object, record_event
 from fakes.kubernetes._model import Cluster, DeleteOptions, Event
 from fakes.kubernetes._selectors import LabelSelector
 
@@ -153,38 +154,13 @@ class ControllerApi:
             manager=self.controller.manager)[0]
 
     def event(self, regarding: Mapping[str, Any], type: str, reason: str, message: str
-              ) -> dict[str, Any]:
-        """Record a core/v1 Event about ``regarding``, as client-go's event recorder
-        writes it for kube-controller-manager (measured on v1.37.2): named
-        ``<object>.<unix nanoseconds in hex>``; the same event again (object, reason,
-        message, component) counts up and moves ``lastTimestamp`` instead."""
-        meta = regarding["metadata"]
-        namespace = meta.get("namespace") or "default"
+              ) -> dict[str, Any] | None:
+        """Record a core/v1 Event about ``regarding`` from this controller (see
+        :mod:`fakes.kubernetes._events`); None when the server refused it."""
         component = self.controller.component or f"{self.controller.name}-controller"
-        for found in self.list_objects("", "events", namespace):
-            involved = found.get("involvedObject") or {}
-            if (involved.get("uid"), found.get("reason"), found.get("message"),
-                    (found.get("source") or {}).get("component")) == (
-                    meta.get("uid"), reason, message, component):
-                found["count"] = found.get("count", 1) + 1
-                found["lastTimestamp"] = self.now()
-                return self.update("", "events", found)
-        nanos = int(self.clock.now().timestamp() * 1e9)
-        while self.get("", "events", namespace, f"{meta['name']}.{nanos:x}") is not None:
-            nanos += 1
-        involved_object = {"apiVersion": regarding.get("apiVersion"),
-                           "kind": regarding.get("kind"), "name": meta["name"],
-                           "namespace": meta.get("namespace"), "uid": meta.get("uid"),
-                           "resourceVersion": meta.get("resourceVersion")}
-        return self.create("", "events", namespace, {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{nanos:x}", "namespace": namespace},
-            "involvedObject": {k: v for k, v in involved_object.items() if v},
-            "reason": reason, "message": message, "type": type,
-            "source": {"component": component}, "reportingComponent": component,
-            "reportingInstance": "", "count": 1,
-            "firstTimestamp": self.now(), "lastTimestamp": self.now(),
-            "eventTime": None})
+        return record_event(self.cluster, involved_object(regarding), type, reason, message,
+                            component=component, actor=self.controller.actor,
+                            manager=self.controller.manager)
 
     def delete(self, group: str, plural: str, obj: Mapping[str, Any], *,
                propagation: str | None = None, grace_period: int | None = None) -> None:

@@ -20,9 +20,9 @@ sig-architecture/api-conventions.md):
   writes to ``/status`` change only the status;
 - deletion: preconditions, finalizers and ``deletionTimestamp`` (the object goes when
   its last finalizer is removed), no new finalizers once deletion started;
-- a namespace's deletion removes what it holds, and the garbage collector deletes or
-  orphans the objects an object owned (``ownerReferences``). Both run at once, inside
-  the request that triggered them, where the real controllers run a little later;
+- a namespace's deletion removes what it holds (``_namespaces``), and the garbage
+  collector deletes or orphans the objects an object owned (``_gc``). Both run at once,
+  inside the request that triggered them, where the real controllers run a little later;
 - lists at the current or an exact resourceVersion, pages with ``limit`` and opaque
   ``continue`` tokens over a consistent snapshot, label and field selectors;
 - watch events from the journal: every change is recorded with its actor and an
@@ -63,7 +63,7 @@ import attrs
 
 from fakes._clock import Clock
 from fakes._journal import Change, Journal
-from fakes.kubernetes import _crd
+from fakes.kubernetes import _crd, _gc, _namespaces
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
 from fakes.kubernetes._defaults import default, on_create, on_update, scheduling_gated
@@ -110,9 +110,6 @@ _GENERATE_TRIES = 8
 # Metadata the server owns: what a client sends for these is ignored on update.
 _SERVER_METADATA = ("uid", "creationTimestamp", "deletionTimestamp",
                     "deletionGracePeriodSeconds", "generation", "managedFields", "selfLink")
-NAMESPACE_CONTROLLER = "system:serviceaccount:kube-system:namespace-controller"
-GARBAGE_COLLECTOR = "system:serviceaccount:kube-system:generic-garbage-collector"
-ORPHAN = "orphan"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
@@ -144,6 +141,7 @@ class DeleteOptions:
     uid: str | None = None
     resource_version: str | None = None
     propagation: str | None = None  # "Orphan", "Background", "Foreground"
+    orphan_dependents: bool | None = None  # the deprecated field, when it was sent
     grace_period: int | None = None  # gracePeriodSeconds: Pods end gracefully
 
 
@@ -248,6 +246,8 @@ class Cluster:
         #: Container logs a test set, by Pod uid and container name (pods/log).
         self.pod_logs: dict[tuple[str, str], str] = {}
         self._trackers: dict[tuple[str, str, str, str], Tracker] = {}
+        # The garbage collector and the namespace controller, fed every change.
+        self._controller_queue = _gc.ControllerQueue(self)
         #: Called with each committed change's Event (the controllers' wake-ups).
         self.observers: list[Callable[[Event], None]] = []
         #: Called after each write that reached the store (the controllers' runner).
@@ -276,6 +276,7 @@ class Cluster:
             self._random = random.Random(self._seed)
             self._generation += 1
             self._listings.clear()
+            self._controller_queue.forget()
 
     # -- reads ---------------------------------------------------------------------
 
@@ -624,7 +625,9 @@ class Cluster:
     def delete(self, rt: ResourceType, namespace: str, name: str, options: DeleteOptions,
                actor: str, *, dry_run: bool = False) -> tuple[dict[str, Any], bool]:
         """Delete (or start deleting) an object: the object as it was or now is, and
-        whether it is gone (or would be, with ``dry_run``)."""
+        whether this request removed it at once (or would have, with ``dry_run``)."""
+        if rt.kind == "Namespace":
+            _namespaces.check_deletable(name)
         with self._lock:
             key = self._key(rt, namespace, name)
             current = self._objects.get(key)
@@ -643,43 +646,50 @@ class Cluster:
                     "does not match the ResourceVersion in record "
                     f"({meta.get('resourceVersion')}). The object might have been "
                     "modified"), qualified=False)
+            finalizers = _gc.deletion_finalizers(rt, current, options)
             grace = _pod_grace_period(current, options) if rt.kind == "Pod" else 0
             if meta.get("deletionTimestamp"):
-                if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
+                if (meta.get("deletionGracePeriodSeconds") or 0) > 0:  # a Pod ending
+                    if grace >= meta["deletionGracePeriodSeconds"]:
+                        return _copy(current), False
+                    # a shorter grace period moves the deletion nearer (the kubelet's 0)
+                    current = self._write(rt, key, self._deleting(current, grace), current,
+                                          actor, "delete", dry_run=dry_run)
+                    if grace:
+                        return _copy(current), False
+                    meta = _meta(current)
+                # Deletion goes on; a policy that asks for another finalizer changes them
+                # (measured), and the garbage collector acts on it.
+                changed = _copy(current)
+                changed["metadata"]["finalizers"] = finalizers
+                if not finalizers:
+                    del changed["metadata"]["finalizers"]
+                if not (_namespaces.held(changed) if rt.kind == "Namespace" else finalizers):
+                    # (a namespace finalized before its deletion goes at the second)
+                    self._remove(rt, key, current, actor, dry_run=dry_run)
+                    return changed, True
+                if set(finalizers) == set(meta.get("finalizers") or []):
                     return _copy(current), False
-                # a shorter grace period moves the deletion nearer (the kubelet's 0)
-                shortened = self._deleting(current, grace)
-                current = self._write(rt, key, shortened, current, actor, "delete",
-                                      dry_run=dry_run)
-                if grace or meta.get("finalizers"):
-                    return _copy(current), False
-                self._remove(rt, key, current, actor, orphan=False, dry_run=dry_run)
-                return _copy(current), True
+                stored = self._write(rt, key, changed, current, actor, "delete",
+                                     dry_run=dry_run)
+                return _copy(stored), False
             if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
-            orphan = (options.propagation == "Orphan"
-                      or (options.propagation is None and rt.strategy.orphan_by_default))
-            if meta.get("finalizers") or rt.kind == "Namespace" or grace:
+            if finalizers or rt.kind == "Namespace" or grace:
+                # Deletion starts; the finalizers' controllers (the garbage collector's
+                # run at once, in _write) and a Pod's kubelet finish it.
                 deleting = self._deleting(current, grace)
+                deleting["metadata"]["finalizers"] = finalizers
+                if not finalizers:
+                    del deleting["metadata"]["finalizers"]
                 if rt.kind == "Namespace":
                     deleting["status"] = {**deleting.get("status", {}), "phase": "Terminating"}
                     deleting["metadata"].pop("deletionGracePeriodSeconds", None)
                 stored = self._write(rt, key, deleting, current, actor, "delete",
                                      dry_run=dry_run)
-                answer = _copy(stored)
-                if rt.kind == "Namespace" and not dry_run:
-                    self._namespace_controller(meta["name"])
-                return answer, False
-            if orphan:
-                # The response shows the object as the garbage collector finds it; the
-                # fake's collector runs at once.
-                answer = self._deleting(current)
-                answer["metadata"]["finalizers"] = [ORPHAN]
-            elif rt.kind == "Pod":
-                answer = self._deleting(current)
-            else:
-                answer = _copy(current)
-            self._remove(rt, key, current, actor, orphan=orphan, dry_run=dry_run)
+                return _copy(stored), False
+            answer = self._deleting(current) if rt.kind == "Pod" else _copy(current)
+            self._remove(rt, key, current, actor, dry_run=dry_run)
             return answer, True
 
     @_settles
@@ -805,7 +815,7 @@ class Cluster:
             self._write(rt, key, finished, crd, _crd.CONTROLLER, "update")
         else:
             del finished["metadata"]["finalizers"]
-            self._remove(rt, key, crd, _crd.CONTROLLER, final=finished, orphan=False)
+            self._remove(rt, key, crd, _crd.CONTROLLER, final=finished)
 
     def _checked_body(self, rt: ResourceType, namespace: str, body: Any,
                       name: str | None, validation: str = "Strict",
@@ -988,9 +998,14 @@ class Cluster:
             return _copy(current)  # nothing changed: nothing is written
         if rt.strategy.generation and _spec_of(new) != _spec_of(current):
             new["metadata"]["generation"] = old_meta.get("generation", 0) + 1
-        if old_meta.get("deletionTimestamp") and not new["metadata"].get("finalizers"):
+        if subresource == "finalize":
+            _namespaces.check_finalize(rt, name, new)
+        if old_meta.get("deletionTimestamp") and not (
+                _namespaces.held(new) if rt.kind == "Namespace"
+                else new["metadata"].get("finalizers")):
+            # Its watchers see it go as it was last stored (measured).
             answer = _copy(new)
-            self._remove(rt, key, current, actor, final=new, orphan=False, dry_run=dry_run)
+            self._remove(rt, key, current, actor, dry_run=dry_run)
             return answer
         stored = self._write(rt, key, new, current, actor, operation, dry_run=dry_run)
         return _copy(stored)
@@ -1073,11 +1088,11 @@ class Cluster:
             obj["metadata"]["resourceVersion"] = str(change.seq)
         if _crd.is_definition(rt):
             self._definitions_changed(rt, key)
+        self._controller_queue.changed(key, previous, obj)
         return obj
 
     def _remove(self, rt: ResourceType, key: Key, current: Mapping[str, Any], actor: str,
-                *, final: Mapping[str, Any] | None = None, orphan: bool,
-                dry_run: bool = False) -> None:
+                *, final: Mapping[str, Any] | None = None, dry_run: bool = False) -> None:
         """Delete the object for good, then let the garbage collector and the
         namespace controller react; nothing at all with ``dry_run``."""
         if dry_run:
@@ -1095,53 +1110,7 @@ class Cluster:
             self._definitions_changed(rt, key)
         elif rt.custom:
             self._finish_definition(rt.group, rt.plural)
-        self._collect_dependents(_meta(current).get("uid", ""), key[2], orphan)
-        if rt.namespaced:
-            self._namespace_controller(key[2])
-
-    def _collect_dependents(self, uid: str, namespace: str, orphan: bool) -> None:
-        """The garbage collector: objects owned by ``uid`` lose that owner (orphan) or,
-        when no owner of theirs is left, are deleted in the background."""
-        live = {_meta(o).get("uid") for o in self._objects.values()}
-        for key, obj in sorted(self._objects.items()):
-            if key not in self._objects:
-                continue  # deleted by an earlier step of this collection
-            owners = _meta(obj).get("ownerReferences") or []
-            if not any(ref.get("uid") == uid for ref in owners):
-                continue
-            rt = self._type_of(key)
-            if orphan:
-                new = _copy(obj)
-                new["metadata"]["ownerReferences"] = [r for r in owners if r.get("uid") != uid]
-                if not new["metadata"]["ownerReferences"]:
-                    del new["metadata"]["ownerReferences"]
-                self._write(rt, key, new, obj, GARBAGE_COLLECTOR, "update")
-            elif not any(r.get("uid") in live for r in owners if r.get("uid") != uid):
-                self.delete(rt, key[2], key[3], DeleteOptions(propagation="Background"),
-                            GARBAGE_COLLECTOR)
-
-    def _namespace_controller(self, namespace: str) -> None:
-        """Empty a namespace being deleted, and remove it once it is empty and has no
-        finalizers of its own."""
-        key = ("", "namespaces", "", namespace)
-        ns = self._objects.get(key)
-        if ns is None or not _meta(ns).get("deletionTimestamp"):
-            return
-        for other in sorted(k for k in self._objects if k[2] == namespace and k[0:2] != key[0:2]):
-            stored = self._objects.get(other)
-            if stored is not None and not _meta(stored).get("deletionTimestamp"):
-                self.delete(self._type_of(other), namespace, other[3],
-                            DeleteOptions(propagation="Background"), NAMESPACE_CONTROLLER)
-        ns = self._objects.get(key)
-        if ns is None or any(k[2] == namespace for k in self._objects):
-            return  # removed already, or objects with finalizers hold it
-        rt = self._type_of(key)
-        if ns.get("spec", {}).get("finalizers"):
-            finalized = _copy(ns)
-            finalized["spec"] = {}
-            ns = self._write(rt, key, finalized, ns, NAMESPACE_CONTROLLER, "finalize")
-        if not _meta(ns).get("finalizers"):
-            self._remove(rt, key, ns, NAMESPACE_CONTROLLER, orphan=False)
+        self._controller_queue.changed(key, current, None)
 
     def _selected(self, rt: ResourceType, obj: Mapping[str, Any], labels: LabelSelector,
                   fields: FieldSelector) -> bool:

@@ -89,7 +89,7 @@ class ResourceType:
 #: answers of a server that has no node, kubelet or endpoint to connect to); the
 #: others answer 501, naming themselves.
 SERVED_SUBRESOURCES = frozenset({"status", "scale", "log", "exec", "attach", "portforward",
-                                 "proxy"})
+                                 "proxy", "finalize"})
 
 
 class Registry:
