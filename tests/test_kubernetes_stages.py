@@ -327,11 +327,11 @@ def test_kwok_default_stages_write_what_the_kubelet_writes() -> None:
         "node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete",
         "pod-delete"]
     kwok.controllers.enable(*(n for n in kwok.controllers.names if n.startswith("stages/")))
-    [job] = built_in.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+    for fake in (built_in, kwok):
+        [job] = fake.apply({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
                             "spec": {"suspend": True, "template": {"spec": {
                                 "restartPolicy": "Never",
                                 "containers": [{"name": "c", "image": "busybox"}]}}}})
-    for fake in (built_in, kwok):
         fake.apply(pod("p", nodeName="fake-node", readinessGates=[{"conditionType": "x"}],
                        initContainers=[{"name": "i", "image": "x"},
                                        {"name": "s", "image": "y", "restartPolicy": "Always"}]))
