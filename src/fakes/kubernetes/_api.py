@@ -809,7 +809,9 @@ def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
         propagation = "Orphan" if orphan else "Background"
     dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
                        "DeleteOptions")
+    grace = body.get("gracePeriodSeconds", integer_param(request.arg("gracePeriodSeconds")))
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
                          propagation=propagation,
-                         orphan_dependents=None if orphan is None else bool(orphan)), dry_run
+                         orphan_dependents=None if orphan is None else bool(orphan),
+                         grace_period=grace if isinstance(grace, int) else None), dry_run

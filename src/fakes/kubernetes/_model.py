@@ -66,7 +66,7 @@ from fakes._journal import Change, Journal
 from fakes.kubernetes import _crd, _gc, _namespaces, _rbac
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
-from fakes.kubernetes._defaults import default, on_create, on_update
+from fakes.kubernetes._defaults import default, on_create, on_update, scheduling_gated
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -142,6 +142,7 @@ class DeleteOptions:
     resource_version: str | None = None
     propagation: str | None = None  # "Orphan", "Background", "Foreground"
     orphan_dependents: bool | None = None  # the deprecated field, when it was sent
+    grace_period: int | None = None  # gracePeriodSeconds: Pods end gracefully
 
 
 W = TypeVar("W", bound=Callable[..., Any])
@@ -181,6 +182,18 @@ def _copy_value(value: Any) -> Any:
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, dict) else {}
+
+
+def _pod_grace_period(pod: Mapping[str, Any], options: DeleteOptions) -> int:
+    """How long a Pod has to end (the pod registry's CheckGracefulDelete): what the
+    DELETE asks, else its spec's; none when no node runs it or it has finished."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+        return 0
+    grace = options.grace_period
+    if grace is None:
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+    return max(int(grace), 0) if grace is not None else 0
 
 
 def _timestamp(at: datetime) -> str:
@@ -483,6 +496,8 @@ class Cluster:
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
             on_create(rt, obj, self._allocated_ips(rt), self._random)
+            if rt.kind == "Pod":
+                scheduling_gated(obj, self._now())
             self._check_object(rt, meta["name"], obj, None)
             self._check_rules(rt, obj, None)
             if taken:
@@ -640,7 +655,17 @@ class Cluster:
                     f"({meta.get('resourceVersion')}). The object might have been "
                     "modified"), qualified=False)
             finalizers = _gc.deletion_finalizers(rt, current, options)
+            grace = _pod_grace_period(current, options) if rt.kind == "Pod" else 0
             if meta.get("deletionTimestamp"):
+                if (meta.get("deletionGracePeriodSeconds") or 0) > 0:  # a Pod ending
+                    if grace >= meta["deletionGracePeriodSeconds"]:
+                        return _copy(current), False
+                    # a shorter grace period moves the deletion nearer (the kubelet's 0)
+                    current = self._write(rt, key, self._deleting(current, grace), current,
+                                          actor, "delete", dry_run=dry_run)
+                    if grace:
+                        return _copy(current), False
+                    meta = _meta(current)
                 # Deletion goes on; a policy that asks for another finalizer changes them
                 # (measured), and the garbage collector acts on it.
                 changed = _copy(current)
@@ -658,10 +683,10 @@ class Cluster:
                 return _copy(stored), False
             if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
-            if finalizers or rt.kind == "Namespace":
+            if finalizers or rt.kind == "Namespace" or grace:
                 # Deletion starts; the finalizers' controllers (the garbage collector's
-                # run at once, in _write) finish it.
-                deleting = self._deleting(current)
+                # run at once, in _write) and a Pod's kubelet finish it.
+                deleting = self._deleting(current, grace)
                 deleting["metadata"]["finalizers"] = finalizers
                 if not finalizers:
                     del deleting["metadata"]["finalizers"]
@@ -1007,15 +1032,45 @@ class Cluster:
         return {ip for k, o in self._objects.items() if k[:2] == ("", "services")
                 for ip in (o.get("spec") or {}).get("clusterIPs") or ()}
 
-    def _deleting(self, current: Mapping[str, Any]) -> dict[str, Any]:
-        """``current`` with deletion started (apiserver's BeforeDelete)."""
+    def _deleting(self, current: Mapping[str, Any], grace: int = 0) -> dict[str, Any]:
+        """``current`` with deletion started (apiserver's BeforeDelete): it is due
+        ``grace`` seconds from now."""
         obj = _copy(current)
         meta = obj["metadata"]
-        meta["deletionTimestamp"] = _timestamp(self.clock.now())
-        meta["deletionGracePeriodSeconds"] = 0
-        if meta.get("generation"):
+        again = bool(meta.get("deletionTimestamp"))
+        meta["deletionTimestamp"] = _timestamp(self.clock.now() + timedelta(seconds=grace))
+        meta["deletionGracePeriodSeconds"] = grace
+        if meta.get("generation") and not again:
             meta["generation"] += 1
         return obj
+
+    @_settles
+    def bind(self, namespace: str, name: str, node: str, actor: str) -> dict[str, Any]:
+        """The ``pods/binding`` subresource: the scheduler's choice of a Node for a Pod
+        (``spec.nodeName`` and a true ``PodScheduled`` condition; measured on
+        kube-apiserver v1.37.2)."""
+        with self._lock:
+            rt = self.types.get("", "v1", "pods")
+            assert rt is not None
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                raise not_found(rt, name)
+            bound = (current.get("spec") or {}).get("nodeName")
+            if bound:
+                raise StatusError(
+                    f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
+                    f'already assigned to node "{bound}"', status=409, reason="Conflict",
+                    details={"name": name, "kind": "pods/binding"})
+            pod = _copy(current)
+            pod["spec"]["nodeName"] = node
+            status = pod.setdefault("status", {})
+            conditions = [c for c in status.get("conditions") or []
+                          if c.get("type") != "PodScheduled"]
+            status["conditions"] = [*conditions, {
+                "lastProbeTime": None, "lastTransitionTime": self._now(),
+                "status": "True", "type": "PodScheduled"}]
+            return _copy(self._write(rt, key, pod, current, actor, "binding"))
 
     def _write(self, rt: ResourceType, key: Key, obj: dict[str, Any],
                previous: Mapping[str, Any] | None, actor: str, operation: str, *,
