@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
+from fakes.kubernetes._deployments import DeploymentController
+from fakes.kubernetes._replicasets import ReplicaSetController
 
 
 def builtin_controllers(*, ca_pem: str) -> list[Controller]:
     return [
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
+        ReplicaSetController(),
+        DeploymentController(),
     ]
