@@ -401,3 +401,40 @@ def test_history_limit_and_undo(target: Target) -> None:
 def _observed(target: Target, path: str) -> None:
     deployment = _get(target, path)
     assert deployment["status"].get("observedGeneration") == deployment["metadata"]["generation"]
+
+
+@behaviour("K8S-439", "kubectl drives Deployments as it drives a real cluster: rollout status "
+           "waits for the rollout, rollout history lists revisions with their change-cause, "
+           "rollout undo brings the previous template back as the next revision, scale "
+           "resizes the current ReplicaSet",
+           cite="https://kubernetes.io/docs/reference/kubectl/generated/kubectl_rollout/ and "
+                + MEASURED)
+def test_kubectl_rollout(target: Target) -> None:
+    ns = target.namespace("deploy-kubectl")
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments", _deployment("web", 0))
+
+    def kubectl(*args: str) -> str:
+        done = target.kubectl("-n", ns, *args)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert kubectl("rollout", "status", "deployment/web", "--timeout=60s") == (
+        'deployment "web" successfully rolled out\n')
+    kubectl("set", "image", "deployment/web", "c=nginx:2")
+    kubectl("annotate", "deployment/web", "kubernetes.io/change-cause=nginx 2")
+    eventually(lambda: _observed(target, f"/apis/apps/v1/namespaces/{ns}/deployments/web"))
+    assert kubectl("rollout", "status", "deployment/web", "--timeout=60s") == (
+        'deployment "web" successfully rolled out\n')
+    assert kubectl("rollout", "history", "deployment/web").split("\n")[1:] == [
+        "REVISION  CHANGE-CAUSE", "1         <none>", "2         nginx 2", "", ""]
+    assert kubectl("rollout", "undo", "deployment/web") == "deployment.apps/web rolled back\n"
+
+    def undone() -> None:
+        found = _replica_sets(target, ns, "web")
+        assert [rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+                for rs in found] == ["2", "3"]
+        assert found[1]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx"
+
+    eventually(undone)
+    assert kubectl("scale", "deployment/web", "--replicas=2") == "deployment.apps/web scaled\n"
+    eventually(lambda: _sizes(target, ns, [0, 2]))

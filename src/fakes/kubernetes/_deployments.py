@@ -118,7 +118,10 @@ def _revision(rs: Mapping[str, Any]) -> int:
 
 
 def _without_hash(template: Mapping[str, Any]) -> dict[str, Any]:
-    meta = dict(template.get("metadata") or {})
+    """The template as the controller compares and hashes it: without the hash label,
+    and without metadata fields that are null (kubectl sends ``creationTimestamp:
+    null``, a zero value the real server's typed objects do not keep)."""
+    meta = {k: v for k, v in (template.get("metadata") or {}).items() if v is not None}
     labels = {k: v for k, v in (meta.get("labels") or {}).items() if k != HASH_LABEL}
     meta.pop("labels", None)
     if labels:
@@ -315,10 +318,14 @@ class Rollout:
                 history = annotations.get(REVISION_HISTORY)
                 annotations[REVISION_HISTORY] = f"{history},{old}" if history else old
             annotations[REVISION] = str(revision)
-        surge, _ = fenceposts(self.d)
-        annotations[DESIRED] = str(_replicas(self.d))
-        annotations[MAX_REPLICAS] = str(_replicas(self.d) + surge)
         return annotations
+
+    def _with_sizes(self, annotations: dict[str, str]) -> dict[str, str]:
+        """The desired-replicas and max-replicas annotations, which only making or
+        scaling a ReplicaSet writes."""
+        surge, _ = fenceposts(self.d)
+        return {**annotations, DESIRED: str(_replicas(self.d)),
+                MAX_REPLICAS: str(_replicas(self.d) + surge)}
 
     def _create_new(self, template: dict[str, Any], old: list[dict[str, Any]],
                     revision: int) -> dict[str, Any]:
@@ -348,7 +355,7 @@ class Rollout:
                              "ownerReferences": [owner_reference(self.d)]},
                 "spec": spec}
         body["spec"]["replicas"] = self._new_replicas(body, [*old, body])
-        body["metadata"]["annotations"] = self._rs_annotations(None, revision)
+        body["metadata"]["annotations"] = self._with_sizes(self._rs_annotations(None, revision))
         made = self.api.create(*_APPS, self.namespace, body)
         if _replicas(made) > 0:
             self.api.event(self.d, "Normal", "ScalingReplicaSet",
@@ -375,7 +382,7 @@ class Rollout:
 
     def _scale_rs(self, rs: dict[str, Any], replicas: int) -> dict[str, Any]:
         before = _replicas(rs)
-        annotations = self._rs_annotations(rs, _revision(rs))
+        annotations = self._with_sizes(_annotations(rs))
         if before == replicas and annotations == _annotations(rs):
             return rs
         rs["spec"]["replicas"] = replicas
