@@ -438,3 +438,94 @@ def test_kubectl_rollout(target: Target) -> None:
     eventually(undone)
     assert kubectl("scale", "deployment/web", "--replicas=2") == "deployment.apps/web scaled\n"
     eventually(lambda: _sizes(target, ns, [0, 2]))
+
+
+@behaviour("K8S-440", "a Deployment made paused gets no ReplicaSet, even when its template "
+           "and replicas change, and says so (Progressing Unknown, DeploymentPaused, "
+           "'Deployment is paused', then Available False); resumed, it rolls out "
+           "(ReplicaSetUpdated)",
+           cite=DEPLOYMENTS + "#pausing-and-resuming-a-deployment and " + MEASURED)
+def test_pause_and_resume(target: Target) -> None:
+    ns = target.namespace("deploy-pause")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments",
+            _deployment("web", 1, paused=True))
+    paused = [("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused"),
+              ("Available", "False", "MinimumReplicasUnavailable",
+               "Deployment does not have minimum availability.")]
+
+    def settled(generation: int) -> None:
+        deployment = _get(target, path)
+        assert deployment.get("status", {}).get("observedGeneration") == generation
+        assert _conditions(deployment) == paused
+        assert _replica_sets(target, ns, "web") == []
+
+    eventually(lambda: settled(1))
+    target.http("PATCH", path, content_type="application/merge-patch+json", body={
+        "spec": {"replicas": 2, "template": {"metadata": {"annotations": {"rollout": "2"}}}}})
+    eventually(lambda: settled(2))
+    target.http("PATCH", path, content_type="application/merge-patch+json",
+                body={"spec": {"paused": False}})
+    eventually(lambda: _sizes(target, ns, [2]))
+
+    def rolling() -> None:
+        assert [c[:3] for c in _conditions(_get(target, path))] == [
+            ("Available", "False", "MinimumReplicasUnavailable"),
+            ("Progressing", "True", "ReplicaSetUpdated")]
+
+    eventually(rolling)
+
+
+@behaviour("K8S-441", "scaling a Deployment in the middle of a rollout shares the new replicas "
+           "out in proportion to the ReplicaSets' sizes (the documentation's example: 10 "
+           "replicas, maxSurge 3, maxUnavailable 2, stuck at 8 old and 5 new; scaled to 15, "
+           "3 more go to the old ReplicaSet and 2 to the new)",
+           cite=DEPLOYMENTS + "#proportional-scaling and " + MEASURED)
+def test_proportional_scaling(target: Target) -> None:
+    ns = target.namespace("deploy-proportion")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments", _deployment(
+        "web", 10, strategy={"type": "RollingUpdate",
+                             "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 2}}))
+    eventually(lambda: _sizes(target, ns, [10]))
+    target.http("PATCH", path, content_type="application/merge-patch+json", body={
+        "spec": {"template": {"metadata": {"annotations": {"rollout": "2"}}}}})
+    eventually(lambda: _sizes(target, ns, [8, 5]))
+    target.http("PATCH", path, content_type="application/merge-patch+json",
+                body={"spec": {"replicas": 15}})
+    eventually(lambda: _sizes(target, ns, [11, 7]))
+    for rs in _replica_sets(target, ns, "web"):
+        annotations = rs["metadata"]["annotations"]
+        assert (annotations["deployment.kubernetes.io/desired-replicas"],
+                annotations["deployment.kubernetes.io/max-replicas"]) == ("15", "18")
+
+
+@behaviour("K8S-442", "a Deployment adopts a ReplicaSet without a controller that its "
+           "selector matches (an old one, as its template differs) and releases an owned "
+           "ReplicaSet whose labels stop matching",
+           cite="https://kubernetes.io/docs/concepts/overview/working-with-objects/"
+                "owners-dependents/ and " + MEASURED)
+def test_deployment_adopts_and_releases_replica_sets(target: Target) -> None:
+    ns = target.namespace("deploy-adopt")
+    orphan = _replica_set("web", 2)
+    orphan["metadata"]["labels"] = {"app": "web"}
+    orphan["spec"]["template"]["metadata"]["annotations"] = {"made": "by hand"}
+    created(target, f"/apis/apps/v1/namespaces/{ns}/replicasets", orphan)
+    made = created(target, f"/apis/apps/v1/namespaces/{ns}/deployments", _deployment("web", 2))
+    rs_path = f"/apis/apps/v1/namespaces/{ns}/replicasets/web"
+
+    def adopted() -> None:
+        rs = _get(target, rs_path)
+        assert [r["uid"] for r in rs["metadata"].get("ownerReferences") or ()] == [
+            made["metadata"]["uid"]]
+        found = _items(target, f"/apis/apps/v1/namespaces/{ns}/replicasets", "app=web")
+        assert sorted(r["spec"]["replicas"] for r in found) == [1, 2]
+
+    eventually(adopted)
+    target.http("PATCH", rs_path, content_type="application/merge-patch+json",
+                body={"metadata": {"labels": {"app": "other"}}})
+    eventually(lambda: _assert_no_owner(target, rs_path))
+
+
+def _assert_no_owner(target: Target, path: str) -> None:
+    assert "ownerReferences" not in _get(target, path)["metadata"]
