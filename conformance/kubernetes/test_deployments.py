@@ -479,7 +479,7 @@ def test_pause_and_resume(target: Target) -> None:
 @behaviour("K8S-441", "scaling a Deployment in the middle of a rollout shares the new replicas "
            "out in proportion to the ReplicaSets' sizes (the documentation's example: 10 "
            "replicas, maxSurge 3, maxUnavailable 2, stuck at 8 old and 5 new; scaled to 15, "
-           "3 more go to the old ReplicaSet and 2 to the new)",
+           "3 more go to the old ReplicaSet and 2 to the new; scaled to 0, both empty)",
            cite=DEPLOYMENTS + "#proportional-scaling and " + MEASURED)
 def test_proportional_scaling(target: Target) -> None:
     ns = target.namespace("deploy-proportion")
@@ -498,6 +498,9 @@ def test_proportional_scaling(target: Target) -> None:
         annotations = rs["metadata"]["annotations"]
         assert (annotations["deployment.kubernetes.io/desired-replicas"],
                 annotations["deployment.kubernetes.io/max-replicas"]) == ("15", "18")
+    target.http("PATCH", path, content_type="application/merge-patch+json",
+                body={"spec": {"replicas": 0}})
+    eventually(lambda: _sizes(target, ns, [0, 0]))
 
 
 @behaviour("K8S-442", "a Deployment adopts a ReplicaSet without a controller that its "
@@ -529,3 +532,32 @@ def test_deployment_adopts_and_releases_replica_sets(target: Target) -> None:
 
 def _assert_no_owner(target: Target, path: str) -> None:
     assert "ownerReferences" not in _get(target, path)["metadata"]
+
+
+@behaviour("K8S-443", "a ReplicaSet without a controller whose template is the Deployment's "
+           "becomes its new ReplicaSet: adopted, given revision 1 and the Deployment's "
+           "minReadySeconds (no replicas annotations: it is never scaled), and no other "
+           "ReplicaSet is made",
+           cite=DEPLOYMENTS + "#creating-a-deployment and " + MEASURED)
+def test_an_orphan_with_the_template_becomes_the_new_replica_set(target: Target) -> None:
+    ns = target.namespace("deploy-found")
+    orphan = _replica_set("web", 2)
+    orphan["metadata"]["labels"] = {"app": "web"}  # a Deployment selects on these
+    created(target, f"/apis/apps/v1/namespaces/{ns}/replicasets", orphan)
+    made = created(target, f"/apis/apps/v1/namespaces/{ns}/deployments",
+                   _deployment("web", 2, minReadySeconds=5))
+
+    def found() -> dict[str, Any]:
+        found = _items(target, f"/apis/apps/v1/namespaces/{ns}/replicasets")
+        assert len(found) == 1, found
+        rs = found[0]
+        assert [r["uid"] for r in rs["metadata"].get("ownerReferences") or ()] == [
+            made["metadata"]["uid"]]
+        assert rs["spec"].get("minReadySeconds") == 5
+        return rs
+
+    rs = eventually(found)
+    assert rs["metadata"]["name"] == "web"
+    # Already the right size, it is never scaled: no replicas annotations.
+    assert rs["metadata"]["annotations"] == {"deployment.kubernetes.io/revision": "1"}
+    assert rs["spec"]["replicas"] == 2

@@ -30,6 +30,9 @@ https://kubernetes.io/docs/concepts/workloads/controllers/deployment/):
 - the revision annotation on the Deployment, and ``revisionHistoryLimit``: the oldest
   empty ReplicaSets beyond it are deleted once a rollout is complete.
 
+apps/v1 defaults ``progressDeadlineSeconds`` (600) and ``revisionHistoryLimit`` (10), so
+the real controller's paths for Deployments without them are not modelled.
+
 Divergence: the pod-template-hash is FNV-32a, safe-encoded as the real one, but over
 the template's canonical JSON rather than Go's ``DeepHashObject`` dump of the typed
 struct, so the names differ from a real cluster's (they are as stable: the same
@@ -167,9 +170,9 @@ class DeploymentController(Controller):
         if deployment is None:
             return None
         spec = deployment.get("spec") or {}
-        deadline = spec.get("progressDeadlineSeconds")
+        deadline = spec.get("progressDeadlineSeconds", 600)
         progressing = _condition(deployment, "Progressing")
-        if deadline is None or progressing is None or spec.get("paused") \
+        if progressing is None or spec.get("paused") \
                 or progressing.get("reason") in ("NewReplicaSetAvailable",
                                                  "ProgressDeadlineExceeded"):
             return None
@@ -301,8 +304,7 @@ class Rollout:
             if not min_ready:
                 del new["spec"]["minReadySeconds"]
             new = self.api.update(*_APPS, new)
-        if self.spec.get("progressDeadlineSeconds") is not None \
-                and _condition(self.d, "Progressing") is None:
+        if _condition(self.d, "Progressing") is None:
             self._set_condition("Progressing", "True", "FoundNewReplicaSet",
                                 f'Found new replica set "{new["metadata"]["name"]}"')
             self._write_status()
@@ -360,9 +362,8 @@ class Rollout:
         if _replicas(made) > 0:
             self.api.event(self.d, "Normal", "ScalingReplicaSet",
                            f"Scaled up replica set {name} from 0 to {_replicas(made)}")
-        if self.spec.get("progressDeadlineSeconds") is not None:
-            self._set_condition("Progressing", "True", "NewReplicaSetCreated",
-                                f'Created new replica set "{name}"')
+        self._set_condition("Progressing", "True", "NewReplicaSetCreated",
+                            f'Created new replica set "{name}"')
         self._set_revision(str(revision))
         self._write_status()
         return made
@@ -527,9 +528,7 @@ class Rollout:
     # -- history -------------------------------------------------------------------------
 
     def _cleanup(self, old: list[dict[str, Any]]) -> None:
-        limit = self.spec.get("revisionHistoryLimit")
-        if limit is None:
-            return
+        limit = int(self.spec.get("revisionHistoryLimit", 10))
         alive = [rs for rs in self._fresh(old) if not rs["metadata"].get("deletionTimestamp")]
         for rs in sorted(alive, key=_revision)[:max(0, len(alive) - limit)]:
             if _status(rs, "replicas") or _replicas(rs) or \
@@ -596,11 +595,6 @@ class Rollout:
             self._write_status()
 
     def _progress(self, everything: list[dict[str, Any]], before: Mapping[str, Any]) -> None:
-        if self.spec.get("progressDeadlineSeconds") is None:
-            self.d["status"]["conditions"] = [
-                c for c in self.d["status"].get("conditions") or ()
-                if c.get("type") != "Progressing"]
-            return
         new, _ = self._peek(everything)
         status = self.d["status"]
         current = _condition(self.d, "Progressing")
@@ -643,14 +637,12 @@ class Rollout:
         if current.get("reason") == "ProgressDeadlineExceeded":
             return True
         since = parse_time(current.get("lastUpdateTime")) or 0.0
-        deadline = since + int(self.spec["progressDeadlineSeconds"])
+        deadline = since + int(self.spec.get("progressDeadlineSeconds", 600))
         return deadline < self.api.clock.now().timestamp()
 
     def _paused_condition(self) -> None:
         """Progressing is Unknown while paused (DeploymentPaused), and says so when
         resumed (DeploymentResumed)."""
-        if self.spec.get("progressDeadlineSeconds") is None:
-            return
         current = _condition(self.d, "Progressing")
         paused = bool(self.spec.get("paused"))
         if paused and (current is None or current.get("reason") != "DeploymentPaused"):

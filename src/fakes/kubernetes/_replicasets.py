@@ -54,13 +54,10 @@ def parse_time(value: str | None) -> float | None:
     return datetime.strptime(value, _TIME).replace(tzinfo=timezone.utc).timestamp()
 
 
-def selector_of(obj: Mapping[str, Any]) -> LabelSelector | None:
-    """The object's ``spec.selector`` (a metav1.LabelSelector), or None if it selects
-    nothing (an empty selector selects nothing for workloads)."""
-    spec = (obj.get("spec") or {}).get("selector") or {}
-    if not spec.get("matchLabels") and not spec.get("matchExpressions"):
-        return None
-    return label_selector(spec)
+def selector_of(obj: Mapping[str, Any]) -> LabelSelector:
+    """The object's ``spec.selector`` (a metav1.LabelSelector; apps/v1 validation makes
+    sure it is there and not empty)."""
+    return label_selector((obj.get("spec") or {}).get("selector") or {})
 
 
 def ready_since(pod: Mapping[str, Any]) -> float | None:
@@ -95,7 +92,7 @@ def is_terminating(pod: Mapping[str, Any]) -> bool:
 
 
 def claim(api: ControllerApi, owner: Mapping[str, Any], group: str, plural: str,
-          candidates: list[dict[str, Any]], selector: LabelSelector | None
+          candidates: list[dict[str, Any]], selector: LabelSelector
           ) -> list[dict[str, Any]]:
     """The objects ``owner`` controls after adopting the orphans its selector matches
     and releasing the ones it no longer matches (controller-runtime's and kcm's
@@ -106,7 +103,7 @@ def claim(api: ControllerApi, owner: Mapping[str, Any], group: str, plural: str,
     for obj in candidates:
         ref = controller_of(obj)
         labels = obj["metadata"].get("labels") or {}
-        matches = selector is not None and selector.matches(labels)
+        matches = selector.matches(labels)
         if ref is not None:
             if ref.get("uid") != uid:
                 continue
