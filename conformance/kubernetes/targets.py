@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
@@ -96,11 +96,13 @@ class Capabilities:
     resettable: bool
     # A test can set what a Pod's log holds (a real cluster's logs come from a kubelet).
     pod_logs: bool = False
+    # A kube-scheduler can be run for a test (Target.scheduling): real-local has none.
+    scheduler: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     more_subresources=False, tables=True, full_cel=False,
-                    resettable=True, pod_logs=True)
+                    resettable=True, pod_logs=True, scheduler=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     more_subresources=True, tables=True, full_cel=True,
                     resettable=False)
@@ -307,6 +309,11 @@ class Target(_BaseTarget):
         self.require("journal")
         raise NotImplementedError  # pragma: no cover
 
+    def scheduling(self) -> contextlib.AbstractContextManager[None]:
+        """A scheduler binds Pods without a node while the context lasts."""
+        self.require("scheduler")
+        raise NotImplementedError  # pragma: no cover
+
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
         """Delete every namespace and cluster-scoped object the run created."""
@@ -344,7 +351,10 @@ class FakeTarget(Target):
     def __init__(self) -> None:
         from fakes.kubernetes import FakeCluster
 
+        # real-local runs no kube-scheduler: neither does this target, but when a
+        # test asks for one (scheduling()).
         self.fake = FakeCluster().start()
+        self.fake.controllers.disable("scheduler")
         super().__init__(FAKE, self.fake.api_client().configuration, self.fake.kubeconfig)
 
     def dynamic(self) -> Any:
@@ -381,6 +391,14 @@ class FakeTarget(Target):
 
     def changes_since(self, seq: int) -> list[Any]:
         return self.fake.journal.since(seq)
+
+    @contextlib.contextmanager
+    def scheduling(self) -> Iterator[None]:
+        self.fake.controllers.enable("scheduler")
+        try:
+            yield
+        finally:
+            self.fake.controllers.disable("scheduler")
 
     def close(self) -> None:
         try:

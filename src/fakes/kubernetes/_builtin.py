@@ -7,6 +7,7 @@ from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
 from fakes.kubernetes._deployments import DeploymentController
 from fakes.kubernetes._replicasets import ReplicaSetController
+from fakes.kubernetes._scheduler import Scheduler
 
 
 def builtin_controllers(*, ca_pem: str) -> list[Controller]:
@@ -15,4 +16,5 @@ def builtin_controllers(*, ca_pem: str) -> list[Controller]:
         RootCAPublisher(ca_pem),
         ReplicaSetController(),
         DeploymentController(),
+        Scheduler(),
     ]
