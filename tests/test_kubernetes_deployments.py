@@ -22,6 +22,13 @@ def deployment(name: str = "web", replicas: int = 3, **spec: Any) -> dict[str, A
                      **spec}}
 
 
+def cluster() -> FakeCluster:
+    """A cluster whose Pods are never scheduled: the tests make them ready themselves."""
+    fake = FakeCluster()
+    fake.controllers.disable("scheduler")
+    return fake
+
+
 def mark_ready(fake: FakeCluster, *, only: int | None = None) -> list[str]:
     """Mark Pods not yet ready as Running and Ready now (the first ``only`` of them)."""
     rt = fake.store.types.get("", "v1", "pods")
@@ -60,7 +67,7 @@ def roll(fake: FakeCluster, version: str, name: str = "web") -> None:
 
 
 def test_ready_pods_make_the_deployment_available() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment())
     assert conditions(fake.get("Deployment", "web", NS))["Available"] == (
         "False", "MinimumReplicasUnavailable")
@@ -76,7 +83,7 @@ def test_ready_pods_make_the_deployment_available() -> None:
 
 
 def test_min_ready_seconds_count_on_the_fake_clock() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment(replicas=1, minReadySeconds=30))
     mark_ready(fake)
     [rs] = fake.list("ReplicaSet", NS)
@@ -90,7 +97,7 @@ def test_min_ready_seconds_count_on_the_fake_clock() -> None:
 
 
 def test_a_rolling_update_completes_as_pods_become_ready() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment(replicas=4))
     mark_ready(fake)
     roll(fake, "2")
@@ -110,7 +117,7 @@ def test_a_rolling_update_completes_as_pods_become_ready() -> None:
 
 
 def test_progress_deadline_on_the_clock_and_pause() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment(replicas=1, progressDeadlineSeconds=60))
     fake.clock.advance(60)
     assert conditions(fake.get("Deployment", "web", NS))["Progressing"][0] == "True"
@@ -133,7 +140,7 @@ def test_progress_deadline_on_the_clock_and_pause() -> None:
 
 
 def test_scaling_mid_rollout_is_shared_in_proportion() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     # The documentation's example (#proportional-scaling): 10 replicas, maxSurge 3,
     # maxUnavailable 2, a rollout stuck at 8 old and 5 new; scaled to 15, the 5 more
     # go 3 to the old ReplicaSet and 2 to the new.
@@ -149,7 +156,7 @@ def test_scaling_mid_rollout_is_shared_in_proportion() -> None:
 
 
 def test_recreate_waits_for_old_pods() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment(replicas=2, strategy={"type": "Recreate"}))
     mark_ready(fake)
     roll(fake, "2")
@@ -158,7 +165,7 @@ def test_recreate_waits_for_old_pods() -> None:
 
 
 def test_replica_set_scale_down_deletes_unready_pods_first() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment(replicas=3))
     [ready] = mark_ready(fake, only=1)
     d = fake.get("Deployment", "web", NS)
@@ -177,7 +184,7 @@ def test_controllers_switch_off() -> None:
 
 
 def test_deleting_a_deployment_collects_its_replica_sets_and_pods() -> None:
-    fake = FakeCluster()
+    fake = cluster()
     fake.apply(deployment())
     fake.delete("Deployment", "web", NS)
     assert fake.list("ReplicaSet", NS) == [] and fake.list("Pod", NS) == []

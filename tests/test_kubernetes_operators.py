@@ -163,6 +163,7 @@ class WatchOperator:
 @pytest.fixture
 def cluster() -> Iterator[FakeCluster]:
     with FakeCluster() as fake:
+        fake.controllers.disable("scheduler")  # the tests play the kubelet
         fake.apply(DEFINITION)
         yield fake
 

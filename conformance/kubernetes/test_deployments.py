@@ -1,8 +1,10 @@
 """What kube-controller-manager's Deployment and ReplicaSet controllers do: Pods from a
 ReplicaSet's template, ReplicaSets from a Deployment's, rollouts, status and Events.
 
-The Pods here name no node, so on every target they stay ``Pending`` and never become
-ready (real-local has no scheduler): the outcomes below do not wait on a kubelet.
+Most Pods here select no node, so on every target they stay ``Pending`` and never
+become ready (real-local has no scheduler; the fake's finds no Node): those outcomes do
+not wait on a kubelet. The Pods that must run name their node, ``fake-node`` (kwok's on
+real-local, the fake's own kubelet on the fake).
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ DEPLOYMENTS = "https://kubernetes.io/docs/concepts/workloads/controllers/deploym
 REPLICASETS = "https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/"
 HASH = re.compile(r"^[bcdfghjklmnpqrstvwxz2456789]{6,10}$")
 TIMES = ("lastUpdateTime", "lastTransitionTime")
+NO_NODE = "verified-fakes/no-such-node"
 
 
 def _template(app: str, **spec: Any) -> dict[str, Any]:
+    """A Pod template whose Pods no node takes (a node selector nothing matches), unless
+    ``spec`` names a node."""
+    placement = {} if "nodeName" in spec else {"nodeSelector": {NO_NODE: "true"}}
     return {"metadata": {"labels": {"app": app}},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}], **spec}}
+            "spec": {"containers": [{"name": "c", "image": "nginx"}], **placement, **spec}}
 
 
 def _deployment(name: str, replicas: int, **spec: Any) -> dict[str, Any]:
@@ -236,7 +242,7 @@ def test_replica_set_adopts_and_releases(target: Target) -> None:
     orphan = created(target, pods_path, {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "orphan", "labels": {"app": "rs"}},
-        "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        "spec": _template("rs")["spec"]})
     rs = created(target, f"/apis/apps/v1/namespaces/{ns}/replicasets", _replica_set("rs", 2))
 
     def two_owned() -> list[dict[str, Any]]:
@@ -561,3 +567,95 @@ def test_an_orphan_with_the_template_becomes_the_new_replica_set(target: Target)
     # Already the right size, it is never scaled: no replicas annotations.
     assert rs["metadata"]["annotations"] == {"deployment.kubernetes.io/revision": "1"}
     assert rs["spec"]["replicas"] == 2
+
+
+def _running(name: str, replicas: int, **spec: Any) -> dict[str, Any]:
+    """A Deployment whose Pods run on fake-node."""
+    deployment = _deployment(name, replicas, **spec)
+    deployment["spec"]["template"] = _template(name, nodeName="fake-node")
+    return deployment
+
+
+@behaviour("K8S-444", "once its Pods run and are ready, a Deployment is Available "
+           "(MinimumReplicasAvailable) and its rollout complete (NewReplicaSetAvailable, "
+           "'ReplicaSet \"X\" has successfully progressed.'), every count filled in",
+           cite=DEPLOYMENTS + "#complete-deployment and " + MEASURED)
+def test_running_pods_make_a_deployment_available(target: Target) -> None:
+    ns = target.namespace("deploy-available")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments", _running("web", 2))
+
+    def complete() -> dict[str, Any]:
+        _time_passes(target, 1)
+        deployment = _get(target, path)
+        assert deployment["status"].get("availableReplicas") == 2
+        assert _conditions(deployment)[-1][2] == "NewReplicaSetAvailable"
+        return deployment
+
+    deployment = eventually(complete)
+    name = _only_replica_set(target, ns)["metadata"]["name"]
+    assert {k: v for k, v in deployment["status"].items() if k != "conditions"} == {
+        "observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 2,
+        "availableReplicas": 2, "terminatingReplicas": 0}
+    assert _conditions(deployment) == [
+        ("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
+        ("Progressing", "True", "NewReplicaSetAvailable",
+         f'ReplicaSet "{name}" has successfully progressed.')]
+    assert eventually(lambda: _settled_rs(target, ns, name, 2)) == {
+        "replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 2, "availableReplicas": 2,
+        "observedGeneration": 1, "terminatingReplicas": 0}
+
+
+@behaviour("K8S-445", "with running Pods a rolling update completes: the new ReplicaSet "
+           "grows one Pod over the count while the old shrinks as new Pods become available, "
+           "until the old is empty",
+           cite=DEPLOYMENTS + "#rolling-update-deployment and " + MEASURED)
+def test_a_rolling_update_completes(target: Target) -> None:
+    ns = target.namespace("deploy-complete")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments", _running("web", 2))
+    eventually(lambda: _available(target, path, 2))
+    target.http("PATCH", path, content_type="application/merge-patch+json", body={
+        "spec": {"template": {"metadata": {"annotations": {"rollout": "2"}}}}})
+
+    def rolled() -> None:
+        _time_passes(target, 1)
+        _sizes(target, ns, [0, 2])
+        _available(target, path, 2)
+        deployment = _get(target, path)
+        assert deployment["status"].get("updatedReplicas") == 2
+        assert deployment["status"].get("observedGeneration") == 2
+        assert _conditions(deployment)[-1][2] == "NewReplicaSetAvailable"
+
+    eventually(rolled)
+    old, new = (rs["metadata"]["name"] for rs in _replica_sets(target, ns, "web"))
+    assert [e[2] for e in _events(target, ns, "web")] == [
+        f"Scaled up replica set {old} from 0 to 2",
+        f"Scaled up replica set {new} from 0 to 1",
+        f"Scaled down replica set {old} from 2 to 1",
+        f"Scaled up replica set {new} from 1 to 2",
+        f"Scaled down replica set {old} from 1 to 0"]
+
+
+def _available(target: Target, path: str, count: int) -> None:
+    _time_passes(target, 1)
+    assert _get(target, path)["status"].get("availableReplicas") == count
+
+
+@behaviour("K8S-446", "a ready Pod counts as available only after minReadySeconds",
+           cite=DEPLOYMENTS + "#min-ready-seconds and " + MEASURED)
+def test_min_ready_seconds(target: Target) -> None:
+    ns = target.namespace("deploy-minready")
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/web"
+    created(target, f"/apis/apps/v1/namespaces/{ns}/deployments",
+            _running("web", 1, minReadySeconds=20))
+
+    def ready() -> dict[str, Any]:
+        status = _get(target, path)["status"]
+        assert status.get("readyReplicas") == 1
+        return status  # type: ignore[no-any-return]
+
+    status = eventually(ready)
+    assert "availableReplicas" not in status
+    _time_passes(target, 21)
+    eventually(lambda: _available(target, path, 1))
