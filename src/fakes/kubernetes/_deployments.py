@@ -48,7 +48,13 @@ from typing import Any
 
 from fakes.kubernetes._controllers import Controller, ControllerApi, controller_of, owner_reference
 from fakes.kubernetes._model import Event
-from fakes.kubernetes._replicasets import claim, parse_time, selector_of, set_condition
+from fakes.kubernetes._replicasets import (
+    claim,
+    parse_time,
+    relabelled_owner,
+    selector_of,
+    set_condition,
+)
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
@@ -145,12 +151,21 @@ class DeploymentController(Controller):
     kind = "Deployment"
     owns = (_APPS,)
 
+    def __init__(self) -> None:
+        #: (namespace, Deployment) whose owned ReplicaSet had its labels changed: its
+        #: next sync looks at every ReplicaSet of the namespace (see ReplicaSetController).
+        self._relabelled: set[tuple[str, str]] = set()
+
     def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
         yield from super().wakes(event)
         group, plural, namespace, _ = event.key
-        if (group, plural) == _APPS and event.object is not None \
-                and controller_of(event.object) is None:
+        if (group, plural) != _APPS or event.object is None:
+            return
+        if controller_of(event.object) is None:
             yield namespace, ""  # an orphan: every Deployment of the namespace looks
+        owner = relabelled_owner(event, self.kind)
+        if owner is not None:
+            self._relabelled.add((namespace, owner))
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
         if not name:
@@ -159,8 +174,11 @@ class DeploymentController(Controller):
             return min((w for w in waits if w is not None), default=None)
         deployment = api.get("apps", "deployments", namespace, name)
         if deployment is None:
+            self._relabelled.discard((namespace, name))
             return None
-        Rollout(api, deployment).run()
+        every = (namespace, name) in self._relabelled
+        self._relabelled.discard((namespace, name))
+        Rollout(api, deployment).run(every_replica_set=every)
         return self._deadline_in(api, namespace, name)
 
     @staticmethod
@@ -204,9 +222,11 @@ class Rollout:
 
     # -- the flow ------------------------------------------------------------------
 
-    def run(self) -> None:
-        replica_sets = claim(self.api, self.d, *_APPS,
-                             self.api.list_objects(*_APPS, self.namespace), selector_of(self.d))
+    def run(self, *, every_replica_set: bool = False) -> None:
+        selector = selector_of(self.d)
+        candidates = self.api.list_objects(
+            *_APPS, self.namespace, labels=None if every_replica_set else selector)
+        replica_sets = claim(self.api, self.d, *_APPS, candidates, selector)
         if self.d["metadata"].get("deletionTimestamp"):
             self._sync_status(replica_sets, progress=False)
             return

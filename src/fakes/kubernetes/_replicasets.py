@@ -124,6 +124,18 @@ def claim(api: ControllerApi, owner: Mapping[str, Any], group: str, plural: str,
     return claimed
 
 
+def relabelled_owner(event: Event, kind: str) -> str | None:
+    """The name of the ``kind`` controlling the object of ``event`` if the event changed
+    the object's labels (its controller may have to release it)."""
+    ref = controller_of(event.object or {})
+    if ref is None or ref.get("kind") != kind or event.previous is None \
+            or event.object is None:
+        return None
+    if event.previous["metadata"].get("labels") == event.object["metadata"].get("labels"):
+        return None
+    return str(ref.get("name", ""))
+
+
 def set_condition(conditions: list[dict[str, Any]], condition: dict[str, Any]
                   ) -> list[dict[str, Any]]:
     """The conditions with ``condition`` set as kcm's workload controllers set one: the
@@ -164,12 +176,22 @@ class ReplicaSetController(Controller):
     kind = "ReplicaSet"
     owns = (("", "pods"),)
 
+    def __init__(self) -> None:
+        #: (namespace, ReplicaSet) whose owned Pod had its labels changed: its next sync
+        #: looks at every Pod of the namespace, to release the Pod if it no longer
+        #: matches. Other syncs read only the Pods the selector matches.
+        self._relabelled: set[tuple[str, str]] = set()
+
     def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
         yield from super().wakes(event)
         group, plural, namespace, _ = event.key
-        if (group, plural) == ("", "pods") and event.object is not None \
-                and controller_of(event.object) is None:
+        if (group, plural) != ("", "pods") or event.object is None:
+            return
+        if controller_of(event.object) is None:
             yield namespace, ""  # an orphan: every ReplicaSet of the namespace looks
+        owner = relabelled_owner(event, self.kind)
+        if owner is not None:
+            self._relabelled.add((namespace, owner))
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
         if not name:
@@ -178,9 +200,15 @@ class ReplicaSetController(Controller):
             return min((w for w in waits if w is not None), default=None)
         rs = api.get("apps", "replicasets", namespace, name)
         if rs is None:
+            self._relabelled.discard((namespace, name))
             return None
-        pods = api.list_objects("", "pods", namespace)
-        owned = claim(api, rs, "", "pods", pods, selector_of(rs))
+        selector = selector_of(rs)
+        if (namespace, name) in self._relabelled:
+            self._relabelled.discard((namespace, name))
+            pods = api.list_objects("", "pods", namespace)
+        else:
+            pods = api.list_objects("", "pods", namespace, labels=selector)
+        owned = claim(api, rs, "", "pods", pods, selector)
         active = [p for p in owned if is_active(p)]
         failure = None
         if not rs["metadata"].get("deletionTimestamp"):
