@@ -3,6 +3,9 @@ through the status subresource (as a kubelet would)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import time
 from typing import Any
 
 import pytest
@@ -207,3 +210,23 @@ def test_template_hash_is_stable_and_safe_encoded() -> None:
     first = template_hash(template, None)
     assert first == template_hash(template, None) != template_hash(template, 1)
     assert set(first) <= set("bcdfghjklmnpqrstvwxz2456789")
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_rollout_status_and_wait_follow_the_clock() -> None:
+    """kubectl watches; the test moves the fake's clock while it waits."""
+    with FakeCluster() as fake:  # its scheduler and kubelet run the Pods
+        fake.apply(deployment(minReadySeconds=30))
+        kubectl = ["kubectl", "--kubeconfig", fake.kubeconfig, "-n", NS]
+        status = subprocess.Popen([*kubectl, "rollout", "status", "deployment/web",
+                                   "--timeout=60s"], stdout=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen([*kubectl, "wait", "--for=condition=Available",
+                                    "deployment/web", "--timeout=60s"],
+                                   stdout=subprocess.PIPE, text=True)
+        time.sleep(1)  # both are watching by now (and would wait, were it not)
+        assert status.poll() is None and waiting.poll() is None
+        fake.clock.advance(30)
+        assert status.wait(timeout=60) == 0 and waiting.wait(timeout=60) == 0
+        assert status.stdout is not None and waiting.stdout is not None
+        assert status.stdout.read().endswith('deployment "web" successfully rolled out\n')
+        assert waiting.stdout.read() == "deployment.apps/web condition met\n"

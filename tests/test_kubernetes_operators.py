@@ -1,6 +1,7 @@
 """Small operators tested end to end on the fake, with its built-in controllers doing
 what a real cluster's do: a custom resource makes the operator create a Deployment, the
-Deployment becomes Available, the operator reports it in the resource's status; deleting
+Deployment becomes Available as the fake's clock passes its minReadySeconds (its Pods
+run on the fake's Node at once), the operator reports it in the resource's status; deleting
 the resource runs the operator's finalizer and the garbage collector removes the
 children (the Deployment, its ReplicaSet and Pods).
 
@@ -26,6 +27,8 @@ from kubernetes import client, watch
 GROUP, VERSION, PLURAL = "example.com", "v1", "websites"
 FINALIZER = "example.com/cleanup"
 NS = "default"
+#: The Website's Pods count as available this long (fake clock) after they are ready.
+MIN_READY = 30
 
 DEFINITION = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
@@ -49,23 +52,6 @@ def eventually(check: Callable[[], Any], what: str, seconds: float = 30) -> Any:
     raise AssertionError(f"gave up waiting for {what}")
 
 
-def mark_pods_ready(cluster: FakeCluster) -> int:
-    """What a kubelet would do for the Pods: Running and Ready now."""
-    rt = cluster.store.types.get("", "v1", "pods")
-    assert rt is not None
-    marked = 0
-    for pod in cluster.list("Pod", NS):
-        if (pod.get("status") or {}).get("phase") == "Running":
-            continue
-        now = cluster.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-        pod["status"] = {"phase": "Running", "conditions": [
-            {"type": "Ready", "status": "True", "lastTransitionTime": now}]}
-        cluster.store.update(rt, NS, pod["metadata"]["name"], pod, "kubelet",
-                             subresource="status")
-        marked += 1
-    return marked
-
-
 def website_deployment(site: dict[str, Any]) -> dict[str, Any]:
     """The Deployment a Website asks for, owned by it."""
     name, uid = site["metadata"]["name"], site["metadata"]["uid"]
@@ -73,7 +59,7 @@ def website_deployment(site: dict[str, Any]) -> dict[str, Any]:
             "metadata": {"name": f"{name}-web", "ownerReferences": [{
                 "apiVersion": f"{GROUP}/{VERSION}", "kind": "Website", "name": name,
                 "uid": uid, "controller": True, "blockOwnerDeletion": True}]},
-            "spec": {"replicas": site["spec"]["replicas"],
+            "spec": {"replicas": site["spec"]["replicas"], "minReadySeconds": MIN_READY,
                      "selector": {"matchLabels": {"website": name}},
                      "template": {"metadata": {"labels": {"website": name}}, "spec": {
                          "containers": [{"name": "web", "image": "nginx"}]}}}}
@@ -163,7 +149,6 @@ class WatchOperator:
 @pytest.fixture
 def cluster() -> Iterator[FakeCluster]:
     with FakeCluster() as fake:
-        fake.controllers.disable("scheduler")  # the tests play the kubelet
         fake.apply(DEFINITION)
         yield fake
 
@@ -189,7 +174,7 @@ def test_a_watch_operator_runs_a_website_to_available_and_cleans_up(
         website(cluster, "shop")
         eventually(lambda: site_status(cluster, "shop") is False, "status: not available")
         assert children(cluster) == [1, 1, 2]
-        mark_pods_ready(cluster)
+        cluster.clock.advance(MIN_READY)  # the fake's kubelet has run the Pods
         eventually(lambda: site_status(cluster, "shop") is True, "status: available")
         cluster.delete("Website", "shop", NS)
         eventually(lambda: children(cluster) == [0, 0, 0], "the children to be collected")
@@ -242,7 +227,7 @@ def test_a_kopf_operator_runs_a_website_to_available_and_cleans_up(
         assert ready.wait(timeout=30), "the operator did not start"
         website(cluster, "blog", replicas=1)
         eventually(lambda: site_status(cluster, "blog") is False, "status: not available")
-        mark_pods_ready(cluster)
+        cluster.clock.advance(MIN_READY)
         eventually(lambda: site_status(cluster, "blog") is True, "status: available")
         cluster.delete("Website", "blog", NS)
         eventually(lambda: children(cluster) == [0, 0, 0], "the children to be collected")
