@@ -561,8 +561,9 @@ def _rollout_rows(counts: dict[str, Any]) -> list[Row]:
             data={"deployments": total, "create_seconds": create, "up_minutes": up}),
         Row(SECTION, f"Deployment rollout: all {total:,} rolled to a new template, run to "
                      "complete",
-            f"{median(minutes):.2f} s wall per simulated minute (median; slowest "
-            f"{max(minutes):.2f} s), {len(roll)} minute(s) to complete",
+            f"{median(minutes):.2f} s wall per simulated minute (median of all "
+            f"{len(minutes)}; slowest {max(minutes):.2f} s), {len(roll)} minute(s) to "
+            "complete",
             reference=f"{elapsed:.1f} s in all; {pods:,} Pods at the end",
             data={"roll_minutes": roll, "elapsed_seconds": elapsed}),
         Row(SECTION, f"Deployment rollout: memory of {total:,} Deployments with their "
