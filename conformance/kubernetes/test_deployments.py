@@ -659,3 +659,29 @@ def test_min_ready_seconds(target: Target) -> None:
     assert "availableReplicas" not in status
     _time_passes(target, 21)
     eventually(lambda: _available(target, path, 1))
+
+
+@behaviour("K8S-447", "when the name <deployment>-<hash> is taken by a ReplicaSet the "
+           "Deployment does not control, it counts a collision (status.collisionCount) and "
+           "names its ReplicaSet from a new hash",
+           cite=DEPLOYMENTS + "#collision-count and " + MEASURED)
+def test_a_taken_name_counts_a_collision(target: Target) -> None:
+    ns = target.namespace("deploy-collide")
+    collection = f"/apis/apps/v1/namespaces/{ns}/deployments"
+    created(target, collection, _deployment("web", 0))
+    first = eventually(lambda: _only_replica_set(target, ns))["metadata"]["name"]
+    answer = target.http("DELETE", f"{collection}/web", body={"propagationPolicy": "Orphan"})
+    assert answer.status_code == 200, answer.text
+    rs_path = f"/apis/apps/v1/namespaces/{ns}/replicasets/{first}"
+    eventually(lambda: _assert_no_owner(target, rs_path))
+    target.http("PATCH", rs_path, content_type="application/merge-patch+json",
+                body={"metadata": {"labels": {"app": "elsewhere"}}})
+    created(target, collection, _deployment("web", 0))
+
+    def collided() -> None:
+        assert _get(target, f"{collection}/web")["status"].get("collisionCount") == 1
+        names = [rs["metadata"]["name"] for rs in _replica_sets(target, ns, "web")]
+        assert len(names) == 1 and names[0] != first and names[0].startswith("web-"), names
+
+    eventually(collided)
+    _assert_no_owner(target, rs_path)
