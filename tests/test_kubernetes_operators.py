@@ -122,10 +122,11 @@ class WatchOperator:
         with contextlib.suppress(client.ApiException):  # a conflict: the next event retries
             if meta.get("deletionTimestamp"):
                 if FINALIZER in meta.get("finalizers", []):
-                    self.cleaned.append(name)
                     meta["finalizers"] = [f for f in meta["finalizers"] if f != FINALIZER]
+                    # Both watches may get here at once: one release succeeds.
                     self.custom.replace_namespaced_custom_object(GROUP, VERSION, NS, PLURAL,
                                                                  name, site)
+                    self.cleaned.append(name)
                 return
             if FINALIZER not in meta.get("finalizers", []):
                 meta.setdefault("finalizers", []).append(FINALIZER)
