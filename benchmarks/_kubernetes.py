@@ -27,6 +27,14 @@
   ``--quick``: 10 owners), then one DELETE of the root through the official client,
   once with ``propagationPolicy: Background`` and once with ``Foreground``; the fake's
   collector runs inside that request, so its time is the time to collect the tree.
+- **Deployment rollout**: Deployments (10 to a namespace, 3 replicas each) created
+  through the model and run to Available, then rolled out to a new template and run
+  to complete, by the fake's Deployment and ReplicaSet controllers, one simulated
+  minute (``clock.advance(60)``) at a time. A kubelet stand-in makes every Pod Ready
+  at the start of each minute through the status subresource (the fake's own
+  scheduler and kubelet are switched off: they look at every Pod of the cluster for
+  each Pod, which does not scale to these counts). Wall time per simulated minute,
+  minutes to converge, and the growth of this process's RSS.
 - **watchers**: raw HTTP watch streams (``requests``) from one resourceVersion, then
   ConfigMap creates through the model, once as a burst and once at a fixed rate; every
   watcher must get every event once, in order. Throughput and delay (arrival minus the
@@ -607,6 +615,100 @@ def _watch_row(counts: dict[str, Any], rate: float | None) -> Row:
               "rate": rate, "errors": errors[:10]})
 
 
+# -- 5. a Deployment rollout ------------------------------------------------------------------
+
+def _deployment(namespace: str, name: str, replicas: int) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": {
+                         "containers": [{"name": "web", "image": "nginx"}]}}}}
+
+
+def _make_pods_ready(fake: FakeCluster) -> int:
+    """The kubelet's part: every Pod not yet Ready runs and is Ready now."""
+    pods = fake.store.types.get("", "v1", "pods")
+    assert pods is not None
+    now = fake.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    marked = 0
+    for pod in fake.list("Pod"):
+        if pod["metadata"].get("deletionTimestamp") or \
+                (pod.get("status") or {}).get("phase") == "Running":
+            continue
+        pod["status"] = {**(pod.get("status") or {}), "phase": "Running", "conditions": [
+            {"type": "Ready", "status": "True", "lastTransitionTime": now}]}
+        fake.store.update(pods, pod["metadata"]["namespace"], pod["metadata"]["name"], pod,
+                          SEED, subresource="status")
+        marked += 1
+    return marked
+
+
+def _converged(fake: FakeCluster, replicas: int) -> bool:
+    for deployment in fake.list("Deployment"):
+        status = deployment.get("status") or {}
+        if (status.get("updatedReplicas"), status.get("availableReplicas"),
+                status.get("replicas")) != (replicas, replicas, replicas):
+            return False
+    return True
+
+
+def _run_minutes(fake: FakeCluster, replicas: int, limit: int = 30) -> list[float]:
+    """Simulated minutes until every Deployment has all its Pods updated and available;
+    the wall time of each."""
+    times = []
+    for _ in range(limit):
+        started = time.perf_counter()
+        _make_pods_ready(fake)
+        fake.clock.advance(60)
+        times.append(time.perf_counter() - started)
+        if _converged(fake, replicas):
+            return times
+    raise BenchmarkError(f"the Deployments did not converge in {limit} simulated minutes")
+
+
+def _rollout_rows(counts: dict[str, Any]) -> list[Row]:
+    total, replicas = counts["k8s_rollout_deployments"], 3
+    fake = FakeCluster(controllers=["deployment", "replicaset"])
+    fake.stages.disable(*fake.stages.names)
+    namespaces = max(1, total // 10)
+    for index in range(namespaces):
+        fake.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"ns-{index}"}})
+    gc.collect()
+    rss_before = _rss()
+    started = time.perf_counter()
+    for index in range(total):
+        fake.apply(_deployment(f"ns-{index % namespaces}", f"web-{index}", replicas))
+    create = time.perf_counter() - started
+    up = _run_minutes(fake, replicas)
+    for deployment in fake.list("Deployment"):
+        deployment["spec"]["template"]["metadata"]["annotations"] = {"rollout": "2"}
+        fake.apply(deployment)
+    roll = _run_minutes(fake, replicas)
+    elapsed = time.perf_counter() - started
+    rss = _rss() - rss_before
+    pods = len(fake.list("Pod"))
+    minutes = up + roll
+    return [
+        Row(SECTION, f"Deployment rollout: {total:,} Deployments x {replicas} replicas "
+                     f"created (through the model), run to Available",
+            f"{fmt_ms(create / total)} per Deployment created; Available after "
+            f"{len(up)} simulated minute(s)",
+            reference=f"{total * replicas:,} Pods, {namespaces} namespaces",
+            data={"deployments": total, "create_seconds": create, "up_minutes": up}),
+        Row(SECTION, f"Deployment rollout: all {total:,} rolled to a new template, run to "
+                     "complete",
+            f"{median(minutes):.2f} s wall per simulated minute (median of all "
+            f"{len(minutes)}; slowest {max(minutes):.2f} s), {len(roll)} minute(s) to "
+            "complete",
+            reference=f"{elapsed:.1f} s in all; {pods:,} Pods at the end",
+            data={"roll_minutes": roll, "elapsed_seconds": elapsed}),
+        Row(SECTION, f"Deployment rollout: memory of {total:,} Deployments with their "
+                     "ReplicaSets, Pods, Events and history",
+            f"{fmt_mib(rss)} RSS growth",
+            reference=f"{rss / total / 1024:.0f} KiB per Deployment",
+            data={"rss_bytes": rss})]
+
+
 def run(counts: dict[str, Any], real: bool) -> list[Row]:
     missing = [m for m in ("kubernetes", "cryptography", "yaml")
                if importlib.util.find_spec(m) is None]
@@ -622,5 +724,6 @@ def run(counts: dict[str, Any], real: bool) -> list[Row]:
     rows += _memory_rows(counts)
     rows += _gc_rows(counts)
     rows += _watch_rows(counts)
+    rows += _rollout_rows(counts)
     return rows
 

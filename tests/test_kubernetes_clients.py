@@ -59,7 +59,9 @@ def test_kubectl_round_trip(fresh: FakeCluster, tmp_path: Path) -> None:
     applied = kubectl(fresh, tmp_path, "apply", "-f", str(tmp_path / "web.yaml"))
     assert applied.returncode == 0, applied.stderr
     assert "deployment.apps/web created" in applied.stdout
-    assert fresh.journal.since(0)[-1].actor == "admin"
+    # kubectl's create, then the controllers' writes (ReplicaSet, Pod, status).
+    assert [c.actor for c in fresh.journal.since(0)
+            if c.operation == "deployments.create"] == ["admin"]
     table = kubectl(fresh, tmp_path, "get", "deploy")
     assert table.returncode == 0 and "web" in table.stdout  # a plain list, printed by kubectl
     for args in (("label", "deploy", "web", "tier=front"),

@@ -72,7 +72,8 @@ def test_kubectl_prints_the_servers_columns_and_ages(fresh: FakeCluster,
     lines = kubectl(fresh, tmp_path, "get", "deploy", "-o", "wide").splitlines()
     assert lines[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE",
                                 "CONTAINERS", "IMAGES", "SELECTOR"]
-    assert lines[1].split() == ["web", "0/1", "0", "0", "2m30s", "web", "nginx:1.27",
+    # The fake's controllers, scheduler and kubelet have run the Deployment's Pod.
+    assert lines[1].split() == ["web", "1/1", "1", "1", "2m30s", "web", "nginx:1.27",
                                 "app=web"]
     namespaces = kubectl(fresh, tmp_path, "get", "ns", "default", "--no-headers").split()
     assert namespaces == ["default", "Active", "2m30s"]

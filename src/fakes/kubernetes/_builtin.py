@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
+from fakes.kubernetes._deployments import DeploymentController
+from fakes.kubernetes._replicasets import ReplicaSetController
 from fakes.kubernetes._scheduler import Scheduler
 
 
@@ -12,5 +14,7 @@ def builtin_controllers(*, ca_pem: str) -> list[Controller]:
     return [
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
+        ReplicaSetController(),
+        DeploymentController(),
         Scheduler(),
     ]
