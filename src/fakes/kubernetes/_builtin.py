@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
+from fakes.kubernetes._jobs import JobController, TTLAfterFinishedController
 
 
 def builtin_controllers(*, ca_pem: str) -> list[Controller]:
     return [
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
+        JobController(), TTLAfterFinishedController(),
     ]
