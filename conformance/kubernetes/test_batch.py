@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+from fakes.kubernetes._podtemplates import parse_time
 
 JOBS = "https://kubernetes.io/docs/concepts/workloads/controllers/job/"
 TTL = "https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"
@@ -326,3 +327,81 @@ def test_job_parallelism(target: Target) -> None:
 
     eventually(two_done)
     assert len(pods_of(target, ns, "j")) == 3
+
+
+def cronjob(name: str, **spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
+            "spec": {"schedule": "* * * * *", "jobTemplate": {
+                "metadata": {"labels": {"made-by": name}},
+                "spec": job(name)["spec"]}, **spec}}
+
+
+def _jobs_of(target: Target, ns: str, name: str, n: int) -> list[dict[str, Any]]:
+    listed = target.http("GET", f"/apis/batch/v1/namespaces/{ns}/jobs?labelSelector="
+                                f"made-by%3D{name}").json()["items"]
+    assert len(listed) == n, [j["metadata"]["name"] for j in listed]
+    return sorted(listed, key=lambda j: j["metadata"]["name"])
+
+
+def _event_seen(target: Target, ns: str, name: str, reason: str) -> list[tuple[str, str, str]]:
+    found = events(target, ns, name)
+    assert reason in [r for _, r, _ in found], found
+    return found
+
+
+@behaviour("K8S-480", "a CronJob makes a Job at each scheduled minute, named "
+           "<cronjob>-<scheduled minutes since the epoch>, with the template's labels, the "
+           "scheduled-timestamp annotation and an ownerReference; status.active and "
+           "lastScheduleTime follow; concurrencyPolicy Forbid skips a time while it runs "
+           "(JobAlreadyActive); its end is seen (SawCompletedJob, lastSuccessfulTime)",
+           cite=CRONJOBS + " and " + MEASURED)
+def test_cronjob_schedules_jobs(target: Target) -> None:
+    ns = target.namespace("cronjob")
+    made = created(target, f"/apis/batch/v1/namespaces/{ns}/cronjobs",
+                   cronjob("cj", concurrencyPolicy="Forbid"))
+    first = after(target, 60, lambda: _jobs_of(target, ns, "cj", 1), timeout=90)[0]
+    meta = first["metadata"]
+    scheduled = meta["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+    assert scheduled.endswith(":00Z")
+    minutes = int(parse_time(scheduled).timestamp()) // 60
+    assert meta["name"] == f"cj-{minutes}"
+    assert meta["labels"] == {"made-by": "cj"}
+    assert meta["ownerReferences"] == [{
+        "apiVersion": "batch/v1", "kind": "CronJob", "name": "cj",
+        "uid": made["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]
+
+    def listed_active() -> dict[str, Any]:
+        status: dict[str, Any] = target.http(
+            "GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/cj").json()["status"]
+        assert [a["name"] for a in status.get("active", ())] == [meta["name"]], status
+        return status
+
+    status = eventually(listed_active)
+    assert status["lastScheduleTime"] == scheduled
+    assert status["active"][0]["uid"] == meta["uid"]
+    assert {k for k in status["active"][0]} == {"apiVersion", "kind", "name", "namespace",
+                                                 "resourceVersion", "uid"}
+    assert events(target, ns, "cj")[0] == ("Normal", "SuccessfulCreate",
+                                           f"Created job {meta['name']}")
+    after(target, 60, lambda: _event_seen(target, ns, "cj", "JobAlreadyActive"), timeout=90)
+    assert ("Normal", "JobAlreadyActive", "Not starting job because prior execution is "
+            "running and concurrency policy is Forbid") in events(target, ns, "cj")
+    assert len(_jobs_of(target, ns, "cj", 1)) == 1
+    pod = eventually(lambda: count(target, ns, meta["name"], 1))[0]
+    set_phase(target, ns, pod, "Succeeded")
+    eventually(lambda: _event_seen(target, ns, "cj", "SawCompletedJob"))
+    assert ("Normal", "SawCompletedJob", f"Saw completed job: {meta['name']}, condition: "
+            "Complete") in events(target, ns, "cj")
+    done = eventually(lambda: _seen_done(target, ns, "cj", meta["name"]))
+    finished = read_job(target, ns, meta["name"])["status"]["completionTime"]
+    assert done["lastSuccessfulTime"] == finished
+
+
+def _seen_done(target: Target, ns: str, name: str, job_name: str) -> dict[str, Any]:
+    """The CronJob's status once it has seen ``job_name`` finish (the run it skipped
+    may start then: the schedule has no startingDeadlineSeconds)."""
+    status: dict[str, Any] = target.http(
+        "GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/{name}").json()["status"]
+    assert job_name not in [a["name"] for a in status.get("active", ())], status
+    assert "lastSuccessfulTime" in status, status
+    return status

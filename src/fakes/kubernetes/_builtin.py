@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
-from fakes.kubernetes._jobs import JobController, TTLAfterFinishedController
+from fakes.kubernetes._jobs import CronJobController, JobController, TTLAfterFinishedController
+from fakes.kubernetes._statefulsets import StatefulSetController
 
 
 def builtin_controllers(*, ca_pem: str) -> list[Controller]:
     return [
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
-        JobController(), TTLAfterFinishedController(),
+        JobController(), TTLAfterFinishedController(), CronJobController(),
+        StatefulSetController(),
     ]

@@ -31,10 +31,13 @@ acted on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fakes.kubernetes._controllers import Controller, ControllerApi
+import attrs
+
+from fakes.kubernetes._controllers import Controller, ControllerApi, owner_reference
 from fakes.kubernetes._podtemplates import (
     TERMINAL,
     condition,
@@ -48,6 +51,7 @@ from fakes.kubernetes._podtemplates import (
 
 TRACKING = "batch.kubernetes.io/job-tracking"
 INDEX = "batch.kubernetes.io/job-completion-index"
+SCHEDULED = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 _BACKOFF_BASE = 10.0
 _BACKOFF_MAX = 360.0
 # Reasons and messages of the conditions and events (measured).
@@ -387,3 +391,243 @@ class TTLAfterFinishedController(Controller):
             return left
         api.delete("batch", "jobs", job, propagation="Foreground")
         return None
+
+
+# -- CronJob -----------------------------------------------------------------------
+
+_NAMED = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+          "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+          "@hourly": "0 * * * *"}
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
+#: Years a schedule is searched for its next time before it counts as never.
+_HORIZON_DAYS = 366 * 5
+
+
+@attrs.frozen
+class Schedule:
+    """A standard cron schedule (five fields, or a macro such as ``@hourly``), read as
+    the cronjob controller's parser reads it: day of month and day of week both
+    restricted means either matches."""
+
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]
+    any_day: bool  # either day field is "*": both must match
+
+    @classmethod
+    def parse(cls, text: str) -> Schedule:
+        fields = _NAMED.get(text.strip().lower(), text).split()
+        if len(fields) != 5:
+            raise ValueError(f"expected exactly 5 fields, found {len(fields)}: {text}")
+        minutes, hours, days, months, weekdays = (
+            _field(f, low, high, names) for f, (low, high, names) in zip(fields, (
+                (0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (0, 7, _DAYS)),
+                strict=True))
+        return cls(minutes, hours, days, months, frozenset(d % 7 for d in weekdays),
+                   fields[2].startswith(("*", "?")) or fields[4].startswith(("*", "?")))
+
+    def _day(self, day: date) -> bool:
+        in_month = day.day in self.days
+        in_week = (day.isoweekday() % 7) in self.weekdays
+        return day.month in self.months and (
+            in_month and in_week if self.any_day else in_month or in_week)
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first time strictly after ``after`` (in its time zone) that matches."""
+        start = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        day = start.date()
+        for _ in range(_HORIZON_DAYS):
+            if self._day(day):
+                for hour in sorted(self.hours):
+                    for minute in sorted(self.minutes):
+                        at = datetime(day.year, day.month, day.day, hour, minute,
+                                      tzinfo=after.tzinfo)
+                        if at >= start:
+                            return at
+            day += timedelta(days=1)
+        return None
+
+
+def _field(text: str, low: int, high: int, names: Mapping[str, int]) -> frozenset[int]:
+    def number(value: str) -> int:
+        found = names.get(value.lower())
+        if found is None and not value.isdigit():
+            raise ValueError(f"failed to parse int from {value}")
+        return found if found is not None else int(value)
+
+    values: set[int] = set()
+    for part in text.split(","):
+        span, _, step_text = part.partition("/")
+        step = number(step_text) if step_text else 1
+        if span in ("*", "?"):
+            first, last = low, high
+        else:
+            first_text, dash, last_text = span.partition("-")
+            first = number(first_text)
+            last = number(last_text) if dash else (high if step_text else first)
+        if first < low or last > high or first > last or step < 1:
+            raise ValueError(f"{part} is out of range {low}-{high}")
+        values.update(range(first, last + 1, step))
+    return frozenset(values)
+
+
+def _zone(cronjob: Mapping[str, Any]) -> tzinfo:
+    name = cronjob["spec"].get("timeZone")
+    return ZoneInfo(name) if name else timezone.utc
+
+
+def _job_reference(job: Mapping[str, Any]) -> dict[str, Any]:
+    meta = job["metadata"]
+    return {"apiVersion": "batch/v1", "kind": "Job", "name": meta["name"],
+            "namespace": meta["namespace"], "resourceVersion": meta["resourceVersion"],
+            "uid": meta["uid"]}
+
+
+def _job_state(job: Mapping[str, Any]) -> str | None:
+    for found in (job.get("status") or {}).get("conditions") or ():
+        if found.get("type") in ("Complete", "Failed") and found.get("status") == "True":
+            return str(found["type"])
+    return None
+
+
+class CronJobController(Controller):
+    """Makes a CronJob's Jobs at its scheduled times (the cronjob controller, v2)."""
+
+    name = "cronjob"
+    actor = "system:serviceaccount:kube-system:cronjob-controller"
+    resource = ("batch", "cronjobs")
+    kind = "CronJob"
+    owns = (("batch", "jobs"),)
+
+    def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
+        cronjob = api.get("batch", "cronjobs", namespace, name)
+        if cronjob is None or deleting(cronjob):
+            return None
+        jobs = api.owned("batch", "jobs", cronjob)
+        status = dict(cronjob.get("status") or {})
+        self._account(api, cronjob, jobs, status)
+        self._clean_history(api, cronjob, jobs)
+        try:
+            schedule = Schedule.parse(cronjob["spec"]["schedule"])
+            zone = _zone(cronjob)
+        except (ValueError, KeyError, ZoneInfoNotFoundError):
+            return self._write(api, cronjob, status, None)
+        now = api.clock.now()
+        local_now = now.astimezone(zone)
+        if cronjob["spec"].get("suspend"):
+            return self._write(api, cronjob, status, None)
+        due = self._due(cronjob, schedule, status, local_now)
+        if due is not None:
+            self._start(api, cronjob, jobs, status, due, now)
+        following = schedule.next_after(local_now)
+        wait = None if following is None else (following - local_now).total_seconds()
+        return self._write(api, cronjob, status, wait)
+
+    @staticmethod
+    def _write(api: ControllerApi, cronjob: dict[str, Any], status: dict[str, Any],
+               wait: float | None) -> float | None:
+        status = {k: v for k, v in status.items() if v}
+        if status != (cronjob.get("status") or {}):
+            api.update("batch", "cronjobs", {**cronjob, "status": status}, status=True)
+        return wait
+
+    @staticmethod
+    def _account(api: ControllerApi, cronjob: dict[str, Any], jobs: list[dict[str, Any]],
+                 status: dict[str, Any]) -> None:
+        """The active list follows the Jobs: a finished one leaves it (SawCompletedJob),
+        a deleted one is dropped."""
+        by_uid = {j["metadata"]["uid"]: j for j in jobs}
+        active = []
+        for ref in status.get("active") or ():
+            job = by_uid.get(ref.get("uid"))
+            if job is None:
+                continue
+            state = _job_state(job)
+            if state is None:
+                active.append(ref)
+                continue
+            api.event(cronjob, "Normal", "SawCompletedJob",
+                      f"Saw completed job: {job['metadata']['name']}, condition: {state}")
+            completed = (job.get("status") or {}).get("completionTime")
+            if state == "Complete" and completed and completed > status.get(
+                    "lastSuccessfulTime", ""):
+                status["lastSuccessfulTime"] = completed
+        # A Job the controller made but whose reference it has not written yet.
+        listed = {ref.get("uid") for ref in active}
+        for job in jobs:
+            if _job_state(job) is None and job["metadata"]["uid"] not in listed \
+                    and not deleting(job):
+                active.append(_job_reference(job))
+        status["active"] = active
+
+    @staticmethod
+    def _clean_history(api: ControllerApi, cronjob: dict[str, Any],
+                       jobs: list[dict[str, Any]]) -> None:
+        spec = cronjob["spec"]
+        for state, key, default in (("Complete", "successfulJobsHistoryLimit", 3),
+                                    ("Failed", "failedJobsHistoryLimit", 1)):
+            limit = spec.get(key, default)
+            done = sorted((j for j in jobs if _job_state(j) == state and not deleting(j)),
+                          key=lambda j: ((j.get("status") or {}).get("startTime") or "",
+                                         j["metadata"]["name"]))
+            for job in done[:max(0, len(done) - limit)]:
+                api.delete("batch", "jobs", job, propagation="Background")
+                api.event(cronjob, "Normal", "SuccessfulDelete",
+                          f"Deleted job {job['metadata']['name']}")
+
+    @staticmethod
+    def _due(cronjob: dict[str, Any], schedule: Schedule, status: dict[str, Any],
+             now: datetime) -> datetime | None:
+        """The latest scheduled time not started yet, if any is due."""
+        zone = now.tzinfo
+        earliest = parse_time(status.get("lastScheduleTime")
+                              or cronjob["metadata"]["creationTimestamp"]).astimezone(zone)
+        deadline = cronjob["spec"].get("startingDeadlineSeconds")
+        if deadline is not None:
+            earliest = max(earliest, now - timedelta(seconds=deadline))
+        latest = None
+        at = schedule.next_after(earliest)
+        while at is not None and at <= now:
+            latest = at
+            at = schedule.next_after(at)
+        return latest
+
+    @staticmethod
+    def _start(api: ControllerApi, cronjob: dict[str, Any], jobs: list[dict[str, Any]],
+               status: dict[str, Any], due: datetime, now: datetime) -> None:
+        policy = cronjob["spec"].get("concurrencyPolicy", "Allow")
+        running = [j for j in jobs if _job_state(j) is None and not deleting(j)
+                   and j["metadata"]["uid"] in {r["uid"] for r in status["active"]}]
+        if running and policy == "Forbid":
+            api.event(cronjob, "Normal", "JobAlreadyActive",
+                      "Not starting job because prior execution is running and "
+                      "concurrency policy is Forbid")
+            return
+        if policy == "Replace":
+            for job in running:
+                api.delete("batch", "jobs", job, propagation="Background")
+                api.event(cronjob, "Normal", "SuccessfulDelete",
+                          f"Deleted job {job['metadata']['name']}")
+            status["active"] = []
+        template = cronjob["spec"]["jobTemplate"]
+        meta = template.get("metadata") or {}
+        name = f"{cronjob['metadata']['name']}-{int(due.timestamp()) // 60}"
+        job_meta: dict[str, Any] = {
+            "name": name, "namespace": cronjob["metadata"]["namespace"],
+            "annotations": {**(meta.get("annotations") or {}),
+                            SCHEDULED: due.isoformat().replace("+00:00", "Z")},
+            "ownerReferences": [owner_reference(cronjob)]}
+        if meta.get("labels"):
+            job_meta["labels"] = dict(meta["labels"])
+        body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": job_meta,
+                "spec": template.get("spec") or {}}
+        if api.get("batch", "jobs", cronjob["metadata"]["namespace"], name) is None:
+            job = api.create("batch", "jobs", cronjob["metadata"]["namespace"], body)
+            api.event(cronjob, "Normal", "SuccessfulCreate", f"Created job {name}")
+            status["active"] = [*status["active"], _job_reference(job)]
+        status["lastScheduleTime"] = due.astimezone(timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")

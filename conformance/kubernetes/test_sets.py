@@ -1,0 +1,186 @@
+"""kube-controller-manager's statefulset and daemonset controllers.
+
+The Pods name no node, so nothing runs them: a test makes one Running and Ready by
+writing its status, as a kubelet would."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fakes.conformance.kubernetes._support import behaviour, created
+from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+
+STATEFULSETS = "https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/"
+DAEMONSETS = "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"
+HASH = re.compile(r"^[bcdfghjklmnpqrstvwxz2456789]+$")
+
+
+def statefulset(name: str, replicas: int, **spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
+            "spec": {"replicas": replicas, "serviceName": name,
+                     "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": {
+                         "containers": [{"name": "c", "image": "busybox"}]}}, **spec}}
+
+
+CLAIM_TEMPLATE = {"metadata": {"name": "data"}, "spec": {
+    "accessModes": ["ReadWriteOnce"], "storageClassName": "none",
+    "resources": {"requests": {"storage": "1Gi"}}}}
+
+
+def pods(target: Target, ns: str, app: str) -> dict[str, dict[str, Any]]:
+    listed = target.http("GET", f"/api/v1/namespaces/{ns}/pods?labelSelector=app%3D{app}")
+    return {p["metadata"]["name"]: p for p in listed.json()["items"]}
+
+
+def names(target: Target, ns: str, app: str, wanted: list[str]) -> dict[str, dict[str, Any]]:
+    found = pods(target, ns, app)
+    assert sorted(found) == wanted, sorted(found)
+    return found
+
+
+def make_ready(target: Target, ns: str, name: str) -> None:
+    answer = target.http("PATCH", f"/api/v1/namespaces/{ns}/pods/{name}/status", body={
+        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}},
+        content_type="application/merge-patch+json")
+    assert answer.status_code == 200, answer.text
+
+
+def set_status(target: Target, ns: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = target.http(
+        "GET", f"/apis/apps/v1/namespaces/{ns}/statefulsets/{name}").json()
+    return found
+
+
+def events(target: Target, ns: str, name: str) -> list[tuple[str, str]]:
+    """Reasons and messages of the Events about ``name``, oldest first."""
+    listed = target.api("CoreV1Api").list_namespaced_event(
+        ns, field_selector=f"involvedObject.name={name}").items
+    return [(e.reason, e.message) for e in sorted(
+        listed, key=lambda e: (e.first_timestamp, e.metadata.creation_timestamp,
+                               e.metadata.name))]
+
+
+@behaviour("K8S-485", "an OrderedReady StatefulSet makes <set>-0 (with its claim from "
+           "volumeClaimTemplates, hostname, subdomain, revision, pod-name and pod-index "
+           "labels) and <set>-1 only once <set>-0 is Running and Ready; status counts them",
+           cite=STATEFULSETS + "#deployment-and-scaling-guarantees and " + MEASURED)
+def test_statefulset_ordered_ready(target: Target) -> None:
+    ns = target.namespace("sts-ordered")
+    created(target, f"/apis/apps/v1/namespaces/{ns}/statefulsets",
+            statefulset("s", 2, volumeClaimTemplates=[CLAIM_TEMPLATE]))
+    first = eventually(lambda: names(target, ns, "s", ["s-0"]))["s-0"]
+    meta = first["metadata"]
+    revision = meta["labels"]["controller-revision-hash"]
+    assert revision.startswith("s-") and HASH.match(revision[2:])
+    assert meta["labels"] == {"app": "s", "controller-revision-hash": revision,
+                              "statefulset.kubernetes.io/pod-name": "s-0",
+                              "apps.kubernetes.io/pod-index": "0"}
+    assert meta["generateName"] == "s-"
+    assert meta["ownerReferences"][0]["kind"] == "StatefulSet"
+    assert (first["spec"]["hostname"], first["spec"]["subdomain"]) == ("s-0", "s")
+    assert {"name": "data", "persistentVolumeClaim": {"claimName": "data-s-0"}} in first[
+        "spec"]["volumes"]
+    claim = target.http("GET", f"/api/v1/namespaces/{ns}/persistentvolumeclaims/data-s-0")
+    assert claim.status_code == 200
+    assert claim.json()["metadata"]["labels"] == {"app": "s"}
+    assert "ownerReferences" not in claim.json()["metadata"]
+
+    def counted(wanted: dict[str, Any]) -> dict[str, Any]:
+        status: dict[str, Any] = set_status(target, ns, "s")["status"]
+        assert {k: status.get(k) for k in wanted} == wanted, status
+        return status
+
+    status = eventually(lambda: counted({"replicas": 1, "currentReplicas": 1}))
+    assert status == {"replicas": 1, "availableReplicas": 0, "collisionCount": 0,
+                      "currentReplicas": 1, "updatedReplicas": 1, "observedGeneration": 1,
+                      "currentRevision": revision, "updateRevision": revision}
+    assert names(target, ns, "s", ["s-0"])  # s-1 waits for s-0
+    make_ready(target, ns, "s-0")
+    eventually(lambda: names(target, ns, "s", ["s-0", "s-1"]))
+    eventually(lambda: counted({"replicas": 2, "readyReplicas": 1, "availableReplicas": 1,
+                                "currentReplicas": 2, "updatedReplicas": 2}))
+    assert events(target, ns, "s") == [
+        ("SuccessfulCreate", "Create Claim data-s-0 Pod s-0 in StatefulSet s success"),
+        ("SuccessfulCreate", "Create Pod s-0 in StatefulSet s successful"),
+        ("SuccessfulCreate", "Create Claim data-s-1 Pod s-1 in StatefulSet s success"),
+        ("SuccessfulCreate", "Create Pod s-1 in StatefulSet s successful")]
+
+
+@behaviour("K8S-486", "a StatefulSet scaled down deletes its Pods from the highest "
+           "ordinal and keeps their claims", cite=STATEFULSETS +
+           "#deployment-and-scaling-guarantees and " + MEASURED)
+def test_statefulset_scale_down(target: Target) -> None:
+    ns = target.namespace("sts-down")
+    created(target, f"/apis/apps/v1/namespaces/{ns}/statefulsets",
+            statefulset("s", 2, podManagementPolicy="Parallel",
+                        volumeClaimTemplates=[CLAIM_TEMPLATE]))
+    eventually(lambda: names(target, ns, "s", ["s-0", "s-1"]))
+    for name in ("s-0", "s-1"):
+        make_ready(target, ns, name)
+    target.http("PATCH", f"/apis/apps/v1/namespaces/{ns}/statefulsets/s",
+                body={"spec": {"replicas": 0}}, content_type="application/merge-patch+json")
+    eventually(lambda: names(target, ns, "s", []))
+
+    def scaled() -> dict[str, Any]:
+        status: dict[str, Any] = set_status(target, ns, "s")["status"]
+        assert status.get("observedGeneration") == 2 and status["replicas"] == 0, status
+        return status
+
+    status = eventually(scaled)
+    assert set(status) == {"replicas", "availableReplicas", "collisionCount",
+                           "observedGeneration", "currentRevision", "updateRevision"}
+    deletes = [m for r, m in events(target, ns, "s") if r == "SuccessfulDelete"]
+    assert deletes == ["Delete Pod s-1 in StatefulSet s successful",
+                       "Delete Pod s-0 in StatefulSet s successful"]
+    claims = target.http("GET", f"/api/v1/namespaces/{ns}/persistentvolumeclaims").json()
+    assert sorted(c["metadata"]["name"] for c in claims["items"]) == ["data-s-0", "data-s-1"]
+
+
+@behaviour("K8S-487", "a Parallel StatefulSet makes all its Pods at once, ready or not",
+           cite=STATEFULSETS + "#parallel-pod-management and " + MEASURED)
+def test_statefulset_parallel(target: Target) -> None:
+    ns = target.namespace("sts-parallel")
+    created(target, f"/apis/apps/v1/namespaces/{ns}/statefulsets",
+            statefulset("p", 3, podManagementPolicy="Parallel"))
+    found = eventually(lambda: names(target, ns, "p", ["p-0", "p-1", "p-2"]))
+    assert [found[n]["metadata"]["labels"]["apps.kubernetes.io/pod-index"]
+            for n in ("p-0", "p-1", "p-2")] == ["0", "1", "2"]
+
+
+@behaviour("K8S-488", "a changed template is a new updateRevision: RollingUpdate replaces "
+           "Ready Pods of the old revision from the highest ordinal, one at a time; when "
+           "all are updated, currentRevision follows",
+           cite=STATEFULSETS + "#rolling-updates and " + MEASURED)
+def test_statefulset_rolling_update(target: Target) -> None:
+    ns = target.namespace("sts-roll")
+    created(target, f"/apis/apps/v1/namespaces/{ns}/statefulsets",
+            statefulset("r", 2, podManagementPolicy="Parallel"))
+    old = eventually(lambda: names(target, ns, "r", ["r-0", "r-1"]))["r-0"]["metadata"][
+        "labels"]["controller-revision-hash"]
+    for name in ("r-0", "r-1"):
+        make_ready(target, ns, name)
+    target.http("PATCH", f"/apis/apps/v1/namespaces/{ns}/statefulsets/r", body={"spec": {
+        "template": {"metadata": {"annotations": {"v": "2"}}}}},
+        content_type="application/merge-patch+json")
+
+    def revisions(wanted: list[bool]) -> dict[str, dict[str, Any]]:
+        found = names(target, ns, "r", ["r-0", "r-1"])
+        assert [found[n]["metadata"]["labels"]["controller-revision-hash"] != old
+                for n in ("r-0", "r-1")] == wanted
+        return found
+
+    eventually(lambda: revisions([False, True]))
+    status = set_status(target, ns, "r")["status"]
+    assert status["currentRevision"] == old and status["updateRevision"] != old
+    make_ready(target, ns, "r-1")
+    eventually(lambda: revisions([True, True]))
+    make_ready(target, ns, "r-0")
+
+    def rolled() -> None:
+        status = set_status(target, ns, "r")["status"]
+        assert status["currentRevision"] == status["updateRevision"] != old, status
+        assert (status.get("updatedReplicas"), status.get("currentReplicas")) == (2, 2)
+
+    eventually(rolled)
