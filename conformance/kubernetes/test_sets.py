@@ -184,3 +184,120 @@ def test_statefulset_rolling_update(target: Target) -> None:
         assert (status.get("updatedReplicas"), status.get("currentReplicas")) == (2, 2)
 
     eventually(rolled)
+
+
+def node(target: Target, hint: str, labels: dict[str, str], **spec: Any) -> str:
+    """A Node for this run (kwok runs it on real-local, so it is Ready and untainted)."""
+    name = target.cluster_name(hint, "/api/v1/nodes")
+    created(target, "/api/v1/nodes", {
+        "apiVersion": "v1", "kind": "Node", "metadata": {
+            "name": name, "labels": labels,
+            "annotations": {"kwok.x-k8s.io/node": "fake"}}, "spec": spec})
+    return name
+
+
+def daemonset(name: str, selector: dict[str, str], **pod_spec: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": {"app": name}}, "template": {
+                "metadata": {"labels": {"app": name}}, "spec": {
+                    "nodeSelector": selector,
+                    "containers": [{"name": "c", "image": "busybox"}], **pod_spec}}}}
+
+
+def by_node(target: Target, ns: str, app: str) -> dict[str, dict[str, Any]]:
+    found = {}
+    for pod in pods(target, ns, app).values():
+        terms = pod["spec"]["affinity"]["nodeAffinity"][
+            "requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+        found[terms[0]["matchFields"][0]["values"][0]] = pod
+    return found
+
+
+def on_nodes(target: Target, ns: str, app: str, wanted: list[str]) -> dict[str, Any]:
+    found = by_node(target, ns, app)
+    assert sorted(found) == sorted(wanted), sorted(found)
+    return found
+
+
+def ds_status(target: Target, ns: str, name: str, wanted: dict[str, Any]) -> dict[str, Any]:
+    status: dict[str, Any] = target.http(
+        "GET", f"/apis/apps/v1/namespaces/{ns}/daemonsets/{name}").json().get("status", {})
+    assert status == wanted, status
+    return status
+
+
+DAEMON_TOLERATIONS = [
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists",
+     "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
+]
+
+
+@behaviour("K8S-490", "a DaemonSet makes one Pod per Node its nodeSelector matches and "
+           "whose NoSchedule taints it tolerates, bound by a required node affinity on "
+           "metadata.name, with the daemon tolerations and its revision and "
+           "template-generation labels; status counts the Nodes",
+           cite=DAEMONSETS + "#how-daemon-pods-are-scheduled and " + MEASURED)
+def test_daemonset_one_pod_per_node(target: Target) -> None:
+    ns = target.namespace("ds-nodes")
+    mark = {"vf-daemonset": target.run_id}
+    plain = node(target, "ds-plain", mark)
+    tainted = node(target, "ds-tainted", mark, taints=[
+        {"key": "k", "value": "v", "effect": "NoSchedule"}])
+    node(target, "ds-other", {})
+    created(target, f"/apis/apps/v1/namespaces/{ns}/daemonsets", daemonset("d", mark))
+    pod = eventually(lambda: on_nodes(target, ns, "d", [plain]))[plain]
+    labels = pod["metadata"]["labels"]
+    assert pod["metadata"]["generateName"] == "d-"
+    assert set(labels) == {"app", "controller-revision-hash", "pod-template-generation"}
+    assert labels["pod-template-generation"] == "1"
+    assert pod["spec"]["tolerations"] == DAEMON_TOLERATIONS
+    assert pod["spec"]["affinity"] == {"nodeAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In",
+                              "values": [plain]}]}]}}}
+    assert "nodeName" not in pod["spec"]
+    eventually(lambda: ds_status(target, ns, "d", {
+        "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberMisscheduled": 0,
+        "numberReady": 0, "numberUnavailable": 1, "updatedNumberScheduled": 1,
+        "observedGeneration": 1}))
+    created_pods = [(r, m) for r, m in events(target, ns, "d")]
+    assert created_pods == [("SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")]
+    assert tainted not in by_node(target, ns, "d")
+
+
+@behaviour("K8S-491", "a DaemonSet follows its Nodes: a Node that comes to match gets a "
+           "Pod, a Node that stops matching loses it (SuccessfulDelete) by the DaemonSet's "
+           "next sync; a Ready Pod counts as ready and available",
+           cite=DAEMONSETS + "#how-daemon-pods-are-scheduled and " + MEASURED)
+def test_daemonset_follows_nodes(target: Target) -> None:
+    ns = target.namespace("ds-follow")
+    mark = {"vf-daemonset-follow": target.run_id}
+    first = node(target, "ds-first", mark)
+    created(target, f"/apis/apps/v1/namespaces/{ns}/daemonsets", daemonset("f", mark))
+    pod = eventually(lambda: on_nodes(target, ns, "f", [first]))[first]
+    make_ready(target, ns, pod["metadata"]["name"])
+    second = node(target, "ds-second", mark)
+    eventually(lambda: on_nodes(target, ns, "f", [first, second]))
+    eventually(lambda: ds_status(target, ns, "f", {
+        "desiredNumberScheduled": 2, "currentNumberScheduled": 2, "numberMisscheduled": 0,
+        "numberReady": 1, "numberAvailable": 1, "numberUnavailable": 1,
+        "updatedNumberScheduled": 2, "observedGeneration": 1}))
+    target.http("PATCH", f"/api/v1/nodes/{first}", body={"metadata": {"labels": {
+        next(iter(mark)): None}}}, content_type="application/merge-patch+json")
+    # Measured: the real controller may act on a label removed only at its next sync of
+    # the DaemonSet (any change to it), not at the Node's change.
+    target.http("PATCH", f"/apis/apps/v1/namespaces/{ns}/daemonsets/f", body={
+        "metadata": {"annotations": {"touched": "1"}}},
+        content_type="application/merge-patch+json")
+    eventually(lambda: on_nodes(target, ns, "f", [second]))
+    assert ("SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}") in events(
+        target, ns, "f")
+    eventually(lambda: ds_status(target, ns, "f", {
+        "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberMisscheduled": 0,
+        "numberReady": 0, "numberUnavailable": 1, "updatedNumberScheduled": 1,
+        "observedGeneration": 1}))

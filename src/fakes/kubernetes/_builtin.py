@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
+from fakes.kubernetes._daemonsets import DaemonSetController
 from fakes.kubernetes._jobs import CronJobController, JobController, TTLAfterFinishedController
 from fakes.kubernetes._statefulsets import StatefulSetController
 
@@ -14,5 +15,5 @@ def builtin_controllers(*, ca_pem: str) -> list[Controller]:
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
         JobController(), TTLAfterFinishedController(), CronJobController(),
-        StatefulSetController(),
+        StatefulSetController(), DaemonSetController(),
     ]
