@@ -301,3 +301,116 @@ def test_daemonset_follows_nodes(target: Target) -> None:
         "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberMisscheduled": 0,
         "numberReady": 0, "numberUnavailable": 1, "updatedNumberScheduled": 1,
         "observedGeneration": 1}))
+
+
+VOLUMES = "https://kubernetes.io/docs/concepts/storage/persistent-volumes/"
+
+
+def volume(target: Target, hint: str, storage: str, cls: str, **labels: str) -> str:
+    name = target.cluster_name(hint, "/api/v1/persistentvolumes")
+    made = created(target, "/api/v1/persistentvolumes", {
+        "apiVersion": "v1", "kind": "PersistentVolume",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"capacity": {"storage": storage}, "accessModes": ["ReadWriteOnce"],
+                 "storageClassName": cls, "hostPath": {"path": "/tmp/" + name}}})
+    assert made["status"]["phase"] == "Pending"
+    assert made["status"]["lastPhaseTransitionTime"] == made["metadata"]["creationTimestamp"]
+    assert (made["spec"]["persistentVolumeReclaimPolicy"], made["spec"]["volumeMode"]) == (
+        "Retain", "Filesystem")
+    return name
+
+
+def claim(target: Target, ns: str, name: str, cls: str, **spec: Any) -> dict[str, Any]:
+    return created(target, f"/api/v1/namespaces/{ns}/persistentvolumeclaims", {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": cls,
+                 "resources": {"requests": {"storage": "1Gi"}}, **spec}})
+
+
+def read_volume(target: Target, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = target.http("GET", f"/api/v1/persistentvolumes/{name}").json()
+    return found
+
+
+def volume_phase(target: Target, name: str, phase: str) -> dict[str, Any]:
+    found = read_volume(target, name)
+    assert found["status"]["phase"] == phase, found["status"]
+    return found
+
+
+def claim_phase(target: Target, ns: str, name: str, phase: str) -> dict[str, Any]:
+    found: dict[str, Any] = target.http(
+        "GET", f"/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}").json()
+    assert found["status"]["phase"] == phase, found["status"]
+    return found
+
+
+@behaviour("K8S-495", "a new PersistentVolume is Pending, then Available; a Pending claim "
+           "binds to the smallest Available volume of its class, access modes, size and "
+           "selector: claimRef and bound-by-controller on the volume, volumeName and "
+           "bind-completed on the claim, both Bound; the claim deleted, the volume is "
+           "Released", cite=VOLUMES + "#binding and " + MEASURED)
+def test_claim_binds_to_volume(target: Target) -> None:
+    ns = target.namespace("pv-bind")
+    cls = f"vf-{target.run_id}".lower()[:60]
+    big = volume(target, "pv-big", "5Gi", cls, tier="fast")
+    small = volume(target, "pv-small", "2Gi", cls, tier="fast")
+    volume(target, "pv-slow", "1Gi", cls, tier="slow")
+    eventually(lambda: volume_phase(target, small, "Available"))
+    made = claim(target, ns, "c", cls, selector={"matchLabels": {"tier": "fast"}})
+    bound = eventually(lambda: claim_phase(target, ns, "c", "Bound"))
+    assert bound["spec"]["volumeName"] == small
+    assert {k: v for k, v in bound["metadata"]["annotations"].items()
+            if k.startswith("pv.kubernetes.io/")} == {
+        "pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"}
+    assert (bound["status"]["accessModes"], bound["status"]["capacity"]) == (
+        ["ReadWriteOnce"], {"storage": "2Gi"})
+    pv = eventually(lambda: volume_phase(target, small, "Bound"))
+    assert pv["spec"]["claimRef"] == {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "name": "c", "namespace": ns,
+        "uid": made["metadata"]["uid"], "resourceVersion": pv["spec"]["claimRef"][
+            "resourceVersion"]}
+    assert pv["metadata"]["annotations"] == {"pv.kubernetes.io/bound-by-controller": "yes"}
+    assert read_volume(target, big)["status"]["phase"] == "Available"
+    assert target.http("DELETE", f"/api/v1/namespaces/{ns}/persistentvolumeclaims/c"
+                       ).status_code == 200
+    released = eventually(lambda: volume_phase(target, small, "Released"))
+    assert released["spec"]["claimRef"]["uid"] == made["metadata"]["uid"]
+
+
+def _claim_event(target: Target, ns: str, name: str) -> tuple[str, str]:
+    found = events(target, ns, name)
+    assert found, found
+    return found[0]
+
+
+@behaviour("K8S-496", "a claim no volume fits stays Pending: with a storage class that "
+           "does not exist, ProvisioningFailed; with none, FailedBinding",
+           cite=VOLUMES + "#binding and " + MEASURED)
+def test_claim_without_volume_stays_pending(target: Target) -> None:
+    ns = target.namespace("pv-pending")
+    claim(target, ns, "named", "vf-no-such-class")
+    claim(target, ns, "unnamed", "")
+    assert eventually(lambda: _claim_event(target, ns, "named")) == (
+        "ProvisioningFailed", 'storageclass.storage.k8s.io "vf-no-such-class" not found')
+    assert eventually(lambda: _claim_event(target, ns, "unnamed")) == (
+        "FailedBinding", "no persistent volumes available for this claim and no storage "
+        "class is set")
+    assert claim_phase(target, ns, "named", "Pending")["spec"].get("volumeName") is None
+
+
+@behaviour("K8S-497", "a claim naming a volume in volumeName binds to that one only "
+           "(bind-completed, no bound-by-controller on the claim)",
+           cite=VOLUMES + "#reserving-a-persistentvolume and " + MEASURED)
+def test_claim_names_its_volume(target: Target) -> None:
+    ns = target.namespace("pv-named")
+    cls = f"vf-{target.run_id}-n".lower()[:60]
+    volume(target, "pv-other", "1Gi", cls)
+    wanted = volume(target, "pv-wanted", "3Gi", cls)
+    claim(target, ns, "c", cls, volumeName=wanted)
+    bound = eventually(lambda: claim_phase(target, ns, "c", "Bound"))
+    assert bound["spec"]["volumeName"] == wanted
+    assert {k: v for k, v in bound["metadata"]["annotations"].items()
+            if k.startswith("pv.kubernetes.io/")} == {"pv.kubernetes.io/bind-completed": "yes"}
+    assert eventually(lambda: volume_phase(target, wanted, "Bound"))["spec"]["claimRef"][
+        "name"] == "c"

@@ -8,6 +8,7 @@ from fakes.kubernetes._controllers import Controller
 from fakes.kubernetes._daemonsets import DaemonSetController
 from fakes.kubernetes._jobs import CronJobController, JobController, TTLAfterFinishedController
 from fakes.kubernetes._statefulsets import StatefulSetController
+from fakes.kubernetes._volumes import PersistentVolumeBinder
 
 
 def builtin_controllers(*, ca_pem: str) -> list[Controller]:
@@ -15,5 +16,5 @@ def builtin_controllers(*, ca_pem: str) -> list[Controller]:
         ServiceAccountController(),
         RootCAPublisher(ca_pem),
         JobController(), TTLAfterFinishedController(), CronJobController(),
-        StatefulSetController(), DaemonSetController(),
+        StatefulSetController(), DaemonSetController(), PersistentVolumeBinder(),
     ]

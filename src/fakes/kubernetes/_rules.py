@@ -277,11 +277,14 @@ def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
     if old is None:
         return []
     spec, before = dict(_spec(new)), dict(_spec(old))
-    # The fake binds no claims, so it has no bound claim whose requests may grow.
+    # Requests may grow only where a StorageClass allows expansion: the fake has none.
     for changeable in (spec, before):
         changeable.pop("volumeAttributesClassName", None)
     if "storageClassName" not in before:  # a class may be set once on a claim without one
         spec.pop("storageClassName", None)
+    if not before.get("volumeName"):  # so may a volume: the binder names the one it chose
+        spec.pop("volumeName", None)
+        before.pop("volumeName", None)
     if spec != before:
         return [Cause("FieldValueForbidden", "spec", f"Forbidden: {_PVC_UPDATE}")]
     return []
