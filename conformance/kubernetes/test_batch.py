@@ -359,6 +359,13 @@ def test_cronjob_schedules_jobs(target: Target) -> None:
     ns = target.namespace("cronjob")
     made = created(target, f"/apis/batch/v1/namespaces/{ns}/cronjobs",
                    cronjob("cj", concurrencyPolicy="Forbid"))
+    try:
+        _schedules_jobs(target, ns, made)
+    finally:  # no schedule left running for the rest of the run
+        target.http("DELETE", f"/apis/batch/v1/namespaces/{ns}/cronjobs/cj")
+
+
+def _schedules_jobs(target: Target, ns: str, made: dict[str, Any]) -> None:
     first = after(target, 60, lambda: _jobs_of(target, ns, "cj", 1), timeout=90)[0]
     meta = first["metadata"]
     scheduled = meta["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
@@ -405,3 +412,70 @@ def _seen_done(target: Target, ns: str, name: str, job_name: str) -> dict[str, A
     assert job_name not in [a["name"] for a in status.get("active", ())], status
     assert "lastSuccessfulTime" in status, status
     return status
+
+
+@behaviour("K8S-481", "concurrencyPolicy Replace deletes the running Job for the next "
+           "one (SuccessfulDelete); successfulJobsHistoryLimit 0 deletes a Job as soon as "
+           "it completes (before it is seen: no SawCompletedJob, but lastSuccessfulTime); "
+           "the scheduled timestamp is written in the CronJob's timeZone; a "
+           "suspended CronJob makes no Job", cite=CRONJOBS + "#concurrency-policy, "
+           + CRONJOBS + "#jobs-history-limits and " + MEASURED)
+def test_cronjob_replace_and_history(target: Target) -> None:
+    ns = target.namespace("cronjob-replace")
+    created(target, f"/apis/batch/v1/namespaces/{ns}/cronjobs", cronjob(
+        "rp", concurrencyPolicy="Replace", successfulJobsHistoryLimit=0,
+        startingDeadlineSeconds=50, timeZone="Etc/GMT-1"))
+    created(target, f"/apis/batch/v1/namespaces/{ns}/cronjobs", cronjob("off", suspend=True))
+    try:
+        _replaces_and_cleans(target, ns)
+    finally:  # no schedule left running for the rest of the run
+        target.http("DELETE", f"/apis/batch/v1/namespaces/{ns}/cronjobs/rp")
+
+
+def _replaces_and_cleans(target: Target, ns: str) -> None:
+    first = after(target, 60, lambda: _jobs_of(target, ns, "rp", 1), timeout=90)[0]
+    stamp = first["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+    assert stamp.endswith(":00+01:00"), stamp
+
+    def replaced() -> dict[str, Any]:
+        found = _jobs_of(target, ns, "rp", 1)[0]
+        assert found["metadata"]["name"] != first["metadata"]["name"]
+        return found
+
+    second = after(target, 60, replaced, timeout=90)
+    assert ("Normal", "SuccessfulDelete", f"Deleted job {first['metadata']['name']}") in \
+        events(target, ns, "rp")
+    pod = eventually(lambda: count(target, ns, second["metadata"]["name"], 1))[0]
+    set_phase(target, ns, pod, "Succeeded")
+
+    def cleaned() -> None:
+        assert ("Normal", "SuccessfulDelete", f"Deleted job {second['metadata']['name']}") \
+            in events(target, ns, "rp")
+        assert target.http("GET", f"/apis/batch/v1/namespaces/{ns}/jobs/"
+                                  f"{second['metadata']['name']}").status_code == 404
+
+    eventually(cleaned)
+    status = target.http("GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/rp").json()["status"]
+    assert "active" not in status and "lastSuccessfulTime" in status, status
+    assert "SawCompletedJob" not in [r for _, r, _ in events(target, ns, "rp")]
+    _jobs_of(target, ns, "off", 0)
+    off = target.http("GET", f"/apis/batch/v1/namespaces/{ns}/cronjobs/off").json()
+    assert "lastScheduleTime" not in off.get("status", {})
+
+
+@behaviour("K8S-478", "a Job deleted with its Pods orphaned: the Pods lose the tracking "
+           "finalizer (no Job is left to count them)", cite=JOBS +
+           "#job-tracking-with-finalizers and " + MEASURED)
+def test_orphaned_pods_lose_the_finalizer(target: Target) -> None:
+    ns = target.namespace("job-orphan")
+    make_job(target, ns, "j")
+    pod = eventually(lambda: count(target, ns, "j", 1))[0]
+    assert pod["metadata"]["finalizers"] == [TRACKING]
+    assert target.http("DELETE", f"/apis/batch/v1/namespaces/{ns}/jobs/j",
+                       body={"propagationPolicy": "Orphan"}).status_code == 200
+
+    def released() -> None:
+        meta = count(target, ns, "j", 1)[0]["metadata"]
+        assert "finalizers" not in meta and "ownerReferences" not in meta, meta
+
+    eventually(released)

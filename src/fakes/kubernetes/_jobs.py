@@ -37,7 +37,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from fakes.kubernetes._controllers import Controller, ControllerApi, owner_reference
+from fakes.kubernetes._controllers import (
+    Controller,
+    ControllerApi,
+    controller_of,
+    owner_reference,
+)
 from fakes.kubernetes._podtemplates import (
     TERMINAL,
     condition,
@@ -134,6 +139,8 @@ class JobController(Controller):
         for pod in api.list_objects("", "pods", namespace):
             owner = _owned_by(pod, name)
             if owner is None:
+                if controller_of(pod) is None:
+                    self._release(api, pod)  # orphaned: no Job will count it
                 continue
             if owner != uid or job is None or deleting(job):
                 self._release(api, pod)  # its Job is gone: nothing will count it
@@ -509,8 +516,8 @@ class CronJobController(Controller):
             return None
         jobs = api.owned("batch", "jobs", cronjob)
         status = dict(cronjob.get("status") or {})
+        self._clean_history(api, cronjob, jobs, status)
         self._account(api, cronjob, jobs, status)
-        self._clean_history(api, cronjob, jobs)
         try:
             schedule = Schedule.parse(cronjob["spec"]["schedule"])
             zone = _zone(cronjob)
@@ -536,37 +543,11 @@ class CronJobController(Controller):
         return wait
 
     @staticmethod
-    def _account(api: ControllerApi, cronjob: dict[str, Any], jobs: list[dict[str, Any]],
-                 status: dict[str, Any]) -> None:
-        """The active list follows the Jobs: a finished one leaves it (SawCompletedJob),
-        a deleted one is dropped."""
-        by_uid = {j["metadata"]["uid"]: j for j in jobs}
-        active = []
-        for ref in status.get("active") or ():
-            job = by_uid.get(ref.get("uid"))
-            if job is None:
-                continue
-            state = _job_state(job)
-            if state is None:
-                active.append(ref)
-                continue
-            api.event(cronjob, "Normal", "SawCompletedJob",
-                      f"Saw completed job: {job['metadata']['name']}, condition: {state}")
-            completed = (job.get("status") or {}).get("completionTime")
-            if state == "Complete" and completed and completed > status.get(
-                    "lastSuccessfulTime", ""):
-                status["lastSuccessfulTime"] = completed
-        # A Job the controller made but whose reference it has not written yet.
-        listed = {ref.get("uid") for ref in active}
-        for job in jobs:
-            if _job_state(job) is None and job["metadata"]["uid"] not in listed \
-                    and not deleting(job):
-                active.append(_job_reference(job))
-        status["active"] = active
-
-    @staticmethod
     def _clean_history(api: ControllerApi, cronjob: dict[str, Any],
-                       jobs: list[dict[str, Any]]) -> None:
+                       jobs: list[dict[str, Any]], status: dict[str, Any]) -> None:
+        """Delete the oldest finished Jobs beyond the history limits. Measured: this
+        comes first, so a Job deleted here leaves the active list unseen (no
+        SawCompletedJob)."""
         spec = cronjob["spec"]
         for state, key, default in (("Complete", "successfulJobsHistoryLimit", 3),
                                     ("Failed", "failedJobsHistoryLimit", 1)):
@@ -578,6 +559,29 @@ class CronJobController(Controller):
                 api.delete("batch", "jobs", job, propagation="Background")
                 api.event(cronjob, "Normal", "SuccessfulDelete",
                           f"Deleted job {job['metadata']['name']}")
+                status["active"] = [r for r in status.get("active") or ()
+                                    if r.get("uid") != job["metadata"]["uid"]]
+
+    @staticmethod
+    def _account(api: ControllerApi, cronjob: dict[str, Any], jobs: list[dict[str, Any]],
+                 status: dict[str, Any]) -> None:
+        """The active list follows the Jobs: a finished one leaves it (SawCompletedJob),
+        a deleted one is dropped; the last success is the latest completionTime."""
+        listed = {j["metadata"]["uid"] for j in jobs}
+        active = [r for r in status.get("active") or () if r.get("uid") in listed]
+        for job in jobs:
+            state = _job_state(job)
+            if state is None:
+                continue
+            if any(r.get("uid") == job["metadata"]["uid"] for r in active):
+                active = [r for r in active if r.get("uid") != job["metadata"]["uid"]]
+                api.event(cronjob, "Normal", "SawCompletedJob",
+                          f"Saw completed job: {job['metadata']['name']}, condition: {state}")
+            completed = (job.get("status") or {}).get("completionTime")
+            if state == "Complete" and completed and completed > status.get(
+                    "lastSuccessfulTime", ""):
+                status["lastSuccessfulTime"] = completed
+        status["active"] = active
 
     @staticmethod
     def _due(cronjob: dict[str, Any], schedule: Schedule, status: dict[str, Any],
