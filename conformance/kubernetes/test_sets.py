@@ -64,7 +64,8 @@ def events(target: Target, ns: str, name: str) -> list[tuple[str, str]]:
 
 @behaviour("K8S-485", "an OrderedReady StatefulSet makes <set>-0 (with its claim from "
            "volumeClaimTemplates, hostname, subdomain, revision, pod-name and pod-index "
-           "labels) and <set>-1 only once <set>-0 is Running and Ready; status counts them",
+           "labels) and <set>-1 only once <set>-0 is Running and Ready; status counts them; "
+           "scaled to zero, it deletes them from the highest ordinal",
            cite=STATEFULSETS + "#deployment-and-scaling-guarantees and " + MEASURED)
 def test_statefulset_ordered_ready(target: Target) -> None:
     ns = target.namespace("sts-ordered")
@@ -106,6 +107,13 @@ def test_statefulset_ordered_ready(target: Target) -> None:
         ("SuccessfulCreate", "Create Pod s-0 in StatefulSet s successful"),
         ("SuccessfulCreate", "Create Claim data-s-1 Pod s-1 in StatefulSet s success"),
         ("SuccessfulCreate", "Create Pod s-1 in StatefulSet s successful")]
+    # Scaled to zero, one at a time from the highest ordinal.
+    target.http("PATCH", f"/apis/apps/v1/namespaces/{ns}/statefulsets/s",
+                body={"spec": {"replicas": 0}}, content_type="application/merge-patch+json")
+    eventually(lambda: names(target, ns, "s", []))
+    assert [m for r, m in events(target, ns, "s") if r == "SuccessfulDelete"] == [
+        "Delete Pod s-1 in StatefulSet s successful",
+        "Delete Pod s-0 in StatefulSet s successful"]
 
 
 @behaviour("K8S-486", "a StatefulSet scaled down deletes its Pods from the highest "
@@ -138,7 +146,8 @@ def test_statefulset_scale_down(target: Target) -> None:
     assert sorted(c["metadata"]["name"] for c in claims["items"]) == ["data-s-0", "data-s-1"]
 
 
-@behaviour("K8S-487", "a Parallel StatefulSet makes all its Pods at once, ready or not",
+@behaviour("K8S-487", "a Parallel StatefulSet makes all its Pods at once, ready or not; a "
+           "failed Pod is deleted and made again",
            cite=STATEFULSETS + "#parallel-pod-management and " + MEASURED)
 def test_statefulset_parallel(target: Target) -> None:
     ns = target.namespace("sts-parallel")
@@ -147,6 +156,19 @@ def test_statefulset_parallel(target: Target) -> None:
     found = eventually(lambda: names(target, ns, "p", ["p-0", "p-1", "p-2"]))
     assert [found[n]["metadata"]["labels"]["apps.kubernetes.io/pod-index"]
             for n in ("p-0", "p-1", "p-2")] == ["0", "1", "2"]
+    answer = target.http("PATCH", f"/api/v1/namespaces/{ns}/pods/p-1/status",
+                         body={"status": {"phase": "Failed"}},
+                         content_type="application/merge-patch+json")
+    assert answer.status_code == 200, answer.text
+
+    def made_again() -> None:
+        again = names(target, ns, "p", ["p-0", "p-1", "p-2"])["p-1"]
+        assert again["metadata"]["uid"] != found["p-1"]["metadata"]["uid"]
+        assert again["status"]["phase"] == "Pending"
+
+    eventually(made_again)
+    assert ("SuccessfulDelete", "Delete Pod p-1 in StatefulSet p successful") in events(
+        target, ns, "p")
 
 
 @behaviour("K8S-488", "a changed template is a new updateRevision: RollingUpdate replaces "
@@ -237,10 +259,11 @@ DAEMON_TOLERATIONS = [
 ]
 
 
-@behaviour("K8S-490", "a DaemonSet makes one Pod per Node its nodeSelector matches and "
-           "whose NoSchedule taints it tolerates, bound by a required node affinity on "
-           "metadata.name, with the daemon tolerations and its revision and "
-           "template-generation labels; status counts the Nodes",
+@behaviour("K8S-490", "a DaemonSet makes one Pod per Node its nodeSelector (or required "
+           "node affinity) matches and whose NoSchedule taints it tolerates, bound by a "
+           "required node affinity on metadata.name alone, with the daemon tolerations "
+           "after its own and its revision and template-generation labels; status counts "
+           "the Nodes",
            cite=DAEMONSETS + "#how-daemon-pods-are-scheduled and " + MEASURED)
 def test_daemonset_one_pod_per_node(target: Target) -> None:
     ns = target.namespace("ds-nodes")
@@ -268,11 +291,26 @@ def test_daemonset_one_pod_per_node(target: Target) -> None:
     created_pods = [(r, m) for r, m in events(target, ns, "d")]
     assert created_pods == [("SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")]
     assert tainted not in by_node(target, ns, "d")
+    # Tolerating the taint, and choosing the Nodes by a required node affinity instead:
+    # the Pod's affinity names its Node alone.
+    toleration = {"key": "k", "operator": "Equal", "value": "v", "effect": "NoSchedule"}
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "vf-daemonset", "operator": "In", "values": [target.run_id]}]}]}}}
+    created(target, f"/apis/apps/v1/namespaces/{ns}/daemonsets", daemonset(
+        "t", {}, tolerations=[toleration], affinity=affinity))
+    both = eventually(lambda: on_nodes(target, ns, "t", [plain, tainted]))
+    assert both[tainted]["spec"]["tolerations"] == [toleration, *DAEMON_TOLERATIONS]
+    assert both[tainted]["spec"]["affinity"]["nodeAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"] == {"nodeSelectorTerms": [
+            {"matchFields": [{"key": "metadata.name", "operator": "In",
+                              "values": [tainted]}]}]}
 
 
 @behaviour("K8S-491", "a DaemonSet follows its Nodes: a Node that comes to match gets a "
            "Pod, a Node that stops matching loses it (SuccessfulDelete) by the DaemonSet's "
-           "next sync; a Ready Pod counts as ready and available",
+           "next sync; a Ready Pod counts as ready and available; a failed Pod is deleted "
+           "(FailedDaemonPod) and made again",
            cite=DAEMONSETS + "#how-daemon-pods-are-scheduled and " + MEASURED)
 def test_daemonset_follows_nodes(target: Target) -> None:
     ns = target.namespace("ds-follow")
@@ -301,6 +339,20 @@ def test_daemonset_follows_nodes(target: Target) -> None:
         "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberMisscheduled": 0,
         "numberReady": 0, "numberUnavailable": 1, "updatedNumberScheduled": 1,
         "observedGeneration": 1}))
+    # A failed daemon Pod is deleted and made again.
+    failed = by_node(target, ns, "f")[second]["metadata"]["name"]
+    answer = target.http("PATCH", f"/api/v1/namespaces/{ns}/pods/{failed}/status",
+                         body={"status": {"phase": "Failed"}},
+                         content_type="application/merge-patch+json")
+    assert answer.status_code == 200, answer.text
+
+    def replaced() -> None:
+        assert by_node(target, ns, "f")[second]["metadata"]["name"] != failed
+
+    eventually(replaced)
+    assert ("FailedDaemonPod", f"Found failed daemon pod {ns}/{failed} on node {second}, "
+            "will try to kill it") in events(target, ns, "f")
+    assert ("SuccessfulDelete", f"Deleted pod: {failed}") in events(target, ns, "f")
 
 
 VOLUMES = "https://kubernetes.io/docs/concepts/storage/persistent-volumes/"

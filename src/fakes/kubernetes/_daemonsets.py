@@ -7,10 +7,10 @@ required node affinity (``matchExpressions`` on its labels, ``matchFields`` on
 ``NoExecute`` taints. The Pod names its Node the way the real controller does, through
 a required node affinity on ``metadata.name`` (the scheduler binds it), carries the
 tolerations every daemon Pod gets, the ``controller-revision-hash`` and
-``pod-template-generation`` labels; a Pod on a Node no longer eligible, or a finished
-one, is deleted. Status: desiredNumberScheduled, currentNumberScheduled, numberReady,
-numberAvailable, numberUnavailable, updatedNumberScheduled, numberMisscheduled,
-observedGeneration.
+``pod-template-generation`` labels; a Pod on a Node no longer eligible is deleted, a
+failed one deleted (a ``FailedDaemonPod`` Event) and made again. Status:
+desiredNumberScheduled, currentNumberScheduled, numberReady, numberAvailable,
+numberUnavailable, updatedNumberScheduled, numberMisscheduled, observedGeneration.
 
 Divergences: the revision hash is the fake's own; no ControllerRevision objects;
 updates replace no Pods (neither RollingUpdate nor OnDelete is acted on: a Pod of an
@@ -26,7 +26,7 @@ from typing import Any
 
 from fakes.kubernetes._controllers import Controller, ControllerApi
 from fakes.kubernetes._model import Event
-from fakes.kubernetes._podtemplates import TERMINAL, deleting, phase, pod_from_template, ready
+from fakes.kubernetes._podtemplates import deleting, phase, pod_from_template, ready
 from fakes.kubernetes._selectors import Requirement
 from fakes.kubernetes._statefulsets import REVISION, revision_hash
 
@@ -135,9 +135,14 @@ class DaemonSetController(Controller):
             if deleting(pod):
                 continue
             node = node_of(pod)
-            if node is None or phase(pod) in TERMINAL or node not in wanted \
-                    or len(placed.get(node, ())) > 0:
-                self._delete(api, ds, pod)  # finished, misplaced or a duplicate
+            if phase(pod) == "Failed" and node in wanted:
+                meta = pod["metadata"]
+                api.event(ds, "Warning", "FailedDaemonPod",
+                          f"Found failed daemon pod {meta['namespace']}/{meta['name']} on "
+                          f"node {node}, will try to kill it")
+            if node is None or node not in wanted or phase(pod) == "Failed" \
+                    or placed.get(node):
+                self._delete(api, ds, pod)  # failed, misplaced or a duplicate
                 continue
             placed.setdefault(node, []).append(pod)
         for node in sorted(wanted):
@@ -175,13 +180,11 @@ class DaemonSetController(Controller):
         pod["metadata"]["labels"] = {**pod["metadata"].get("labels", {}), REVISION: revision,
                                      GENERATION: str(ds["metadata"].get("generation", 1))}
         spec = pod["spec"]
-        by_name = {"key": "metadata.name", "operator": "In", "values": [node]}
+        # The required terms give way to the one naming the Node (measured).
         node_affinity = spec.setdefault("affinity", {}).setdefault("nodeAffinity", {})
-        required = node_affinity.setdefault("requiredDuringSchedulingIgnoredDuringExecution",
-                                            {})
-        terms = required.get("nodeSelectorTerms") or [{}]
-        required["nodeSelectorTerms"] = [
-            {**term, "matchFields": [by_name]} for term in terms]
+        node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {
+            "nodeSelectorTerms": [{"matchFields": [
+                {"key": "metadata.name", "operator": "In", "values": [node]}]}]}
         tolerations = list(spec.get("tolerations") or ())
         spec["tolerations"] = tolerations + [t for t in DAEMON_TOLERATIONS
                                              if t not in tolerations]
