@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import _bigblob, _cycles, _github, _kubernetes, _lifecycle, _per_request
+from benchmarks import (
+    _bigblob,
+    _cycles,
+    _github,
+    _kubernetes,
+    _lifecycle,
+    _per_request,
+    _reconciliation,
+)
 from benchmarks._common import Row, machine, registry_available
 
 FULL = {
@@ -31,6 +39,7 @@ FULL = {
     "gh_cycle_rounds": 5, "gh_cycles_per_round": 20,
     "gh_large_files": 10_000, "gh_large_commits": 1000, "gh_large_repeats": 3,
     "gh_memory_repos": 100,
+    "reconcile_examples": 300,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,
@@ -48,6 +57,7 @@ QUICK = {
     "gh_cycle_rounds": 2, "gh_cycles_per_round": 5,
     "gh_large_files": 1000, "gh_large_commits": 100, "gh_large_repeats": 1,
     "gh_memory_repos": 10,
+    "reconcile_examples": 20,
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
@@ -62,6 +72,7 @@ def _sections(registry: bool, quick: bool
         # The real kube-apiserver takes seconds to start: left out of --quick.
         "5": lambda counts: _kubernetes.run(counts, real=not quick),
         "6": _github.run,
+        "7": _reconciliation.run,
     }
 
 
@@ -104,9 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the results as JSON here (default for a complete full run: "
                              "benchmarks/results.json; --quick and --only runs write none "
                              "unless asked)")
-    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5", "6"], metavar="N",
+    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5", "6", "7"],
+                        metavar="N",
                         help="run only these benchmarks (1 start/reset, 2 per request, "
-                             "3 cycles, 4 large blob, 5 Kubernetes API server fake)")
+                             "3 cycles, 4 large blob, 5 Kubernetes API server fake, "
+                             "6 GitHub fake, 7 reconciliation examples)")
     parser.add_argument("--no-registry", action="store_true",
                         help="skip docker-registry even if it is installed")
     args = parser.parse_args(argv)
@@ -116,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not registry and not args.no_registry:
         print("note: /usr/bin/docker-registry not found; its comparisons are skipped "
               "(apt-get install -y docker-registry)", file=sys.stderr)
-    chosen = args.only or ["1", "2", "3", "4", "5", "6"]
+    chosen = args.only or ["1", "2", "3", "4", "5", "6", "7"]
     load_before = _loadavg()
     began = time.perf_counter()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

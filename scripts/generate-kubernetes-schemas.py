@@ -16,7 +16,8 @@ checks what a real API server guarantees:
   its types have), unless it says ``x-kubernetes-preserve-unknown-fields``;
 - ``int-or-string`` is a string or an integer (the spec types it ``string``);
 - a list or a map may be null (the real server writes a nil one so where its field
-  has no ``omitempty``: a new CustomResourceDefinition's ``status.conditions``);
+  has no ``omitempty``: a new CustomResourceDefinition's ``status.conditions``), and a
+  time too (a zero one: a Pod condition's ``lastProbeTime``);
 - a required field that the real server leaves out all the same is not required;
 - ``x-kubernetes-group-version-kind`` is kept, to find the definition of an answer.
 """
@@ -66,6 +67,8 @@ def _convert(node: Any) -> Any:
     elif out.get("type") == "array" or (out.get("type") == "object"
                                         and "additionalProperties" in out):
         out["type"] = [out["type"], "null"]  # Go writes a nil slice or map as null
+    elif out.get("format") == "date-time":
+        out["type"] = [out["type"], "null"]  # and a zero time (a condition's lastProbeTime)
     return out
 
 

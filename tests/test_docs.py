@@ -68,6 +68,8 @@ PUBLIC_MODULES = [
     "fakes.kubernetes.faults",
     "fakes.kubernetes.strategies",
     "fakes.github.strategies",
+    "fakes.reconciliation",
+    "fakes.diagnostics",
 ]
 # mkdocstrings directives: `::: dotted.path`, then indented options, maybe a members list.
 DIRECTIVE = re.compile(r"^::: (\S+)\n((?:[ \t]+\S.*\n?)*)", re.M)

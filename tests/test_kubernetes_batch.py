@@ -122,6 +122,7 @@ def set_phase(fake: FakeCluster, pod: dict[str, Any], phase: str) -> None:
 @pytest.fixture
 def fake() -> FakeCluster:
     made = FakeCluster()
+    made.controllers.disable("scheduler")  # the Pods stay Pending until a test moves them
     made.apply(NAMESPACE)
     return made
 

@@ -136,3 +136,37 @@ def test_two_providers_with_one_name_stop_pytest_with_the_reason(
     result = pytester.runpytest_subprocess()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*two providers are named 'artifacts'*"])
+
+
+def test_a_failing_test_can_report_each_fakes_change_log(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+        from fakes.faults import Throttle
+
+        def test_publisher(fake_registry):
+            fake_registry.push_blob("team/app", b"seeded")
+            fake_registry.faults.add(Throttle(), on="tags.list")
+            requests.get(fake_registry.url + "/v2/team/app/tags/list")
+            assert False, "the publisher did the wrong thing"
+
+        def test_passing(fake_registry):
+            fake_registry.push_blob("team/app", b"seeded")
+        """
+    )
+    quiet = pytester.runpytest_subprocess("-p", "no:randomly")
+    quiet.assert_outcomes(passed=1, failed=1)
+    assert "change log" not in quiet.stdout.str()
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "--fakes-journal")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*- fakes: fake_registry -*",
+        "FakeRegistry change log (1 change(s)):",
+        "  #* 00:00:00 seed: blob.push team/app@sha256:*",
+        "FakeRegistry injected faults (1):",
+        "  Throttle on tags.list /v2/team/app/tags/list",
+    ])
+    assert result.stdout.str().count("change log") == 1  # the passing test has no report
+    pytester.makeini("[pytest]\nfakes_journal = true\n")
+    from_ini = pytester.runpytest_subprocess("-p", "no:randomly")
+    from_ini.stdout.fnmatch_lines(["*- fakes: fake_registry -*"])

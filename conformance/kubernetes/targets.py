@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
@@ -96,11 +96,19 @@ class Capabilities:
     resettable: bool
     # A test can set what a Pod's log holds (a real cluster's logs come from a kubelet).
     pod_logs: bool = False
+    # A kube-scheduler can be run for a test (Target.scheduling): real-local has none.
+    scheduler: bool = False
+    # A Pod's node agent can be told to fail it (annotation verified-fakes/kubelet-failure):
+    # kwok's default stages on real-local know no failures.
+    kubelet_failures: bool = False
+    # Stages (kwok's Stage API) can be added for a test (Target.stages).
+    stages: bool = False
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
                     more_subresources=False, tables=True, full_cel=False,
-                    resettable=True, pod_logs=True)
+                    resettable=True, pod_logs=True, scheduler=True,
+                    kubelet_failures=True, stages=True)
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     more_subresources=True, tables=True, full_cel=True,
                     resettable=False)
@@ -307,6 +315,23 @@ class Target(_BaseTarget):
         self.require("journal")
         raise NotImplementedError  # pragma: no cover
 
+    def scheduling(self) -> contextlib.AbstractContextManager[None]:
+        """A scheduler binds Pods without a node while the context lasts."""
+        self.require("scheduler")
+        raise NotImplementedError  # pragma: no cover
+
+    def stages(self, text: str) -> contextlib.AbstractContextManager[list[str]]:
+        """More kwok stages (YAML) run while the context lasts; their names."""
+        self.require("stages")
+        raise NotImplementedError  # pragma: no cover
+
+    @contextlib.contextmanager
+    def kwok_stages(self, text: str) -> Iterator[None]:
+        """kwok's stages in ``text`` run the target's managed Nodes and their Pods while
+        the context lasts. A real cluster's node agent is what it is (on real-local,
+        kwok with its default stages): nothing changes."""
+        yield
+
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
         """Delete every namespace and cluster-scoped object the run created."""
@@ -344,7 +369,10 @@ class FakeTarget(Target):
     def __init__(self) -> None:
         from fakes.kubernetes import FakeCluster
 
+        # real-local runs no kube-scheduler: neither does this target, but when a
+        # test asks for one (scheduling()).
         self.fake = FakeCluster().start()
+        self.fake.controllers.disable("scheduler")
         super().__init__(FAKE, self.fake.api_client().configuration, self.fake.kubeconfig)
 
     def dynamic(self) -> Any:
@@ -381,6 +409,33 @@ class FakeTarget(Target):
 
     def changes_since(self, seq: int) -> list[Any]:
         return self.fake.journal.since(seq)
+
+    @contextlib.contextmanager
+    def stages(self, text: str) -> Iterator[list[str]]:
+        loaded = self.fake.stages.load(text)
+        try:
+            yield loaded
+        finally:
+            self.fake.stages.remove(*loaded)
+
+    @contextlib.contextmanager
+    def kwok_stages(self, text: str) -> Iterator[None]:
+        stages = self.fake.stages
+        built_in = [stages.stage(name) for name in stages.names]
+        loaded = stages.load(text)  # kwok's replace the kubelet's of the same name
+        try:
+            yield
+        finally:
+            stages.remove(*loaded)
+            stages.add(*built_in)
+
+    @contextlib.contextmanager
+    def scheduling(self) -> Iterator[None]:
+        self.fake.controllers.enable("scheduler")
+        try:
+            yield
+        finally:
+            self.fake.controllers.disable("scheduler")
 
     def close(self) -> None:
         try:

@@ -134,6 +134,18 @@ class Decision:
 NO_FAULT = Decision()
 
 
+@attrs.frozen
+class Fired:
+    """One request a fault rule hit, for the report of a failing test."""
+
+    kind: str
+    operation: str
+    path: str
+
+    def describe(self) -> str:
+        return f"{self.kind} on {self.operation} {self.path}"
+
+
 class Faults:
     """The fault rules of one fake. Deterministic for a given ``seed``."""
 
@@ -143,6 +155,8 @@ class Faults:
         self._seed = seed
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        #: The requests fault rules hit, oldest first (cleared with the rules).
+        self.fired: list[Fired] = []
 
     @property
     def supported(self) -> tuple[type[Fault], ...]:
@@ -191,6 +205,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._rules = []
+            self.fired = []
             self._random = random.Random(self._seed)
 
     def decide(self, operation: str, route: str, path: str) -> Decision:
@@ -207,6 +222,7 @@ class Faults:
                 if rule.probability < 1.0 and self._random.random() >= rule.probability:
                     continue
                 rule.fired += 1
+                self.fired.append(Fired(type(rule.fault).__name__, operation, path))
                 if isinstance(rule.fault, Latency):
                     latency += rule.fault.seconds
                 else:

@@ -10,6 +10,10 @@ there are three fixtures:
 * ``<name>_factory`` — builds extra, separately configured fakes that are
   stopped when the test ends.
 
+With ``--fakes-journal`` (or ``fakes_journal = true`` in the ini file), a failing
+test's report gets a section per fake it used: the fake's change log (who wrote what,
+in order) and the requests that got injected faults.
+
 They are made when pytest loads this module, from the providers' descriptors, and
 set on it as module attributes (``fake_registry``, …), where pytest finds them. A
 fake's module is imported only when one of its fixtures is first used, so a
@@ -19,7 +23,7 @@ then fails with the ``pip install`` that fixes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -112,6 +116,34 @@ def _install(namespace: dict[str, Any]) -> PluginError | None:
 def pytest_configure(config: pytest.Config) -> None:
     if _SETUP_ERROR is not None:
         raise pytest.UsageError(str(_SETUP_ERROR))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    journal_help = ("add each fake's change log and the requests that got injected faults "
+                    "to the report of a failing test")
+    parser.addoption("--fakes-journal", action="store_true", default=None, help=journal_help)
+    parser.addini("fakes_journal", journal_help, type="bool", default=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed and _journal_wanted(item.config):
+        from fakes.diagnostics import describe_fake
+
+        seen: set[int] = set()
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, Fake) and id(value) not in seen:
+                seen.add(id(value))
+                report.sections.append((f"fakes: {name}", describe_fake(value)))
+    return report
+
+
+def _journal_wanted(config: pytest.Config) -> bool:
+    option = config.getoption("fakes_journal")
+    return bool(option) if option is not None else bool(config.getini("fakes_journal"))
 
 
 _SETUP_ERROR = _install(globals())

@@ -15,15 +15,55 @@ from fakes._lazy import lazy_exports
 if TYPE_CHECKING:
     from fakes.kubernetes._cluster import FakeCluster
     from fakes.kubernetes._errors import StatusError
+    from fakes.kubernetes._kubelet import Kubelet
     from fakes.kubernetes._resources import ResourceType
+    from fakes.kubernetes._stages import (
+        Delay,
+        Expression,
+        Finalizers,
+        Next,
+        Selector,
+        Stage,
+        StageContext,
+        StageError,
+        StageEvent,
+        Stages,
+    )
 
+_STAGES = "fakes.kubernetes._stages"
 _EXPORTS = {
+    "Delay": _STAGES,
+    "Expression": _STAGES,
     "FakeCluster": "fakes.kubernetes._cluster",
+    "Finalizers": _STAGES,
+    "Kubelet": "fakes.kubernetes._kubelet",
+    "Next": _STAGES,
     "ResourceType": "fakes.kubernetes._resources",
+    "Selector": _STAGES,
+    "Stage": _STAGES,
+    "StageContext": _STAGES,
+    "StageError": _STAGES,
+    "StageEvent": _STAGES,
+    "Stages": _STAGES,
     "StatusError": "fakes.kubernetes._errors",
 }
 
-__all__ = ["FakeCluster", "ResourceType", "StatusError"]
+__all__ = [
+    "Delay",
+    "Expression",
+    "FakeCluster",
+    "Finalizers",
+    "Kubelet",
+    "Next",
+    "ResourceType",
+    "Selector",
+    "Stage",
+    "StageContext",
+    "StageError",
+    "StageEvent",
+    "Stages",
+    "StatusError",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

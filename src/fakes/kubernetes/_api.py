@@ -802,6 +802,8 @@ def _delete_options(request: Request) -> tuple[DeleteOptions, bool]:
         propagation = propagation or "Orphan"
     dry_run = _dry_run(body["dryRun"] if "dryRun" in body else request.query.get("dryRun"),
                        "DeleteOptions")
+    grace = body.get("gracePeriodSeconds", integer_param(request.arg("gracePeriodSeconds")))
     return DeleteOptions(uid=preconditions.get("uid"),
                          resource_version=preconditions.get("resourceVersion"),
-                         propagation=propagation), dry_run
+                         propagation=propagation,
+                         grace_period=grace if isinstance(grace, int) else None), dry_run

@@ -7,6 +7,7 @@ from fakes.kubernetes._accounts import RootCAPublisher, ServiceAccountController
 from fakes.kubernetes._controllers import Controller
 from fakes.kubernetes._daemonsets import DaemonSetController
 from fakes.kubernetes._jobs import CronJobController, JobController, TTLAfterFinishedController
+from fakes.kubernetes._scheduler import Scheduler
 from fakes.kubernetes._statefulsets import StatefulSetController
 from fakes.kubernetes._volumes import PersistentVolumeBinder
 
@@ -17,4 +18,5 @@ def builtin_controllers(*, ca_pem: str) -> list[Controller]:
         RootCAPublisher(ca_pem),
         JobController(), TTLAfterFinishedController(), CronJobController(),
         StatefulSetController(), DaemonSetController(), PersistentVolumeBinder(),
+        Scheduler(),
     ]

@@ -20,9 +20,11 @@ from fakes.kubernetes._api import KubernetesAdapter
 from fakes.kubernetes._builtin import builtin_controllers
 from fakes.kubernetes._controllers import Controllers
 from fakes.kubernetes._errors import StatusError
+from fakes.kubernetes._kubelet import DEFAULT_NODE, HEARTBEAT, Kubelet, node_manifest
 from fakes.kubernetes._model import Cluster, DeleteOptions
 from fakes.kubernetes._resources import ResourceType
 from fakes.kubernetes._selectors import LabelSelector
+from fakes.kubernetes._stages import Stages
 from fakes.kubernetes._subresources import log_container
 from fakes.kubernetes._tls import credentials
 
@@ -60,6 +62,10 @@ class FakeCluster(Fake[Cluster]):
     :attr:`controllers` runs what a real cluster's controllers do after a write (see
     ``docs/kubernetes.md``), on the fake's clock: ``controllers=False`` starts with all
     of them off, a list of names with only those on.
+
+    ``nodes`` names the Nodes the cluster starts with (one, ``fake-node``, by default):
+    a kubelet of the fake's (:attr:`stages`) makes them Ready and runs the Pods the
+    scheduler binds to them.
     """
 
     def __init__(
@@ -75,8 +81,10 @@ class FakeCluster(Fake[Cluster]):
         seed: int = 0,
         control_api: bool = False,
         controllers: bool | Sequence[str] = True,
+        nodes: Sequence[str] = (DEFAULT_NODE,),
     ) -> None:
         self._enabled_controllers = controllers
+        self._nodes = tuple(nodes)
         self._ticker: threading.Thread | None = None
         self._ticking = threading.Event()
         self.token = token or secrets.token_hex(16)
@@ -105,6 +113,15 @@ class FakeCluster(Fake[Cluster]):
         self.controllers = Controllers(
             cluster, builtin_controllers(ca_pem=credentials().ca_pem.decode()),
             seed=self._seed)
+        #: Status progress as kwok's stages write it, the kubelet's first
+        #: (see :mod:`fakes.kubernetes._stages`).
+        self.stages = Stages(cluster, self.controllers)
+        #: The kubelet of the cluster's Nodes, and the failures a test asks of it.
+        self.kubelet = Kubelet()
+        self.stages.add(*self.kubelet.stages())
+        # off unless asked for: a clock moved on by a year would write each Node 52,560
+        # times
+        self.stages.disable(HEARTBEAT)
         wanted = self._enabled_controllers
         if wanted is not True:
             on = set() if wanted is False else set(wanted)
@@ -114,6 +131,12 @@ class FakeCluster(Fake[Cluster]):
         assert namespaces is not None
         for name in SYSTEM_NAMESPACES:
             cluster.create(namespaces, "", {"metadata": {"name": name}}, SYSTEM)
+        node_type = cluster.types.get("", "v1", "nodes")
+        assert node_type is not None
+        for node in self._nodes:
+            # a kubelet registers its own Node
+            cluster.create(node_type, "", node_manifest(node), f"system:node:{node}",
+                           manager="kubelet")
         return cluster
 
     def _make_adapter(self) -> KubernetesAdapter:
@@ -124,6 +147,7 @@ class FakeCluster(Fake[Cluster]):
         Queued controller work and timers are dropped; the controllers then catch up
         with the restored state, as restarted controllers do."""
         super().reset(to if to is not None else Snapshot(self._baseline))
+        self.kubelet.reset()
         self.controllers.reset()
 
     # -- serving -------------------------------------------------------------------------

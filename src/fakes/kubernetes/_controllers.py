@@ -88,6 +88,9 @@ class Controller:
         after which to sync it again when time matters, else None."""
         raise NotImplementedError
 
+    def reset(self) -> None:
+        """Forget what it remembers between syncs (the cluster was reset)."""
+
 
 class ControllerApi:
     """What a controller reads and writes: the cluster, as its own user."""
@@ -184,10 +187,11 @@ class ControllerApi:
             "eventTime": None})
 
     def delete(self, group: str, plural: str, obj: Mapping[str, Any], *,
-               propagation: str | None = None) -> None:
+               propagation: str | None = None, grace_period: int | None = None) -> None:
         """Delete ``obj`` if it is still the object with that uid."""
         meta = obj["metadata"]
-        options = DeleteOptions(uid=meta.get("uid"), propagation=propagation)
+        options = DeleteOptions(uid=meta.get("uid"), propagation=propagation,
+                                grace_period=grace_period)
         try:
             self.cluster.delete(self.type(group, plural), meta.get("namespace", ""),
                                 meta["name"], options, self.controller.actor)
@@ -347,6 +351,7 @@ class Controllers:
             self._retries.clear()
             self._random = random.Random(self._seed)
             for controller in self._controllers.values():
+                controller.reset()
                 if controller.name not in self._disabled:
                     self._resync(controller)
         self.settle()

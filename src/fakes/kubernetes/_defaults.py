@@ -237,6 +237,16 @@ def on_create(rt: ResourceType, obj: dict[str, Any], allocated: Collection[str],
         _allocate(rt, obj, allocated, rng)
 
 
+def scheduling_gated(pod: dict[str, Any], now: str) -> None:
+    """A new Pod with schedulingGates waits, and says so (the pod registry's
+    applySchedulingGatedCondition)."""
+    if (pod.get("spec") or {}).get("schedulingGates"):
+        pod["status"]["conditions"] = [{
+            "lastProbeTime": None, "lastTransitionTime": now,
+            "message": "Scheduling is blocked due to non-empty scheduling gates",
+            "reason": "SchedulingGated", "status": "False", "type": "PodScheduled"}]
+
+
 def on_update(rt: ResourceType, definitions: Mapping[str, Any], new: dict[str, Any],
               old: Mapping[str, Any]) -> None:
     """Defaults, and the allocated values an update that leaves them out keeps."""

@@ -52,6 +52,7 @@ from fakes.kubernetes._podtemplates import (
     pod_from_template,
     ready,
     seconds_between,
+    selects,
 )
 
 TRACKING = "batch.kubernetes.io/job-tracking"
@@ -144,8 +145,8 @@ class JobController(Controller):
                 continue
             if owner != uid or job is None or deleting(job):
                 self._release(api, pod)  # its Job is gone: nothing will count it
-            else:
-                pods.append(pod)
+            elif selects(job["spec"].get("selector"), pod["metadata"].get("labels") or {}):
+                pods.append(pod)  # (one its selector misses is not the Job's to run)
         if job is None or deleting(job):
             return None
         return _JobSync(api, job, pods).run()

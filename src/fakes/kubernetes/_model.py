@@ -66,7 +66,7 @@ from fakes._journal import Change, Journal
 from fakes.kubernetes import _crd
 from fakes.kubernetes._apply import ApplyConflict, Tracker, Writer
 from fakes.kubernetes._decode import json_type, type_error
-from fakes.kubernetes._defaults import default, on_create, on_update
+from fakes.kubernetes._defaults import default, on_create, on_update, scheduling_gated
 from fakes.kubernetes._errors import (
     STALE,
     Cause,
@@ -144,6 +144,7 @@ class DeleteOptions:
     uid: str | None = None
     resource_version: str | None = None
     propagation: str | None = None  # "Orphan", "Background", "Foreground"
+    grace_period: int | None = None  # gracePeriodSeconds: Pods end gracefully
 
 
 W = TypeVar("W", bound=Callable[..., Any])
@@ -183,6 +184,18 @@ def _copy_value(value: Any) -> Any:
 def _meta(obj: Mapping[str, Any]) -> dict[str, Any]:
     meta = obj.get("metadata")
     return meta if isinstance(meta, dict) else {}
+
+
+def _pod_grace_period(pod: Mapping[str, Any], options: DeleteOptions) -> int:
+    """How long a Pod has to end (the pod registry's CheckGracefulDelete): what the
+    DELETE asks, else its spec's; none when no node runs it or it has finished."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
+        return 0
+    grace = options.grace_period
+    if grace is None:
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+    return max(int(grace), 0) if grace is not None else 0
 
 
 def _timestamp(at: datetime) -> str:
@@ -474,6 +487,8 @@ class Cluster:
                 obj["spec"] = {"finalizers": ["kubernetes"]}
                 obj["status"] = {"phase": "Active"}
             on_create(rt, obj, self._allocated_ips(rt), self._random)
+            if rt.kind == "Pod":
+                scheduling_gated(obj, self._now())
             self._check_object(rt, meta["name"], obj, None)
             self._check_rules(rt, obj, None)
             if taken:
@@ -628,14 +643,24 @@ class Cluster:
                     "does not match the ResourceVersion in record "
                     f"({meta.get('resourceVersion')}). The object might have been "
                     "modified"), qualified=False)
+            grace = _pod_grace_period(current, options) if rt.kind == "Pod" else 0
             if meta.get("deletionTimestamp"):
-                return _copy(current), False
+                if grace >= (meta.get("deletionGracePeriodSeconds") or 0):
+                    return _copy(current), False
+                # a shorter grace period moves the deletion nearer (the kubelet's 0)
+                shortened = self._deleting(current, grace)
+                current = self._write(rt, key, shortened, current, actor, "delete",
+                                      dry_run=dry_run)
+                if grace or meta.get("finalizers"):
+                    return _copy(current), False
+                self._remove(rt, key, current, actor, orphan=False, dry_run=dry_run)
+                return _copy(current), True
             if _crd.is_definition(rt) and not dry_run:
                 return self._delete_definition(rt, key, current, actor), False
             orphan = (options.propagation == "Orphan"
                       or (options.propagation is None and rt.strategy.orphan_by_default))
-            if meta.get("finalizers") or rt.kind == "Namespace":
-                deleting = self._deleting(current)
+            if meta.get("finalizers") or rt.kind == "Namespace" or grace:
+                deleting = self._deleting(current, grace)
                 if rt.kind == "Namespace":
                     deleting["status"] = {**deleting.get("status", {}), "phase": "Terminating"}
                     deleting["metadata"].pop("deletionGracePeriodSeconds", None)
@@ -984,15 +1009,45 @@ class Cluster:
         return {ip for k, o in self._objects.items() if k[:2] == ("", "services")
                 for ip in (o.get("spec") or {}).get("clusterIPs") or ()}
 
-    def _deleting(self, current: Mapping[str, Any]) -> dict[str, Any]:
-        """``current`` with deletion started (apiserver's BeforeDelete)."""
+    def _deleting(self, current: Mapping[str, Any], grace: int = 0) -> dict[str, Any]:
+        """``current`` with deletion started (apiserver's BeforeDelete): it is due
+        ``grace`` seconds from now."""
         obj = _copy(current)
         meta = obj["metadata"]
-        meta["deletionTimestamp"] = _timestamp(self.clock.now())
-        meta["deletionGracePeriodSeconds"] = 0
-        if meta.get("generation"):
+        again = bool(meta.get("deletionTimestamp"))
+        meta["deletionTimestamp"] = _timestamp(self.clock.now() + timedelta(seconds=grace))
+        meta["deletionGracePeriodSeconds"] = grace
+        if meta.get("generation") and not again:
             meta["generation"] += 1
         return obj
+
+    @_settles
+    def bind(self, namespace: str, name: str, node: str, actor: str) -> dict[str, Any]:
+        """The ``pods/binding`` subresource: the scheduler's choice of a Node for a Pod
+        (``spec.nodeName`` and a true ``PodScheduled`` condition; measured on
+        kube-apiserver v1.37.2)."""
+        with self._lock:
+            rt = self.types.get("", "v1", "pods")
+            assert rt is not None
+            key = self._key(rt, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                raise not_found(rt, name)
+            bound = (current.get("spec") or {}).get("nodeName")
+            if bound:
+                raise StatusError(
+                    f'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is '
+                    f'already assigned to node "{bound}"', status=409, reason="Conflict",
+                    details={"name": name, "kind": "pods/binding"})
+            pod = _copy(current)
+            pod["spec"]["nodeName"] = node
+            status = pod.setdefault("status", {})
+            conditions = [c for c in status.get("conditions") or []
+                          if c.get("type") != "PodScheduled"]
+            status["conditions"] = [*conditions, {
+                "lastProbeTime": None, "lastTransitionTime": self._now(),
+                "status": "True", "type": "PodScheduled"}]
+            return _copy(self._write(rt, key, pod, current, actor, "binding"))
 
     def _write(self, rt: ResourceType, key: Key, obj: dict[str, Any],
                previous: Mapping[str, Any] | None, actor: str, operation: str, *,

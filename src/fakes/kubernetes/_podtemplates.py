@@ -10,8 +10,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fakes.kubernetes._controllers import owner_reference
+from fakes.kubernetes._selectors import Requirement
 
 TERMINAL = ("Succeeded", "Failed")
+_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
 
 
 def pod_from_template(owner: Mapping[str, Any], template: Mapping[str, Any], *,
@@ -64,3 +66,14 @@ def parse_time(value: str) -> datetime:
 
 def seconds_between(earlier: str, later: datetime) -> float:
     return (later - parse_time(earlier)).total_seconds()
+
+
+def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Whether a metav1 LabelSelector (matchLabels, matchExpressions) matches
+    ``labels``; no selector matches everything."""
+    if not selector:
+        return True
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    return all(Requirement(e["key"], _OPERATORS[e["operator"]], tuple(e.get("values") or ()))
+               .matches(labels) for e in selector.get("matchExpressions") or ())

@@ -27,23 +27,12 @@ from typing import Any
 
 from fakes.kubernetes._controllers import Controller, ControllerApi
 from fakes.kubernetes._model import Event
-from fakes.kubernetes._podtemplates import deleting
+from fakes.kubernetes._podtemplates import deleting, selects
 from fakes.kubernetes._quantity import decode
-from fakes.kubernetes._selectors import Requirement
 
 BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller"
 BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
 _ALL = ("", "")  # the work item that stands for every volume and claim
-_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
-
-
-def _selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    if not selector:
-        return True
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    return all(Requirement(e["key"], _OPERATORS[e["operator"]], tuple(e.get("values") or ()))
-               .matches(labels) for e in selector.get("matchExpressions") or ())
 
 
 def _storage(resources: Mapping[str, Any] | None) -> Any:
@@ -58,7 +47,7 @@ def _fits(claim: Mapping[str, Any], volume: Mapping[str, Any]) -> bool:
         and set(want.get("accessModes") or ()) <= set(have.get("accessModes") or ()) \
         and _storage((want.get("resources") or {}).get("requests")) <= _storage(
             have.get("capacity")) \
-        and _selects(want.get("selector"), volume["metadata"].get("labels") or {})
+        and selects(want.get("selector"), volume["metadata"].get("labels") or {})
 
 
 def _names(volume: Mapping[str, Any], claim: Mapping[str, Any]) -> bool:
