@@ -347,7 +347,8 @@ def test_daemonset_follows_nodes(target: Target) -> None:
     assert answer.status_code == 200, answer.text
 
     def replaced() -> None:
-        assert by_node(target, ns, "f")[second]["metadata"]["name"] != failed
+        again = by_node(target, ns, "f").get(second)
+        assert again is not None and again["metadata"]["name"] != failed
 
     eventually(replaced)
     assert ("FailedDaemonPod", f"Found failed daemon pod {ns}/{failed} on node {second}, "
