@@ -179,3 +179,19 @@ def test_cronjob_bad_schedule_makes_nothing(fake: FakeCluster) -> None:
     fake.controllers.enable("cronjob")
     fake.clock.advance(3600)
     assert fake.list("Job", "work") == []
+
+
+def test_a_new_cluster_runs_the_workloads() -> None:
+    """With the scheduler and the kubelet on, the Pods run without a test's help."""
+    fake = FakeCluster()
+    fake.apply(job("j") | {"metadata": {"name": "j", "namespace": "default"}})
+    fake.apply({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": {"name": "s", "namespace": "default"},
+                "spec": {"replicas": 2, "serviceName": "s",
+                         "selector": {"matchLabels": {"app": "s"}},
+                         "template": {"metadata": {"labels": {"app": "s"}}, "spec": {
+                             "containers": [{"name": "c", "image": "busybox"}]}}}})
+    fake.clock.advance(5)
+    assert [c["type"] for c in fake.get("Job", "j", "default")["status"]["conditions"]] == [
+        "SuccessCriteriaMet", "Complete"]
+    assert fake.get("StatefulSet", "s", "default")["status"]["readyReplicas"] == 2
