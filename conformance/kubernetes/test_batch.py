@@ -479,3 +479,38 @@ def test_orphaned_pods_lose_the_finalizer(target: Target) -> None:
         assert "finalizers" not in meta and "ownerReferences" not in meta, meta
 
     eventually(released)
+
+
+@behaviour("K8S-482", "a CronJob's schedule must parse as five cron fields or a known "
+           "macro, with no TZ in it, and its timeZone must exist: 422 naming the field with "
+           "the parser's message; nothing is made",
+           cite=CRONJOBS + "#schedule-syntax and " + MEASURED)
+def test_cronjob_schedule_validated(target: Target) -> None:
+    from fakes.conformance.kubernetes._support import failure
+
+    ns = target.namespace("cronjob-invalid")
+    path = f"/apis/batch/v1/namespaces/{ns}/cronjobs"
+    for schedule, zone, field, message in [
+        ("* * * *", None, "spec.schedule",
+         'Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]'),
+        ("61 * * * *", None, "spec.schedule",
+         'Invalid value: "61 * * * *": end of range (61) above maximum (59): 61'),
+        ("x * * * *", None, "spec.schedule", 'Invalid value: "x * * * *": failed to parse '
+         'int from x: strconv.Atoi: parsing "x": invalid syntax'),
+        ("5-1 * * * *", None, "spec.schedule", 'Invalid value: "5-1 * * * *": beginning '
+         "of range (5) beyond end of range (1): 5-1"),
+        ("@never", None, "spec.schedule",
+         'Invalid value: "@never": unrecognized descriptor: @never'),
+        ("TZ=UTC * * * * *", None, "spec.schedule", 'Invalid value: "TZ=UTC * * * * *": '
+         "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"),
+        ("* * * * *", "Mars/Olympus", "spec.timeZone",
+         'Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus'),
+    ]:
+        body = cronjob("bad", schedule=schedule, suspend=True)
+        if zone is not None:
+            body["spec"]["timeZone"] = zone
+        status = failure(target, "POST", path, body=body)
+        assert status["code"] == 422, status
+        assert [(c["field"], c["message"]) for c in status["details"]["causes"]] == [
+            (field, message)], schedule
+    assert target.http("GET", path).json()["items"] == []

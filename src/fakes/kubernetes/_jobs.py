@@ -31,11 +31,9 @@ acted on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import attrs
+from zoneinfo import ZoneInfo
 
 from fakes.kubernetes._controllers import (
     Controller,
@@ -43,6 +41,7 @@ from fakes.kubernetes._controllers import (
     controller_of,
     owner_reference,
 )
+from fakes.kubernetes._cron import Schedule
 from fakes.kubernetes._podtemplates import (
     TERMINAL,
     condition,
@@ -402,87 +401,6 @@ class TTLAfterFinishedController(Controller):
 
 
 # -- CronJob -----------------------------------------------------------------------
-
-_NAMED = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
-          "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
-          "@hourly": "0 * * * *"}
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
-_DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
-#: Years a schedule is searched for its next time before it counts as never.
-_HORIZON_DAYS = 366 * 5
-
-
-@attrs.frozen
-class Schedule:
-    """A standard cron schedule (five fields, or a macro such as ``@hourly``), read as
-    the cronjob controller's parser reads it: day of month and day of week both
-    restricted means either matches."""
-
-    minutes: frozenset[int]
-    hours: frozenset[int]
-    days: frozenset[int]
-    months: frozenset[int]
-    weekdays: frozenset[int]
-    any_day: bool  # either day field is "*": both must match
-
-    @classmethod
-    def parse(cls, text: str) -> Schedule:
-        fields = _NAMED.get(text.strip().lower(), text).split()
-        if len(fields) != 5:
-            raise ValueError(f"expected exactly 5 fields, found {len(fields)}: {text}")
-        minutes, hours, days, months, weekdays = (
-            _field(f, low, high, names) for f, (low, high, names) in zip(fields, (
-                (0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (0, 7, _DAYS)),
-                strict=True))
-        return cls(minutes, hours, days, months, frozenset(d % 7 for d in weekdays),
-                   fields[2].startswith(("*", "?")) or fields[4].startswith(("*", "?")))
-
-    def _day(self, day: date) -> bool:
-        in_month = day.day in self.days
-        in_week = (day.isoweekday() % 7) in self.weekdays
-        return day.month in self.months and (
-            in_month and in_week if self.any_day else in_month or in_week)
-
-    def next_after(self, after: datetime) -> datetime | None:
-        """The first time strictly after ``after`` (in its time zone) that matches."""
-        start = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        day = start.date()
-        for _ in range(_HORIZON_DAYS):
-            if self._day(day):
-                for hour in sorted(self.hours):
-                    for minute in sorted(self.minutes):
-                        at = datetime(day.year, day.month, day.day, hour, minute,
-                                      tzinfo=after.tzinfo)
-                        if at >= start:
-                            return at
-            day += timedelta(days=1)
-        return None
-
-
-def _field(text: str, low: int, high: int, names: Mapping[str, int]) -> frozenset[int]:
-    def number(value: str) -> int:
-        found = names.get(value.lower())
-        if found is None and not value.isdigit():
-            raise ValueError(f"failed to parse int from {value}")
-        return found if found is not None else int(value)
-
-    values: set[int] = set()
-    for part in text.split(","):
-        span, _, step_text = part.partition("/")
-        step = number(step_text) if step_text else 1
-        if span in ("*", "?"):
-            first, last = low, high
-        else:
-            first_text, dash, last_text = span.partition("-")
-            first = number(first_text)
-            last = number(last_text) if dash else (high if step_text else first)
-        if first < low or last > high or first > last or step < 1:
-            raise ValueError(f"{part} is out of range {low}-{high}")
-        values.update(range(first, last + 1, step))
-    return frozenset(values)
-
-
 def _zone(cronjob: Mapping[str, Any]) -> tzinfo:
     name = cronjob["spec"].get("timeZone")
     return ZoneInfo(name) if name else timezone.utc
@@ -519,11 +437,9 @@ class CronJobController(Controller):
         status = dict(cronjob.get("status") or {})
         self._clean_history(api, cronjob, jobs, status)
         self._account(api, cronjob, jobs, status)
-        try:
-            schedule = Schedule.parse(cronjob["spec"]["schedule"])
-            zone = _zone(cronjob)
-        except (ValueError, KeyError, ZoneInfoNotFoundError):
-            return self._write(api, cronjob, status, None)
+        # Both were validated when the CronJob was written.
+        schedule = Schedule.parse(cronjob["spec"]["schedule"])
+        zone = _zone(cronjob)
         now = api.clock.now()
         local_now = now.astimezone(zone)
         if cronjob["spec"].get("suspend"):
