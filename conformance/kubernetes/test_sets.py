@@ -467,3 +467,26 @@ def test_claim_names_its_volume(target: Target) -> None:
             if k.startswith("pv.kubernetes.io/")} == {"pv.kubernetes.io/bind-completed": "yes"}
     assert eventually(lambda: volume_phase(target, wanted, "Bound"))["spec"]["claimRef"][
         "name"] == "c"
+
+
+@behaviour("K8S-498", "a PersistentVolume prints as kube-apiserver prints it: capacity, "
+           "access modes, reclaim policy, status, claim as <namespace>/<name>, storage "
+           "class, attributes class, reason, age; volume mode wide",
+           cite="https://kubernetes.io/docs/reference/using-api/api-concepts/"
+                "#receiving-resources-as-tables and " + MEASURED)
+def test_volume_table(target: Target) -> None:
+    ns = target.namespace("pv-table")
+    cls = f"vf-{target.run_id}-t".lower()[:60]
+    name = volume(target, "pv-table", "2Gi", cls)
+    claim(target, ns, "c", cls)
+    eventually(lambda: volume_phase(target, name, "Bound"))
+    table = target.http("GET", f"/api/v1/persistentvolumes/{name}", headers={
+        "Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}).json()
+    assert [(c["name"], c["priority"]) for c in table["columnDefinitions"]] == [
+        ("Name", 0), ("Capacity", 0), ("Access Modes", 0), ("Reclaim Policy", 0),
+        ("Status", 0), ("Claim", 0), ("StorageClass", 0), ("VolumeAttributesClass", 0),
+        ("Reason", 0), ("Age", 0), ("VolumeMode", 1)]
+    [row] = table["rows"]
+    cells = row["cells"]
+    assert cells[:9] + cells[10:] == [name, "2Gi", "RWO", "Retain", "Bound", f"{ns}/c", cls,
+                                      "<unset>", "", "Filesystem"]
