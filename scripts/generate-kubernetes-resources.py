@@ -39,6 +39,7 @@ KINDS = [
     ("", "v1", "Service"), ("", "v1", "ServiceAccount"), ("", "v1", "Pod"),
     ("", "v1", "Node"), ("", "v1", "Event"), ("", "v1", "PersistentVolumeClaim"),
     ("", "v1", "ReplicationController"),
+    ("", "v1", "PersistentVolume"),
     ("apps", "v1", "Deployment"), ("apps", "v1", "ReplicaSet"),
     ("apps", "v1", "StatefulSet"), ("apps", "v1", "DaemonSet"),
     ("batch", "v1", "Job"), ("batch", "v1", "CronJob"),
@@ -78,6 +79,7 @@ MEASURED: dict[str, dict[str, Any]] = {
     "events": {"names": "path", "create_on_update": True, "singular": "event",
                "shortNames": ["ev"]},
     "persistentvolumeclaims": {"singular": "persistentvolumeclaim", "shortNames": ["pvc"]},
+    "persistentvolumes": {"singular": "persistentvolume", "shortNames": ["pv"]},
     "replicationcontrollers": {"generation": True, "orphan_by_default": True,
                                "singular": "replicationcontroller",
                                "shortNames": ["rc"], "categories": ["all"]},
@@ -126,6 +128,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
     "nodes": (("spec.unschedulable",), "core"),
     "events": (("type", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source"), "core"),  # noqa: E501
     "persistentvolumeclaims": ((), "generic"),
+    "persistentvolumes": ((), "generic"),
     "replicationcontrollers": (("status.replicas",), "core"),
     "deployments": ((), "generic"),
     "replicasets": ((), "generic"),

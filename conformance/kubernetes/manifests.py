@@ -34,6 +34,10 @@ _BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "none",
                  "resources": {"requests": {"storage": "1Gi"}}},
     },
+    ("v1", "PersistentVolume"): {
+        "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                 "storageClassName": "none", "hostPath": {"path": "/tmp/none"}},
+    },
     ("v1", "ReplicationController"): {
         "spec": {"replicas": 0, "selector": {"app": "x"}, "template": _TEMPLATE},
     },

@@ -120,6 +120,7 @@ def test_kubectl_create_more_kinds(target: Target) -> None:
     _ok(target.kubectl("create", "ingress", "entry", "-n", ns,
                        "--rule=example.com/path=front:80"))
     cron = _get(target, "cronjob", "tick", "-n", ns)
+    _ok(target.kubectl("delete", "cronjob", "tick", "-n", ns))  # no schedule left running
     assert cron["spec"]["schedule"] == "*/5 * * * *"
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == \
         "OnFailure"

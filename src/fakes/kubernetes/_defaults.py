@@ -40,6 +40,9 @@ FIXED: Mapping[str, Mapping[str, Any]] = {
     _CORE + "ContainerPort": {"protocol": "TCP"},
     _CORE + "ServicePort": {"protocol": "TCP"},
     _CORE + "PersistentVolumeClaimSpec": {"volumeMode": "Filesystem"},
+    _CORE + "PersistentVolumeSpec": {"persistentVolumeReclaimPolicy": "Retain",
+                                     "volumeMode": "Filesystem"},
+    _CORE + "HostPathVolumeSource": {"type": ""},
     _APPS + "DeploymentSpec": {"replicas": 1, "strategy": _ROLLING, "revisionHistoryLimit": 10,
                                "progressDeadlineSeconds": 600},
     _APPS + "DeploymentStrategy": {"type": "RollingUpdate"},
@@ -226,6 +229,10 @@ def on_create(rt: ResourceType, obj: dict[str, Any], allocated: Collection[str],
         obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
     elif rt.kind == "Job":
         _job_selector(obj)
+    elif rt.kind == "PersistentVolume":
+        # The registry starts a volume Pending; the binder makes it Available.
+        obj["status"] = {"phase": "Pending",
+                         "lastPhaseTransitionTime": obj["metadata"]["creationTimestamp"]}
     elif rt.kind == "Service":
         _allocate(rt, obj, allocated, rng)
 

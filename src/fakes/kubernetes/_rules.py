@@ -17,7 +17,9 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fakes.kubernetes._cron import Schedule
 from fakes.kubernetes._errors import Cause
 from fakes.kubernetes._quantity import negative_resources
 from fakes.kubernetes._resources import ResourceType
@@ -277,11 +279,14 @@ def _claim(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
     if old is None:
         return []
     spec, before = dict(_spec(new)), dict(_spec(old))
-    # The fake binds no claims, so it has no bound claim whose requests may grow.
+    # Requests may grow only where a StorageClass allows expansion: the fake has none.
     for changeable in (spec, before):
         changeable.pop("volumeAttributesClassName", None)
     if "storageClassName" not in before:  # a class may be set once on a claim without one
         spec.pop("storageClassName", None)
+    if not before.get("volumeName"):  # so may a volume: the binder names the one it chose
+        spec.pop("volumeName", None)
+        before.pop("volumeName", None)
     if spec != before:
         return [Cause("FieldValueForbidden", "spec", f"Forbidden: {_PVC_UPDATE}")]
     return []
@@ -342,8 +347,32 @@ def _lease(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]
 
 
 def _cron_job(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Cause]:
+    causes = _schedule(_spec(new))
     template = ((_spec(new).get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
-    return pod_spec(template.get("spec"), "spec.jobTemplate.spec.template.spec", FINISHING)
+    return causes + pod_spec(template.get("spec"), "spec.jobTemplate.spec.template.spec",
+                             FINISHING)
+
+
+def _schedule(spec: Mapping[str, Any]) -> list[Cause]:
+    """The schedule parses as the cronjob controller parses it; the time zone exists."""
+    causes = []
+    schedule = spec.get("schedule")
+    if isinstance(schedule, str) and schedule:
+        try:
+            if "TZ" in schedule:
+                raise ValueError("cannot use TZ or CRON_TZ in schedule, use timeZone field "
+                                 "instead")
+            Schedule.parse(schedule)
+        except ValueError as error:
+            causes.append(_invalid("spec.schedule", json.dumps(schedule), str(error)))
+    zone = spec.get("timeZone")
+    if isinstance(zone, str):
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            causes.append(_invalid("spec.timeZone", json.dumps(zone),
+                                   f"unknown time zone {zone}"))
+    return causes
 
 
 def _replication_controller(new: Mapping[str, Any], old: Mapping[str, Any] | None

@@ -398,6 +398,24 @@ _ACCESS_MODES = (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteM
                  ("ReadWriteOncePod", "RWOP"))
 
 
+def _volume(obj: Mapping[str, Any], now: datetime) -> Cells:
+    spec, status = _map(obj, "spec"), _map(obj, "status")
+    phase = str(status.get("phase", ""))
+    if _map(obj, "metadata").get("deletionTimestamp"):
+        phase = "Terminating"
+    held = _list(obj, "spec", "accessModes")
+    ref = _map(obj, "spec", "claimRef")
+    claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if ref else ""
+    storage_class = spec.get("storageClassName") or _map(obj, "metadata", "annotations").get(
+        "volume.beta.kubernetes.io/storage-class", "")
+    return [_name(obj), str(_map(obj, "spec", "capacity").get("storage", "0")),
+            ",".join(short for mode, short in _ACCESS_MODES if mode in held),
+            str(spec.get("persistentVolumeReclaimPolicy", "")), phase, claim,
+            str(storage_class), str(spec.get("volumeAttributesClassName") or "<unset>"),
+            str(status.get("reason", "")), _age(obj, now),
+            str(spec.get("volumeMode") or "<unset>")]
+
+
 def _claim(obj: Mapping[str, Any], now: datetime) -> Cells:
     spec = _map(obj, "spec")
     phase = str(_map(obj, "status").get("phase", ""))
@@ -443,6 +461,7 @@ PRINTERS: dict[str, Printer] = {
     "coordination.k8s.io/v1/Lease": _lease,
     "networking.k8s.io/v1/NetworkPolicy": _network_policy,
     "v1/PersistentVolumeClaim": _claim, "networking.k8s.io/v1/Ingress": _ingress,
+    "v1/PersistentVolume": _volume,
     "v1/Node": _node, "v1/Event": _event, "apps/v1/DaemonSet": _daemon_set,
     "batch/v1/CronJob": _cron_job, "policy/v1/PodDisruptionBudget": _disruption_budget,
     "rbac.authorization.k8s.io/v1/RoleBinding": _role_binding,
