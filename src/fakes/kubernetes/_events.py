@@ -12,6 +12,7 @@ allow; the fake leaves it out.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,13 @@ if TYPE_CHECKING:
     from fakes.kubernetes._model import Cluster
 
 CONTROLLER_MANAGER = "kube-controller-manager"
+
+Correlation = tuple[Any, str, str, str]  # involved uid, reason, message, component
+# Where each correlated event was last recorded, per cluster: a hint, checked against
+# the stored Event before use (it may have been deleted, or the cluster reset), so
+# that counting up costs one read rather than a list of the namespace's Events.
+_RECORDED: weakref.WeakKeyDictionary[Cluster, dict[Correlation, tuple[str, str]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def record_event(cluster: Cluster, involved: Mapping[str, Any], type_: str, reason: str,
@@ -34,19 +42,20 @@ def record_event(cluster: Cluster, involved: Mapping[str, Any], type_: str, reas
     assert rt is not None  # core/v1 Events are in the registry
     namespace = involved.get("namespace") or "default"
     stamp = cluster.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    correlation: Correlation = (involved.get("uid"), reason, message, component)
+    recorded = _RECORDED.setdefault(cluster, {})
     try:
         if correlate:
-            for found in cluster.list_objects(rt, namespace).items:
-                if ((found.get("involvedObject") or {}).get("uid"), found.get("reason"),
-                        found.get("message"), (found.get("source") or {}).get("component")
-                        ) == (involved.get("uid"), reason, message, component):
-                    found["count"] = found.get("count", 1) + 1
-                    found["lastTimestamp"] = stamp
-                    return cluster.update(rt, namespace, found["metadata"]["name"], found,
-                                          actor, manager=manager)[0]
+            found = _recorded(cluster, recorded.get(correlation), correlation)
+            if found is not None:
+                found["count"] = found.get("count", 1) + 1
+                found["lastTimestamp"] = stamp
+                return cluster.update(rt, namespace, found["metadata"]["name"], found,
+                                      actor, manager=manager)[0]
         nanos = int(cluster.clock.now().timestamp() * 1e9)
         while _exists(cluster, namespace, f"{involved.get('name')}.{nanos:x}"):
             nanos += 1  # the virtual clock stands still between two events
+        recorded[correlation] = (namespace, f"{involved.get('name')}.{nanos:x}")
         return cluster.create(rt, namespace, {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": f"{involved.get('name')}.{nanos:x}", "namespace": namespace},
@@ -65,6 +74,24 @@ def involved_object(obj: Mapping[str, Any]) -> dict[str, Any]:
     return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
             "name": meta.get("name"), "namespace": meta.get("namespace"),
             "uid": meta.get("uid"), "resourceVersion": meta.get("resourceVersion")}
+
+
+def _recorded(cluster: Cluster, where: tuple[str, str] | None, correlation: Correlation
+              ) -> dict[str, Any] | None:
+    """The stored Event at ``where`` if it still is the one ``correlation`` names."""
+    if where is None:
+        return None
+    rt = cluster.types.by_kind("v1", "Event")
+    assert rt is not None
+    try:
+        found = cluster.get(rt, *where)
+    except StatusError:
+        return None
+    if ((found.get("involvedObject") or {}).get("uid"), found.get("reason"),
+            found.get("message"), (found.get("source") or {}).get("component")
+            ) != correlation:
+        return None
+    return found
 
 
 def _exists(cluster: Cluster, namespace: str, name: str) -> bool:

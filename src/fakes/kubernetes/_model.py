@@ -234,6 +234,9 @@ class Cluster:
         self._seed = seed
         self._random = random.Random(seed)
         self._objects: dict[Key, dict[str, Any]] = {}
+        # The same objects by (group, plural): a list reads its type's objects only,
+        # not every object of the cluster.
+        self._by_type: dict[tuple[str, str], dict[Key, dict[str, Any]]] = {}
         self._lock = threading.RLock()
         # Sorted keys and objects of a type at one resourceVersion, for the pages of a
         # list: a paginated list sorts once, not once per page. A state at a version
@@ -266,6 +269,7 @@ class Cluster:
         with self._lock:
             copied = Cluster(self.journal, self.clock, seed=self._seed, types=self._builtin)
             copied._objects = dict(self._objects)  # stored objects are never mutated
+            copied._by_type = {t: dict(m) for t, m in self._by_type.items()}
             copied.pod_logs = dict(self.pod_logs)
             copied.types = self.types
             return copied
@@ -273,6 +277,7 @@ class Cluster:
     def reset(self, to: Cluster | None = None) -> None:
         with self._lock:
             self._objects = dict(to._objects) if to is not None else {}
+            self._by_type = {t: dict(m) for t, m in to._by_type.items()} if to else {}
             self.pod_logs = dict(to.pod_logs) if to is not None else {}
             self.types = to.types if to is not None else self._builtin
             self._random = random.Random(self._seed)
@@ -390,9 +395,9 @@ class Cluster:
             elif since is not None and since > last:
                 raise too_large_resource_version(since, last)
             if initial_events:
-                initial = [("ADDED", _copy(o)) for k, o in sorted(self._objects.items())
-                           if k[:2] == (rt.group, rt.plural)
-                           and (namespace is None or k[2] == namespace)
+                initial = [("ADDED", _copy(o)) for k, o in sorted(
+                               self._by_type.get((rt.group, rt.plural), {}).items())
+                           if (namespace is None or k[2] == namespace)
                            and self._selected(rt, o, labels, fields)]
                 return initial, last
             if since is None:
@@ -1029,7 +1034,7 @@ class Cluster:
         """The cluster IPs Services hold (only Services need them)."""
         if rt.kind != "Service":
             return set()
-        return {ip for k, o in self._objects.items() if k[:2] == ("", "services")
+        return {ip for o in self._by_type.get(("", "services"), {}).values()
                 for ip in (o.get("spec") or {}).get("clusterIPs") or ()}
 
     def _deleting(self, current: Mapping[str, Any], grace: int = 0) -> dict[str, Any]:
@@ -1087,6 +1092,7 @@ class Cluster:
         seq = self.journal.last + 1  # the change recorded below takes this number
         obj["metadata"]["resourceVersion"] = str(seq)
         self._objects[key] = obj
+        self._by_type.setdefault(key[:2], {})[key] = obj
         event = Event("ADDED" if previous is None else "MODIFIED", key, obj, previous)
         change = self.journal.record(actor, f"{rt.plural}.{operation}", _resource_name(key),
                                      payload=event, kind=rt.kind)
@@ -1111,6 +1117,7 @@ class Cluster:
         seq = self.journal.last + 1
         gone_obj["metadata"]["resourceVersion"] = str(seq)
         del self._objects[key]
+        del self._by_type[key[:2]][key]
         event = Event("DELETED", key, gone_obj, current)
         self.journal.record(actor, f"{rt.plural}.delete", _resource_name(key),
                             payload=event, kind=rt.kind)
@@ -1147,8 +1154,8 @@ class Cluster:
 
     def _state_at(self, rt: ResourceType, at: int) -> dict[Key, Mapping[str, Any]]:
         """The objects of ``rt`` as they were at ``at``: now, with later changes undone."""
-        state: dict[Key, Mapping[str, Any]] = {
-            k: o for k, o in self._objects.items() if k[:2] == (rt.group, rt.plural)}
+        state: dict[Key, Mapping[str, Any]] = dict(
+            self._by_type.get((rt.group, rt.plural), {}))
         if at >= self.journal.last:
             return state
         for change in reversed(self.journal.since(at)):
