@@ -8,7 +8,10 @@ Kubernetes suite reads besides:
 - ``FAKES_KUBERNETES_TARGET``: ``real-local`` (start a local control plane for the
   run) or the path of a kubeconfig file;
 - ``FAKES_KUBERNETES_CONTEXT``: the context of that kubeconfig to use (default: its
-  current context).
+  current context);
+- ``FAKES_KUBERNETES_PROFILE``: ``real`` (the default) or ``api-only``, for an API
+  server without kube-controller-manager or a node agent (envtest): the behaviours of
+  the controllers and of running Pods are skipped there.
 """
 
 from __future__ import annotations
@@ -39,3 +42,18 @@ pytest_configure = suite.pytest_configure
 pytest_collection_modifyitems = suite.pytest_collection_modifyitems
 pytest_generate_tests = suite.pytest_generate_tests
 target = suite.target_fixture()
+
+
+@pytest.fixture
+def needs_controllers(target: Target) -> None:
+    """For behaviours of kube-controller-manager's controllers: skipped on a bare API
+    server (profile ``api-only``)."""
+    target.require("controllers")
+
+
+@pytest.fixture
+def needs_pods(target: Target) -> None:
+    """For behaviours that run Pods on a Node: skipped where nothing runs them (profile
+    ``api-only``)."""
+    target.require("controllers")
+    target.require("node_agent")

@@ -106,6 +106,11 @@ class Capabilities:
     kubelet_failures: bool = False
     # Stages (kwok's Stage API) can be added for a test (Target.stages).
     stages: bool = False
+    # kube-controller-manager's controllers run (namespace termination, garbage
+    # collection, Deployments, Jobs ...): not on a bare API server (envtest).
+    controllers: bool = True
+    # Something runs Pods on Nodes (a kubelet, kwok): not on a bare API server.
+    node_agent: bool = True
 
 
 FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, journal=True,
@@ -115,6 +120,12 @@ FAKE = Capabilities(profile="fake", virtual_clock=True, fault_injection=True, jo
 REAL = Capabilities(profile="real", virtual_clock=False, fault_injection=False, journal=False,
                     more_subresources=True, tables=True, full_cel=True,
                     resettable=False)
+#: The profiles a real target may be given (``FAKES_KUBERNETES_PROFILE``): a whole
+#: cluster, or an API server alone as envtest runs it (no controllers, no node agent).
+PROFILES = {
+    "real": REAL,
+    "api-only": attrs.evolve(REAL, profile="api-only", controllers=False, node_agent=False),
+}
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 30.0, every: float = 0.1) -> T:
@@ -510,8 +521,9 @@ class RealTarget(Target):
 
     def __init__(self, configuration: Any, kubeconfig: str, context: str | None,
                  stop: Callable[[], None] | None = None,
-                 budget: RequestBudget | None = None) -> None:
-        super().__init__(REAL, configuration, kubeconfig, context)
+                 budget: RequestBudget | None = None,
+                 capabilities: Capabilities = REAL) -> None:
+        super().__init__(capabilities, configuration, kubeconfig, context)
         self._stop = stop
         self.budget = budget
 
@@ -526,6 +538,8 @@ class RealTarget(Target):
         plugin refuses a Pod (403) until the namespace's ``default`` ServiceAccount,
         made by a controller a moment later, exists."""
         name = super().namespace(hint)
+        if not self.capabilities.controllers:
+            return name  # no controller makes the account; no Pod is started either
         core = self.api("CoreV1Api")
 
         def has_default_account() -> None:
@@ -538,8 +552,13 @@ class RealTarget(Target):
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:
         """``FAKES_KUBERNETES_TARGET``: ``real-local``, or a kubeconfig path (with
-        ``FAKES_KUBERNETES_CONTEXT`` naming a context in it)."""
+        ``FAKES_KUBERNETES_CONTEXT`` naming a context in it); ``FAKES_KUBERNETES_PROFILE``
+        (a kubeconfig only): ``real`` (the default) or ``api-only`` (see :data:`PROFILES`)."""
         env = os.environ if environ is None else environ
+        profile = env.get("FAKES_KUBERNETES_PROFILE") or "real"
+        if profile not in PROFILES:
+            raise pytest.UsageError(f"FAKES_KUBERNETES_PROFILE is one of "
+                                    f"{', '.join(PROFILES)}, not {profile!r}")
         budget = RequestBudget(RequestBudget.limit_from_environment(env),
                                target="the real cluster")
         target = env["FAKES_KUBERNETES_TARGET"]
@@ -559,7 +578,8 @@ class RealTarget(Target):
         config.load_kube_config(config_file=target, context=context,
                                 client_configuration=configuration, persist_config=False)
         configuration.retries = False
-        return cls(configuration, target, context, budget=budget)
+        return cls(configuration, target, context, budget=budget,
+                   capabilities=PROFILES[profile])
 
     def close(self) -> None:
         try:

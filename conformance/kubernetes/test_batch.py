@@ -7,11 +7,16 @@ as a kubelet would."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
+
+import pytest
 
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
-from fakes.kubernetes._podtemplates import parse_time
+
+# Controllers and a node agent at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_pods")
 
 JOBS = "https://kubernetes.io/docs/concepts/workloads/controllers/job/"
 TTL = "https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"
@@ -370,7 +375,7 @@ def _schedules_jobs(target: Target, ns: str, made: dict[str, Any]) -> None:
     meta = first["metadata"]
     scheduled = meta["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
     assert scheduled.endswith(":00Z")
-    minutes = int(parse_time(scheduled).timestamp()) // 60
+    minutes = int(datetime.strptime(scheduled, "%Y-%m-%dT%H:%M:%S%z").timestamp()) // 60
     assert meta["name"] == f"cj-{minutes}"
     assert meta["labels"] == {"made-by": "cj"}
     assert meta["ownerReferences"] == [{

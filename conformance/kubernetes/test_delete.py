@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour, cm, failure
 from fakes.conformance.kubernetes.manifests import minimal
 from fakes.conformance.kubernetes.targets import (
@@ -115,6 +117,7 @@ def test_deletion_bumps_generation(target: Target) -> None:
 
 @behaviour("K8S-074", "deleting a namespace makes it Terminating, forbids new content in it, "
            "and removes what it holds, then itself", cite=NAMESPACES + " and " + MEASURED)
+@pytest.mark.usefixtures("needs_controllers")
 def test_namespace_deletion(target: Target) -> None:
     ns = target.namespace("nsdelete")
     target.http("PATCH", f"/api/v1/namespaces/{ns}", content_type=MERGE,
@@ -144,6 +147,7 @@ def _owned(target: Target, ns: str, owner: dict[str, Any], name: str) -> None:
 
 @behaviour("K8S-075", "the garbage collector deletes what a deleted object owned, or with "
            "propagationPolicy Orphan leaves it without the owner reference", cite=GC)
+@pytest.mark.usefixtures("needs_controllers")
 def test_garbage_collection(target: Target) -> None:
     ns = target.namespace("gc")
     path = f"/api/v1/namespaces/{ns}/configmaps"
@@ -165,6 +169,7 @@ def test_garbage_collection(target: Target) -> None:
 
 @behaviour("K8S-076", "deleting a Job without a policy orphans its dependents: the answer is "
            "the Job with the orphan finalizer, and then it is gone", cite=GC + " and " + MEASURED)
+@pytest.mark.usefixtures("needs_controllers")
 def test_job_orphans_by_default(target: Target) -> None:
     ns = target.namespace("job")
     path = f"/apis/batch/v1/namespaces/{ns}/jobs"

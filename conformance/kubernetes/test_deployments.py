@@ -13,8 +13,13 @@ import re
 import time
 from typing import Any
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+
+# Controllers and a node agent at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_pods")
 
 DEPLOYMENTS = "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/"
 REPLICASETS = "https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/"

@@ -7,9 +7,14 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour, cm, failure
 from fakes.conformance.kubernetes.manifests import minimal
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+
+# kube-controller-manager at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_controllers")
 
 NAMESPACES = "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"
 NAMESPACE_CONTROLLER = ("https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/controller/"

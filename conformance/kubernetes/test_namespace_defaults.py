@@ -3,8 +3,13 @@ ServiceAccount and the ``kube-root-ca.crt`` ConfigMap, kept in place."""
 
 from __future__ import annotations
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+
+# kube-controller-manager at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_controllers")
 
 SERVICE_ACCOUNTS = ("https://kubernetes.io/docs/concepts/security/service-accounts/"
                     "#default-service-accounts")

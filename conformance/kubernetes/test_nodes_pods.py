@@ -18,6 +18,9 @@ import pytest
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
 
+# Controllers and a node agent at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_pods")
+
 T = TypeVar("T")
 
 NODE = "fake-node"

@@ -8,8 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from fakes.conformance.kubernetes._support import behaviour, created
 from fakes.conformance.kubernetes.targets import MEASURED, Target, eventually
+
+# Controllers and a node agent at work: skipped on a bare API server (profile api-only).
+pytestmark = pytest.mark.usefixtures("needs_pods")
 
 STATEFULSETS = "https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/"
 DAEMONSETS = "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"
