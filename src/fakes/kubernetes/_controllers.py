@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 #: Where a controller's work is: (controller name, namespace, object name).
 Work = tuple[str, str, str]
+#: The (namespace, name) of a work item that stands for every object the controller
+#: syncs: a change that concerns them all (a Node's, for the scheduler).
+EVERY = ("", "")
 #: Syncs one settling may run before it gives up: controllers that keep waking each
 #: other without end are a bug, and a loud one.
 _MAX_SYNCS = 200_000
@@ -71,12 +74,17 @@ class Controller:
     #: (group, plural) of the objects it creates and owns (ownerReferences with
     #: ``controller: true``): their changes wake the owner.
     owns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: (group, plural) of the objects any change of which concerns every object it
+    #: syncs: such a change wakes it with :data:`EVERY`.
+    rescans_on: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
         """The (namespace, name) of each of this controller's objects that ``event``
-        concerns."""
+        concerns (:data:`EVERY` for all of them)."""
         group, plural, namespace, name = event.key
-        if (group, plural) == self.resource:
+        if (group, plural) in self.rescans_on:
+            yield EVERY
+        elif (group, plural) == self.resource:
             yield namespace, name
         elif (group, plural) in self.owns:
             for obj in (event.object, event.previous):

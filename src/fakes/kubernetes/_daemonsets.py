@@ -21,11 +21,10 @@ next sync of the DaemonSet).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from fakes.kubernetes._controllers import Controller, ControllerApi
-from fakes.kubernetes._model import Event
+from fakes.kubernetes._controllers import EVERY, Controller, ControllerApi
 from fakes.kubernetes._podtemplates import deleting, phase, pod_from_template, ready
 from fakes.kubernetes._selectors import Requirement
 from fakes.kubernetes._statefulsets import REVISION, revision_hash
@@ -43,7 +42,6 @@ DAEMON_TOLERATIONS = [
 ]
 _OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!",
               "Gt": "gt", "Lt": "lt"}
-_ALL = ("", "")  # the work item that stands for every DaemonSet
 
 
 def _tolerates(tolerations: list[Mapping[str, Any]], taint: Mapping[str, Any]) -> bool:
@@ -107,14 +105,10 @@ class DaemonSetController(Controller):
     kind = "DaemonSet"
     owns = (("", "pods"),)
 
-    def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
-        if event.key[:2] == ("", "nodes"):
-            yield _ALL
-        else:
-            yield from super().wakes(event)
+    rescans_on = (("", "nodes"),)
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
-        if (namespace, name) == _ALL:
+        if (namespace, name) == EVERY:
             every = api.list_objects("apps", "daemonsets")
         else:
             one = api.get("apps", "daemonsets", namespace, name)

@@ -24,16 +24,14 @@ plugins' reasons, DefaultPreemption's ``preemption:`` part).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from fakes.kubernetes._controllers import Controller, ControllerApi
-from fakes.kubernetes._model import Event
+from fakes.kubernetes._controllers import EVERY, Controller, ControllerApi
 
 SCHEDULER = "default-scheduler"
 _NOT_READY = {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}
 #: Every Pod, when a Node changes (the scheduler's queue moves unschedulable Pods back).
-_ALL = ("", "")
 
 
 class Scheduler(Controller):
@@ -43,14 +41,10 @@ class Scheduler(Controller):
     resource = ("", "pods")
     kind = "Pod"
 
-    def wakes(self, event: Event) -> Iterator[tuple[str, str]]:
-        if event.key[:2] == ("", "nodes"):
-            yield _ALL
-        else:
-            yield from super().wakes(event)
+    rescans_on = (("", "nodes"),)
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
-        if (namespace, name) == _ALL:
+        if (namespace, name) == EVERY:
             for pod in api.list_objects("", "pods"):
                 self._schedule(api, pod)
         else:

@@ -25,14 +25,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from fakes.kubernetes._controllers import Controller, ControllerApi
+from fakes.kubernetes._controllers import EVERY, Controller, ControllerApi
 from fakes.kubernetes._model import Event
 from fakes.kubernetes._podtemplates import deleting, selects
 from fakes.kubernetes._quantity import decode
 
 BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller"
 BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
-_ALL = ("", "")  # the work item that stands for every volume and claim
 
 
 def _storage(resources: Mapping[str, Any] | None) -> Any:
@@ -69,12 +68,12 @@ class PersistentVolumeBinder(Controller):
         group, plural, namespace, name = event.key
         if (group, plural) == ("", "persistentvolumes") or (
                 (group, plural) == self.resource and event.type == "DELETED"):
-            yield _ALL  # a volume changed, or a claim went: its volume may be released
+            yield EVERY  # a volume changed, or a claim went: its volume may be released
         elif (group, plural) == self.resource:
             yield namespace, name
 
     def sync(self, api: ControllerApi, namespace: str, name: str) -> float | None:
-        if (namespace, name) == _ALL:
+        if (namespace, name) == EVERY:
             for volume in api.list_objects("", "persistentvolumes"):
                 self._sync_volume(api, volume)
             claims = api.list_objects("", "persistentvolumeclaims")
