@@ -33,7 +33,7 @@ FULL = {
     "k8s_cycle_rounds": 10, "k8s_cycles_per_round": 30,
     "k8s_list_sizes": [1000, 10_000, 100_000], "k8s_list_repeats": 20,
     "k8s_watchers": 100, "k8s_watch_changes": 1000, "k8s_watch_rate": 50,
-    "k8s_memory_objects": 10_000, "k8s_rollout_deployments": 100,
+    "k8s_memory_objects": 10_000, "k8s_rollout_deployments": 1000,
     "k8s_gc_tree": [100, 100],
     "gh_starts": 100, "gh_resets": 1000,
     "gh_request_rounds": 30, "gh_requests_per_round": 100,
