@@ -52,6 +52,20 @@ def _get(target: Target, path: str) -> dict[str, Any]:
     return found
 
 
+def _schemaless_kind(target: Target, group: str, plural: str, kind: str) -> None:
+    """A namespaced custom resource of ``group``, v1, with a status subresource and no
+    schema beyond an object: what a stage test writes its statuses to."""
+    created(target, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {"group": group, "scope": "Namespaced", "names": {
+            "plural": plural, "singular": kind.lower(), "kind": kind},
+            "versions": [{"name": "v1", "served": True, "storage": True,
+                          "subresources": {"status": {}}, "schema": {"openAPIV3Schema": {
+                              "type": "object",
+                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+
+
 def _internal_ip(node: dict[str, Any]) -> str:
     return next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
 
@@ -455,15 +469,7 @@ spec:
 def test_kwok_yaml_stages(target: Target) -> None:
     target.require("stages")
     group = target.api_group("stages", "certificates")
-    created(target, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"certificates.{group}"},
-        "spec": {"group": group, "scope": "Namespaced", "names": {
-            "plural": "certificates", "singular": "certificate", "kind": "Certificate"},
-            "versions": [{"name": "v1", "served": True, "storage": True,
-                          "subresources": {"status": {}}, "schema": {"openAPIV3Schema": {
-                              "type": "object",
-                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    _schemaless_kind(target, group, "certificates", "Certificate")
     ns = target.namespace("certificates")
     path = f"/apis/{group}/v1/namespaces/{ns}/certificates"
     with target.stages(CERTIFICATES % {"group": group}) as names:
@@ -614,15 +620,7 @@ def test_template_refused(target: Target, template: str, error: str) -> None:
 def test_template_printing(target: Target) -> None:
     target.require("stages")
     group = target.api_group("printing", "widgets")
-    created(target, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"widgets.{group}"},
-        "spec": {"group": group, "scope": "Namespaced", "names": {
-            "plural": "widgets", "singular": "widget", "kind": "Widget"},
-            "versions": [{"name": "v1", "served": True, "storage": True,
-                          "subresources": {"status": {}}, "schema": {"openAPIV3Schema": {
-                              "type": "object",
-                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    _schemaless_kind(target, group, "widgets", "Widget")
     template = (
         "|\n      missing: '{{ .spec.nothing }}'\n"
         "      list: '{{ .spec.list }}'\n      map: '{{ .spec.map }}'\n"
