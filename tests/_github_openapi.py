@@ -1,5 +1,6 @@
 """Builds the subset of GitHub's OpenAPI description the GitHub conformance suite validates
-the fake's responses against (conformance/github/openapi-subset.json).
+the fake's responses against (conformance/github/openapi-subset.json), with the JSON
+request body schemas of the same operations (``requests``: what a client may send).
 
 The description is OpenAPI 3.0 (``nullable``); the subset is plain JSON Schema: a
 ``nullable`` schema becomes a ``type`` list with ``"null"`` (or an ``anyOf`` with
@@ -45,12 +46,17 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
     spec = json.loads(spec_path.read_text())
     wanted = set(operation_ids)
     operations: dict[str, dict[str, Any]] = {}
+    request_bodies: dict[str, Any] = {}
     pending: list[str] = []
     for item in spec["paths"].values():
         for method in METHODS:
             op = item.get(method)
             if op is None or op["operationId"] not in wanted:
                 continue
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if "schema" in body:
+                request_bodies[op["operationId"]] = _convert(body["schema"])
+                pending.extend(_refs(body["schema"]))
             for status, response in op.get("responses", {}).items():
                 if "$ref" in response:
                     response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
@@ -73,5 +79,6 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
                   "Schema (nullable)",
         "license": "MIT, Copyright (c) 2020 Octokit contributors (see LICENSE-openapi)",
         "operations": dict(sorted(operations.items())),
+        "requests": dict(sorted(request_bodies.items())),
         "$defs": dict(sorted(components.items())),
     }

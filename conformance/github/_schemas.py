@@ -7,6 +7,10 @@ octokit/openapi, MIT, Copyright (c) 2020 Octokit contributors; ``LICENSE-openapi
 converted from OpenAPI 3.0 to JSON Schema (``tests/_github_openapi.py`` builds it and
 ``tests/test_github_operations.py`` checks it against the description). The check runs
 on the fake target only, and only when ``jsonschema`` is installed (the ``test`` extra).
+
+The subset also holds the JSON request body schemas of those operations:
+:func:`check_request` checks what a client sends (``fakes.conformance.github.schemas``
+offers both checks to users' own contract tests).
 """
 
 from __future__ import annotations
@@ -31,14 +35,52 @@ def _subset() -> dict[str, Any]:
 
 @functools.cache
 def _validator(operation_id: str, status: str) -> Any:
+    """The validator of the answer ``status``, or with ``status`` "request" of the
+    request body; None when the subset has no schema for it."""
     try:
         from jsonschema import Draft202012Validator
     except ImportError:  # the test extra is not installed: nothing to check with
         return None
-    schema = _subset()["operations"].get(operation_id, {}).get(status)
+    if status == "request":
+        schema = _subset()["requests"].get(operation_id)
+    else:
+        schema = _subset()["operations"].get(operation_id, {}).get(status)
     if schema is None:
         return None
     return Draft202012Validator({**schema, "$defs": _subset()["$defs"]})
+
+
+def _operation(request: requests.PreparedRequest) -> _operations.Operation | None:
+    path = urlsplit(request.url or "").path
+    if path.startswith("/api/v3/"):
+        path = path[len("/api/v3"):]
+    return _operations.find(request.method or "GET", path)
+
+
+def _mismatch(validator: Any, document: Any) -> str | None:
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    return "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message[:200]}"
+                     for e in errors[:5])
+
+
+def check_request(request: requests.PreparedRequest) -> None:
+    """Raise AssertionError when the JSON body of ``request`` does not validate against
+    GitHub's request body schema for its operation (a body-less request, or one of an
+    operation without a JSON body schema, passes)."""
+    if not request.body:
+        return
+    operation = _operation(request)
+    if operation is None:
+        return
+    validator = _validator(operation.operation_id, "request")
+    if validator is None:
+        return
+    problem = _mismatch(validator, json.loads(request.body))
+    if problem is not None:
+        raise AssertionError(f"{operation.operation_id}: the request body does not match "
+                             f"GitHub's schema: {problem}")
 
 
 def check_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
@@ -48,18 +90,13 @@ def check_response(response: requests.Response, *_args: Any, **_kwargs: Any) -> 
         return
     if "json" not in response.headers.get("Content-Type", ""):
         return  # a raw media type: the bytes themselves, no schema
-    path = urlsplit(response.request.url or "").path
-    if path.startswith("/api/v3/"):
-        path = path[len("/api/v3"):]
-    operation = _operations.find(response.request.method or "GET", path)
+    operation = _operation(response.request)
     if operation is None:
         return
     validator = _validator(operation.operation_id, str(response.status_code))
     if validator is None:
         return
-    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
-    if errors:
-        shown = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message[:200]}"
-                          for e in errors[:5])
+    problem = _mismatch(validator, response.json())
+    if problem is not None:
         raise AssertionError(f"{operation.operation_id} {response.status_code} does not "
-                             f"match GitHub's schema: {shown}")
+                             f"match GitHub's schema: {problem}")

@@ -332,3 +332,25 @@ def test_unmodelled_parts_answer_501(target: Target) -> None:
     assert_error(target.http("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers",
                              json={"team_reviewers": ["core"]}), 501)
     assert target.http("GET", f"/repos/{repo}/pulls/{number}/reviews").json() == []
+
+
+@behaviour("GH-390", "a check run names the app that made it (app.slug), whichever way its "
+           "installation reports: a later run of the same name by that app replaces CI's run "
+           "in the list for the ref (latest per name), in the same check suite",
+           cite=f"{RUNS}#list-check-runs-for-a-git-reference (checks/list-for-ref); "
+                f"{SUITES}#list-check-suites-for-a-git-reference (checks/list-suites-for-ref)")
+def test_a_rerun_by_the_ci_app_replaces_its_run(target: Target) -> None:
+    target.require("simulated_ci")
+    repo = target.new_repo("ci-rerun")
+    target.ci("test", after=60, kind="check", repo=repo)
+    pull = pull_from(target, repo, "feature", {"f.txt": "f\n"})
+    sha = pull["head"]["sha"]
+    [by_ci] = target.http("GET", f"/repos/{repo}/commits/{sha}/check-runs").json()["check_runs"]
+    assert by_ci["status"] == "in_progress" and by_ci["app"] is not None
+    rerun = target.http("POST", f"/repos/{repo}/check-runs", token=target.app_token(repo),
+                        json={"name": "test", "head_sha": sha, "conclusion": "success"})
+    assert rerun.status_code == 201, rerun.text
+    assert rerun.json()["app"]["slug"] == by_ci["app"]["slug"]
+    listed = target.http("GET", f"/repos/{repo}/commits/{sha}/check-runs").json()
+    assert [r["id"] for r in listed["check_runs"]] == [rerun.json()["id"]]
+    assert rerun.json()["check_suite"]["id"] == by_ci["check_suite"]["id"]

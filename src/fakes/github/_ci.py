@@ -134,7 +134,8 @@ class CI:
                 create_status(self.state, repo, sha, {"state": "pending",
                                                       "context": rule.context}, rule.bot)
             else:
-                job.run = create_check_run(self.state, repo, rule.app, {
+                # A run's app is its bot, as for runs made with the app's token.
+                job.run = create_check_run(self.state, repo, rule.bot, {
                     "name": rule.context, "head_sha": sha, "status": "in_progress"},
                     rule.bot).id
             self.jobs.append(job)
@@ -159,7 +160,7 @@ class CI:
                         when)
                 else:
                     run = get_check_run(repo, str(job.run))
-                    update_check_run(self.state, repo, run, job.rule.app, {
+                    update_check_run(self.state, repo, run, job.rule.bot, {
                         "conclusion": job.rule.result}, job.rule.bot, when)
 
 
