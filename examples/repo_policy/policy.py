@@ -11,8 +11,9 @@ For every repository of the organization that is neither archived nor marked wit
   they are mergeable, with a merge method the repository allows, approving them first
   when the protection asks for one approval; every other pull request is left alone.
 
-``mergeable`` is computed after the fact: the first read may say null, and the policy
-then comes back on its next run rather than polling. The decisions are pure functions
+``mergeable`` is computed after the fact: the first read may say null. The policy asks
+once more after reading the checks, and if it is still null, comes back on its next run
+rather than polling. The decisions are pure functions
 (:func:`protection_body`, :func:`protection_diff`, :func:`is_dependency`,
 :func:`merge_decision`, :func:`merge_method`, :func:`transient`); :class:`RepoPolicy`
 is the edge and the run. A scheduler runs it as often as it likes: a run after a
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import requests
+
 from github import Github, GithubException
 
 T = TypeVar("T")
@@ -222,11 +224,12 @@ class RepoPolicy:
     def _protection(self, url: str) -> dict[str, Any] | None:
         def read() -> dict[str, Any] | None:
             try:
-                return self.gh.requester.requestJsonAndCheck("GET", url)[1]
+                found: dict[str, Any] = self.gh.requester.requestJsonAndCheck("GET", url)[1]
             except GithubException as error:
                 if error.status == 404:  # Branch not protected
                     return None
                 raise
+            return found
         return self._call(read)
 
     def _merge_dependencies(self, full_name: str, base: str, want: Protection,
@@ -235,35 +238,44 @@ class RepoPolicy:
         assert repo is not None
         pulls = self._call(lambda: list(repo.get_pulls(state="open", base=base))) or []
         for listed in pulls:
-            if not is_dependency(listed.user.login, [label.name for label in listed.labels]):
-                continue
-            name = f"{full_name}#{listed.number}"
-            pull = self._call(lambda n=listed.number: repo.get_pull(n))
+            if is_dependency(listed.user.login, [label.name for label in listed.labels]):
+                self._merge(repo, listed.number, want, report)
+
+    def _merge(self, repo: Any, number: int, want: Protection, report: Report) -> None:
+        name = f"{repo.full_name}#{number}"
+        pull = self._call(lambda: repo.get_pull(number))
+        assert pull is not None
+        head = pull.head.sha
+        outcomes = self._outcomes(repo, head)
+        if pull.mergeable is None:
+            # The first read started GitHub's computation; ask once more now that the
+            # checks were read, and if it is still not done, on the next run.
+            pull = self._call(lambda: repo.get_pull(number))
             assert pull is not None
-            head = pull.head.sha
-            decision = merge_decision(mergeable=pull.mergeable,
-                                      outcomes=self._outcomes(repo, head), want=want,
-                                      approved=self._approved(pull, head))
-            if not decision.merge:
-                report.waiting[name] = decision.reason
-                continue
-            method = merge_method(repo.raw_data)
-            if method is None:
-                report.waiting[name] = "the repository allows no merge method"
-                continue
-            if decision.approve:
-                self._call(lambda: pull.create_review(event="APPROVE", commit=repo.get_commit(
-                    head)), done=lambda: self._approved(pull, head))
-            try:
-                # ``sha``: merge only the head whose checks were read (409 otherwise).
-                self._call(lambda: pull.merge(merge_method=method, sha=head),
-                           done=lambda: bool(repo.get_pull(pull.number).merged))
-            except GithubException as moved:
-                if moved.status != 409:
-                    raise
+            if pull.head.sha != head:
                 report.waiting[name] = "the head moved: next run"
-                continue
-            report.merged.append(name)
+                return
+        decision = merge_decision(mergeable=pull.mergeable, outcomes=outcomes, want=want,
+                                  approved=self._approved(pull, head))
+        method = merge_method(repo.raw_data)
+        if not decision.merge or method is None:
+            report.waiting[name] = decision.reason if not decision.merge else (
+                "the repository allows no merge method")
+            return
+        if decision.approve:
+            self._call(lambda: pull.create_review(event="APPROVE",
+                                                  commit=repo.get_commit(head)),
+                       done=lambda: self._approved(pull, head))
+        try:
+            # ``sha``: merge only the head whose checks were read (409 otherwise).
+            self._call(lambda: pull.merge(merge_method=method, sha=head),
+                       done=lambda: bool(repo.get_pull(number).merged))
+        except GithubException as moved:
+            if moved.status != 409:
+                raise
+            report.waiting[name] = "the head moved: next run"
+            return
+        report.merged.append(name)
 
     def _outcomes(self, repo: Any, sha: str) -> dict[str, str]:
         """Each status context and check run name on ``sha`` → its latest outcome."""
