@@ -130,12 +130,17 @@ class Suite:
         self.selected_targets()  # refuse early, before anything is collected or started
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Every conformance test names a behaviour and a citation."""
+        """Every conformance test names a behaviour and a citation; its id is a keyword,
+        so ``-k "GH-070 or GH-104"`` selects behaviours."""
         problems = behaviour_problems(items)
         if problems:
             raise pytest.UsageError(
                 "conformance tests without behaviour:\n" + "\n".join(problems)
             )
+        for item in items:
+            marker = item.get_closest_marker("behaviour")
+            if marker is not None:
+                item.extra_keyword_matches.add(str(marker.args[0]))
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "target" in metafunc.fixturenames:
