@@ -239,3 +239,11 @@ def test_the_default_owner_is_whoever_made_the_resource(registry: FakeRegistry) 
             r"changed what it does not own:\n  tag\.delete other:release-9\n")) as failure:
         harness.check(settings=examples(5))
     assert "tag.delete app:release-1" not in str(failure.value).split("steps:")[0]
+
+
+def test_prepare_runs_after_each_reset(registry: FakeRegistry) -> None:
+    changes_seen: list[int] = []
+    spec(registry, correct, prepare=lambda: changes_seen.append(len(list(registry.journal)))
+         ).check(settings=examples(5))
+    # One call per example, each right after the reset emptied the change log.
+    assert len(changes_seen) >= 5 and set(changes_seen) == {0}

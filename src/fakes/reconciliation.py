@@ -124,6 +124,9 @@ class Reconciler(Generic[D, S]):
     settle_seconds: float = 300.0
     #: Reconcile runs allowed to converge once faults stop.
     max_runs: int = 3
+    #: Called after the fakes are reset for each example: set up again what a reset
+    #: clears and the example needs (``FakeGitHub.ci`` rules, for instance).
+    prepare: Callable[[], object] | None = None
 
     def check(self, *, max_examples: int = 100, stateful_step_count: int = 10,
               settings: Settings | None = None) -> None:
@@ -187,6 +190,8 @@ class _Machine(RuleBasedStateMachine):
         super().__init__()
         for fake, baseline in self.baselines:
             fake.reset(to=baseline)
+        if self.spec.prepare is not None:
+            self.spec.prepare()
         self.steps: list[str] = []
         self.desired: Any = None
         self.lost_responses = 0
