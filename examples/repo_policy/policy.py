@@ -214,14 +214,18 @@ class RepoPolicy:
 
     def _protect(self, full_name: str, branch: str, want: Protection, report: Report) -> None:
         url = f"/repos/{full_name}/branches/{branch}/protection"
-        if protection_diff(want, self._protection(url)):
-            # Branch.edit_protection sends ``checks`` without ``contexts``, which GitHub's
-            # request schema requires: the body is sent as the schema says.
+        if protection_diff(want, self.protection(full_name, branch)):
+            # Not Branch.edit_protection: it sends null for settings it is not given and
+            # ``checks`` without ``contexts``, which GitHub's request schema does not
+            # allow (the contract tests pin it). The body is sent as the schema says.
             self._call(lambda: self.gh.requester.requestJsonAndCheck(
                 "PUT", url, input=protection_body(want)))
             report.protected.append(full_name)
 
-    def _protection(self, url: str) -> dict[str, Any] | None:
+    def protection(self, full_name: str, branch: str) -> dict[str, Any] | None:
+        """The protection GET answer of ``branch``; None when it is not protected."""
+        url = f"/repos/{full_name}/branches/{branch}/protection"
+
         def read() -> dict[str, Any] | None:
             try:
                 found: dict[str, Any] = self.gh.requester.requestJsonAndCheck("GET", url)[1]
@@ -246,7 +250,7 @@ class RepoPolicy:
         pull = self._call(lambda: repo.get_pull(number))
         assert pull is not None
         head = pull.head.sha
-        outcomes = self._outcomes(repo, head)
+        outcomes = self.outcomes(repo, head)
         if pull.mergeable is None:
             # The first read started GitHub's computation; ask once more now that the
             # checks were read, and if it is still not done, on the next run.
@@ -277,7 +281,7 @@ class RepoPolicy:
             return
         report.merged.append(name)
 
-    def _outcomes(self, repo: Any, sha: str) -> dict[str, str]:
+    def outcomes(self, repo: Any, sha: str) -> dict[str, str]:
         """Each status context and check run name on ``sha`` → its latest outcome."""
         def read() -> dict[str, str]:
             commit = repo.get_commit(sha)

@@ -45,7 +45,7 @@ from fakes.conformance.github.schemas import check_request, check_response
 from fakes.faults import LostResponse, ProviderFault, Throttle
 from fakes.github import FakeGitHub
 from fakes.reconciliation import Drift, Injection, Reconciler, ReconcilerFailure
-from github import Github, GithubException
+from github import Github
 
 ORG = "acme"
 BOT, ADMIN, DEVELOPER, DEPENDABOT = "policy-bot", "alice", "carol", "dependabot[bot]"
@@ -217,15 +217,9 @@ def pull_states(fake: FakeGitHub) -> dict[str, str]:
 
 
 def protection(fake: FakeGitHub, name: str) -> dict[str, Any] | None:
-    url = f"/repos/{ORG}/{name}/branches/main/protection"
-    try:
-        found: dict[str, Any] = client(fake, ADMIN, prefixed=True).requester.requestJsonAndCheck(
-            "GET", url)[1]
-    except GithubException as missing:
-        if missing.status == 404:  # not protected
-            return None
-        raise
-    return found
+    """The protection of ``name``'s default branch, as an administrator reads it."""
+    return RepoPolicy(client(fake, ADMIN, prefixed=True), ORG).protection(
+        f"{ORG}/{name}", "main")
 
 
 # -- 2. contract: the edge against GitHub's OpenAPI description ---------------------------
@@ -441,7 +435,7 @@ def observe(fake: FakeGitHub, reader: RepoPolicy) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name in GOVERNED:
         repo = reader.gh.get_repo(f"{ORG}/{name}")
-        updates = [reader._outcomes(repo, p.head.sha) for p in repo.get_pulls(state="open")
+        updates = [reader.outcomes(repo, p.head.sha) for p in repo.get_pulls(state="open")
                    if p.user.login == DEPENDABOT]
         found[name] = (protection(fake, name), updates)
     return found
