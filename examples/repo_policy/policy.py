@@ -16,8 +16,8 @@ once more after reading the checks, and if it is still null, comes back on its n
 rather than polling. The decisions are pure functions
 (:func:`protection_body`, :func:`protection_diff`, :func:`is_dependency`,
 :func:`merge_decision`, :func:`merge_method`, :func:`transient`); :class:`RepoPolicy`
-is the edge and the run. A scheduler runs it as often as it likes: a run after a
-successful one sends no write.
+is the edge and the run. A scheduler runs it as often as it likes: once nothing is
+waiting on GitHub, a run sends no write.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ T = TypeVar("T")
 EXEMPT_TOPIC = "policy-exempt"
 DEPENDENCY_LABEL = "dependencies"
 DEPENDENCY_AUTHORS = ("dependabot[bot]",)
-#: The merge methods the policy prefers, first first (one commit per update), with the
-#: repository setting that allows each.
+#: The merge methods in the policy's order of preference (one commit per update first),
+#: with the repository setting that allows each.
 PREFERRED_METHODS = (("squash", "allow_squash_merge"), ("merge", "allow_merge_commit"),
                      ("rebase", "allow_rebase_merge"))
 
