@@ -68,6 +68,9 @@ def _environment(
     if not url.startswith("https://"):
         raise ValueError(f"--target must be 'fake', '{REAL_LOCAL}' or an https:// API URL, "
                          f"not {url!r}")
+    if environ.get("FAKES_GITHUB_TARGET"):
+        raise ValueError(f"FAKES_GITHUB_TARGET={environ['FAKES_GITHUB_TARGET']} selects "
+                         f"another real target: unset it to run against {url}")
     missing = [v for v in REAL_VARIABLES[1:] if not environ.get(v)]
     if missing:
         raise ValueError(f"a real GitHub target needs {' and '.join(missing)} (a token of a "
