@@ -99,11 +99,6 @@ FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
                           unmodelled_501=False, isolated_rate_limit=False,
                           fault_injection=False, mergeable_null_first=False)
-GIT_HTTP_BACKEND = Capabilities(profile="git-http-backend", mint_tokens=False,
-                                enterprise_prefix=False, unmodelled_501=False,
-                                isolated_rate_limit=False, fault_injection=False,
-                                mergeable_null_first=False, rest_api=False, github_git=False,
-                                err_packet_on_bad_request=False)
 
 
 class Target(_BaseTarget):
@@ -376,6 +371,14 @@ class RealTarget(Target):
         for full_name in self.repositories:
             with contextlib.suppress(requests.RequestException):
                 session.delete(f"{self.api_url}/repos/{full_name}", timeout=60)
+
+
+#: git's own server: the git protocol alone, none of GitHub's additions.
+GIT_HTTP_BACKEND = Capabilities(profile="git-http-backend", mint_tokens=False,
+                                enterprise_prefix=False, unmodelled_501=False,
+                                isolated_rate_limit=False, fault_injection=False,
+                                mergeable_null_first=False, rest_api=False, github_git=False,
+                                err_packet_on_bad_request=False)
 
 
 class GitBackendTarget(Target):
