@@ -180,6 +180,22 @@ def test_a_suite_without_a_real_target() -> None:
         suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "fake,real"})
 
 
+def test_a_real_target_can_be_configured_by_an_alternative_variable() -> None:
+    suite = Suite(provider="toy", make_target=lambda name: Target(None),
+                  real_variables=("TOY_URL", "TOY_TOKEN"),
+                  real_description="the toy at {TOY_URL}",
+                  real_alternatives={"TOY_LOCAL": "a local toy ({TOY_LOCAL})"})
+    opted = {"FAKES_CONFORMANCE_REAL": "1"}
+    assert suite.selected_targets({"TOY_LOCAL": "here", **opted}) == ["fake", "real"]
+    assert suite.selected_targets({"TOY_URL": "u", "TOY_TOKEN": "t", **opted}) == [
+        "fake", "real"]
+    assert suite.selected_targets({"TOY_URL": "u", **opted}) == ["fake"]
+    with pytest.raises(pytest.UsageError, match=r"needs TOY_URL and TOY_TOKEN \(or TOY_LOCAL\)"):
+        suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "real"})
+    with pytest.raises(pytest.UsageError, match=r"against a local toy \(here\): real targets"):
+        suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "real", "TOY_LOCAL": "here"})
+
+
 def test_run_ids_carry_their_start_and_expire() -> None:
     run_id = new_run_id(datetime(2026, 11, 27, 12, 53, 1, tzinfo=timezone.utc).timestamp())
     assert run_id.startswith("20261127-125301-") and len(run_id) == 22
