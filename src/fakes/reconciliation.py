@@ -189,6 +189,8 @@ class _Machine(RuleBasedStateMachine):
             fake.reset(to=baseline)
         self.steps: list[str] = []
         self.desired: Any = None
+        # Whether a desired state was drawn: None may be one ("nothing should exist").
+        self.started = False
         self.lost_responses = 0
         self.failed = False
 
@@ -197,6 +199,7 @@ class _Machine(RuleBasedStateMachine):
     @initialize(desired=st.data())
     def first_desired_state(self, desired: st.DataObject) -> None:
         self.desired = desired.draw(self.spec.desired, label="desired")
+        self.started = True
         self._step(f"desired state: {self.desired!r}")
 
     @rule(desired=st.data())
@@ -222,7 +225,7 @@ class _Machine(RuleBasedStateMachine):
         self._step(f"clocks advance {seconds} s")
 
     def teardown(self) -> None:
-        if self.desired is None or self.failed:
+        if not self.started or self.failed:
             return  # stopped before the first step, or a step failed already
         for fake in self.spec.fakes:
             fake.faults.clear()
