@@ -631,6 +631,8 @@ RELIES_ON = {
     "K8S-437": "a rollout that makes no progress turns Progressing False "
                "(ProgressDeadlineExceeded)",
     "K8S-444": "once its Pods run and are ready, a Deployment is Available",
+    "K8S-520": "deleting a custom resource, the garbage collector deletes its dependents",
+    "K8S-521": "a status write naming a stale resourceVersion is 409 Conflict",
 }
 
 
