@@ -149,6 +149,10 @@ class Suite:
             raise pytest.UsageError(
                 "conformance tests without behaviour:\n" + "\n".join(problems)
             )
+        for item in items:  # so that `-k "K8S-444 or K8S-520"` selects by behaviour id
+            marker = item.get_closest_marker("behaviour")
+            if marker is not None and marker.args:
+                item.extra_keyword_matches.add(str(marker.args[0]))
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "target" in metafunc.fixturenames:

@@ -102,6 +102,11 @@ def test_the_fake_alone_by_default(toy: pytest.Pytester) -> None:
     assert result.stdout.str().count("closed fake") == 1
 
 
+def test_behaviour_ids_select_tests(toy: pytest.Pytester) -> None:
+    result = toy.runpytest_inprocess("-p", "no:randomly", "-k", "TOY-1 or TOY-4")
+    result.assert_outcomes(passed=2, deselected=2)
+
+
 def test_a_configured_real_target_is_refused_without_the_opt_in(
     toy: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -197,6 +197,8 @@ class _Machine(RuleBasedStateMachine):
             fake.reset(to=baseline)
         self.steps: list[str] = []
         self.desired: Any = None
+        # Whether a desired state was drawn: None may be one ("nothing should exist").
+        self.started = False
         self.lost_responses = 0
         self.failed = False
 
@@ -204,6 +206,7 @@ class _Machine(RuleBasedStateMachine):
 
     def _desire(self, desired: Any) -> None:
         self.desired = desired
+        self.started = True
         self._step(f"desired state: {desired!r}")
 
     @rule()
@@ -224,7 +227,7 @@ class _Machine(RuleBasedStateMachine):
         self._step(f"clocks advance {seconds} s")
 
     def teardown(self) -> None:
-        if self.desired is None or self.failed:
+        if not self.started or self.failed:
             return  # stopped before the first step, or a step failed already
         for fake in self.spec.fakes:
             fake.faults.clear()
