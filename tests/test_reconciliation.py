@@ -137,6 +137,21 @@ def prunes_everything(client: Client, desired: frozenset[bytes]) -> None:
             client.untag("other", tag)
 
 
+def tidies_after_publishing(client: Client, desired: frozenset[bytes]) -> None:
+    """Ownership bug on the run after one that published: with nothing left to do it
+    "tidies" other's releases. The harness's own second run is that run."""
+    before = client.tags(REPOSITORY)
+    correct(client, desired)
+    wrote = client.tags(REPOSITORY) != before
+    if not wrote and _published_last_run:
+        for tag in client.tags("other"):
+            client.untag("other", tag)
+    _published_last_run[:] = [True] if wrote else []
+
+
+_published_last_run: list[bool] = []
+
+
 def retries_with_a_new_number(client: Client, desired: frozenset[bytes]) -> None:
     """Lost-response bug: a failed publish is retried under the next number, so a
     publish whose answer was lost exists twice."""
@@ -217,6 +232,13 @@ def test_an_ownership_bug_is_found(registry: FakeRegistry) -> None:
     with pytest.raises(ReconcilerFailure, match=r"changed what it does not own:\n  "
                        r"tag\.delete other:release-"):
         spec(registry, prunes_everything).check(settings=examples(100))
+
+
+def test_a_foreign_write_in_the_idempotency_run_is_an_ownership_failure(
+        registry: FakeRegistry) -> None:
+    with pytest.raises(ReconcilerFailure, match=r"^changed what it does not own:\n  "
+                       r"tag\.delete other:release-9"):
+        spec(registry, tidies_after_publishing).check(settings=examples(20))
 
 
 def test_a_duplicate_after_a_lost_response_is_found(registry: FakeRegistry) -> None:

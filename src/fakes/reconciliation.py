@@ -278,6 +278,7 @@ class _Machine(RuleBasedStateMachine):
     def _check_idempotent(self) -> None:
         if self._run() is not None:
             self._fail("a reconcile run right after a successful one raised")
+        self._check_ownership()  # a foreign write is that, wherever it happens
         again = self._own_changes()
         if again:
             listed = "\n".join(f"  {c.operation} {c.resource}" for c in again)
