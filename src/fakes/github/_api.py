@@ -39,6 +39,7 @@ from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
 from fakes.github._api_issues import IssuesRoutes
+from fakes.github._api_milestones import MilestonesRoutes
 from fakes.github._api_repos import RepoRoutes
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
@@ -94,7 +95,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
+class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -1037,7 +1038,9 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
                                     for login in repo.flow.requested.get(pull.number, [])],
             "requested_teams": [],
             "labels": self._labels_of(request, repo, issue.labels if issue else ()),
-            "milestone": None, "draft": pull.draft,
+            "milestone": self._milestone_json(request, store, repo,
+                                              issue.milestone if issue else None),
+            "draft": pull.draft,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{api}/pulls/comments{{/number}}",
             "comments_url": f"{api}/issues/{pull.number}/comments",

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from fakes.github._errors import fail, validation_failed
+from fakes.github._milestones import milestone_of
 from fakes.github._model import GitHubState, Repository
 from fakes.github._pulls import PullRequest, update_pull
 from fakes.github._settings import refuse_archived
@@ -72,6 +73,7 @@ class Issue:
     labels: list[str] = attrs.field(factory=list)  # lowercase names, in the order given
     assignees: list[str] = attrs.field(factory=list)
     comments: list[Comment] = attrs.field(factory=list)
+    milestone: int | None = None  # its number in Repository.milestones
 
     def copy(self) -> Issue:
         return attrs.evolve(self, labels=list(self.labels), assignees=list(self.assignees),
@@ -135,18 +137,19 @@ def _labels(state: GitHubState, repo: Repository, names: Sequence[Any], actor: s
 
 def create_issue(state: GitHubState, repo: Repository, title: str, body: str | None,
                  labels: Sequence[Any], assignees: Sequence[Any], may_triage: bool,
-                 actor: str) -> Issue:
+                 actor: str, milestone: Any = None) -> Issue:
     """https://docs.github.com/rest/issues/issues#create-an-issue: labels and assignees
     are set only by users with push access ("silently dropped otherwise")."""
     with state.lock:
         require_issues(repo)
         refuse_archived(repo)
         chosen = _assignable(state, repo, assignees) if may_triage else []
+        named = milestone_of(repo, milestone) if may_triage else None
         labelled = _labels(state, repo, labels, actor) if may_triage else []
         now = state.clock.now()
         repo.next_number += 1
         issue = Issue(repo.next_number, state._next_id(), title, body, actor, now, now,
-                      labels=labelled, assignees=chosen)
+                      labels=labelled, assignees=chosen, milestone=named)
         repo.issues[issue.number] = issue
         state.journal.record(actor, "issue.create", f"{repo.full_name}#{issue.number}")
         return issue
@@ -179,6 +182,8 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
                                      "field": "labels"}, docs=f"{DOCS}#update-an-issue")
         if labels is not None:
             _check_label_names(labels)
+        milestone = milestone_of(repo, changes["milestone"]) if "milestone" in changes \
+            else issue.milestone
         if issue.pull:
             pull: PullRequest = repo.pulls[issue.number]
             update_pull(state, repo, pull, title=title if isinstance(title, str) else None,
@@ -202,6 +207,7 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
             issue.labels = _labels(state, repo, labels, actor)
         if chosen is not None:
             issue.assignees = chosen
+        issue.milestone = milestone
         issue.updated_at = state.clock.now()
         state.journal.record(actor, "issue.update", f"{repo.full_name}#{issue.number}",
                              fields=sorted(changes))

@@ -68,6 +68,8 @@ class Repository:
     settings: Settings = attrs.field(factory=Settings)  # features, merge methods, topics
     issues: dict[int, Any] = attrs.field(factory=dict)  # number → _issues.Issue
     labels: dict[str, Any] = attrs.field(factory=dict)  # lowercase name → _issues.Label
+    milestones: dict[int, Any] = attrs.field(factory=dict)  # number → _milestones.Milestone
+    next_milestone: int = 0
 
     @property
     def full_name(self) -> str:
@@ -78,7 +80,7 @@ class Repository:
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
                             protections=dict(self.protections), flow=self.flow.copy(),
                             issues={n: i.copy() for n, i in self.issues.items()},
-                            labels=dict(self.labels))
+                            labels=dict(self.labels), milestones=dict(self.milestones))
 
     @property
     def empty(self) -> bool:
