@@ -59,6 +59,21 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
                     continue
                 operations.setdefault(op["operationId"], {})[status] = _convert(schema)
                 pending.extend(_refs(schema))
+    return _document(spec, {"operations": dict(sorted(operations.items()))}, pending)
+
+
+def build_webhooks(spec_path: Path, names: Iterable[str]) -> dict[str, Any]:
+    """The payload schemas of the webhook events ``names`` (``issues-opened`` …; the
+    description's ``webhook-<event>-<action>`` components)."""
+    spec = json.loads(spec_path.read_text())
+    raw = {name: spec["components"]["schemas"][f"webhook-{name}"] for name in sorted(set(names))}
+    return _document(spec, {"events": {name: _convert(schema) for name, schema in raw.items()}},
+                     [ref for schema in raw.values() for ref in _refs(schema)])
+
+
+def _document(spec: dict[str, Any], body: dict[str, Any], pending: list[str]
+              ) -> dict[str, Any]:
+    """``body`` with the components it names (and those they name), and the source."""
     components: dict[str, Any] = {}
     while pending:
         name = pending.pop()
@@ -72,6 +87,6 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
                   f"version {spec['info']['version']}; converted from OpenAPI 3.0 to JSON "
                   "Schema (nullable)",
         "license": "MIT, Copyright (c) 2020 Octokit contributors (see LICENSE-openapi)",
-        "operations": dict(sorted(operations.items())),
+        **body,
         "$defs": dict(sorted(components.items())),
     }

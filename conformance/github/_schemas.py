@@ -29,6 +29,46 @@ def _subset() -> dict[str, Any]:
     return document
 
 
+#: The webhook events and actions the fake delivers whose payloads are checked against
+#: GitHub's schemas (``webhook-subset.json``, built as ``openapi-subset.json`` is).
+WEBHOOK_EVENTS = (
+    *(f"issues-{action}" for action in ("opened", "edited", "closed", "reopened", "labeled",
+                                        "unlabeled", "assigned", "unassigned", "milestoned",
+                                        "demilestoned")),
+    *(f"issue-comment-{action}" for action in ("created", "edited", "deleted")),
+    *(f"label-{action}" for action in ("created", "edited", "deleted")),
+    *(f"milestone-{action}" for action in ("created", "edited", "closed", "opened",
+                                           "deleted")),
+    *(f"repository-{action}" for action in ("edited", "renamed", "privatized", "publicized",
+                                            "archived", "unarchived")),
+)
+
+
+@functools.cache
+def _webhooks() -> dict[str, Any]:
+    text = resources.files("fakes.conformance.github").joinpath("webhook-subset.json")
+    document: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return document
+
+
+def check_event(event: str, payload: Any) -> None:
+    """Raise AssertionError when a webhook payload does not validate against GitHub's
+    schema of its event and action (when ``jsonschema`` is installed)."""
+    name = f"{event.replace('_', '-')}-{payload.get('action')}"
+    assert name in WEBHOOK_EVENTS, f"no schema of the {name} event to check it with"
+    try:
+        from jsonschema import Draft202012Validator
+    except ImportError:  # the test extra is not installed: nothing to check with
+        return
+    schema = {**_webhooks()["events"][name], "$defs": _webhooks()["$defs"]}
+    errors = sorted(Draft202012Validator(schema).iter_errors(payload),
+                    key=lambda e: list(e.path))
+    if errors:
+        shown = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message[:200]}"
+                          for e in errors[:5])
+        raise AssertionError(f"the {name} event does not match GitHub's schema: {shown}")
+
+
 @functools.cache
 def _validator(operation_id: str, status: str) -> Any:
     try:

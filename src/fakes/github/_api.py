@@ -38,6 +38,7 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
+from fakes.github._api_issue_events import IssueEvents
 from fakes.github._api_issues import IssuesRoutes
 from fakes.github._api_milestones import MilestonesRoutes
 from fakes.github._api_repos import RepoRoutes
@@ -95,7 +96,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, ChecksRoutes):
+class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)

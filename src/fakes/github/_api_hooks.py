@@ -1,6 +1,7 @@
 """Routes of repository and organization webhooks, and the events the fake delivers to
 them: ``push``, ``create``, ``delete``, ``pull_request``, ``pull_request_review``,
-``check_run``, ``check_suite``, ``status`` and ``ping``
+``check_run``, ``check_suite``, ``status`` and ``ping`` (the issues surface's and the
+repository's events are ``_api_issue_events``')
 (https://docs.github.com/webhooks/webhook-events-and-payloads), each with the
 ``repository`` and ``sender`` (and ``organization``) GitHub sends. Events are read
 after every request from the branch heads and the journal; delivery is ``_webhooks``'.
@@ -73,6 +74,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                          review: Review) -> dict[str, Any]: ...
         def _suite_json(self, request: Request, repo: Repository, suite: CheckSuite
                         ) -> dict[str, Any]: ...
+        def issue_event(self, request: Request, repo: Repository, change: Change
+                        ) -> bool: ...
 
     def __init__(self, store: GitHubState, faults: Faults) -> None:
         super().__init__(store, faults)
@@ -119,6 +122,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                 owner, _, short = name.partition("/")
                 changed = store._find_repo(owner, short) if short else None
                 if changed is None or not self._hooks_for(changed):
+                    continue
+                if self.issue_event(request, changed, change):
                     continue
                 self._event_of(request, changed, change.operation, change.actor,
                                int(number) if number.isdigit() else None, change.detail)

@@ -38,6 +38,7 @@ from fakes.github._pulls import current_heads
 
 if TYPE_CHECKING:
     from fakes.github._auth import Principal
+    from fakes.github._milestones import Milestone
 
 REPO = "/repos/{owner}/{repo}"
 ISSUE = REPO + "/issues/{issue_number}"
@@ -87,7 +88,7 @@ class IssuesRoutes(WireAdapter[GitHubState]):
         def _user(self, request: Request, account: Account | None,
                   login: str | None = None) -> dict[str, Any] | None: ...
         def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
-                            number: int | None) -> dict[str, Any] | None: ...
+                            number: int | Milestone | None) -> dict[str, Any] | None: ...
 
     # -- who may ---------------------------------------------------------------------------
 

@@ -40,11 +40,13 @@ class MilestonesRoutes(WireAdapter[GitHubState]):
                   login: str | None = None) -> dict[str, Any] | None: ...
 
     def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
-                        number: int | None) -> dict[str, Any] | None:
-        """The milestone ``number`` of ``repo`` as GitHub shows it (None for none)."""
+                        number: int | Milestone | None) -> dict[str, Any] | None:
+        """The milestone ``number`` of ``repo`` (or one deleted) as GitHub shows it (None
+        for none)."""
         from fakes.github._api import _iso, _node_id
 
-        milestone = repo.milestones.get(number) if number is not None else None
+        milestone = number if isinstance(number, Milestone) else (
+            repo.milestones.get(number) if number is not None else None)
         if milestone is None:
             return None
         url = f"{request.base}/repos/{repo.full_name}/milestones/{milestone.number}"

@@ -184,6 +184,7 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
             _check_label_names(labels)
         milestone = milestone_of(repo, changes["milestone"]) if "milestone" in changes \
             else issue.milestone
+        before = issue.copy()
         if issue.pull:
             pull: PullRequest = repo.pulls[issue.number]
             update_pull(state, repo, pull, title=title if isinstance(title, str) else None,
@@ -210,7 +211,33 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
         issue.milestone = milestone
         issue.updated_at = state.clock.now()
         state.journal.record(actor, "issue.update", f"{repo.full_name}#{issue.number}",
-                             fields=sorted(changes))
+                             fields=sorted(changes), actions=_actions(before, issue))
+
+
+def _actions(before: Issue, after: Issue) -> list[dict[str, Any]]:
+    """What an update did, as the ``issues`` webhook event names it (``edited`` with the
+    old title and body, ``closed``, ``reopened``, ``labeled`` …); none for a pull request,
+    whose changes are ``pull_request`` events."""
+    if after.pull:
+        return []
+    actions: list[dict[str, Any]] = []
+    edited = {field: {"from": getattr(before, field)} for field in ("title", "body")
+              if getattr(before, field) != getattr(after, field)}
+    if edited:
+        actions.append({"action": "edited", "changes": edited})
+    if before.state != after.state:
+        actions.append({"action": "closed" if after.state == "closed" else "reopened"})
+    for old, new, added, removed, key in (
+            (before.labels, after.labels, "labeled", "unlabeled", "label"),
+            (before.assignees, after.assignees, "assigned", "unassigned", "assignee")):
+        actions += [{"action": removed, key: name} for name in old if name not in new]
+        actions += [{"action": added, key: name} for name in new if name not in old]
+    if before.milestone != after.milestone:
+        if before.milestone is not None:
+            actions.append({"action": "demilestoned", "milestone": before.milestone})
+        if after.milestone is not None:
+            actions.append({"action": "milestoned", "milestone": after.milestone})
+    return actions
 
 
 # -- labels -------------------------------------------------------------------------------
@@ -266,7 +293,9 @@ def update_label(state: GitHubState, repo: Repository, label: Label, new_name: A
             for issue in repo.issues.values():
                 issue.labels = [name.lower() if n == label.name.lower() else n
                                 for n in issue.labels]
-        state.journal.record(actor, "label.update", repo.full_name, name=name)
+        state.journal.record(actor, "label.update", repo.full_name, name=name, changes={
+            field: {"from": getattr(label, field)} for field in ("name", "color", "description")
+            if getattr(label, field) != getattr(updated, field)})
         return updated
 
 
@@ -278,7 +307,8 @@ def delete_label(state: GitHubState, repo: Repository, label: Label, actor: str)
         for issue in repo.issues.values():
             if label.name.lower() in issue.labels:
                 issue.labels.remove(label.name.lower())
-        state.journal.record(actor, "label.delete", repo.full_name, name=label.name)
+        state.journal.record(actor, "label.delete", repo.full_name, name=label.name,
+                             payload=label)
 
 
 # -- comments ------------------------------------------------------------------------------
@@ -317,10 +347,11 @@ def update_comment(state: GitHubState, repo: Repository, comment: Comment, body:
     with state.lock:
         refuse_archived(repo)
         _may_change(state, repo, comment, actor)
+        old = comment.body
         comment.body = body
         comment.updated_at = state.clock.now()
         state.journal.record(actor, "issue.comment.update", repo.full_name,
-                             comment=comment.id)
+                             comment=comment.id, changes={"body": {"from": old}})
 
 
 def delete_comment(state: GitHubState, repo: Repository, issue: Issue, comment: Comment,
@@ -330,4 +361,4 @@ def delete_comment(state: GitHubState, repo: Repository, issue: Issue, comment: 
         _may_change(state, repo, comment, actor)
         issue.comments.remove(comment)
         state.journal.record(actor, "issue.comment.delete", repo.full_name,
-                             comment=comment.id)
+                             comment=comment.id, issue=issue.number, payload=comment)

@@ -125,10 +125,22 @@ def update_milestone(state: GitHubState, repo: Repository, milestone: Milestone,
             now if new_state == "closed" else None)
         updated = attrs.evolve(milestone, **fields, updated_at=now, closed_at=closed_at)
         repo.milestones[milestone.number] = updated
+        # What the milestone webhook event tells: edited (with the old values), closed,
+        # opened.
+        edited = {field: {"from": _shown(getattr(milestone, field))}
+                  for field in ("title", "description", "due_on")
+                  if field in fields and fields[field] != getattr(milestone, field)}
+        actions = ["edited"] if edited else []
+        if new_state != milestone.state:
+            actions.append("closed" if new_state == "closed" else "opened")
         state.journal.record(actor, "milestone.update", repo.full_name,
                              number=milestone.number, fields=sorted(fields),
-                             before={k: getattr(milestone, k) for k in fields})
+                             actions=actions, changes=edited)
         return updated
+
+
+def _shown(value: Any) -> Any:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, datetime) else value
 
 
 def delete_milestone(state: GitHubState, repo: Repository, milestone: Milestone,
@@ -140,7 +152,8 @@ def delete_milestone(state: GitHubState, repo: Repository, milestone: Milestone,
             if issue.milestone == milestone.number:
                 issue.milestone = None
         state.journal.record(actor, "milestone.delete", repo.full_name,
-                             number=milestone.number, title=milestone.title)
+                             number=milestone.number, title=milestone.title,
+                             payload=milestone)
 
 
 def milestone_of(repo: Repository, value: Any) -> int | None:
