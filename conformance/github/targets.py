@@ -28,6 +28,7 @@ import requests
 
 from fakes.conformance._target import RUN_PREFIX, RequestBudget
 from fakes.conformance._target import Target as _BaseTarget
+from fakes.conformance.github._pacing import Pacer
 from fakes.conformance.github._schemas import check_response
 
 __all__ = ["DOCS", "FAKE", "GITHUB_COM", "Capabilities", "FakeTarget", "RealTarget", "Target",
@@ -88,6 +89,8 @@ class Target(_BaseTarget):
 
     #: Check every answer against GitHub's published schemas (the fake's answers).
     validates_schemas = False
+    #: Spaces and retries requests as GitHub asks integrators to (a real target's).
+    pacer: Pacer | None = None
 
     def __init__(self, api_url: str, token: str, owner: str, capabilities: Capabilities,
                  budget: RequestBudget | None = None) -> None:
@@ -121,8 +124,13 @@ class Target(_BaseTarget):
         """``method`` on ``path`` of the API (``/repos/...``); ``token`` None: anonymous."""
         session = self.session(self.token if token == "default" else token)
         url = path if path.startswith("http") else (base or self.api_url) + path
-        return session.request(method, url, json=json, data=data, headers=dict(headers or {}),
-                               timeout=60, allow_redirects=allow_redirects)
+
+        def send() -> requests.Response:
+            return session.request(method, url, json=json, data=data,
+                                   headers=dict(headers or {}), timeout=60,
+                                   allow_redirects=allow_redirects)
+
+        return send() if self.pacer is None else self.pacer.send(method, send)
 
     def github(self) -> Any:
         """A PyGithub client on the target, without retries or pauses."""
@@ -310,9 +318,18 @@ class RealTarget(Target):
         target = cls(env["FAKES_GITHUB_API_URL"], env["FAKES_GITHUB_TOKEN"],
                      env["FAKES_GITHUB_OWNER"], GITHUB_COM, budget)
         target.app_installation = env.get("FAKES_GITHUB_APP_TOKEN") or None
+        target.pacer = Pacer()
         if env.get("FAKES_GITHUB_ALLOW_FOREIGN") != "1":
             target.refuse_foreign_repositories()
         return target
+
+    def github(self) -> Any:
+        """PyGithub with its own pacing: a second between writes, and retries that honour
+        retry-after (the same guidance as :class:`Pacer`)."""
+        from github import Auth, Github, GithubRetry
+
+        return Github(base_url=self.api_url, auth=Auth.Token(self.token), retry=GithubRetry(),
+                      seconds_between_writes=1.0)
 
     def description(self) -> str:
         return ("github.com" if self.api_url == "https://api.github.com"
