@@ -45,12 +45,15 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
     spec = json.loads(spec_path.read_text())
     wanted = set(operation_ids)
     operations: dict[str, dict[str, Any]] = {}
+    requests: dict[str, dict[str, Any]] = {}
     pending: list[str] = []
-    for item in spec["paths"].values():
+    for path, item in spec["paths"].items():
         for method in METHODS:
             op = item.get(method)
             if op is None or op["operationId"] not in wanted:
                 continue
+            requests[op["operationId"]] = _request(spec, method, path, op)
+            pending.extend(_refs(requests[op["operationId"]]))
             for status, response in op.get("responses", {}).items():
                 if "$ref" in response:
                     response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
@@ -59,7 +62,26 @@ def build(spec_path: Path, operation_ids: Iterable[str]) -> dict[str, Any]:
                     continue
                 operations.setdefault(op["operationId"], {})[status] = _convert(schema)
                 pending.extend(_refs(schema))
-    return _document(spec, {"operations": dict(sorted(operations.items()))}, pending)
+    return _document(spec, {"operations": dict(sorted(operations.items())),
+                            "requests": {k: _convert(v) for k, v in sorted(requests.items())}},
+                     pending)
+
+
+def _request(spec: dict[str, Any], method: str, path: str, op: dict[str, Any]
+             ) -> dict[str, Any]:
+    """What a request of ``op`` takes: its path and query parameters (name, where,
+    required, schema) and its JSON body's schema (None when it takes none)."""
+    parameters = []
+    for parameter in op.get("parameters", []):
+        if "$ref" in parameter:
+            parameter = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[1]]
+        if parameter["in"] in ("path", "query"):
+            parameters.append({"name": parameter["name"], "in": parameter["in"],
+                               "required": parameter.get("required", False),
+                               "schema": parameter.get("schema", {})})
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+    return {"method": method.upper(), "path": path, "parameters": parameters,
+            "body": body.get("schema")}
 
 
 def build_webhooks(spec_path: Path, names: Iterable[str]) -> dict[str, Any]:

@@ -67,7 +67,9 @@ def test_create_and_get(target: Target) -> None:
 @behaviour("GH-351", "milestone refusals answer 422 and make nothing: no title "
            "(missing_field), a title the repository already has (already_exists; inferred, "
            "the docs name no code), a state other than open or closed, a due_on that is no "
-           "timestamp; an update to a taken title is 422 and changes nothing",
+           "timestamp, a title or description that is no string, a list state GitHub does not "
+           "have; an update to a taken title is 422 and changes nothing; due_on null clears "
+           "it",
            cite=f"{CREATE}; {UPDATE}")
 def test_refusals(target: Target) -> None:
     repo = target.new_repo("milestones-refused")
@@ -76,7 +78,10 @@ def test_refusals(target: Target) -> None:
     for body, field in (({"description": "no title"}, "title"),
                         ({"title": "v1.0"}, "title"),
                         ({"title": "v3", "state": "done"}, "state"),
-                        ({"title": "v4", "due_on": "next tuesday"}, "due_on")):
+                        ({"title": "v4", "due_on": "next tuesday"}, "due_on"),
+                        ({"title": "v5", "due_on": 20300101}, "due_on"),
+                        ({"title": 5}, "title"),
+                        ({"title": "v6", "description": ["not", "text"]}, "description")):
         refused = assert_error(target.http("POST", f"/repos/{repo}/milestones", json=body),
                                422, "Validation Failed")
         assert refused["errors"][0]["field"] == field, refused
@@ -88,6 +93,10 @@ def test_refusals(target: Target) -> None:
     assert target.http("GET", url).json()["title"] == "v1.1"
     assert target.http("GET", url).json()["state"] == "open"
     assert _listed(target, repo, "?state=all") == ["v1.0", "v1.1"]
+    assert_error(target.http("GET", f"/repos/{repo}/milestones?state=done"), 422)
+    dated = target.http("PATCH", url, json={"due_on": "2030-02-01T00:00:00Z"}).json()
+    assert dated["due_on"].startswith("2030-02-01")
+    assert target.http("PATCH", url, json={"due_on": None}).json()["due_on"] is None
 
 
 @behaviour("GH-352", "the milestone list: open by default, state closed or all; sorted by "

@@ -338,7 +338,7 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, Che
         }
 
     def _account(self, request: Request, store: GitHubState, account: Account,
-                 private: bool = False) -> dict[str, Any]:
+                 private: bool = False, as_organization: bool = True) -> dict[str, Any]:
         """A user (users/get-by-username; ``private``: the authenticated user's own view,
         users/get-authenticated) or an organization (orgs/get)."""
         shown = self._user(request, account)
@@ -349,7 +349,7 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, Che
                       "public_repos": public_repos, "public_gists": 0, "followers": 0,
                       "following": 0, "created_at": _iso(account.created_at),
                       "updated_at": _iso(account.created_at)})
-        if account.type == "Organization":
+        if account.type == "Organization" and as_organization:
             url = f"{request.base}/orgs/{account.login}"
             if account.email is None:
                 del shown["email"]  # a string when an organization shows one
@@ -578,8 +578,10 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, Che
 
     @route("GET", "/users/{username}", "users/get-by-username")
     def user_by_name(self, request: Request, call: Call) -> Response:
+        # An organization too is shown as a user here (type Organization), as GitHub's
+        # schema of the operation has it: its organization fields are orgs/get's.
         return Response.json(200, self._account(request, call.store, call.store.account(
-            call.params["username"])), (), JSON_TYPE)
+            call.params["username"]), as_organization=False), (), JSON_TYPE)
 
     @route("GET", "/orgs/{org}", "orgs/get")
     def org_get(self, request: Request, call: Call) -> Response:

@@ -337,10 +337,16 @@ class GitHubState:
             date or self.clock.now(),
         )
 
-    def person(self, login: str, given: Mapping[str, Any] | None) -> Person:
+    def person(self, login: str, given: Any) -> Person:
         """An author or committer from a request's ``{name, email, date}`` (each optional),
-        defaulting to ``login`` now on the fake's clock."""
+        defaulting to ``login`` now on the fake's clock; anything else is 422 (GitHub
+        checks bodies against the operation's schema: the message is inferred)."""
         given = given or {}
+        if not isinstance(given, Mapping) or any(
+                not isinstance(given.get(key), (str, type(None)))
+                for key in ("name", "email", "date")):
+            raise fail(422, "Invalid request.\n\nFor 'author' and 'committer', an object "
+                       "of strings name, email and date is expected.")
         date = given.get("date")
         parsed = None
         if isinstance(date, str):
