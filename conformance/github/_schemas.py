@@ -41,6 +41,8 @@ WEBHOOK_EVENTS = (
                                            "deleted")),
     *(f"repository-{action}" for action in ("edited", "renamed", "privatized", "publicized",
                                             "archived", "unarchived")),
+    *(f"pull-request-{action}" for action in ("labeled", "unlabeled", "assigned",
+                                              "unassigned", "milestoned", "demilestoned")),
 )
 
 

@@ -31,7 +31,8 @@ def _received(receiver: Receiver, count: int) -> list[tuple[str, dict[str, Any]]
                 for headers, body in receiver.events(count + 1)
                 if headers["x-github-event"] != "ping"]
     for event, payload in received:
-        check_event(event, payload)
+        if (event, payload["action"]) != ("pull_request", "opened"):  # checked by GH-121
+            check_event(event, payload)
     return received
 
 
@@ -43,14 +44,14 @@ def _actions(received: list[tuple[str, dict[str, Any]]], event: str) -> list[str
            "in changes), labeled and unlabeled (with the label), assigned (with the "
            "assignee), milestoned and demilestoned (with the milestone), closed, reopened; "
            "each with the issue, repository and sender, and none for a pull request's issue "
-           "side (its changes are pull_request events)",
-           cite=f"{EVENTS}#issues")
+           "side: a label put on a pull request is a pull_request labeled event",
+           cite=f"{EVENTS}#issues; {EVENTS}#pull_request")
 def test_issues_events(target: Target, hooked: Receiver) -> None:
     repo = target.new_repo("issue-events")
     me = target.http("GET", "/user").json()["login"]
     milestone = target.http("POST", f"/repos/{repo}/milestones", json={"title": "m1"}).json()
     target.http("POST", f"/repos/{repo}/labels", json={"name": "bug", "color": "ff0000"})
-    _hook(target, f"/repos/{repo}", hooked.url, events=["issues"])
+    _hook(target, f"/repos/{repo}", hooked.url, events=["issues", "pull_request"])
     made = target.http("POST", f"/repos/{repo}/issues", json={"title": "first"}).json()
     url = f"/repos/{repo}/issues/{made['number']}"
     target.http("PATCH", url, json={"title": "second"})
@@ -62,7 +63,11 @@ def test_issues_events(target: Target, hooked: Receiver) -> None:
     pull = _open(target, repo, "feature")
     target.http("PATCH", f"/repos/{repo}/issues/{pull['number']}", json={"labels": ["bug"]})
     target.http("PATCH", url, json={"state": "open"})
-    received = _received(hooked, 9)
+    received = _received(hooked, 11)
+    assert _actions(received, "pull_request") == ["opened", "labeled"]
+    labeled = [p for name, p in received if name == "pull_request"][1]
+    assert labeled["label"]["name"] == "bug" and labeled["number"] == pull["number"]
+    received = [(name, p) for name, p in received if name == "issues"]
     actions = _actions(received, "issues")
     # One PATCH that changes two things sends two events, in no documented order.
     assert actions[:4] == ["opened", "edited", "labeled", "unlabeled"]

@@ -3,8 +3,10 @@ REST adapter: ``issues``, ``issue_comment``, ``label``, ``milestone`` and ``repo
 (https://docs.github.com/webhooks/webhook-events-and-payloads), read from the journal
 as the push and pull request events are (``_api_hooks``).
 
-A pull request's issue side sends no ``issues`` events: its changes are
-``pull_request`` events. Reactions are not modelled, so an event's issue shows none.
+A pull request's issue side sends no ``issues`` events: its labels, assignees and
+milestone are ``pull_request`` events (``labeled``, ``assigned``, ``milestoned`` …), the
+rest of its changes are the pull request's own. Reactions are not modelled, so an
+event's issue shows none.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fakes.github._model import Account, GitHubState, Repository
 if TYPE_CHECKING:
     from fakes.github._issues import Comment, Issue, Label
     from fakes.github._milestones import Milestone
+    from fakes.github._pulls import PullRequest
 
 __all__ = ["IssueEvents"]
 
@@ -49,6 +52,9 @@ class IssueEvents(WireAdapter[GitHubState]):
                             number: int | Milestone | None) -> dict[str, Any] | None: ...
         def _user(self, request: Request, account: Account | None,
                   login: str | None = None) -> dict[str, Any] | None: ...
+        def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
+                       pull: PullRequest, full: bool, compute: bool = True
+                       ) -> dict[str, Any]: ...
 
     def _event_issue(self, request: Request, repo: Repository, issue: Issue
                      ) -> dict[str, Any]:
@@ -89,13 +95,19 @@ class IssueEvents(WireAdapter[GitHubState]):
                 payload["changes"] = detail["changes"]
             self._deliver(request, repo, "issue_comment", change.actor, payload)
             return
-        if issue.pull:
-            return
         actions: list[dict[str, Any]] = [{"action": "opened"}] \
             if change.operation == "issue.create" else list(detail.get("actions", ()))
         for one in actions:
-            payload = {"action": one["action"],
-                       "issue": self._event_issue(request, repo, issue)}
+            if issue.pull:
+                event = "pull_request"
+                payload = {"action": one["action"], "number": issue.number,
+                           "pull_request": self._pull_json(
+                               request, self.store, repo, repo.pulls[issue.number], True,
+                               compute=False)}
+            else:
+                event = "issues"
+                payload = {"action": one["action"],
+                           "issue": self._event_issue(request, repo, issue)}
             if "changes" in one:
                 payload["changes"] = one["changes"]
             if "label" in one and one["label"] in repo.labels:
@@ -108,7 +120,7 @@ class IssueEvents(WireAdapter[GitHubState]):
                                                             one["milestone"])
                 if payload["milestone"] is None:
                     continue  # deleted since: GitHub's event names a milestone that exists
-            self._deliver(request, repo, "issues", change.actor, payload)
+            self._deliver(request, repo, event, change.actor, payload)
 
     def _label(self, request: Request, repo: Repository, change: Change,
                detail: Mapping[str, Any]) -> None:

@@ -186,10 +186,12 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
             else issue.milestone
         before = issue.copy()
         if issue.pull:
-            pull: PullRequest = repo.pulls[issue.number]
-            update_pull(state, repo, pull, title=title if isinstance(title, str) else None,
-                        body=body if isinstance(body, str) else None, new_state=new_state,
-                        actor=actor)
+            # Labels, assignees or the milestone alone leave the pull request as it was.
+            if (title, body, new_state) != (None, None, None):
+                pull: PullRequest = repo.pulls[issue.number]
+                update_pull(state, repo, pull, actor=actor, new_state=new_state,
+                            title=title if isinstance(title, str) else None,
+                            body=body if isinstance(body, str) else None)
         else:
             now = state.clock.now()
             if isinstance(title, str):
@@ -216,16 +218,15 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
 
 def _actions(before: Issue, after: Issue) -> list[dict[str, Any]]:
     """What an update did, as the ``issues`` webhook event names it (``edited`` with the
-    old title and body, ``closed``, ``reopened``, ``labeled`` …); none for a pull request,
-    whose changes are ``pull_request`` events."""
-    if after.pull:
-        return []
+    old title and body, ``closed``, ``reopened``, ``labeled`` …); a pull request's title,
+    body and state are its own (``pull.*`` changes), its labels, assignees and milestone
+    are here."""
     actions: list[dict[str, Any]] = []
     edited = {field: {"from": getattr(before, field)} for field in ("title", "body")
               if getattr(before, field) != getattr(after, field)}
-    if edited:
+    if edited and not after.pull:
         actions.append({"action": "edited", "changes": edited})
-    if before.state != after.state:
+    if before.state != after.state and not after.pull:
         actions.append({"action": "closed" if after.state == "closed" else "reopened"})
     for old, new, added, removed, key in (
             (before.labels, after.labels, "labeled", "unlabeled", "label"),
