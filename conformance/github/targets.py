@@ -37,6 +37,9 @@ __all__ = ["DOCS", "FAKE", "GITHUB_COM", "Capabilities", "FakeTarget", "RealTarg
 DOCS = "https://docs.github.com/en/rest"
 GIT_OBJECTS = "https://git-scm.com/book/en/v2/Git-Internals-Git-Objects"
 API_VERSION = "2022-11-28"
+#: A repository role as the team repository permissions API names it.
+_TEAM_PERMISSION = {"read": "pull", "triage": "triage", "write": "push",
+                    "maintain": "maintain", "admin": "admin"}
 
 
 def git_hash(kind: str, data: bytes) -> str:
@@ -100,6 +103,7 @@ class Target(_BaseTarget):
         self.owner = owner
         self.budget = budget
         self.repositories: list[str] = []
+        self.teams: list[tuple[str, str]] = []  # (organization, slug) made for this run
         self._repo_lock = threading.Lock()
         self._owner_is_org: bool | None = None
 
@@ -188,6 +192,23 @@ class Target(_BaseTarget):
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.require("mint_tokens")
         raise NotImplementedError
+
+    def new_team(self, full_name: str, role: str, members: tuple[str, ...] = ()) -> str:
+        """A team of the organization that owns ``full_name``, made for this run, with
+        ``role`` (read, triage, write, maintain, admin) on it; returns its slug. Members
+        need ``mint_tokens`` (users made for the test)."""
+        if members:
+            self.require("mint_tokens")
+        org = full_name.partition("/")[0]
+        made = self.http("POST", f"/orgs/{org}/teams",
+                         json={"name": self.repo_name("team"), "privacy": "closed"})
+        assert made.status_code == 201, made.text
+        slug = str(made.json()["slug"])
+        self.teams.append((org, slug))
+        given = self.http("PUT", f"/orgs/{org}/teams/{slug}/repos/{full_name}",
+                          json={"permission": _TEAM_PERMISSION[role]})
+        assert given.status_code == 204, given.text
+        return slug
 
     #: An installation token of a GitHub App installed on the owner's repositories with
     #: checks: write (``FAKES_GITHUB_APP_TOKEN`` for a real target).
@@ -290,6 +311,12 @@ class FakeTarget(Target):
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.fake.add_collaborator(full_name, login, permission)
 
+    def new_team(self, full_name: str, role: str, members: tuple[str, ...] = ()) -> str:
+        slug = self.repo_name("team")
+        self.fake.create_team(full_name.partition("/")[0], slug, members=members,
+                              repositories={full_name: role})
+        return slug
+
     def app_token(self, full_name: str) -> str:
         return self.fake.app_installation_token(full_name)
 
@@ -356,9 +383,13 @@ class RealTarget(Target):
                 "at a sandbox account, or set FAKES_GITHUB_ALLOW_FOREIGN=1")
 
     def close(self) -> None:
-        """Delete every repository the run made (best effort, not counted in the budget)."""
+        """Delete every repository and team the run made (best effort, not counted in the
+        budget)."""
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {self.token}"
+        for org, slug in self.teams:
+            with contextlib.suppress(requests.RequestException):
+                session.delete(f"{self.api_url}/orgs/{org}/teams/{slug}", timeout=60)
         for full_name in self.repositories:
             with contextlib.suppress(requests.RequestException):
                 session.delete(f"{self.api_url}/repos/{full_name}", timeout=60)

@@ -42,6 +42,7 @@ from fakes.github._api_issue_events import IssueEvents
 from fakes.github._api_issues import IssuesRoutes
 from fakes.github._api_milestones import MilestonesRoutes
 from fakes.github._api_repos import RepoRoutes
+from fakes.github._api_teams import requested_teams_json
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
 from fakes.github._gates import judge
@@ -1039,7 +1040,7 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, Che
             "assignee": assignees[0] if assignees else None, "assignees": assignees,
             "requested_reviewers": [self._user(request, store.accounts.get(login))
                                     for login in repo.flow.requested.get(pull.number, [])],
-            "requested_teams": [],
+            "requested_teams": requested_teams_json(request, store, repo, pull.number),
             "labels": self._labels_of(request, repo, issue.labels if issue else ()),
             "milestone": self._milestone_json(request, store, repo,
                                               issue.milestone if issue else None),

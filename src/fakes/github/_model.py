@@ -70,6 +70,8 @@ class Repository:
     labels: dict[str, Any] = attrs.field(factory=dict)  # lowercase name → _issues.Label
     milestones: dict[int, Any] = attrs.field(factory=dict)  # number → _milestones.Milestone
     next_milestone: int = 0
+    teams: dict[str, str] = attrs.field(factory=dict)  # team slug → its role here
+    requested_teams: dict[int, list[str]] = attrs.field(factory=dict)  # pull → team slugs
 
     @property
     def full_name(self) -> str:
@@ -80,7 +82,10 @@ class Repository:
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
                             protections=dict(self.protections), flow=self.flow.copy(),
                             issues={n: i.copy() for n, i in self.issues.items()},
-                            labels=dict(self.labels), milestones=dict(self.milestones))
+                            labels=dict(self.labels), milestones=dict(self.milestones),
+                            teams=dict(self.teams),
+                            requested_teams={n: list(t) for n, t in
+                                             self.requested_teams.items()})
 
     @property
     def empty(self) -> bool:
@@ -111,6 +116,7 @@ class GitHubState:
     def _clear(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.members: dict[str, dict[str, str]] = {}  # org → login → "admin" | "member"
+        self.teams: dict[tuple[str, str], Any] = {}  # (org, slug) → _teams.Team
         self.tokens: dict[str, Token] = {}
         self.repos: dict[tuple[str, str], Repository] = {}
         # The names repositories had before a rename (lowercase) → the repository's id.
@@ -124,6 +130,7 @@ class GitHubState:
             other = GitHubState(self.journal, self.clock)
             other.accounts = dict(self.accounts)
             other.members = {org: dict(m) for org, m in self.members.items()}
+            other.teams = dict(self.teams)
             other.tokens = dict(self.tokens)
             other.repos = {key: repo.copy() for key, repo in self.repos.items()}
             other.moved = dict(self.moved)
@@ -136,6 +143,7 @@ class GitHubState:
             if to is not None:
                 copy = to.snapshot()
                 self.accounts, self.members, self.tokens = copy.accounts, copy.members, copy.tokens
+                self.teams = copy.teams
                 self.repos, self._ids, self.moved = copy.repos, copy._ids, copy.moved
 
     def _next_id(self) -> int:
@@ -204,6 +212,8 @@ class GitHubState:
             held = [repo.collaborators.get(login)]
             org_role = self.members.get(repo.owner, {}).get(login)
             held.append({"admin": "admin", "member": "read"}.get(org_role or ""))
+            held.extend(role for slug, role in repo.teams.items()
+                        if login in self.teams[(repo.owner, slug)].members)
             ranked = [r for r in held if r is not None]
             if ranked:
                 return max(ranked, key=ROLES.index)
