@@ -9,7 +9,8 @@ no JSON. Send them over HTTP and check that the fake
 
 - never answers 5xx (no fault is injected; 501 naming what is not modelled is the rule),
 - answers 2xx JSON that validates against GitHub's schema of the operation and status,
-- changes nothing when it answers 4xx (the journal and every repository's refs).
+- changes nothing when it answers 4xx (the journal and every repository's refs), and
+  answers it in GitHub's error envelope (``message``, ``documentation_url``).
 
 Each example starts from the same seeded state (a snapshot). Examples are derandomized
 and their number per operation fixed, so the run is the same every time.
@@ -326,5 +327,10 @@ def test_no_input_breaks_the_fake(world: World, operation: str) -> None:
             check_response(response)
         if 400 <= response.status_code < 500:
             assert world.fingerprint() == before, f"a refusal changed state: {shown}"
+            # GitHub's error envelope (docs.github.com/rest/using-the-rest-api/
+            # troubleshooting-the-rest-api): a message and where the docs are.
+            refusal = response.json()
+            assert isinstance(refusal.get("message"), str), shown
+            assert "documentation_url" in refusal, shown
 
     one()
