@@ -1,4 +1,5 @@
-"""Webhook events of issues, issue comments, labels, milestones and repository settings."""
+"""Webhook events of issues, issue comments, labels, milestones, repository settings and
+review requests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from fakes.conformance.github._schemas import check_event
 from fakes.conformance.github.targets import Target
 from fakes.conformance.github.test_pulls import _branch, _open
+from fakes.conformance.github.test_teams import _org_repo
 from fakes.conformance.github.test_webhooks import EVENTS, Receiver, _hook
 
 behaviour = pytest.mark.behaviour
@@ -149,3 +151,29 @@ def test_milestone_and_repository_events(target: Target, hooked: Receiver) -> No
         "now described"
     assert repository[1]["changes"] == {"repository": {"name": {"from": name}}}
     assert repository[1]["repository"]["full_name"] == repo == f"{owner}/{name}-x"
+
+
+@behaviour("GH-362", "pull_request review_requested and review_request_removed events: one "
+           "per user (requested_reviewer) or team (requested_team) asked or no longer asked",
+           cite=f"{EVENTS}#pull_request")
+def test_review_request_events(target: Target, hooked: Receiver) -> None:
+    target.require("mint_tokens")
+    repo = _org_repo(target, "review-request-events")
+    target.mint_token("vf-hook-asked")
+    target.add_collaborator(repo, "vf-hook-asked", "write")
+    team = target.new_team(repo, "write")
+    _branch(target, repo, "feature", {"f.txt": "f\n"})
+    pull = _open(target, repo, "feature")
+    _hook(target, f"/repos/{repo}", hooked.url, events=["pull_request"])
+    path = f"/repos/{repo}/pulls/{pull['number']}/requested_reviewers"
+    asked = target.http("POST", path, json={"reviewers": ["vf-hook-asked"],
+                                            "team_reviewers": [team]})
+    assert asked.status_code == 201, asked.text
+    target.http("DELETE", path, json={"team_reviewers": [team]})
+    received = [p for _, p in _received(hooked, 3)]
+    assert [p["action"] for p in received] == ["review_requested", "review_requested",
+                                               "review_request_removed"]
+    assert received[0]["requested_reviewer"]["login"] == "vf-hook-asked"
+    assert received[1]["requested_team"]["slug"] == team
+    assert received[2]["requested_team"]["slug"] == team
+    assert all(p["number"] == pull["number"] for p in received)

@@ -137,10 +137,16 @@ class HooksRoutes(WireAdapter[GitHubState]):
         payload["repository"] = self._repo_json(request, self.store, repo)
         owner = self.store.accounts.get(repo.owner)
         if owner is not None and owner.type == "Organization":
-            payload["organization"] = self._user(request, owner)
+            payload["organization"] = self._organization(request, owner)
         payload["sender"] = self._user(request, self.store.accounts.get(actor or ""))
         for hook in hooks:
             self.hooks.send(hook, event, payload, repo.id)
+
+    def _organization(self, request: Request, account: Account) -> dict[str, Any]:
+        """An event's ``organization`` (GitHub's organization-simple-webhooks schema, whose
+        ``description`` is a string: empty when the organization has none)."""
+        shown = self._account(request, self.store, account)
+        return {**shown, "description": shown.get("description") or ""}
 
     def _pushes(self, request: Request, repo: Repository,
                 movers: Mapping[tuple[str, str], str]) -> None:
@@ -336,7 +342,7 @@ class HooksRoutes(WireAdapter[GitHubState]):
             self._deliver(request, repo, "ping", actor, payload)
             return
         account = self.store.account(hook.target)
-        payload["organization"] = self._user(request, account)
+        payload["organization"] = self._organization(request, account)
         payload["sender"] = self._user(request, self.store.accounts.get(actor))
         self.hooks.send(hook, "ping", payload, None)
 

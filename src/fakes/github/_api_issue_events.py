@@ -63,9 +63,10 @@ class IssueEvents(WireAdapter[GitHubState]):
     def issue_event(self, request: Request, repo: Repository, change: Change) -> bool:
         """Deliver the events of ``change``; False when it is none of this surface's."""
         kind = change.operation.split(".")[0]
-        if kind in ("issue", "label", "milestone", "repo"):
+        if kind in ("issue", "label", "milestone", "repo", "review_request"):
             handler = {"issue": self._issues, "label": self._label,
-                       "milestone": self._milestone, "repo": self._repository}[kind]
+                       "milestone": self._milestone, "repo": self._repository,
+                       "review_request": self._review_requests}[kind]
             handler(request, repo, change, change.detail)
             return True
         return False
@@ -121,6 +122,28 @@ class IssueEvents(WireAdapter[GitHubState]):
                 if payload["milestone"] is None:
                     continue  # deleted since: GitHub's event names a milestone that exists
             self._deliver(request, repo, event, change.actor, payload)
+
+    def _review_requests(self, request: Request, repo: Repository, change: Change,
+                         detail: Mapping[str, Any]) -> None:
+        """``pull_request`` ``review_requested`` and ``review_request_removed``: one event
+        per user (``requested_reviewer``) or team (``requested_team``) named."""
+        from fakes.github._api_teams import team_json
+
+        pull = repo.pulls.get(int(change.resource.partition("#")[2]))
+        if pull is None:
+            return
+        action = "review_request_removed" if change.operation.endswith("delete") \
+            else "review_requested"
+        named: list[tuple[str, dict[str, Any] | None]] = [
+            *(("requested_reviewer", self._user(request, self.store.accounts.get(login)))
+              for login in detail.get("reviewers", ())),
+            *(("requested_team", team_json(request, self.store, repo, slug))
+              for slug in detail.get("teams", ()))]
+        for key, shown in named:
+            self._deliver(request, repo, "pull_request", change.actor, {
+                "action": action, "number": pull.number, key: shown,
+                "pull_request": self._pull_json(request, self.store, repo, pull, True,
+                                                compute=False)})
 
     def _label(self, request: Request, repo: Repository, change: Change,
                detail: Mapping[str, Any]) -> None:
