@@ -43,7 +43,12 @@ WEBHOOK_EVENTS = (
                                             "archived", "unarchived")),
     *(f"pull-request-{action}" for action in ("labeled", "unlabeled", "assigned",
                                               "unassigned", "milestoned", "demilestoned",
-                                              "review-requested", "review-request-removed")),
+                                              "review-requested", "review-request-removed",
+                                              "opened", "closed", "reopened", "edited",
+                                              "synchronize")),
+    "push", "create", "delete", "status", "ping", "pull-request-review-submitted",
+    "pull-request-review-dismissed", "check-run-created", "check-run-completed",
+    "check-suite-completed",
 )
 
 
@@ -57,7 +62,7 @@ def _webhooks() -> dict[str, Any]:
 def check_event(event: str, payload: Any) -> None:
     """Raise AssertionError when a webhook payload does not validate against GitHub's
     schema of its event and action (when ``jsonschema`` is installed)."""
-    name = f"{event}-{payload.get('action')}".replace("_", "-")
+    name = (f"{event}-{payload['action']}" if "action" in payload else event).replace("_", "-")
     assert name in WEBHOOK_EVENTS, f"no schema of the {name} event to check it with"
     try:
         from jsonschema import Draft202012Validator

@@ -67,6 +67,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                        ) -> dict[str, Any]: ...
         def _git_commit(self, request: Request, repo: Repository, sha: str
                         ) -> dict[str, Any]: ...
+        def _commit(self, request: Request, store: GitHubState, repo: Repository, sha: str,
+                    files: bool = False) -> dict[str, Any]: ...
         def _status_json(self, request: Request, repo: Repository, status: Status,
                          simple: bool = False) -> dict[str, Any]: ...
         def _run_json(self, request: Request, repo: Repository, run: CheckRun
@@ -275,7 +277,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                 "id": status.id, "sha": status.sha, "name": repo.full_name,
                 "target_url": status.target_url, "context": status.context,
                 "description": status.description, "state": status.state,
-                "commit": {"sha": status.sha}, "branches": [],
+                "commit": self._commit(request, self.store, repo, status.sha),
+                "branches": [],
                 "created_at": shown["created_at"], "updated_at": shown["updated_at"]})
 
     # -- representations ------------------------------------------------------------------------
