@@ -8,7 +8,7 @@ import requests
 
 from fakes._faults import Throttle
 from fakes.conformance._target import BudgetExceeded, RequestBudget
-from fakes.conformance.github._pacing import FALLBACK_WAIT, Pacer, rate_limit_wait
+from fakes.conformance.github._pacing import FALLBACK_WAIT, Pacer, RateLimited, rate_limit_wait
 from fakes.conformance.github.targets import GITHUB_COM, FakeTarget, RealTarget
 from fakes.github import FakeGitHub
 
@@ -71,6 +71,33 @@ def test_a_rate_limited_request_is_retried_after_the_wait_and_then_given_up() ->
     limited = [_response(429, {"Retry-After": "2"}) for _ in range(5)]
     assert pacer.send("GET", limited.pop).status_code == 429
     assert clock.slept == [3.0, 2.0, 2.0] and len(limited) == 2
+
+
+def test_a_spent_hourly_limit_stops_the_run_instead_of_sleeping_for_it() -> None:
+    clock = Time()
+    spent = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(clock.now) + 3000)}
+    with pytest.raises(RateLimited, match="wait 3000 s"):
+        clock.pacer().send("GET", lambda: _response(403, spent))
+    assert clock.slept == []
+
+
+def test_the_budget_of_a_run_against_github(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fakes.conformance.github import targets
+
+    made: list[RequestBudget] = []
+
+    class Probe(RealTarget):
+        def __init__(self, *args: object) -> None:
+            made.append(args[-1])  # type: ignore[arg-type]
+            raise RuntimeError("stop here")
+
+    env = {"FAKES_GITHUB_API_URL": "http://127.0.0.1:9", "FAKES_GITHUB_TOKEN": "t",
+           "FAKES_GITHUB_OWNER": "o"}
+    for extra, expected in (({}, targets.GITHUB_BUDGET),
+                            ({"FAKES_CONFORMANCE_MAX_REQUESTS": "300"}, 300)):
+        with pytest.raises(RuntimeError, match="stop here"):
+            Probe.from_environment({**env, **extra})
+        assert made[-1].limit == expected
 
 
 @pytest.fixture

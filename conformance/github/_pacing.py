@@ -17,12 +17,16 @@ from collections.abc import Callable
 
 import requests
 
-__all__ = ["MUTATIONS", "Pacer", "rate_limit_wait"]
+__all__ = ["MUTATIONS", "Pacer", "RateLimited", "rate_limit_wait"]
 
 #: The methods GitHub counts as content-creating ("mutative") requests.
 MUTATIONS = frozenset(("POST", "PATCH", "PUT", "DELETE"))
 #: A rate limit error without retry-after or a spent primary limit: wait at least this.
 FALLBACK_WAIT = 60.0
+
+
+class RateLimited(RuntimeError):
+    """GitHub asked the run to wait longer than it may (a spent primary rate limit)."""
 
 
 def rate_limit_wait(response: requests.Response, now: float) -> float | None:
@@ -45,15 +49,16 @@ def rate_limit_wait(response: requests.Response, now: float) -> float | None:
 class Pacer:
     """Spaces mutative requests ``interval`` seconds apart (one at a time) and retries a
     request that hit a rate limit after the wait GitHub asks for, ``retries`` times at
-    most. ``sleep``, ``monotonic`` and ``now`` are injectable so tests need no real
-    time."""
+    most; a wait longer than ``max_wait`` stops the run (:class:`RateLimited`) instead.
+    ``sleep``, ``monotonic`` and ``now`` are injectable so tests need no real time."""
 
-    def __init__(self, *, interval: float = 1.0, retries: int = 3,
+    def __init__(self, *, interval: float = 1.0, retries: int = 3, max_wait: float = 900.0,
                  sleep: Callable[[float], None] = time.sleep,
                  monotonic: Callable[[], float] = time.monotonic,
                  now: Callable[[], float] = time.time) -> None:
         self.interval = interval
         self.retries = retries
+        self.max_wait = max_wait
         self._sleep = sleep
         self._monotonic = monotonic
         self._now = now
@@ -80,5 +85,10 @@ class Pacer:
                 wait = rate_limit_wait(response, self._now())
                 if wait is None or attempt >= self.retries:
                     return response
+                if wait > self.max_wait:
+                    raise RateLimited(
+                        f"GitHub asks the run to wait {wait:.0f} s (rate limit, "
+                        f"{response.status_code}), longer than {self.max_wait:.0f} s: stopping; "
+                        "run again once the limit has reset")
                 attempt += 1
                 self._wait(wait)

@@ -26,7 +26,7 @@ import attrs
 import pytest
 import requests
 
-from fakes.conformance._target import RUN_PREFIX, RequestBudget
+from fakes.conformance._target import BUDGET_VARIABLE, RUN_PREFIX, RequestBudget
 from fakes.conformance._target import Target as _BaseTarget
 from fakes.conformance.github._pacing import Pacer
 from fakes.conformance.github._schemas import check_response
@@ -37,6 +37,10 @@ __all__ = ["DOCS", "FAKE", "GITHUB_COM", "Capabilities", "FakeTarget", "RealTarg
 DOCS = "https://docs.github.com/en/rest"
 GIT_OBJECTS = "https://git-scm.com/book/en/v2/Git-Internals-Git-Objects"
 API_VERSION = "2022-11-28"
+#: The request budget of a run against GitHub when FAKES_CONFORMANCE_MAX_REQUESTS is not
+#: set: the primary rate limit of a user's token for an hour
+#: (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+GITHUB_BUDGET = 5000
 #: A repository role as the team repository permissions API names it.
 _TEAM_PERMISSION = {"read": "pull", "triage": "triage", "write": "push",
                     "maintain": "maintain", "admin": "admin"}
@@ -340,8 +344,9 @@ class RealTarget(Target):
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:
         env = dict(os.environ if environ is None else environ)
-        budget = RequestBudget(RequestBudget.limit_from_environment(env),
-                               target="the real GitHub")
+        limit = RequestBudget.limit_from_environment(env) if BUDGET_VARIABLE in env \
+            else GITHUB_BUDGET
+        budget = RequestBudget(limit, target="the real GitHub")
         target = cls(env["FAKES_GITHUB_API_URL"], env["FAKES_GITHUB_TOKEN"],
                      env["FAKES_GITHUB_OWNER"], GITHUB_COM, budget)
         target.app_installation = env.get("FAKES_GITHUB_APP_TOKEN") or None
