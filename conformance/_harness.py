@@ -93,30 +93,43 @@ class Suite:
     real_description: str = "the real provider"
     #: How ``fakes conformance --target`` spells a real target, for messages.
     target_metavar: str = "VALUE"
+    #: Variables that configure a real target alone, instead of ``real_variables``
+    #: (one started on this machine for the run, say), each with how messages name it.
+    real_alternatives: Mapping[str, str] = attrs.field(factory=dict)
+
+    def _real_configured(self, env: Mapping[str, str]) -> str | None:
+        """How messages name the real target ``env`` configures; None: it configures none."""
+        for variable, description in self.real_alternatives.items():
+            if env.get(variable):
+                return description.format_map(env)
+        if self.real_variables and all(env.get(v) for v in self.real_variables):
+            return self.real_description.format_map(env)
+        return None
 
     def selected_targets(self, environ: Mapping[str, str] | None = None) -> list[str]:
         """Target names this run covers; raises ``pytest.UsageError`` for a real target
         the user did not opt in to."""
         env = dict(os.environ if environ is None else environ)
-        configured = bool(self.real_variables) and all(env.get(v) for v in self.real_variables)
+        configured = self._real_configured(env)
         raw = env.get(TARGETS_VARIABLE)
         if raw:
             names = [n.strip() for n in raw.split(",") if n.strip()]
         else:
-            names = ["fake"] + (["real"] if configured else [])
+            names = ["fake"] + (["real"] if configured is not None else [])
         unknown = sorted(set(names) - set(TARGET_NAMES))
         if unknown:
             raise pytest.UsageError(f"{TARGETS_VARIABLE}: unknown targets {unknown}")
         if "real" in names:
-            if not self.real_variables:
+            if not self.real_variables and not self.real_alternatives:
                 raise pytest.UsageError(f"the {self.provider} suite has no real target")
-            if not configured:
+            if configured is None:
                 needed = " and ".join(v for v in self.real_variables if not env.get(v))
+                needed += "".join(f" (or {v})" for v in self.real_alternatives)
                 raise pytest.UsageError(f"target 'real' needs {needed}")
             if env.get(REAL_VARIABLE) != "1":
                 raise pytest.UsageError(
                     f"refusing to run the {self.provider} conformance suite against "
-                    f"{self.real_description.format_map(env)}: real targets are opt-in. "
+                    f"{configured}: real targets are opt-in. "
                     "Select it explicitly with `fakes conformance --provider "
                     f"{self.provider} --target {self.target_metavar}` (or set "
                     f"{REAL_VARIABLE}=1), and point it at a sandbox: the suite creates and "
@@ -136,6 +149,10 @@ class Suite:
             raise pytest.UsageError(
                 "conformance tests without behaviour:\n" + "\n".join(problems)
             )
+        for item in items:  # so that `-k "K8S-444 or K8S-520"` selects by behaviour id
+            marker = item.get_closest_marker("behaviour")
+            if marker is not None and marker.args:
+                item.extra_keyword_matches.add(str(marker.args[0]))
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "target" in metafunc.fixturenames:

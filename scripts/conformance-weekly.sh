@@ -12,7 +12,8 @@
 #               FAKES_REGISTRY_USERNAME, FAKES_REGISTRY_PASSWORD
 #   kubernetes  FAKES_KUBERNETES_TARGET (real-local, or a kubeconfig file),
 #               FAKES_KUBERNETES_CONTEXT
-#   github      FAKES_GITHUB_API_URL, FAKES_GITHUB_TOKEN, FAKES_GITHUB_OWNER
+#   github      FAKES_GITHUB_TARGET=real-local (git http-backend started for the run),
+#               or FAKES_GITHUB_API_URL, FAKES_GITHUB_TOKEN, FAKES_GITHUB_OWNER
 # The run:
 #   FAKES_CONFORMANCE_MAX_REQUESTS  request budget for the real target (default 20000)
 #   VF_EVIDENCE_DIR       where the reports go (default build/evidence)
@@ -48,7 +49,7 @@ case $provider in
     real=${FAKES_KUBERNETES_TARGET:-}${FAKES_KUBERNETES_CONTEXT:+#$FAKES_KUBERNETES_CONTEXT}
     profile= ;;
   github)
-    real=${FAKES_GITHUB_API_URL:-}
+    real=${FAKES_GITHUB_TARGET:-${FAKES_GITHUB_API_URL:-}}
     profile= ;;
   *)
     echo "usage: $0 artifacts|kubernetes|github [-- PYTEST-ARGS]" >&2

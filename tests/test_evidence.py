@@ -309,18 +309,24 @@ def test_each_job_runs_the_script_with_its_secrets_only_when_they_are_set(
 ) -> None:
     jobs = _workflow()["jobs"]
     job = jobs[provider]
+    script = f"bash scripts/conformance-weekly.sh {provider}"
     assert job["needs"] == "configured"
-    assert job["if"] == f"needs.configured.outputs.{provider} == 'true'"
+    # The job, or (GitHub: its local target runs anyway) the step with the secrets.
+    guarded = job if "if" in job else next(
+        s for s in job["steps"] if s.get("run") == script and "if" in s)
+    assert guarded["if"] == f"needs.configured.outputs.{provider} == 'true'"
     assert provider in jobs["configured"]["outputs"]
     variables = {**job.get("env", {})}
-    for step in job["steps"]:
+    for step in job["steps"] if guarded is job else [guarded]:
         variables.update(step.get("env", {}))
+    first = next(s for s in job["steps"] if s.get("run") == script)
     for variable, secret in SECRETS[provider].items():
         assert variables[variable] == "${{ " + secret + " }}"
         if variable not in OPTIONAL:  # the job runs only when these are set
             assert secret in json.dumps(jobs["configured"]), f"{secret} is not checked"
     assert variables["FAKES_CONFORMANCE_MAX_REQUESTS"].startswith("${{ vars.VF_SANDBOX_MAX")
-    assert variables["VF_PREVIOUS_EVIDENCE"] == f"build/previous/{provider}-evidence.json"
+    assert {**job.get("env", {}), **first.get("env", {})}["VF_PREVIOUS_EVIDENCE"] == (
+        f"build/previous/{provider}-evidence.json")
     runs = [step.get("run", "") for step in job["steps"]]
     assert f"bash scripts/previous-evidence.sh {provider} build/previous" in runs
     assert f"bash scripts/conformance-weekly.sh {provider}" in runs
@@ -332,7 +338,21 @@ def test_each_job_runs_the_script_with_its_secrets_only_when_they_are_set(
     assert upload["with"]["name"] == f"evidence-{provider}"
     assert upload["with"]["path"] == "build/evidence/"
     # Nothing ambient: the credentials go to the suite's own variables, never GITHUB_TOKEN.
-    assert "GITHUB_TOKEN" not in variables
+    assert all("GITHUB_TOKEN" not in {**job.get("env", {}), **s.get("env", {})}
+               for s in job["steps"])
+
+
+def test_the_github_job_runs_git_http_backend_without_secrets_then_the_sandbox() -> None:
+    job = _workflow()["jobs"]["github"]
+    assert "if" not in job
+    script = "bash scripts/conformance-weekly.sh github"
+    local, sandbox = (s for s in job["steps"] if s.get("run") == script)
+    assert "if" not in local and local["env"]["FAKES_GITHUB_TARGET"] == "real-local"
+    assert not any("secrets." in str(v) for v in {**job["env"], **local["env"]}.values())
+    # The sandbox run adds the real GitHub to what the first run merged.
+    assert sandbox["env"]["VF_WITH_FAKE"] == "0"
+    assert sandbox["env"]["VF_PREVIOUS_EVIDENCE"] == "build/evidence/github-evidence.json"
+    assert "FAKES_GITHUB_TARGET" not in sandbox["env"]
 
 
 def test_the_registry_job_installs_the_clients_the_suite_drives() -> None:

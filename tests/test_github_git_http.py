@@ -1,5 +1,8 @@
-"""The git-defined scenarios of the conformance suite, against the GitHub fake and
-against ``git http-backend`` (the reference), with the machine's ``git`` as the client."""
+"""The GitHub fake's git over HTTP beyond what git defines: reliability under concurrent
+and interrupted pushes, streaming, and its Python helpers. The git-defined scenarios
+(conformance/github/_git_scenarios.py) run in the conformance suite, against the fake
+and against git http-backend (``fakes conformance --provider github --target fake
+--target real-local``)."""
 
 from __future__ import annotations
 
@@ -7,49 +10,16 @@ import base64
 import os
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
 pytest.importorskip("dulwich")
 
-from fakes.conformance.github._git_remote import (
-    HttpBackend,
-    TargetRemote,
-    Workdir,
-    git_exec_path,
-)
-from fakes.conformance.github._git_scenarios import SCENARIOS
+from fakes.conformance.github._git_remote import Workdir, git_exec_path
 from fakes.github import FakeGitHub
 
 pytestmark = pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")
-
-
-class _FakeTarget:
-    name = "fake"
-
-    def __init__(self, fake: FakeGitHub) -> None:
-        self.fake = fake
-        self.api_url = fake.url
-        self.token = fake.token_for("octocat", scopes=("repo",))
-        self._n = 0
-
-    def new_repo(self, hint: str, private: bool = False, auto_init: bool = True) -> str:
-        self._n += 1
-        name = f"octocat/{hint}-{self._n}"
-        self.fake.create_repo(name, auto_init=auto_init, private=private)
-        return name
-
-
-@pytest.fixture(scope="module")
-def backend() -> Iterator[HttpBackend]:
-    try:
-        server = HttpBackend()
-    except RuntimeError as exc:  # git without its http-backend helper
-        pytest.skip(str(exc))
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -63,19 +33,6 @@ def work() -> Iterator[Workdir]:
     made = Workdir()
     yield made
     made.close()
-
-
-@pytest.mark.parametrize("server", ["fake", "git-http-backend"])
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_scenario(scenario: str, server: str, fake: FakeGitHub, work: Workdir,
-                  request: pytest.FixtureRequest) -> None:
-    remote: Any = TargetRemote(_FakeTarget(fake)) if server == "fake" \
-        else request.getfixturevalue("backend")
-    run: Callable[[Any, Workdir], None] = SCENARIOS[scenario]
-    run(remote, work)
-
-
-# -- the fake alone: reliability and its Python helpers ---------------------------------------
 
 
 def _clone_url(fake: FakeGitHub, name: str) -> str:

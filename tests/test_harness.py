@@ -102,6 +102,11 @@ def test_the_fake_alone_by_default(toy: pytest.Pytester) -> None:
     assert result.stdout.str().count("closed fake") == 1
 
 
+def test_behaviour_ids_select_tests(toy: pytest.Pytester) -> None:
+    result = toy.runpytest_inprocess("-p", "no:randomly", "-k", "TOY-1 or TOY-4")
+    result.assert_outcomes(passed=2, deselected=2)
+
+
 def test_a_configured_real_target_is_refused_without_the_opt_in(
     toy: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,6 +183,22 @@ def test_a_suite_without_a_real_target() -> None:
     assert suite.selected_targets({}) == ["fake"]
     with pytest.raises(pytest.UsageError, match="the local suite has no real target"):
         suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "fake,real"})
+
+
+def test_a_real_target_can_be_configured_by_an_alternative_variable() -> None:
+    suite = Suite(provider="toy", make_target=lambda name: Target(None),
+                  real_variables=("TOY_URL", "TOY_TOKEN"),
+                  real_description="the toy at {TOY_URL}",
+                  real_alternatives={"TOY_LOCAL": "a local toy ({TOY_LOCAL})"})
+    opted = {"FAKES_CONFORMANCE_REAL": "1"}
+    assert suite.selected_targets({"TOY_LOCAL": "here", **opted}) == ["fake", "real"]
+    assert suite.selected_targets({"TOY_URL": "u", "TOY_TOKEN": "t", **opted}) == [
+        "fake", "real"]
+    assert suite.selected_targets({"TOY_URL": "u", **opted}) == ["fake"]
+    with pytest.raises(pytest.UsageError, match=r"needs TOY_URL and TOY_TOKEN \(or TOY_LOCAL\)"):
+        suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "real"})
+    with pytest.raises(pytest.UsageError, match=r"against a local toy \(here\): real targets"):
+        suite.selected_targets({"FAKES_CONFORMANCE_TARGETS": "real", "TOY_LOCAL": "here"})
 
 
 def test_run_ids_carry_their_start_and_expire() -> None:

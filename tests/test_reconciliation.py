@@ -239,3 +239,17 @@ def test_the_default_owner_is_whoever_made_the_resource(registry: FakeRegistry) 
             r"changed what it does not own:\n  tag\.delete other:release-9\n")) as failure:
         harness.check(settings=examples(5))
     assert "tag.delete app:release-1" not in str(failure.value).split("steps:")[0]
+
+
+def test_none_is_a_desired_state_whose_convergence_is_checked(registry: FakeRegistry) -> None:
+    # None, "nothing published", is a desired state like any other: the publisher that
+    # ignores it is caught at the end of the example.
+    client = Client(registry.url)
+    client.publish(REPOSITORY, "release-1", b"one")
+    harness = Reconciler(
+        fakes=[registry], actor="anonymous", desired=st.none(),
+        reconcile=lambda desired: None, observe=lambda: published(client),
+        converged=lambda desired, observed: observed == [], max_advance=0)
+    with pytest.raises(ReconcilerFailure, match=r"not converged after 3 reconcile runs"
+                       r"[^\n]*\n  desired:  None\n"):
+        harness.check(settings=examples(1))

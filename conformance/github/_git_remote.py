@@ -5,7 +5,8 @@ servers the same scenarios run against.
   when opted into), cloned over HTTPS with the run's token as the Basic password;
 - :class:`HttpBackend`: git's own server, ``git http-backend`` (from the machine's git),
   behind a tiny CGI bridge on loopback over bare repositories in a temporary directory:
-  the reference for what git defines (gitprotocol-http, gitprotocol-pack).
+  the reference for what git defines (gitprotocol-http, gitprotocol-pack), served as
+  the suite's ``real-local`` target.
 
 A scenario takes a :class:`GitRemote` and checks only what git defines; what GitHub adds
 (its auth answers, protected branches) is checked against GitHub targets alone.

@@ -1,7 +1,8 @@
 """What git defines about clone, fetch and push over smart HTTP, as scenarios that take
-any :class:`GitRemote`: the GitHub fake in the conformance suite, and ``git
-http-backend`` as the reference in ``tests/test_github_git_http.py``. Each asserts what
-the machine's ``git`` sees: exit codes, its messages, and the refs ``ls-remote`` shows.
+any :class:`GitRemote`: every target of the conformance suite, ``git http-backend``
+(``--target real-local``) as well as the GitHub fake (test_github_smart_http.py). Each
+asserts what the machine's ``git`` sees: exit codes, its messages, and the refs
+``ls-remote`` shows.
 """
 
 from __future__ import annotations

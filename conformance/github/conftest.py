@@ -14,23 +14,43 @@ ambient ``GITHUB_TOKEN``:
   of the run even when tests fail);
 - ``FAKES_GITHUB_ALLOW_FOREIGN=1``: run even though the owner holds repositories the
   suite did not create (refused otherwise: the owner should be a sandbox).
+
+Or, instead of those, ``FAKES_GITHUB_TARGET=real-local`` (``fakes conformance --provider
+github --target real-local``): git http-backend started on loopback for the run, the
+real server of the behaviours git defines; needs no credentials.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from fakes.conformance import Suite
-from fakes.conformance.github.targets import FakeTarget, RealTarget, Target
+from fakes.conformance.github.targets import (
+    REAL_LOCAL,
+    FakeTarget,
+    GitBackendTarget,
+    RealTarget,
+    Target,
+)
 
 pytest.importorskip("github", reason="the github extra is not installed")
 pytest.importorskip("dulwich", reason="the github extra is not installed")
 
 
 def make_target(name: str) -> Target:
-    """``fake``: a FakeGitHub started for the session; ``real``: the GitHub the
-    environment names."""
-    return FakeTarget() if name == "fake" else RealTarget.from_environment()
+    """``fake``: a FakeGitHub started for the session; ``real``: git http-backend
+    (``FAKES_GITHUB_TARGET=real-local``) or the GitHub the environment names."""
+    if name == "fake":
+        return FakeTarget()
+    local = os.environ.get("FAKES_GITHUB_TARGET")
+    if not local:
+        return RealTarget.from_environment()
+    if local != REAL_LOCAL:
+        raise pytest.UsageError(f"FAKES_GITHUB_TARGET is {REAL_LOCAL!r} or unset, "
+                                f"not {local!r}")
+    return GitBackendTarget()
 
 
 suite = Suite(
@@ -38,7 +58,9 @@ suite = Suite(
     make_target=make_target,
     real_variables=("FAKES_GITHUB_API_URL", "FAKES_GITHUB_TOKEN", "FAKES_GITHUB_OWNER"),
     real_description="the GitHub at {FAKES_GITHUB_API_URL} (owner {FAKES_GITHUB_OWNER})",
-    target_metavar="API_URL",
+    target_metavar=f"{REAL_LOCAL}|API_URL",
+    real_alternatives={"FAKES_GITHUB_TARGET": "git http-backend on loopback "
+                                              "({FAKES_GITHUB_TARGET})"},
 )
 
 pytest_configure = suite.pytest_configure

@@ -14,13 +14,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from fakes.conformance import RUN_PREFIX, expiry_cutoff, run_started
-from fakes.conformance.github.targets import GITHUB_COM, RealTarget
+from fakes.conformance.github.targets import GITHUB_COM, REAL_LOCAL, RealTarget
 
 __all__ = ["run"]
 
 
 def run(environ: Mapping[str, str], older_than: timedelta) -> int:
     """Delete the expired run repositories of the owner ``environ`` names."""
+    if environ.get("FAKES_GITHUB_TARGET") == REAL_LOCAL:
+        print("nothing to sweep: git http-backend's repositories live only for its run")
+        return 0
     target = RealTarget(environ["FAKES_GITHUB_API_URL"], environ["FAKES_GITHUB_TOKEN"],
                         environ["FAKES_GITHUB_OWNER"], GITHUB_COM)
     try:

@@ -1,10 +1,17 @@
 """Targets of the GitHub conformance suite and what each of them can do.
 
 A *target* is one GitHub the same test bodies run against: the fake
-(:class:`fakes.github.FakeGitHub`, always) or github.com / a GitHub Enterprise Server
-the user opts into. Where they differ, the difference is a fact in
-:class:`Capabilities`; a test that needs a capability the target lacks is skipped with
-the reason. Test bodies never ask "is this the fake".
+(:class:`fakes.github.FakeGitHub`, always) or, opted into, a real server:
+
+- ``--target real-local``: git's own server, ``git http-backend``, started on loopback
+  for the run (:class:`GitBackendTarget`). It speaks only the git protocol, so only the
+  behaviours git defines run there; every REST behaviour and every git behaviour
+  GitHub adds (token answers, protected branches) is skipped with the reason;
+- ``--target API_URL``: github.com or a GitHub Enterprise Server (:class:`RealTarget`).
+
+Where they differ, the difference is a fact in :class:`Capabilities`; a test that needs
+a capability the target lacks is skipped with the reason. Test bodies never ask "is
+this the fake".
 
 Against a real target the run works only in repositories it creates, named
 ``vf-conformance-<run id>-<hint>-<n>`` with a description that names the run, and
@@ -18,6 +25,7 @@ import base64
 import contextlib
 import hashlib
 import os
+import subprocess
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -28,11 +36,13 @@ import requests
 
 from fakes.conformance._target import BUDGET_VARIABLE, RUN_PREFIX, RequestBudget
 from fakes.conformance._target import Target as _BaseTarget
+from fakes.conformance.github._git_remote import GitRemote, HttpBackend, TargetRemote
 from fakes.conformance.github._pacing import Pacer
 from fakes.conformance.github._schemas import check_response
+from fakes.github._provider import REAL_LOCAL
 
-__all__ = ["DOCS", "FAKE", "GITHUB_COM", "Capabilities", "FakeTarget", "RealTarget", "Target",
-           "git_hash"]
+__all__ = ["DOCS", "FAKE", "GITHUB_COM", "GIT_HTTP_BACKEND", "REAL_LOCAL", "Capabilities",
+           "FakeTarget", "GitBackendTarget", "RealTarget", "Target", "git_hash"]
 
 DOCS = "https://docs.github.com/en/rest"
 GIT_OBJECTS = "https://git-scm.com/book/en/v2/Git-Internals-Git-Objects"
@@ -80,6 +90,15 @@ class Capabilities:
     simulated_ci: bool = False
     # Webhook deliveries reach a receiver on this machine's loopback interface.
     loopback_webhooks: bool = False
+    # GitHub's REST API is served (git http-backend serves the git protocol alone).
+    rest_api: bool = True
+    # What GitHub adds to git over HTTPS: its answers to credentials, private
+    # repositories, and the push rules of branch protection.
+    github_git: bool = True
+    # A smart HTTP request git cannot read is answered with an ERR packet; git
+    # http-backend ends such an answer empty instead (measured: git 2.39.5 on loopback,
+    # 2026-12-01), and both change nothing.
+    err_packet_on_bad_request: bool = True
 
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
@@ -113,7 +132,13 @@ class Target(_BaseTarget):
 
     # -- HTTP -----------------------------------------------------------------------------
 
+    def git_remote(self) -> GitRemote:
+        """The target's repositories over git's smart HTTP, for the git scenarios."""
+        return TargetRemote(self)
+
     def session(self, token: str | None = None) -> requests.Session:
+        """A session on the REST API (skips the test where the target serves none)."""
+        self.require("rest_api")
         session = requests.Session()
         session.headers.update({"Accept": "application/vnd.github+json",
                                 "X-GitHub-Api-Version": API_VERSION,
@@ -142,6 +167,7 @@ class Target(_BaseTarget):
 
     def github(self) -> Any:
         """A PyGithub client on the target, without retries or pauses."""
+        self.require("rest_api")
         from github import Auth, Github
 
         return Github(base_url=self.api_url, auth=Auth.Token(self.token), retry=None,
@@ -398,3 +424,38 @@ class RealTarget(Target):
         for full_name in self.repositories:
             with contextlib.suppress(requests.RequestException):
                 session.delete(f"{self.api_url}/repos/{full_name}", timeout=60)
+
+
+#: git's own server: the git protocol alone, none of GitHub's additions.
+GIT_HTTP_BACKEND = Capabilities(profile="git-http-backend", mint_tokens=False,
+                                enterprise_prefix=False, unmodelled_501=False,
+                                isolated_rate_limit=False, fault_injection=False,
+                                mergeable_null_first=False, rest_api=False, github_git=False,
+                                err_packet_on_bad_request=False)
+
+
+class GitBackendTarget(Target):
+    """``git http-backend`` of the machine's git, started on loopback for the run over
+    bare repositories in a temporary directory: a real git server, for the behaviours
+    git defines. It has no REST API and none of GitHub's additions to git."""
+
+    name = "real"
+
+    def __init__(self) -> None:
+        self.backend = HttpBackend()
+        super().__init__(self.backend.base, "", "", GIT_HTTP_BACKEND)
+
+    def git_remote(self) -> GitRemote:
+        return self.backend
+
+    def description(self) -> str:
+        return f"git http-backend started on loopback ({REAL_LOCAL})"
+
+    def version(self) -> str | None:
+        """``git --version`` of the git whose http-backend serves the run."""
+        done = subprocess.run(["git", "--version"], capture_output=True, text=True,
+                              check=True)
+        return done.stdout.strip()
+
+    def close(self) -> None:
+        self.backend.close()

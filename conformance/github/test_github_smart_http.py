@@ -1,9 +1,10 @@
 """git over smart HTTP: clone, fetch and push with the machine's ``git``, on the same
 repositories as the REST API.
 
-GH-200 to GH-207 are what git defines; the same scenarios also run against ``git
-http-backend`` in ``tests/test_github_git_http.py``. The rest is what GitHub adds: its
-answers over HTTPS, and the push rules of branch protection.
+GH-200 to GH-209, GH-216, GH-217 and GH-220 are what git defines: they run against
+every target, ``git http-backend`` (``--target real-local``) too, through
+:meth:`Target.git_remote`. The rest is what GitHub adds (its answers over HTTPS, the
+push rules of branch protection, the REST API seeing pushes): it needs ``github_git``.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ def receiver(target: Target) -> Iterator[Receiver]:
     made.close()
 
 
-def _remote(target: Target) -> TargetRemote:
+def _github(target: Target) -> TargetRemote:
+    """The target's repositories as GitHub serves them; skips where git's own server is
+    the target."""
+    target.require("github_git")
     return TargetRemote(target)
 
 
@@ -97,52 +101,52 @@ def _git_http(target: Target, method: str, url: str, *, token: str | None = "def
            "at it, and ls-remote lists HEAD and refs/heads/main at the same commit",
            cite=f"{GIT_HTTP}; {GIT_CLONE}")
 def test_clone_and_ls_remote(target: Target, work: Workdir) -> None:
-    SCENARIOS["clone_and_ls_remote"](_remote(target), work)
+    SCENARIOS["clone_and_ls_remote"](target.git_remote(), work)
 
 
 @behaviour("GH-201", "one push moves a branch, creates another and pushes a lightweight and "
            "an annotated tag (ls-remote shows the tag and its peeled commit); fetching one "
            "ref fetches only it", cite=f"{GIT_PACK} (Reference Update Request); {GIT_PUSH}")
 def test_push_refs_and_tags(target: Target, work: Workdir) -> None:
-    SCENARIOS["push_refs_and_tags"](_remote(target), work)
+    SCENARIOS["push_refs_and_tags"](target.git_remote(), work)
 
 
 @behaviour("GH-202", "a push that would lose commits is rejected by git ('fetch first', then "
            "'non-fast-forward'); --force pushes it on a branch without protection",
            cite=f"{GIT_PUSH}#_note_about_fast_forwards")
 def test_non_fast_forward(target: Target, work: Workdir) -> None:
-    SCENARIOS["non_fast_forward"](_remote(target), work)
+    SCENARIOS["non_fast_forward"](target.git_remote(), work)
 
 
 @behaviour("GH-203", "push --delete removes a branch and a tag; deleting a ref that is not "
            "there fails with 'remote ref does not exist'", cite=f"{GIT_PUSH}; {GIT_PACK}")
 def test_delete_by_push(target: Target, work: Workdir) -> None:
-    SCENARIOS["delete_by_push"](_remote(target), work)
+    SCENARIOS["delete_by_push"](target.git_remote(), work)
 
 
 @behaviour("GH-204", "clone --depth 1 makes a shallow clone of one commit; fetch --depth, "
            "--deepen (v2's deepen-relative) and --unshallow deepen it",
            cite=f"{GIT_PACK} (shallow, deepen); {GIT_V2} (deepen-relative); {GIT_CLONE}")
 def test_shallow_clone(target: Target, work: Workdir) -> None:
-    SCENARIOS["shallow_clone"](_remote(target), work)
+    SCENARIOS["shallow_clone"](target.git_remote(), work)
 
 
 @behaviour("GH-205", "clone, fetch and pull work with protocol.version 0, 1 and 2",
            cite=f"{GIT_V2}; {GIT_HTTP}")
 def test_protocol_versions(target: Target, work: Workdir) -> None:
-    SCENARIOS["protocol_versions"](_remote(target), work)
+    SCENARIOS["protocol_versions"](target.git_remote(), work)
 
 
 @behaviour("GH-206", "clone --filter=blob:none ends with a complete checkout",
            cite=f"{GIT_CLONE} (--filter); https://git-scm.com/docs/partial-clone")
 def test_partial_clone(target: Target, work: Workdir) -> None:
-    SCENARIOS["partial_clone"](_remote(target), work)
+    SCENARIOS["partial_clone"](target.git_remote(), work)
 
 
 @behaviour("GH-207", "thirty branches in one push; a clone asks for them all in one "
            "gzip-compressed request", cite=f"{GIT_HTTP} (Content-Encoding: gzip)")
 def test_many_refs(target: Target, work: Workdir) -> None:
-    SCENARIOS["many_refs"](_remote(target), work)
+    SCENARIOS["many_refs"](target.git_remote(), work)
 
 
 # -- the wire, as git's HTTP protocol defines it ----------------------------------------------
@@ -156,7 +160,7 @@ def test_many_refs(target: Target, work: Workdir) -> None:
            "https://git-scm.com/docs/git-receive-pack; https://git-scm.com/docs/git-config"
            "#Documentation/config/receive.txt-receivedenyDeleteCurrent")
 def test_receive_rules(target: Target, work: Workdir) -> None:
-    SCENARIOS["receive_rules"](_remote(target), work)
+    SCENARIOS["receive_rules"](target.git_remote(), work)
 
 
 @behaviour("GH-217", "protocol v2 on request (Git-Protocol: version=2): the capability "
@@ -165,14 +169,14 @@ def test_receive_rules(target: Target, work: Workdir) -> None:
            "packfile section; a want it does not have and an unknown command send no pack",
            cite=GIT_V2)
 def test_protocol_v2_wire(target: Target, work: Workdir) -> None:
-    SCENARIOS["protocol_v2_wire"](_remote(target), work)
+    SCENARIOS["protocol_v2_wire"](target.git_remote(), work)
 
 
 @behaviour("GH-220", "an empty repository clones with git's warning ('You appear to have "
            "cloned an empty repository.') over v0 and v2, and takes its first push",
            cite=f"{GIT_PACK} (capabilities^{{}} for an empty repository); {GIT_V2}")
 def test_empty_repository(target: Target, work: Workdir) -> None:
-    SCENARIOS["empty_repository"](_remote(target), work)
+    SCENARIOS["empty_repository"](target.git_remote(), work)
 
 
 @behaviour("GH-208", "GET info/refs?service=git-upload-pack: 200, "
@@ -180,13 +184,13 @@ def test_empty_repository(target: Target, work: Workdir) -> None:
            "flush first, then the refs; with or without '.git'; a gzip-compressed "
            "upload-pack request is read", cite=f"{GIT_HTTP} (Smart Clients, Smart Service "
            "git-upload-pack)")
-def test_discovery_wire(target: Target) -> None:
-    remote = _remote(target)
+def test_discovery_wire(target: Target, work: Workdir) -> None:
+    remote = target.git_remote()
     repo = remote.new_repo("wire")
-    base = remote.url(repo, token=None)
-    main = head_of(target, repo)
+    base = remote.url(repo)  # requests sends its credentials as Basic ones
+    main = ls_remote(work, base)["refs/heads/main"]
     for url in (base, base.removesuffix(".git")):
-        got = _git_http(target, "GET", f"{url}/info/refs?service=git-upload-pack")
+        got = _git_http(target, "GET", f"{url}/info/refs?service=git-upload-pack", token=None)
         assert got.status_code == 200, got.text
         assert got.headers["Content-Type"] == "application/x-git-upload-pack-advertisement"
         assert got.content.startswith(b"001e# service=git-upload-pack\n0000"), got.content[:60]
@@ -194,47 +198,55 @@ def test_discovery_wire(target: Target) -> None:
     request = (f"0032want {main}\n".encode() + b"00000009done\n")
     got = _git_http(target, "POST", f"{base}/git-upload-pack", data=gzip.compress(request),
                     headers={"Content-Type": "application/x-git-upload-pack-request",
-                             "Content-Encoding": "gzip"})
+                             "Content-Encoding": "gzip"}, token=None)
     assert got.status_code == 200, got.text
     assert got.headers["Content-Type"] == "application/x-git-upload-pack-result"
     assert got.content.startswith(b"0008NAK\nPACK"), got.content[:20]
-    pushes = _git_http(target, "GET", f"{base}/info/refs?service=git-receive-pack")
+    pushes = _git_http(target, "GET", f"{base}/info/refs?service=git-receive-pack",
+                       token=None)
     assert pushes.status_code == 200
     assert pushes.headers["Content-Type"] == "application/x-git-receive-pack-advertisement"
     assert pushes.content.startswith(b"001f# service=git-receive-pack\n0000")
     assert b"report-status" in pushes.content and b"delete-refs" in pushes.content
 
 
-@behaviour("GH-209", "malformed requests get a protocol error, never a server error, and "
-           "change nothing: a bad pkt-line length, a truncated pack, a pack that does not "
-           "match its checksum", cite=f"{GIT_PACK} (pkt-line, report-status)")
-def test_malformed_requests(target: Target) -> None:
-    remote = _remote(target)
+@behaviour("GH-209", "malformed requests never get a server error and change nothing: a "
+           "pack that is truncated or does not match its checksum is reported per ref "
+           "('unpack <error>', 'ng'); a bad pkt-line length, a request that is not a "
+           "command, ids that are not hex update no ref (the fake answers those with an "
+           "ERR packet, git http-backend with an empty body)",
+           cite=f"{GIT_PACK} (pkt-line, report-status); measured: git http-backend, git "
+                "2.39.5, loopback, 2026-12-01")
+def test_malformed_requests(target: Target, work: Workdir) -> None:
+    remote = target.git_remote()
     repo = remote.new_repo("malformed")
-    url = remote.url(repo, token=None)
-    main = head_of(target, repo)
+    url = remote.url(repo)
+    main = ls_remote(work, url)["refs/heads/main"]
+    in_band = target.capabilities.err_packet_on_bad_request  # type: ignore[attr-defined]
     receive = {"Content-Type": "application/x-git-receive-pack-request"}
     bad_length = _git_http(target, "POST", f"{url}/git-receive-pack", data=b"zzzzjunk",
-                           headers=receive)
-    assert bad_length.status_code < 500 and b"ERR " in bad_length.content, bad_length.content
+                           headers=receive, token=None)
+    assert bad_length.status_code < 500, bad_length.content
+    assert (b"ERR " in bad_length.content) == in_band, bad_length.content
     command = f"{main} {'1' * 40} refs/heads/main\0 report-status\n".encode()
     update = b"%04x" % (len(command) + 4) + command + b"0000"
     for pack in (b"PACK\x00\x00\x00\x02\x00\x00\x00\x01", b"PACK" + b"\x00" * 40):
         got = _git_http(target, "POST", f"{url}/git-receive-pack", data=update + pack,
-                        headers=receive)
+                        headers=receive, token=None)
         assert got.status_code == 200, got.text
         assert b"unpack " in got.content and b"unpack ok" not in got.content, got.content
         assert b"ng refs/heads/main" in got.content, got.content
     not_hex = b"g" * 40 + b" " + b"g" * 40 + b" refs/heads/x\0report-status\n"
     for body in (b"0000", b"0009junk\n0000", b"%04x" % (len(not_hex) + 4) + not_hex + b"0000"):
         got = _git_http(target, "POST", f"{url}/git-receive-pack", data=body,
-                        headers=receive)
+                        headers=receive, token=None)
         assert got.status_code < 500 and b"ok refs" not in got.content, got.content
-    assert head_of(target, repo) == main
+    assert ls_remote(work, url) == {"HEAD": main, "refs/heads/main": main}
     upload = {"Content-Type": "application/x-git-upload-pack-request"}
     got = _git_http(target, "POST", f"{url}/git-upload-pack", data=b"00",
-                    headers=upload)
-    assert got.status_code < 500 and b"ERR " in got.content, got.content
+                    headers=upload, token=None)
+    assert got.status_code < 500, got.content
+    assert (b"ERR " in got.content) == in_band, got.content
 
 
 # -- GitHub over HTTPS: who may clone and push -----------------------------------------------
@@ -245,7 +257,7 @@ def test_malformed_requests(target: Target) -> None:
            "and clones with a token as the Basic password under any user name",
            cite=f"{HTTPS_URLS}; {TOKEN_AUTH}")
 def test_anonymous_and_token_clone(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     public = remote.new_repo("public")
     work.git("clone", "-q", remote.url(public, token=None), "anon")
     private = remote.new_repo("private", private=True)
@@ -272,7 +284,7 @@ def test_anonymous_and_token_clone(target: Target, work: Workdir) -> None:
            "down/")
 def test_bad_token_and_stranger(target: Target, work: Workdir) -> None:
     target.require("mint_tokens")
-    remote = _remote(target)
+    remote = _github(target)
     private = remote.new_repo("hidden", private=True)
     out = work.fails("clone", remote.url(private, token="ghp_" + "0" * 36), "bad")
     assert "remote: Invalid username or token. Password authentication is not supported " \
@@ -291,7 +303,7 @@ def test_bad_token_and_stranger(target: Target, work: Workdir) -> None:
            "permissions-required-for-fine-grained-personal-access-tokens")
 def test_read_only_cannot_push(target: Target, work: Workdir) -> None:
     target.require("mint_tokens")
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("readonly", private=True)
     main = head_of(target, repo)
     target.add_collaborator(repo, "vf-reader", "read")
@@ -318,7 +330,7 @@ def test_read_only_cannot_push(target: Target, work: Workdir) -> None:
            "'protected branch hook declined') while the other refs of the push land",
            cite=f"{ABOUT}; {GH006}")
 def test_protected_branch_push(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("gh006")
     main = head_of(target, repo)
     _protect(target, repo, required_pull_request_reviews={
@@ -341,7 +353,7 @@ def test_protected_branch_push(target: Target, work: Workdir) -> None:
            "deleting is refused ('Cannot delete this protected branch') unless deletions "
            "are allowed; required status checks refuse every push", cite=ABOUT)
 def test_protection_push_rules(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("rules")
     _protect(target, repo)
     work.git("clone", "-q", remote.url(repo), "c")
@@ -373,7 +385,7 @@ def test_protection_push_rules(target: Target, work: Workdir) -> None:
            "request's head sha and mergeable computed again), and a REST write shows in the "
            "next fetch", cite=f"{DOCS}/pulls/pulls#get-a-pull-request; {GIT_HTTP}")
 def test_push_and_rest_agree(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("agree")
     work.git("clone", "-q", remote.url(repo), "c")
     work.git("checkout", "-q", "-b", "topic", cwd="c")
@@ -411,7 +423,7 @@ def test_push_and_rest_agree(target: Target, work: Workdir) -> None:
            cite=f"{ABOUT}#require-linear-history; "
                 f"{ABOUT}#require-pull-request-reviews-before-merging")
 def test_linear_history_and_pull_only(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("linear")
     main = head_of(target, repo)
     _protect(target, repo, required_linear_history=True)
@@ -443,7 +455,7 @@ def test_fake_edges(target: Target, work: Workdir) -> None:
     target.require("fault_injection")
     from fakes.faults import ProviderFault, Throttle
 
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("edges")
     url = remote.url(repo, token=None)
     target.inject(ProviderFault(status=500, message="Server Error"),
@@ -507,7 +519,7 @@ def test_fake_edges(target: Target, work: Workdir) -> None:
                 "https://docs.github.com/webhooks/webhook-events-and-payloads#delete; "
                 "https://docs.github.com/webhooks/webhook-events-and-payloads#pull_request")
 def test_push_events(target: Target, work: Workdir, receiver: Receiver) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("push-events")
     _hook(target, f"/repos/{repo}", receiver.url,
           events=["push", "create", "delete", "pull_request"])
@@ -563,7 +575,7 @@ def test_push_events(target: Target, work: Workdir, receiver: Receiver) -> None:
                 f"request approvals when new commits are pushed); {DOCS}/commits/statuses; "
                 f"{DOCS}/pulls/pulls#get-a-pull-request")
 def test_push_updates_the_pull_request(target: Target, work: Workdir) -> None:
-    remote = _remote(target)
+    remote = _github(target)
     repo = remote.new_repo("push-pull")
     work.git("clone", "-q", remote.url(repo), "c")
     work.git("checkout", "-q", "-b", "feature", cwd="c")

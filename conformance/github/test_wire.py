@@ -216,6 +216,7 @@ def test_validation_failed(target: Target) -> None:
 @behaviour("GH-080", "a request without a User-Agent header is refused with 403",
            cite=f"{USING}/getting-started-with-the-rest-api#user-agent")
 def test_user_agent_required(target: Target) -> None:
+    target.require("rest_api")  # asked with http.client, not through target.http
     # http.client sends no User-Agent of its own (requests and urllib3 always add one).
     url = urlsplit(target.api_url)
     connection = (http.client.HTTPSConnection if url.scheme == "https"

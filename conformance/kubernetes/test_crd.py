@@ -10,7 +10,9 @@ import copy
 import json
 from typing import Any
 
-from fakes.conformance.kubernetes._support import behaviour, failure
+import pytest
+
+from fakes.conformance.kubernetes._support import behaviour, cm, failure
 from fakes.conformance.kubernetes.targets import CRD_PATH, MEASURED, Target, eventually
 
 CRD_DOCS = ("https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/"
@@ -865,3 +867,50 @@ def test_server_side_apply_of_custom_resources(target: Target) -> None:
     [entry] = obj["metadata"]["managedFields"]
     assert (entry["manager"], entry["operation"]) == ("kubectl", "Apply")
     assert set(entry["fieldsV1"]["f:spec"]) >= {"f:size", "f:tags"}
+
+
+GC_DOCS = "https://kubernetes.io/docs/concepts/architecture/garbage-collection/"
+
+
+@behaviour("K8S-520", "a custom resource can own built-in objects: deleted, the garbage "
+           "collector deletes the dependents whose ownerReferences name it (kind, name, uid)",
+           cite=GC_DOCS + "#owners-dependents and " + MEASURED)
+@pytest.mark.usefixtures("needs_controllers")
+def test_dependents_of_a_custom_resource_are_collected(target: Target) -> None:
+    group, path = _served(target, "crd-gc")
+    ns = path.split("/namespaces/")[1].split("/")[0]
+    owner = target.http("POST", path, body=_widget(group, "a", size=1)).json()
+    ref = {"apiVersion": f"{group}/v1", "kind": "Widget", "name": "a",
+           "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+    dependents = [(f"/api/v1/namespaces/{ns}/configmaps", cm("settings", ns)),
+                  (f"/api/v1/namespaces/{ns}/services", {
+                      "apiVersion": "v1", "kind": "Service",
+                      "metadata": {"name": "web", "namespace": ns},
+                      "spec": {"ports": [{"port": 80}]}})]
+    for collection, body in dependents:
+        body["metadata"]["ownerReferences"] = [ref]
+        _assert_status(target.http("POST", collection, body=body), 201)
+    _assert_status(target.http("DELETE", f"{path}/a"), 200)
+
+    def collected() -> None:
+        for collection, body in dependents:
+            _assert_status(target.http("GET", f"{collection}/{body['metadata']['name']}"), 404)
+
+    # A real collector learns of a new resource at its next discovery sync (30 s).
+    eventually(collected, timeout=120)
+
+
+@behaviour("K8S-521", "a write to a custom resource's /status naming a stale resourceVersion "
+           "is 409 Conflict and changes nothing",
+           cite=CRD_DOCS + "#status-subresource and " + MEASURED)
+def test_stale_status_write_of_a_custom_resource(target: Target) -> None:
+    group, path = _served(target, "crd-status-conflict")
+    made = target.http("POST", path, body=_widget(group, "a", size=1)).json()
+    first = target.http("PUT", f"{path}/a/status", body={**made, "status": {"ready": True}})
+    _assert_status(first, 200)
+    stale = failure(target, "PUT", f"{path}/a/status", body={**made, "status": {"ready": False}})
+    assert (stale["code"], stale["reason"]) == (409, "Conflict")
+    assert stale["message"] == (
+        f'Operation cannot be fulfilled on widgets.{group} "a": the object has been '
+        "modified; please apply your changes to the latest version and try again")
+    assert target.http("GET", f"{path}/a").json()["status"] == {"ready": True}

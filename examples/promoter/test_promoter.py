@@ -294,7 +294,7 @@ def test_a_promoter_that_retries_with_a_fresh_record_duplicates_it(
         registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(promoter, "_attest", Broken.retrying_attest)
     with pytest.raises(ReconcilerFailure, match="lost response"):
-        harness(registry).check(settings=examples(80))
+        harness(registry).check(settings=examples(200))
 
 
 # -- 4. sandbox: the provider behaviours the promoter relies on ------------------------

@@ -161,6 +161,14 @@ def _machine_for(spec: Reconciler[Any, Any]) -> type[RuleBasedStateMachine]:
     class ReconcilerMachine(_Machine):
         pass
 
+    # The desired-state strategy as the rules' argument (cheaper than drawing from
+    # st.data() inside the step, and Hypothesis shrinks it the same way).
+    first: Any = initialize(desired=spec.desired)
+    ReconcilerMachine.first_desired_state = first(_renamed(_Machine._desire,
+                                                           "first_desired_state"))
+    _add_rule(ReconcilerMachine, "change_desired_state", _Machine._desire,
+              desired=spec.desired)
+
     ReconcilerMachine.spec = spec
     ReconcilerMachine.baselines = baselines
     ReconcilerMachine.baseline_makers = makers
@@ -189,20 +197,17 @@ class _Machine(RuleBasedStateMachine):
             fake.reset(to=baseline)
         self.steps: list[str] = []
         self.desired: Any = None
+        # Whether a desired state was drawn: None may be one ("nothing should exist").
+        self.started = False
         self.lost_responses = 0
         self.failed = False
 
     # -- the steps -----------------------------------------------------------------
 
-    @initialize(desired=st.data())
-    def first_desired_state(self, desired: st.DataObject) -> None:
-        self.desired = desired.draw(self.spec.desired, label="desired")
-        self._step(f"desired state: {self.desired!r}")
-
-    @rule(desired=st.data())
-    def change_desired_state(self, desired: st.DataObject) -> None:
-        self.desired = desired.draw(self.spec.desired, label="desired")
-        self._step(f"desired state: {self.desired!r}")
+    def _desire(self, desired: Any) -> None:
+        self.desired = desired
+        self.started = True
+        self._step(f"desired state: {desired!r}")
 
     @rule()
     def reconcile(self) -> None:
@@ -222,7 +227,7 @@ class _Machine(RuleBasedStateMachine):
         self._step(f"clocks advance {seconds} s")
 
     def teardown(self) -> None:
-        if self.desired is None or self.failed:
+        if not self.started or self.failed:
             return  # stopped before the first step, or a step failed already
         for fake in self.spec.fakes:
             fake.faults.clear()

@@ -21,6 +21,8 @@ __all__ = ["PROVIDER"]
 
 #: What the suite reads for a real target; never an ambient ``GITHUB_TOKEN``.
 REAL_VARIABLES = ("FAKES_GITHUB_API_URL", "FAKES_GITHUB_TOKEN", "FAKES_GITHUB_OWNER")
+#: ``--target real-local``: the suite starts git http-backend on loopback for the run.
+REAL_LOCAL = "real-local"
 
 
 def _serve_options(parser: argparse.ArgumentParser) -> None:
@@ -54,14 +56,21 @@ def _build_served(args: argparse.Namespace, common: Mapping[str, Any]) -> FakeGi
 def _environment(
     values: Sequence[str], profile: str | None, environ: Mapping[str, str]
 ) -> dict[str, str]:
-    """``--target API_URL`` → FAKES_GITHUB_API_URL; the token and the sandbox owner must be
-    given explicitly as FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER."""
+    """``--target real-local`` → FAKES_GITHUB_TARGET (git http-backend started for the
+    run); ``--target API_URL`` → FAKES_GITHUB_API_URL, with the token and the sandbox
+    owner given explicitly as FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER."""
     urls = {value.rstrip("/") for value in values}
     if len(urls) != 1:
         raise ValueError("only one real GitHub target per run")
     url = urls.pop()
+    if url == REAL_LOCAL:
+        return {"FAKES_GITHUB_TARGET": REAL_LOCAL}
     if not url.startswith("https://"):
-        raise ValueError(f"--target must be 'fake' or an https:// API URL, not {url!r}")
+        raise ValueError(f"--target must be 'fake', '{REAL_LOCAL}' or an https:// API URL, "
+                         f"not {url!r}")
+    if environ.get("FAKES_GITHUB_TARGET"):
+        raise ValueError(f"FAKES_GITHUB_TARGET={environ['FAKES_GITHUB_TARGET']} selects "
+                         f"another real target: unset it to run against {url}")
     missing = [v for v in REAL_VARIABLES[1:] if not environ.get(v)]
     if missing:
         raise ValueError(f"a real GitHub target needs {' and '.join(missing)} (a token of a "
@@ -83,10 +92,11 @@ PROVIDER = Provider(
     serve_options=_serve_options,
     build_served=_build_served,
     real_targets=RealTargets(
-        metavar="API_URL",
-        help="the REST API URL of github.com (https://api.github.com) or an Enterprise "
-             "Server (https://HOST/api/v3), with FAKES_GITHUB_TOKEN and FAKES_GITHUB_OWNER "
-             "naming a sandbox account",
+        metavar=f"{REAL_LOCAL}|API_URL",
+        help=f"'{REAL_LOCAL}' starts git http-backend for the run (the behaviours git "
+             "defines); or the REST API URL of github.com (https://api.github.com) or an "
+             "Enterprise Server (https://HOST/api/v3), with FAKES_GITHUB_TOKEN and "
+             "FAKES_GITHUB_OWNER naming a sandbox account",
         environment=_environment,
         janitor="fakes.conformance.github.janitor:run",
     ),
