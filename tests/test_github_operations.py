@@ -77,3 +77,12 @@ def test_a_method_github_lacks_on_a_path_is_no_operation() -> None:
     assert _operations.find("GET", "/repos/o/r/statuses/abc") is None
     ref = _operations.find("GET", "/repos/o/r/git/ref/heads/feature/x")
     assert ref is not None and ref.operation_id == "git/get-ref"
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="the OpenAPI description is not at hand")
+def test_the_webhook_subset_is_the_descriptions() -> None:
+    from _github_openapi import build_webhooks
+    from fakes.conformance.github._schemas import WEBHOOK_EVENTS
+
+    subset = Path(__file__).resolve().parent.parent / "conformance/github/webhook-subset.json"
+    assert json.loads(subset.read_text()) == build_webhooks(SPEC, WEBHOOK_EVENTS)

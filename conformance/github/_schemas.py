@@ -33,6 +33,56 @@ def _subset() -> dict[str, Any]:
     return document
 
 
+#: The webhook events and actions the fake delivers whose payloads are checked against
+#: GitHub's schemas (``webhook-subset.json``, built as ``openapi-subset.json`` is).
+WEBHOOK_EVENTS = (
+    *(f"issues-{action}" for action in ("opened", "edited", "closed", "reopened", "labeled",
+                                        "unlabeled", "assigned", "unassigned", "milestoned",
+                                        "demilestoned")),
+    *(f"issue-comment-{action}" for action in ("created", "edited", "deleted")),
+    *(f"label-{action}" for action in ("created", "edited", "deleted")),
+    *(f"milestone-{action}" for action in ("created", "edited", "closed", "opened",
+                                           "deleted")),
+    *(f"repository-{action}" for action in ("edited", "renamed", "privatized", "publicized",
+                                            "archived", "unarchived")),
+    *(f"pull-request-{action}" for action in ("labeled", "unlabeled", "assigned",
+                                              "unassigned", "milestoned", "demilestoned",
+                                              "review-requested", "review-request-removed",
+                                              "opened", "closed", "reopened", "edited",
+                                              "synchronize")),
+    "push", "create", "delete", "status", "ping", "pull-request-review-submitted",
+    "pull-request-review-dismissed", "check-run-created", "check-run-completed",
+    "check-suite-completed",
+)
+
+
+@functools.cache
+def _webhooks() -> dict[str, Any]:
+    text = resources.files("fakes.conformance.github").joinpath("webhook-subset.json")
+    document: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return document
+
+
+def check_event(event: str, payload: Any) -> None:
+    """Raise AssertionError when a webhook payload does not validate against GitHub's
+    schema of its event and action (when ``jsonschema`` is installed)."""
+    name = (f"{event}-{payload['action']}" if "action" in payload else event).replace("_", "-")
+    assert name in WEBHOOK_EVENTS, f"no schema of the {name} event to check it with"
+    try:
+        from jsonschema import Draft202012Validator
+    except ImportError:  # the test extra is not installed: nothing to check with
+        return
+    schema = {**_webhooks()["events"][name], "$defs": _webhooks()["$defs"]}
+    errors = sorted(Draft202012Validator(schema).iter_errors(payload),
+                    key=lambda e: list(e.path))
+    # A oneOf that no branch matches: the branches' own errors say why.
+    errors = [c for e in errors for c in (e.context or [e])]
+    if errors:
+        shown = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message[:200]}"
+                          for e in errors[:5])
+        raise AssertionError(f"the {name} event does not match GitHub's schema: {shown}")
+
+
 @functools.cache
 def _validator(operation_id: str, status: str) -> Any:
     """The validator of the answer ``status``, or with ``status`` "request" of the
@@ -42,7 +92,7 @@ def _validator(operation_id: str, status: str) -> Any:
     except ImportError:  # the test extra is not installed: nothing to check with
         return None
     if status == "request":
-        schema = _subset()["requests"].get(operation_id)
+        schema = _subset()["requests"].get(operation_id, {}).get("body")
     else:
         schema = _subset()["operations"].get(operation_id, {}).get(status)
     if schema is None:

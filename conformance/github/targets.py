@@ -34,9 +34,10 @@ import attrs
 import pytest
 import requests
 
-from fakes.conformance._target import RUN_PREFIX, RequestBudget
+from fakes.conformance._target import BUDGET_VARIABLE, RUN_PREFIX, RequestBudget
 from fakes.conformance._target import Target as _BaseTarget
 from fakes.conformance.github._git_remote import GitRemote, HttpBackend, TargetRemote
+from fakes.conformance.github._pacing import Pacer
 from fakes.conformance.github._schemas import check_response
 from fakes.github._provider import REAL_LOCAL
 
@@ -46,6 +47,13 @@ __all__ = ["DOCS", "FAKE", "GITHUB_COM", "GIT_HTTP_BACKEND", "REAL_LOCAL", "Capa
 DOCS = "https://docs.github.com/en/rest"
 GIT_OBJECTS = "https://git-scm.com/book/en/v2/Git-Internals-Git-Objects"
 API_VERSION = "2022-11-28"
+#: The request budget of a run against GitHub when FAKES_CONFORMANCE_MAX_REQUESTS is not
+#: set: the primary rate limit of a user's token for an hour
+#: (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+GITHUB_BUDGET = 5000
+#: A repository role as the team repository permissions API names it.
+_TEAM_PERMISSION = {"read": "pull", "triage": "triage", "write": "push",
+                    "maintain": "maintain", "admin": "admin"}
 
 
 def git_hash(kind: str, data: bytes) -> str:
@@ -107,6 +115,8 @@ class Target(_BaseTarget):
 
     #: Check every answer against GitHub's published schemas (the fake's answers).
     validates_schemas = False
+    #: Spaces and retries requests as GitHub asks integrators to (a real target's).
+    pacer: Pacer | None = None
 
     def __init__(self, api_url: str, token: str, owner: str, capabilities: Capabilities,
                  budget: RequestBudget | None = None) -> None:
@@ -116,6 +126,7 @@ class Target(_BaseTarget):
         self.owner = owner
         self.budget = budget
         self.repositories: list[str] = []
+        self.teams: list[tuple[str, str]] = []  # (organization, slug) made for this run
         self._repo_lock = threading.Lock()
         self._owner_is_org: bool | None = None
 
@@ -146,8 +157,13 @@ class Target(_BaseTarget):
         """``method`` on ``path`` of the API (``/repos/...``); ``token`` None: anonymous."""
         session = self.session(self.token if token == "default" else token)
         url = path if path.startswith("http") else (base or self.api_url) + path
-        return session.request(method, url, json=json, data=data, headers=dict(headers or {}),
-                               timeout=60, allow_redirects=allow_redirects)
+
+        def send() -> requests.Response:
+            return session.request(method, url, json=json, data=data,
+                                   headers=dict(headers or {}), timeout=60,
+                                   allow_redirects=allow_redirects)
+
+        return send() if self.pacer is None else self.pacer.send(method, send)
 
     def github(self) -> Any:
         """A PyGithub client on the target, without retries or pauses."""
@@ -206,6 +222,23 @@ class Target(_BaseTarget):
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.require("mint_tokens")
         raise NotImplementedError
+
+    def new_team(self, full_name: str, role: str, members: tuple[str, ...] = ()) -> str:
+        """A team of the organization that owns ``full_name``, made for this run, with
+        ``role`` (read, triage, write, maintain, admin) on it; returns its slug. Members
+        need ``mint_tokens`` (users made for the test)."""
+        if members:
+            self.require("mint_tokens")
+        org = full_name.partition("/")[0]
+        made = self.http("POST", f"/orgs/{org}/teams",
+                         json={"name": self.repo_name("team"), "privacy": "closed"})
+        assert made.status_code == 201, made.text
+        slug = str(made.json()["slug"])
+        self.teams.append((org, slug))
+        given = self.http("PUT", f"/orgs/{org}/teams/{slug}/repos/{full_name}",
+                          json={"permission": _TEAM_PERMISSION[role]})
+        assert given.status_code == 204, given.text
+        return slug
 
     #: An installation token of a GitHub App installed on the owner's repositories with
     #: checks: write (``FAKES_GITHUB_APP_TOKEN`` for a real target).
@@ -308,6 +341,12 @@ class FakeTarget(Target):
     def add_collaborator(self, full_name: str, login: str, permission: str) -> None:
         self.fake.add_collaborator(full_name, login, permission)
 
+    def new_team(self, full_name: str, role: str, members: tuple[str, ...] = ()) -> str:
+        slug = self.repo_name("team")
+        self.fake.create_team(full_name.partition("/")[0], slug, members=members,
+                              repositories={full_name: role})
+        return slug
+
     def app_token(self, full_name: str) -> str:
         return self.fake.app_installation_token(full_name)
 
@@ -331,14 +370,24 @@ class RealTarget(Target):
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RealTarget:
         env = dict(os.environ if environ is None else environ)
-        budget = RequestBudget(RequestBudget.limit_from_environment(env),
-                               target="the real GitHub")
+        limit = RequestBudget.limit_from_environment(env) if BUDGET_VARIABLE in env \
+            else GITHUB_BUDGET
+        budget = RequestBudget(limit, target="the real GitHub")
         target = cls(env["FAKES_GITHUB_API_URL"], env["FAKES_GITHUB_TOKEN"],
                      env["FAKES_GITHUB_OWNER"], GITHUB_COM, budget)
         target.app_installation = env.get("FAKES_GITHUB_APP_TOKEN") or None
+        target.pacer = Pacer()
         if env.get("FAKES_GITHUB_ALLOW_FOREIGN") != "1":
             target.refuse_foreign_repositories()
         return target
+
+    def github(self) -> Any:
+        """PyGithub with its own pacing: a second between writes, and retries that honour
+        retry-after (the same guidance as :class:`Pacer`)."""
+        from github import Auth, Github, GithubRetry
+
+        return Github(base_url=self.api_url, auth=Auth.Token(self.token), retry=GithubRetry(),
+                      seconds_between_writes=1.0)
 
     def description(self) -> str:
         return ("github.com" if self.api_url == "https://api.github.com"
@@ -365,9 +414,13 @@ class RealTarget(Target):
                 "at a sandbox account, or set FAKES_GITHUB_ALLOW_FOREIGN=1")
 
     def close(self) -> None:
-        """Delete every repository the run made (best effort, not counted in the budget)."""
+        """Delete every repository and team the run made (best effort, not counted in the
+        budget)."""
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {self.token}"
+        for org, slug in self.teams:
+            with contextlib.suppress(requests.RequestException):
+                session.delete(f"{self.api_url}/orgs/{org}/teams/{slug}", timeout=60)
         for full_name in self.repositories:
             with contextlib.suppress(requests.RequestException):
                 session.delete(f"{self.api_url}/repos/{full_name}", timeout=60)

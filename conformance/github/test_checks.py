@@ -311,7 +311,7 @@ def test_check_run_refusals(target: Target) -> None:
 
 
 @behaviour("GH-109", "what a modelled operation asks for beyond the model (check run "
-           "annotations, images and actions, review comments, team reviewers) answers 501 "
+           "annotations, images and actions, review comments) answers 501 "
            "and changes nothing (fake only)", cite="verified-fakes docs/github.md#not-modelled")
 def test_unmodelled_parts_answer_501(target: Target) -> None:
     target.require("unmodelled_501")
@@ -329,8 +329,6 @@ def test_unmodelled_parts_answer_501(target: Target) -> None:
     number = pull["number"]
     assert_error(target.http("POST", f"/repos/{repo}/pulls/{number}/reviews", json={
         "event": "COMMENT", "body": "b", "comments": [{"path": "f.txt", "body": "x"}]}), 501)
-    assert_error(target.http("POST", f"/repos/{repo}/pulls/{number}/requested_reviewers",
-                             json={"team_reviewers": ["core"]}), 501)
     assert target.http("GET", f"/repos/{repo}/pulls/{number}/reviews").json() == []
 
 

@@ -271,7 +271,7 @@ def test_who_may(target: Target) -> None:
            "does not have, an empty title, labels that are not a list, an empty label name, "
            "a label renamed onto another's name, a comment edited to no body (422); a "
            "comment edited by someone who cannot push and did not write it (403); a token "
-           "with issues: read (403); a list state GitHub does not have (422); milestones and "
+           "with issues: read (403); a list state GitHub does not have (422); issue types and "
            "the list's since (501 on the fake)",
            cite=f"{UPDATE}; {LABELS}#update-a-label; {COMMENTS}#update-an-issue-comment; "
                 f"{DOCS}/authentication/permissions-required-for-fine-grained-personal-"
@@ -310,6 +310,6 @@ def test_refusals(target: Target) -> None:
     assert_error(target.http("GET", f"/repos/{repo}/issues?state=done"), 422)
     target.require("unmodelled_501")
     assert_error(target.http("POST", f"/repos/{repo}/issues",
-                             json={"title": "t", "milestone": 1}), 501)
-    assert_error(target.http("PATCH", url, json={"milestone": 1}), 501)
+                             json={"title": "t", "type": "Bug"}), 501)
+    assert_error(target.http("PATCH", url, json={"type": "Bug"}), 501)
     assert_error(target.http("GET", f"/repos/{repo}/issues?since=2026-01-01T00:00:00Z"), 501)

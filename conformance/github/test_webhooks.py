@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from fakes.conformance.github._schemas import check_event
 from fakes.conformance.github._support import assert_error, put_file
 from fakes.conformance.github.targets import DOCS, Target
 from fakes.conformance.github.test_checks import pull_from, status
@@ -81,8 +82,12 @@ def _hook(target: Target, path: str, url: str, **extra: Any) -> dict[str, Any]:
 
 
 def _of(received: list[tuple[dict[str, str], bytes]], event: str) -> list[dict[str, Any]]:
-    return [json.loads(body) for headers, body in received
-            if headers["x-github-event"] == event]
+    """The payloads of ``event`` (JSON deliveries), each checked against GitHub's schema."""
+    payloads = [json.loads(body) for headers, body in received
+                if headers["x-github-event"] == event]
+    for payload in payloads:
+        check_event(event, payload)
+    return payloads
 
 
 @behaviour("GH-120", "a repository hook: 201 with its config (the secret masked), listed, got; "

@@ -38,8 +38,11 @@ from fakes._http import Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _operations, _wire
 from fakes.github._api_checks import ChecksRoutes
+from fakes.github._api_issue_events import IssueEvents
 from fakes.github._api_issues import IssuesRoutes
+from fakes.github._api_milestones import MilestonesRoutes
 from fakes.github._api_repos import RepoRoutes
+from fakes.github._api_teams import requested_teams_json
 from fakes.github._auth import Principal
 from fakes.github._errors import DOCS, GitHubError, fail, validation_failed
 from fakes.github._gates import judge
@@ -94,7 +97,7 @@ class _Budget:
         self.used = 0
 
 
-class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
+class GitHubAdapter(RepoRoutes, IssuesRoutes, MilestonesRoutes, IssueEvents, ChecksRoutes):
     def __init__(self, store: GitHubState, faults: Faults, *, rate_limit: int = 5000,
                  anonymous_rate_limit: int = 60) -> None:
         super().__init__(store, faults)
@@ -336,7 +339,7 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
         }
 
     def _account(self, request: Request, store: GitHubState, account: Account,
-                 private: bool = False) -> dict[str, Any]:
+                 private: bool = False, as_organization: bool = True) -> dict[str, Any]:
         """A user (users/get-by-username; ``private``: the authenticated user's own view,
         users/get-authenticated) or an organization (orgs/get)."""
         shown = self._user(request, account)
@@ -347,7 +350,7 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
                       "public_repos": public_repos, "public_gists": 0, "followers": 0,
                       "following": 0, "created_at": _iso(account.created_at),
                       "updated_at": _iso(account.created_at)})
-        if account.type == "Organization":
+        if account.type == "Organization" and as_organization:
             url = f"{request.base}/orgs/{account.login}"
             if account.email is None:
                 del shown["email"]  # a string when an organization shows one
@@ -576,8 +579,10 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
 
     @route("GET", "/users/{username}", "users/get-by-username")
     def user_by_name(self, request: Request, call: Call) -> Response:
+        # An organization too is shown as a user here (type Organization), as GitHub's
+        # schema of the operation has it: its organization fields are orgs/get's.
         return Response.json(200, self._account(request, call.store, call.store.account(
-            call.params["username"])), (), JSON_TYPE)
+            call.params["username"]), as_organization=False), (), JSON_TYPE)
 
     @route("GET", "/orgs/{org}", "orgs/get")
     def org_get(self, request: Request, call: Call) -> Response:
@@ -1035,9 +1040,11 @@ class GitHubAdapter(RepoRoutes, IssuesRoutes, ChecksRoutes):
             "assignee": assignees[0] if assignees else None, "assignees": assignees,
             "requested_reviewers": [self._user(request, store.accounts.get(login))
                                     for login in repo.flow.requested.get(pull.number, [])],
-            "requested_teams": [],
+            "requested_teams": requested_teams_json(request, store, repo, pull.number),
             "labels": self._labels_of(request, repo, issue.labels if issue else ()),
-            "milestone": None, "draft": pull.draft,
+            "milestone": self._milestone_json(request, store, repo,
+                                              issue.milestone if issue else None),
+            "draft": pull.draft,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{api}/pulls/comments{{/number}}",
             "comments_url": f"{api}/issues/{pull.number}/comments",

@@ -13,6 +13,7 @@ from fakes._adapter import Call, Route, route
 from fakes._faults import Faults
 from fakes._http import Request, Response
 from fakes.github._api_hooks import HooksRoutes
+from fakes.github._api_teams import requested_teams_json
 from fakes.github._checks import (
     CheckRun,
     CheckSuite,
@@ -39,6 +40,7 @@ from fakes.github._reviews import (
     submit_review,
 )
 from fakes.github._settings import refuse_archived
+from fakes.github._teams import check_team_reviewers, request_teams
 
 if TYPE_CHECKING:
     pass
@@ -371,31 +373,39 @@ class ChecksRoutes(HooksRoutes):
                         ) -> dict[str, Any]:
         return {"users": [self._user(request, self.store.accounts.get(login))
                           for login in repo.flow.requested.get(pull.number, [])],
-                "teams": []}
+                "teams": requested_teams_json(request, self.store, repo, pull.number)}
 
-    def _reviewers(self, body: Mapping[str, Any]) -> list[str]:
-        logins = body.get("reviewers", [])
-        teams = body.get("team_reviewers", [])
-        if not isinstance(logins, list) or not all(isinstance(x, str) for x in logins):
-            raise validation_failed({"resource": "PullRequest", "field": "reviewers",
-                                     "code": "invalid"})
-        if teams:
-            raise _unmodelled("team reviewers")
-        return [str(x) for x in logins]
+    def _reviewers(self, body: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """The users and the team slugs of a review request body."""
+        chosen: list[list[str]] = []
+        for field in ("reviewers", "team_reviewers"):
+            names = body.get(field, [])
+            if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+                raise validation_failed({"resource": "PullRequest", "field": field,
+                                         "code": "invalid"})
+            chosen.append([str(x) for x in names])
+        return chosen[0], chosen[1]
+
+    def _ask(self, request: Request, call: Call, remove: bool) -> Response:
+        """Request reviews (or remove the requests): every name is checked before any
+        request changes."""
+        repo, pull = self._pull(call, "write")
+        logins, teams = self._reviewers(self._json(request))
+        with call.store.lock:
+            if not remove:
+                check_team_reviewers(repo, teams)
+            request_reviewers(call.store, repo, pull, logins, remove, call.actor)
+            request_teams(call.store, repo, pull.number, teams, remove, call.actor)
+        return self._ok(200 if remove else 201,
+                        self._pull_json(request, call.store, repo, pull, False))
 
     @route("POST", PULL + "/requested_reviewers", "pulls/request-reviewers")
     def reviewers_request(self, request: Request, call: Call) -> Response:
-        repo, pull = self._pull(call, "write")
-        request_reviewers(call.store, repo, pull, self._reviewers(self._json(request)), False,
-                          call.actor)
-        return self._ok(201, self._pull_json(request, call.store, repo, pull, False))
+        return self._ask(request, call, remove=False)
 
     @route("DELETE", PULL + "/requested_reviewers", "pulls/remove-requested-reviewers")
     def reviewers_remove(self, request: Request, call: Call) -> Response:
-        repo, pull = self._pull(call, "write")
-        request_reviewers(call.store, repo, pull, self._reviewers(self._json(request)), True,
-                          call.actor)
-        return self._ok(200, self._pull_json(request, call.store, repo, pull, False))
+        return self._ask(request, call, remove=True)
 
     @route("GET", PULL + "/requested_reviewers", "pulls/list-requested-reviewers")
     def reviewers_list(self, request: Request, call: Call) -> Response:

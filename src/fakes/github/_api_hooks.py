@@ -1,6 +1,7 @@
 """Routes of repository and organization webhooks, and the events the fake delivers to
 them: ``push``, ``create``, ``delete``, ``pull_request``, ``pull_request_review``,
-``check_run``, ``check_suite``, ``status`` and ``ping``
+``check_run``, ``check_suite``, ``status`` and ``ping`` (the issues surface's and the
+repository's events are ``_api_issue_events``')
 (https://docs.github.com/webhooks/webhook-events-and-payloads), each with the
 ``repository`` and ``sender`` (and ``organization``) GitHub sends. Events are read
 after every request from the branch heads and the journal; delivery is ``_webhooks``'.
@@ -59,12 +60,15 @@ class HooksRoutes(WireAdapter[GitHubState]):
         def _repo_json(self, request: Request, store: GitHubState, repo: Repository,
                        full: bool = False) -> dict[str, Any]: ...
         def _account(self, request: Request, store: GitHubState, account: Account,
-                     private: bool = False) -> dict[str, Any]: ...
+                     private: bool = False, as_organization: bool = True
+                     ) -> dict[str, Any]: ...
         def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
                        pull: PullRequest, full: bool, compute: bool = True
                        ) -> dict[str, Any]: ...
         def _git_commit(self, request: Request, repo: Repository, sha: str
                         ) -> dict[str, Any]: ...
+        def _commit(self, request: Request, store: GitHubState, repo: Repository, sha: str,
+                    files: bool = False) -> dict[str, Any]: ...
         def _status_json(self, request: Request, repo: Repository, status: Status,
                          simple: bool = False) -> dict[str, Any]: ...
         def _run_json(self, request: Request, repo: Repository, run: CheckRun
@@ -73,6 +77,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                          review: Review) -> dict[str, Any]: ...
         def _suite_json(self, request: Request, repo: Repository, suite: CheckSuite
                         ) -> dict[str, Any]: ...
+        def issue_event(self, request: Request, repo: Repository, change: Change
+                        ) -> bool: ...
 
     def __init__(self, store: GitHubState, faults: Faults) -> None:
         super().__init__(store, faults)
@@ -120,6 +126,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                 changed = store._find_repo(owner, short) if short else None
                 if changed is None or not self._hooks_for(changed):
                     continue
+                if self.issue_event(request, changed, change):
+                    continue
                 self._event_of(request, changed, change.operation, change.actor,
                                int(number) if number.isdigit() else None, change.detail)
 
@@ -131,10 +139,16 @@ class HooksRoutes(WireAdapter[GitHubState]):
         payload["repository"] = self._repo_json(request, self.store, repo)
         owner = self.store.accounts.get(repo.owner)
         if owner is not None and owner.type == "Organization":
-            payload["organization"] = self._user(request, owner)
+            payload["organization"] = self._organization(request, owner)
         payload["sender"] = self._user(request, self.store.accounts.get(actor or ""))
         for hook in hooks:
             self.hooks.send(hook, event, payload, repo.id)
+
+    def _organization(self, request: Request, account: Account) -> dict[str, Any]:
+        """An event's ``organization`` (GitHub's organization-simple-webhooks schema, whose
+        ``description`` is a string: empty when the organization has none)."""
+        shown = self._account(request, self.store, account)
+        return {**shown, "description": shown.get("description") or ""}
 
     def _pushes(self, request: Request, repo: Repository,
                 movers: Mapping[tuple[str, str], str]) -> None:
@@ -263,7 +277,8 @@ class HooksRoutes(WireAdapter[GitHubState]):
                 "id": status.id, "sha": status.sha, "name": repo.full_name,
                 "target_url": status.target_url, "context": status.context,
                 "description": status.description, "state": status.state,
-                "commit": {"sha": status.sha}, "branches": [],
+                "commit": self._commit(request, self.store, repo, status.sha),
+                "branches": [],
                 "created_at": shown["created_at"], "updated_at": shown["updated_at"]})
 
     # -- representations ------------------------------------------------------------------------
@@ -330,7 +345,7 @@ class HooksRoutes(WireAdapter[GitHubState]):
             self._deliver(request, repo, "ping", actor, payload)
             return
         account = self.store.account(hook.target)
-        payload["organization"] = self._user(request, account)
+        payload["organization"] = self._organization(request, account)
         payload["sender"] = self._user(request, self.store.accounts.get(actor))
         self.hooks.send(hook, "ping", payload, None)
 

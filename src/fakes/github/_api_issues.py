@@ -38,6 +38,7 @@ from fakes.github._pulls import current_heads
 
 if TYPE_CHECKING:
     from fakes.github._auth import Principal
+    from fakes.github._milestones import Milestone
 
 REPO = "/repos/{owner}/{repo}"
 ISSUE = REPO + "/issues/{issue_number}"
@@ -63,6 +64,15 @@ def _unmodelled(what: str) -> Exception:
                 "verified-fakes docs/github.md#not-modelled", DOCS)
 
 
+def _in_milestone(shown: dict[str, Any] | None, wanted: str | None) -> bool:
+    """The list's ``milestone`` filter: a number, ``none`` or ``*`` (any)."""
+    if wanted is None:
+        return True
+    if wanted in ("none", "*"):
+        return (shown is None) == (wanted == "none")
+    return shown is not None and str(shown["number"]) == wanted
+
+
 class IssuesRoutes(WireAdapter[GitHubState]):
     """Issues (pull requests among them), labels, issue comments."""
 
@@ -77,6 +87,8 @@ class IssuesRoutes(WireAdapter[GitHubState]):
                   ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
         def _user(self, request: Request, account: Account | None,
                   login: str | None = None) -> dict[str, Any] | None: ...
+        def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
+                            number: int | Milestone | None) -> dict[str, Any] | None: ...
 
     # -- who may ---------------------------------------------------------------------------
 
@@ -135,7 +147,8 @@ class IssuesRoutes(WireAdapter[GitHubState]):
             "body": body, "user": self._user(request, store.accounts.get(user)),
             "labels": self._labels_of(request, repo, issue.labels),
             "assignee": assignees[0] if assignees else None, "assignees": assignees,
-            "milestone": None, "locked": False, "active_lock_reason": None,
+            "milestone": self._milestone_json(request, store, repo, issue.milestone),
+            "locked": False, "active_lock_reason": None,
             "comments": len(issue.comments), "closed_at": _iso(closed_at),
             "created_at": _iso(created_at), "updated_at": _iso(updated_at),
             "closed_by": self._user(request, store.accounts.get(closed_by or "")),
@@ -176,8 +189,8 @@ class IssuesRoutes(WireAdapter[GitHubState]):
         if not isinstance(title, str) or not title:
             raise validation_failed({"resource": "Issue", "code": "missing_field",
                                      "field": "title"}, docs=f"{DOCS}#create-an-issue")
-        if body.get("milestone") is not None or body.get("type") is not None:
-            raise _unmodelled("milestones and issue types")
+        if body.get("type") is not None:
+            raise _unmodelled("issue types")
         text = body.get("body")
         assignees = body.get("assignees") or (
             [body["assignee"]] if isinstance(body.get("assignee"), str) else [])
@@ -187,7 +200,8 @@ class IssuesRoutes(WireAdapter[GitHubState]):
                                      "field": "labels" if not isinstance(labels, list)
                                      else "assignees"}, docs=f"{DOCS}#create-an-issue")
         issue = create_issue(call.store, repo, title, text if isinstance(text, str) else None,
-                             labels, assignees, self._triager(call.store, repo), call.actor)
+                             labels, assignees, self._triager(call.store, repo), call.actor,
+                             body.get("milestone"))
         shown = self._issue_json(request, call.store, repo, issue)
         return Response.json(201, shown, [("Location", shown["url"])], JSON_TYPE)
 
@@ -206,7 +220,7 @@ class IssuesRoutes(WireAdapter[GitHubState]):
         updated), ``direction``."""
         repo = self._repo(call, "read", "issues")
         store: GitHubState = call.store
-        for unmodelled in ("milestone", "mentioned", "since", "type"):
+        for unmodelled in ("mentioned", "since", "type"):
             if request.arg(unmodelled) is not None:
                 raise _unmodelled(f"issue list filters ({unmodelled})")
         with store.lock:
@@ -218,6 +232,7 @@ class IssuesRoutes(WireAdapter[GitHubState]):
         labels = [n.strip().lower() for n in (request.arg("labels") or "").split(",")
                   if n.strip()]
         assignee, creator = request.arg("assignee"), request.arg("creator")
+        milestone = request.arg("milestone")
         sort = request.arg("sort") or "created"
         if wanted not in ("open", "closed", "all") or sort not in ("created", "updated",
                                                                    "comments"):
@@ -232,7 +247,8 @@ class IssuesRoutes(WireAdapter[GitHubState]):
             return (wanted in ("all", item["state"]) and set(labels) <= names
                     and (assignee is None or (assignee == "none" and not logins)
                          or (assignee == "*" and bool(logins)) or assignee in logins)
-                    and (creator is None or item["user"]["login"] == creator))
+                    and (creator is None or item["user"]["login"] == creator)
+                    and _in_milestone(item["milestone"], milestone))
 
         key = {"created": lambda i: (i["created_at"], i["number"]),
                "updated": lambda i: (i["updated_at"], i["number"]),
@@ -250,15 +266,15 @@ class IssuesRoutes(WireAdapter[GitHubState]):
         store: GitHubState = call.store
         issue = find_issue(store, repo, call.params["issue_number"])
         body = self._json(request)
-        if body.get("milestone") is not None or body.get("type") is not None:
-            raise _unmodelled("milestones and issue types")
+        if body.get("type") is not None:
+            raise _unmodelled("issue types")
         triager = self._triager(store, repo)
         author = repo.pulls[issue.number].user if issue.pull else issue.user
         if not triager and author != call.actor:
             raise fail(403, docs=f"{DOCS}#update-an-issue")
         changes = {k: v for k, v in body.items()
                    if k in ("title", "body", "state", "state_reason")
-                   or (triager and k in ("labels", "assignees"))}
+                   or (triager and k in ("labels", "assignees", "milestone"))}
         if triager and isinstance(body.get("assignee"), str) and "assignees" not in body:
             changes["assignees"] = [body["assignee"]]
         update_issue(store, repo, issue, changes, call.actor)

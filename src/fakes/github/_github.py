@@ -135,6 +135,18 @@ class FakeGitHub(Fake[GitHubState]):
         return self.store.create_org(login, admins=tuple(admins), members=tuple(members),
                                      actor=SEED)
 
+    def create_team(self, org: str, slug: str, *, members: Iterable[str] = (),
+                    repositories: Mapping[str, str] | None = None) -> None:
+        """A team of ``org``: its ``members`` (made members of the organization if they
+        are not) and its role on each of ``repositories`` (``{"org/name": "write"}``),
+        which its members hold through it."""
+        from fakes.github._teams import create_team
+
+        chosen = tuple(members)
+        for login in chosen:
+            self._ensure_user(login)
+        create_team(self.store, org, slug, chosen, dict(repositories or {}), SEED)
+
     def _ensure_user(self, login: str) -> None:
         if login not in self.store.accounts:
             self.store.create_user(login, actor=SEED)

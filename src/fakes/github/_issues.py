@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from fakes.github._errors import fail, validation_failed
+from fakes.github._milestones import milestone_of
 from fakes.github._model import GitHubState, Repository
 from fakes.github._pulls import PullRequest, update_pull
 from fakes.github._settings import refuse_archived
@@ -72,6 +73,7 @@ class Issue:
     labels: list[str] = attrs.field(factory=list)  # lowercase names, in the order given
     assignees: list[str] = attrs.field(factory=list)
     comments: list[Comment] = attrs.field(factory=list)
+    milestone: int | None = None  # its number in Repository.milestones
 
     def copy(self) -> Issue:
         return attrs.evolve(self, labels=list(self.labels), assignees=list(self.assignees),
@@ -135,18 +137,19 @@ def _labels(state: GitHubState, repo: Repository, names: Sequence[Any], actor: s
 
 def create_issue(state: GitHubState, repo: Repository, title: str, body: str | None,
                  labels: Sequence[Any], assignees: Sequence[Any], may_triage: bool,
-                 actor: str) -> Issue:
+                 actor: str, milestone: Any = None) -> Issue:
     """https://docs.github.com/rest/issues/issues#create-an-issue: labels and assignees
     are set only by users with push access ("silently dropped otherwise")."""
     with state.lock:
         require_issues(repo)
         refuse_archived(repo)
         chosen = _assignable(state, repo, assignees) if may_triage else []
+        named = milestone_of(repo, milestone) if may_triage else None
         labelled = _labels(state, repo, labels, actor) if may_triage else []
         now = state.clock.now()
         repo.next_number += 1
         issue = Issue(repo.next_number, state._next_id(), title, body, actor, now, now,
-                      labels=labelled, assignees=chosen)
+                      labels=labelled, assignees=chosen, milestone=named)
         repo.issues[issue.number] = issue
         state.journal.record(actor, "issue.create", f"{repo.full_name}#{issue.number}")
         return issue
@@ -179,11 +182,16 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
                                      "field": "labels"}, docs=f"{DOCS}#update-an-issue")
         if labels is not None:
             _check_label_names(labels)
+        milestone = milestone_of(repo, changes["milestone"]) if "milestone" in changes \
+            else issue.milestone
+        before = issue.copy()
         if issue.pull:
-            pull: PullRequest = repo.pulls[issue.number]
-            update_pull(state, repo, pull, title=title if isinstance(title, str) else None,
-                        body=body if isinstance(body, str) else None, new_state=new_state,
-                        actor=actor)
+            # Labels, assignees or the milestone alone leave the pull request as it was.
+            if (title, body, new_state) != (None, None, None):
+                pull: PullRequest = repo.pulls[issue.number]
+                update_pull(state, repo, pull, actor=actor, new_state=new_state,
+                            title=title if isinstance(title, str) else None,
+                            body=body if isinstance(body, str) else None)
         else:
             now = state.clock.now()
             if isinstance(title, str):
@@ -202,9 +210,35 @@ def update_issue(state: GitHubState, repo: Repository, issue: Issue, changes: di
             issue.labels = _labels(state, repo, labels, actor)
         if chosen is not None:
             issue.assignees = chosen
+        issue.milestone = milestone
         issue.updated_at = state.clock.now()
         state.journal.record(actor, "issue.update", f"{repo.full_name}#{issue.number}",
-                             fields=sorted(changes))
+                             fields=sorted(changes), actions=_actions(before, issue))
+
+
+def _actions(before: Issue, after: Issue) -> list[dict[str, Any]]:
+    """What an update did, as the ``issues`` webhook event names it (``edited`` with the
+    old title and body, ``closed``, ``reopened``, ``labeled`` …); a pull request's title,
+    body and state are its own (``pull.*`` changes), its labels, assignees and milestone
+    are here."""
+    actions: list[dict[str, Any]] = []
+    edited = {field: {"from": getattr(before, field)} for field in ("title", "body")
+              if getattr(before, field) != getattr(after, field)}
+    if edited and not after.pull:
+        actions.append({"action": "edited", "changes": edited})
+    if before.state != after.state and not after.pull:
+        actions.append({"action": "closed" if after.state == "closed" else "reopened"})
+    for old, new, added, removed, key in (
+            (before.labels, after.labels, "labeled", "unlabeled", "label"),
+            (before.assignees, after.assignees, "assigned", "unassigned", "assignee")):
+        actions += [{"action": removed, key: name} for name in old if name not in new]
+        actions += [{"action": added, key: name} for name in new if name not in old]
+    if before.milestone != after.milestone:
+        if before.milestone is not None:
+            actions.append({"action": "demilestoned", "milestone": before.milestone})
+        if after.milestone is not None:
+            actions.append({"action": "milestoned", "milestone": after.milestone})
+    return actions
 
 
 # -- labels -------------------------------------------------------------------------------
@@ -260,7 +294,9 @@ def update_label(state: GitHubState, repo: Repository, label: Label, new_name: A
             for issue in repo.issues.values():
                 issue.labels = [name.lower() if n == label.name.lower() else n
                                 for n in issue.labels]
-        state.journal.record(actor, "label.update", repo.full_name, name=name)
+        state.journal.record(actor, "label.update", repo.full_name, name=name, changes={
+            field: {"from": getattr(label, field)} for field in ("name", "color", "description")
+            if getattr(label, field) != getattr(updated, field)})
         return updated
 
 
@@ -272,7 +308,8 @@ def delete_label(state: GitHubState, repo: Repository, label: Label, actor: str)
         for issue in repo.issues.values():
             if label.name.lower() in issue.labels:
                 issue.labels.remove(label.name.lower())
-        state.journal.record(actor, "label.delete", repo.full_name, name=label.name)
+        state.journal.record(actor, "label.delete", repo.full_name, name=label.name,
+                             payload=label)
 
 
 # -- comments ------------------------------------------------------------------------------
@@ -311,10 +348,11 @@ def update_comment(state: GitHubState, repo: Repository, comment: Comment, body:
     with state.lock:
         refuse_archived(repo)
         _may_change(state, repo, comment, actor)
+        old = comment.body
         comment.body = body
         comment.updated_at = state.clock.now()
         state.journal.record(actor, "issue.comment.update", repo.full_name,
-                             comment=comment.id)
+                             comment=comment.id, changes={"body": {"from": old}})
 
 
 def delete_comment(state: GitHubState, repo: Repository, issue: Issue, comment: Comment,
@@ -324,4 +362,4 @@ def delete_comment(state: GitHubState, repo: Repository, issue: Issue, comment: 
         _may_change(state, repo, comment, actor)
         issue.comments.remove(comment)
         state.journal.record(actor, "issue.comment.delete", repo.full_name,
-                             comment=comment.id)
+                             comment=comment.id, issue=issue.number, payload=comment)

@@ -68,6 +68,10 @@ class Repository:
     settings: Settings = attrs.field(factory=Settings)  # features, merge methods, topics
     issues: dict[int, Any] = attrs.field(factory=dict)  # number → _issues.Issue
     labels: dict[str, Any] = attrs.field(factory=dict)  # lowercase name → _issues.Label
+    milestones: dict[int, Any] = attrs.field(factory=dict)  # number → _milestones.Milestone
+    next_milestone: int = 0
+    teams: dict[str, str] = attrs.field(factory=dict)  # team slug → its role here
+    requested_teams: dict[int, list[str]] = attrs.field(factory=dict)  # pull → team slugs
 
     @property
     def full_name(self) -> str:
@@ -78,7 +82,10 @@ class Repository:
                             pulls={n: attrs.evolve(p) for n, p in self.pulls.items()},
                             protections=dict(self.protections), flow=self.flow.copy(),
                             issues={n: i.copy() for n, i in self.issues.items()},
-                            labels=dict(self.labels))
+                            labels=dict(self.labels), milestones=dict(self.milestones),
+                            teams=dict(self.teams),
+                            requested_teams={n: list(t) for n, t in
+                                             self.requested_teams.items()})
 
     @property
     def empty(self) -> bool:
@@ -109,6 +116,7 @@ class GitHubState:
     def _clear(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.members: dict[str, dict[str, str]] = {}  # org → login → "admin" | "member"
+        self.teams: dict[tuple[str, str], Any] = {}  # (org, slug) → _teams.Team
         self.tokens: dict[str, Token] = {}
         self.repos: dict[tuple[str, str], Repository] = {}
         # The names repositories had before a rename (lowercase) → the repository's id.
@@ -122,6 +130,7 @@ class GitHubState:
             other = GitHubState(self.journal, self.clock)
             other.accounts = dict(self.accounts)
             other.members = {org: dict(m) for org, m in self.members.items()}
+            other.teams = dict(self.teams)
             other.tokens = dict(self.tokens)
             other.repos = {key: repo.copy() for key, repo in self.repos.items()}
             other.moved = dict(self.moved)
@@ -134,6 +143,7 @@ class GitHubState:
             if to is not None:
                 copy = to.snapshot()
                 self.accounts, self.members, self.tokens = copy.accounts, copy.members, copy.tokens
+                self.teams = copy.teams
                 self.repos, self._ids, self.moved = copy.repos, copy._ids, copy.moved
 
     def _next_id(self) -> int:
@@ -202,6 +212,8 @@ class GitHubState:
             held = [repo.collaborators.get(login)]
             org_role = self.members.get(repo.owner, {}).get(login)
             held.append({"admin": "admin", "member": "read"}.get(org_role or ""))
+            held.extend(role for slug, role in repo.teams.items()
+                        if login in self.teams[(repo.owner, slug)].members)
             ranked = [r for r in held if r is not None]
             if ranked:
                 return max(ranked, key=ROLES.index)
@@ -335,10 +347,16 @@ class GitHubState:
             date or self.clock.now(),
         )
 
-    def person(self, login: str, given: Mapping[str, Any] | None) -> Person:
+    def person(self, login: str, given: Any) -> Person:
         """An author or committer from a request's ``{name, email, date}`` (each optional),
-        defaulting to ``login`` now on the fake's clock."""
+        defaulting to ``login`` now on the fake's clock; anything else is 422 (GitHub
+        checks bodies against the operation's schema: the message is inferred)."""
         given = given or {}
+        if not isinstance(given, Mapping) or any(
+                not isinstance(given.get(key), (str, type(None)))
+                for key in ("name", "email", "date")):
+            raise fail(422, "Invalid request.\n\nFor 'author' and 'committer', an object "
+                       "of strings name, email and date is expected.")
         date = given.get("date")
         parsed = None
         if isinstance(date, str):

@@ -211,7 +211,7 @@ def merge_pull(state: GitHubState, repo: Repository, pull: PullRequest, method: 
         pull.merged_by, pull.merge_commit_sha, pull.updated_at = actor, commit, now
         pull.base_sha, pull.head_sha = base_sha, head_sha
         state.journal.record(actor, "pull.merge", f"{repo.full_name}#{pull.number}",
-                             method=method, commit=commit)
+                             method=method, commit=commit, branch=pull.base)
         if repo.settings.delete_branch_on_merge:
             _delete_head(state, repo, pull, actor)
         return commit

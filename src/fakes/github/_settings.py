@@ -135,6 +135,10 @@ def update_repository(state: GitHubState, repo: Repository, changes: Mapping[str
         # Everything is valid: apply (an update that changes nothing writes nothing).
         before = (repo.name, repo.description, repo.private, repo.default_branch,
                   repo.settings)
+        # What the repository webhook event tells (renamed, edited … with old values).
+        was = {"name": repo.name, "description": repo.description,
+               "homepage": repo.settings.homepage, "default_branch": repo.default_branch,
+               "private": repo.private, "archived": repo.settings.archived}
         if name != repo.name:
             state.rename_repo(repo, name)
         repo.description = description
@@ -146,7 +150,8 @@ def update_repository(state: GitHubState, repo: Repository, changes: Mapping[str
         if (repo.name, repo.description, repo.private, repo.default_branch,
                 repo.settings) != before:
             repo.updated_at = state.clock.now()
-            state.journal.record(actor, "repo.update", repo.full_name, fields=sorted(changes))
+            state.journal.record(actor, "repo.update", repo.full_name, fields=sorted(changes),
+                                 was=was)
 
 
 def replace_topics(state: GitHubState, repo: Repository, names: Sequence[Any],

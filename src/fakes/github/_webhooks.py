@@ -37,8 +37,9 @@ __all__ = ["Delivery", "Hook", "Webhooks", "sign"]
 
 DOCS = "https://docs.github.com/rest/repos/webhooks"
 #: Event names a hook may subscribe to (https://docs.github.com/webhooks/webhook-events-
-#: and-payloads); the fake delivers push, pull_request, pull_request_review, check_run,
-#: check_suite, status and ping, the others never happen in it.
+#: and-payloads); the fake delivers push, create, delete, pull_request,
+#: pull_request_review, check_run, check_suite, status, issues, issue_comment, label,
+#: milestone, repository and ping, the others never happen in it.
 EVENTS = frozenset((
     "*", "branch_protection_rule", "check_run", "check_suite", "code_scanning_alert",
     "commit_comment", "create", "delete", "deployment", "deployment_status", "discussion",
