@@ -23,6 +23,7 @@ from dulwich.objects import Commit, ShaFile, Tag, Tree
 
 from fakes.github._model import GitHubState, Repository, _valid_ref
 from fakes.github._protection import push_refusal
+from fakes.github._pull_refs import hidden_refusal
 
 __all__ = ["ZERO", "Command", "Overlay", "RefResult", "apply_push", "shared"]
 
@@ -155,6 +156,9 @@ def _check(state: GitHubState, repo: Repository, objects: Overlay, command: Comm
            login: str) -> RefResult | None:
     """The refusal of one command, or None when it may apply."""
     ref = command.ref
+    hidden = hidden_refusal(ref, command.new == ZERO)
+    if hidden is not None:  # git checks hidden refs before anything else
+        return RefResult(ref, hidden)
     if not ref.startswith("refs/") or ref.count("/") < 2 or not _valid_ref(ref):
         return RefResult(ref, "funny refname")
     if command.new == ZERO and ref == f"refs/heads/{repo.default_branch}":

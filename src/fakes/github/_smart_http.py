@@ -51,6 +51,7 @@ from fakes.github import _protocol_v2
 from fakes.github._auth import Principal
 from fakes.github._errors import GitHubError
 from fakes.github._model import GitHubState, Repository
+from fakes.github._pull_refs import pull_heads
 from fakes.github._receive import ZERO, Command, Overlay, RefResult, apply_push, shared
 from fakes.github._settings import ARCHIVED, RepositoryMoved
 
@@ -284,7 +285,8 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
     def _as_of_now(self, repo: Repository) -> MemoryRepo:
         """The repository for a fetch: its refs copied under the store's lock, over its
         object store (objects are only ever added), so a push landing while a pack is
-        written changes neither the refs the fetch sees nor the pack."""
+        written changes neither the refs the fetch sees nor the pack. The pull requests'
+        ``refs/pull/<n>/head`` are among them (fetches see them, pushes do not)."""
         view = MemoryRepo()
         live: Any = repo.git.repo
         refs: Any = view.refs
@@ -292,6 +294,8 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
             view.object_store = live.object_store
             refs._refs = dict(live.refs._refs)
             refs._peeled = dict(live.refs._peeled)
+            refs._refs.update({name.encode(): sha.encode()
+                               for name, sha in pull_heads(repo).items()})
         return view
 
     # -- ref discovery ---------------------------------------------------------------------
@@ -432,11 +436,11 @@ def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
         line = proto.read_pkt_line()
         if line is None:
             break
+        if line.startswith(b"shallow "):
+            continue  # a shallow clone's boundary comes before the first command
         if first:
             line, capabilities = extract_capabilities(line)
             first = False
-        if line.startswith(b"shallow "):
-            continue
         parts = line.rstrip(b"\n").split(b" ")
         if len(parts) != 3 or any(len(p) != 40 for p in parts[:2]):
             raise GitProtocolError(f"bad ref update {line!r}")
