@@ -30,6 +30,7 @@ from io import BytesIO
 from typing import Any
 
 from dulwich.errors import GitProtocolError, HangupException
+from dulwich.pack import PackData, PackInflater
 from dulwich.protocol import (
     CAPABILITY_FILTER,
     SIDE_BAND_CHANNEL_DATA,
@@ -451,10 +452,16 @@ def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
 
 
 def _unpack(objects: Overlay, pack: bytes) -> str:
-    """``ok``, or the reason the pack could not be unpacked (report-status's unpack)."""
-    stream = BytesIO(pack)
+    """``ok``, or the reason the pack could not be unpacked (report-status's unpack).
+
+    The pack is already in memory: its checksum is checked, then each object inflated
+    once, deltas resolved against the pack and, for a thin pack, the repository
+    (dulwich's ``add_thin_pack`` would copy it to a spool file and inflate it twice)."""
     try:
-        objects.add_thin_pack(stream.read, None)
+        data = PackData.from_file(BytesIO(pack), objects.object_format, len(pack))
+        data.check()
+        for found in PackInflater.for_pack_data(data, objects.get_raw):
+            objects.add_object(found)
     except Exception as exc:  # a truncated or corrupt pack: nothing was added
         return str(exc).replace("\n", " ") or type(exc).__name__
     return "ok"
