@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Set
 from typing import Any
 
-from dulwich.objects import Blob, Commit, ShaFile, Tag, Tree
+from dulwich.objects import Commit, ShaFile, Tag, Tree
 
 __all__ = ["references", "to_send"]
 
@@ -96,9 +96,9 @@ def _peeled(data: Objects, ids: Iterable[bytes]) -> tuple[set[bytes], list[bytes
 
 def to_send(data: Objects, wants: Iterable[bytes], haves: Iterable[bytes],
             parents: Callable[[Commit], list[Any]],
-            tagged: Mapping[bytes, bytes]) -> list[tuple[bytes, tuple[int, None]]]:
-    """The objects (with their type, as dulwich's pack hints) that ``wants`` reach and
-    the client, holding ``haves`` and all they reach, lacks; an annotated tag of
+            tagged: Mapping[bytes, bytes]) -> list[bytes]:
+    """The objects that ``wants`` reach and the client, holding ``haves`` and all they
+    reach, lacks, commits first; an annotated tag of
     ``tagged`` (object → tag) comes along with the object it names (``include-tag``).
     ``parents`` gives a commit's parents (none at a shallow boundary)."""
     have_commits, have_tags, _ = _peeled(data, haves)
@@ -110,14 +110,13 @@ def to_send(data: Objects, wants: Iterable[bytes], haves: Iterable[bytes],
         commit = data[sha]
         assert isinstance(commit, Commit)
         _reachable(data, commit.tree, known)
-    sent: dict[bytes, int] = {sha: Commit.type_num for sha in commits}
-    sent.update((sha, Tag.type_num) for sha in want_tags if sha not in known)
+    sent: dict[bytes, None] = dict.fromkeys(commits)  # insertion-ordered, as a pack is
+    sent.update((sha, None) for sha in want_tags if sha not in known)
     trees: list[bytes] = []
     for sha in [*(data[c].tree for c in commits), *want_others]:  # type: ignore[attr-defined]
         if sha not in known and sha not in sent:
-            found = data[sha]
-            sent[sha] = found.type_num
-            if isinstance(found, Tree):
+            sent[sha] = None
+            if isinstance(data[sha], Tree):
                 trees.append(sha)
     while trees:
         tree = data[trees.pop()]
@@ -125,13 +124,11 @@ def to_send(data: Objects, wants: Iterable[bytes], haves: Iterable[bytes],
         for mode, sha in _entries(tree):
             if mode == _GITLINK or sha in known or sha in sent:
                 continue
+            sent[sha] = None
             if mode & _FORMAT == _DIRECTORY:
-                sent[sha] = Tree.type_num
                 trees.append(sha)
-            else:
-                sent[sha] = Blob.type_num
     for sha in list(sent):
         tag = tagged.get(sha)
         if tag is not None and tag not in known and tag not in sent:
-            sent[tag] = Tag.type_num
-    return [(sha, (kind, None)) for sha, kind in sent.items()]
+            sent[tag] = None
+    return list(sent)
