@@ -30,7 +30,8 @@ from io import BytesIO
 from typing import Any
 
 from dulwich.errors import GitProtocolError, HangupException
-from dulwich.pack import PackData, PackInflater
+from dulwich.objects import ShaFile, sha_to_hex
+from dulwich.pack import PackData, PackInflater, UnpackedObject
 from dulwich.protocol import (
     CAPABILITY_FILTER,
     SIDE_BAND_CHANNEL_DATA,
@@ -451,6 +452,17 @@ def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
     return commands, capabilities, stream.read()
 
 
+class _Inflater(PackInflater):
+    """dulwich's inflater, giving each object the id it has computed already (the id
+    would be computed again from the object's serialization)."""
+
+    def _result(self, unpacked: UnpackedObject) -> ShaFile:
+        assert unpacked.obj_type_num is not None and unpacked.obj_chunks is not None
+        return ShaFile.from_raw_chunks(unpacked.obj_type_num, unpacked.obj_chunks,
+                                       sha_to_hex(unpacked.sha()),
+                                       object_format=self._object_format)
+
+
 def _unpack(objects: Overlay, pack: bytes) -> str:
     """``ok``, or the reason the pack could not be unpacked (report-status's unpack).
 
@@ -460,7 +472,7 @@ def _unpack(objects: Overlay, pack: bytes) -> str:
     try:
         data = PackData.from_file(BytesIO(pack), objects.object_format, len(pack))
         data.check()
-        for found in PackInflater.for_pack_data(data, objects.get_raw):
+        for found in _Inflater.for_pack_data(data, objects.get_raw):
             objects.add_object(found)
     except Exception as exc:  # a truncated or corrupt pack: nothing was added
         return str(exc).replace("\n", " ") or type(exc).__name__
