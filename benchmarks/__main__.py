@@ -42,7 +42,7 @@ FULL = {
     "gh_large_files": 10_000, "gh_large_commits": 1000, "gh_large_repeats": 3,
     "gh_memory_repos": 100,
     "reconcile_examples": 300,
-    "git_sizes": [[1000, 3], [10_000, 1]], "git_commits": 100, "git_history_mib": 100,
+    "git_sizes": [[1000, 3], [10_000, 2]], "git_commits": 100, "git_history_mib": 100,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,

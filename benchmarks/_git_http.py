@@ -5,7 +5,8 @@
   50 directories), a full clone, a fetch (``git pull``) after 100 new commits made on
   the server, and a push of 100 commits, each the median of some rounds; the ratio is
   http-backend's time over the fake's (above 1.0: the fake is faster). N is 1,000 and
-  10,000 (one round).
+  10,000 (two rounds). The servers take turns, the other first each round, and
+  written files are flushed to disk before each timed command.
 - **a 100 MiB history**: 100 commits of one 1 MiB random (incompressible) blob each,
   pushed to an empty repository on each server, then cloned (one round).
 - **memory of that clone**: the fake's Python allocations while it serves the clone
@@ -44,6 +45,9 @@ MEMORY_GOAL = 2.0
 
 
 def _timed(action: Callable[[], object]) -> float:
+    # written files are flushed first: a clone of 10,000 files that starts while the
+    # previous one's are being written back waits for the disk
+    os.sync()
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
@@ -78,6 +82,12 @@ class _Servers:
                 "http-backend": self.backend.url(bare)}
 
 
+def _alternated(urls: dict[str, str], n: int) -> list[tuple[str, str]]:
+    """The servers in turn, the other one first every other round."""
+    order = list(urls.items())
+    return order if n % 2 == 0 else order[::-1]
+
+
 def _row(what: str, by_target: dict[str, list[float]], **data: Any) -> Row:
     fake_time = statistics.median(by_target["fake"])
     backend_time = statistics.median(by_target["http-backend"])
@@ -94,12 +104,12 @@ def _clone_fetch_push(servers: _Servers, files: int, rounds: int, commits: int
     urls = servers.repos(_files(files))
     timings: dict[str, dict[str, list[float]]] = {"clone": {}, "fetch": {}, "push": {}}
     for n in range(rounds):
-        for name, url in urls.items():
+        for name, url in _alternated(urls, n):
             timings["clone"].setdefault(name, []).append(
                 _timed(functools.partial(work.git, "clone", "-q", url, f"c-{name}-{n}")))
     # new commits on each server, then a fetch from a clone, then a push from it
     for n in range(rounds):
-        for name, url in urls.items():
+        for name, url in _alternated(urls, n):
             writer, reader = f"w-{name}-{n}", f"c-{name}-{n}"
             work.git("clone", "-q", url, writer)
             for k in range(commits):
