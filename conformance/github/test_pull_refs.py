@@ -48,7 +48,7 @@ def _opened(target: Target, work: Workdir, hint: str) -> tuple[str, str, int, st
     url = remote.url(repo)
     work.git("clone", "-q", url, "c")
     work.git("checkout", "-q", "-b", "topic", cwd="c")
-    head = work.commit("c", {"topic.txt": "one\n"}, "topic one")
+    head = work.commit("c", {"src/topic.txt": "one\n"}, "topic one")
     work.git("push", "-q", "origin", "topic", cwd="c")
     pull = target.http("POST", f"/repos/{repo}/pulls", json={
         "title": "Topic", "head": "topic", "base": "main"})
@@ -86,7 +86,7 @@ def test_fetch_pull_head(target: Target, work: Workdir) -> None:
         work.git("-c", f"protocol.version={version}", "fetch", "-q", "origin",
                  f"pull/{number}/head:pr-{number}", cwd=clone)
         assert work.git("rev-parse", f"pr-{number}", cwd=clone).strip() == head
-        assert work.git("show", f"pr-{number}:topic.txt", cwd=clone) == "one\n"
+        assert work.git("show", f"pr-{number}:src/topic.txt", cwd=clone) == "one\n"
     work.git("fetch", "-q", "origin", "+refs/pull/*/head:refs/remotes/origin/pr/*", cwd="v0")
     assert work.git("rev-parse", f"origin/pr/{number}", cwd="v0").strip() == head
 
@@ -96,7 +96,7 @@ def test_fetch_pull_head(target: Target, work: Workdir) -> None:
            cite=f"{CHECKOUT}; {DOCS}/pulls/pulls#get-a-pull-request")
 def test_pull_head_follows_branch(target: Target, work: Workdir) -> None:
     repo, url, number, _head = _opened(target, work, "follow")
-    pushed = work.commit("c", {"topic.txt": "two\n"}, "topic two")
+    pushed = work.commit("c", {"src/topic.txt": "two\n"}, "topic two")
     work.git("push", "-q", "origin", "topic", cwd="c")
     assert ls_remote(work, url)[f"refs/pull/{number}/head"] == pushed
     written = put_file(target, repo, "api.txt", "api\n", branch="topic", message="via REST")
@@ -140,7 +140,7 @@ def test_pull_head_kept(target: Target, work: Workdir) -> None:
            "other refs of the same push land", cite=HIDDEN)
 def test_push_to_pull_ref_refused(target: Target, work: Workdir) -> None:
     repo, url, number, head = _opened(target, work, "hidden")
-    ahead = work.commit("c", {"topic.txt": "pushed\n"}, "to the pull ref")
+    ahead = work.commit("c", {"src/topic.txt": "pushed\n"}, "to the pull ref")
     out = work.fails("push", "origin", f"HEAD:refs/pull/{number}/head", "HEAD:refs/heads/side",
                      cwd="c")
     assert f"! [remote rejected] HEAD -> refs/pull/{number}/head (deny updating a hidden " \
