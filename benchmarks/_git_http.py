@@ -111,6 +111,8 @@ def _clone_fetch_push(servers: _Servers, files: int, rounds: int, commits: int
     for n in range(rounds):
         for name, url in _alternated(urls, n):
             writer, reader = f"w-{name}-{n}", f"c-{name}-{n}"
+            # the reader catches up with the earlier rounds' commits, untimed
+            work.git("pull", "-q", "--ff-only", cwd=reader)
             work.git("clone", "-q", url, writer)
             for k in range(commits):
                 work.commit(writer, {f"new/{n}-{k}.txt": f"{k}\n"}, f"commit {k}")
