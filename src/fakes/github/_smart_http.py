@@ -466,9 +466,10 @@ class _Inflater(PackInflater):
 def _unpack(objects: Overlay, pack: bytes) -> str:
     """``ok``, or the reason the pack could not be unpacked (report-status's unpack).
 
-    The pack is already in memory: its checksum is checked, then each object inflated
-    once, deltas resolved against the pack and, for a thin pack, the repository
-    (dulwich's ``add_thin_pack`` would copy it to a spool file and inflate it twice)."""
+    The pack is already in memory: its checksum is checked over the bytes, then dulwich's
+    inflater resolves the deltas against the pack and, for a thin pack, the repository
+    (``add_thin_pack`` would first copy it to a spool file, inflating every object one
+    more time to check it)."""
     try:
         data = PackData.from_file(BytesIO(pack), objects.object_format, len(pack))
         data.check()
