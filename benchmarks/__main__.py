@@ -15,6 +15,7 @@ from typing import Any
 from benchmarks import (
     _bigblob,
     _cycles,
+    _git_http,
     _github,
     _kubernetes,
     _lifecycle,
@@ -41,6 +42,7 @@ FULL = {
     "gh_large_files": 10_000, "gh_large_commits": 1000, "gh_large_repeats": 3,
     "gh_memory_repos": 100,
     "reconcile_examples": 300,
+    "git_sizes": [[1000, 3], [10_000, 2]], "git_commits": 100, "git_history_mib": 100,
 }
 QUICK = {
     "launches": 1, "starts": 20, "resets": 100, "large_resets": 5,
@@ -60,6 +62,7 @@ QUICK = {
     "gh_large_files": 1000, "gh_large_commits": 100, "gh_large_repeats": 1,
     "gh_memory_repos": 10,
     "reconcile_examples": 20,
+    "git_sizes": [[100, 1]], "git_commits": 5, "git_history_mib": 2,
 }
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.json"
 
@@ -75,6 +78,7 @@ def _sections(registry: bool, quick: bool
         "5": lambda counts: _kubernetes.run(counts, real=not quick),
         "6": _github.run,
         "7": _reconciliation.run,
+        "8": _git_http.run,
     }
 
 
@@ -117,11 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the results as JSON here (default for a complete full run: "
                              "benchmarks/results.json; --quick and --only runs write none "
                              "unless asked)")
-    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5", "6", "7"],
+    parser.add_argument("--only", nargs="+", choices=["1", "2", "3", "4", "5", "6", "7", "8"],
                         metavar="N",
                         help="run only these benchmarks (1 start/reset, 2 per request, "
                              "3 cycles, 4 large blob, 5 Kubernetes API server fake, "
-                             "6 GitHub fake, 7 reconciliation examples)")
+                             "6 GitHub fake, 7 reconciliation examples, 8 git over HTTP)")
     parser.add_argument("--no-registry", action="store_true",
                         help="skip docker-registry even if it is installed")
     args = parser.parse_args(argv)
@@ -131,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not registry and not args.no_registry:
         print("note: /usr/bin/docker-registry not found; its comparisons are skipped "
               "(apt-get install -y docker-registry)", file=sys.stderr)
-    chosen = args.only or ["1", "2", "3", "4", "5", "6", "7"]
+    chosen = args.only or ["1", "2", "3", "4", "5", "6", "7", "8"]
     load_before = _loadavg()
     began = time.perf_counter()
     started_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")

@@ -85,6 +85,8 @@ class Capabilities:
     # null, the next the result (GitHub computes it in the background: null, then the
     # result "after a short time").
     mergeable_null_first: bool
+    # Pull requests, and their refs/pull/<n>/head over git (a GitHub with its REST API).
+    pull_request_refs: bool = False
     # CI that reports a status or a check run on every landing commit and finishes after
     # a time the test controls (the fake's simulated CI and its clock).
     simulated_ci: bool = False
@@ -103,10 +105,12 @@ class Capabilities:
 
 FAKE = Capabilities(profile="fake", mint_tokens=True, enterprise_prefix=True,
                     unmodelled_501=True, isolated_rate_limit=True, fault_injection=True,
-                    mergeable_null_first=True, simulated_ci=True, loopback_webhooks=True)
+                    mergeable_null_first=True, simulated_ci=True, loopback_webhooks=True,
+                    pull_request_refs=True)
 GITHUB_COM = Capabilities(profile="github", mint_tokens=False, enterprise_prefix=False,
                           unmodelled_501=False, isolated_rate_limit=False,
-                          fault_injection=False, mergeable_null_first=False)
+                          fault_injection=False, mergeable_null_first=False,
+                          pull_request_refs=True)
 
 
 class Target(_BaseTarget):

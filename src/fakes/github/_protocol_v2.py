@@ -17,12 +17,13 @@ from io import BytesIO
 from typing import Any
 
 from dulwich.errors import GitProtocolError
-from dulwich.object_store import MemoryObjectStore, MissingObjectFinder, find_shallow
+from dulwich.object_store import MemoryObjectStore, find_shallow
 from dulwich.objects import ShaFile, Tag
-from dulwich.pack import write_pack_from_container
 from dulwich.protocol import agent_string
 
+from fakes.github._pack_out import write_pack
 from fakes.github._receive import shared
+from fakes.github._walk import to_send
 
 __all__ = ["advertise", "serve"]
 
@@ -202,11 +203,8 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     if shallow or unshallow:
         common = []  # the client's haves say nothing of what lies past its boundary
     tagged = _tagged(repo) if include_tag else {}
-    finder = MissingObjectFinder(
-        store, haves=common, wants=wants, shallow=shallow,
-        get_tagged=lambda: tagged,
-        get_parents=lambda commit: [] if commit.id in shallow else commit.parents)
-    objects = list(finder)
+    objects = to_send(data, wants, common,
+                      lambda commit: [] if commit.id in shallow else commit.parents, tagged)
     write(_pkt(b"packfile\n"))
     if progress:
         write(_pkt(b"\x02" + f"Enumerating objects: {len(objects)}, done.\n".encode()))
@@ -214,15 +212,13 @@ def _fetch(repo: Any, arguments: list[bytes], write: Write) -> None:
     pending = bytearray()
 
     def band(data: bytes) -> None:
-        # dulwich writes a piece per object: gathered into full side-band packets
+        # the pack comes a piece per object: gathered into full side-band packets
         pending.extend(data)
         while len(pending) >= _BAND_MAX:
             write(_pkt(b"\x01" + bytes(pending[:_BAND_MAX])))
             del pending[:_BAND_MAX]
 
-    # Level 1: on loopback, time spent compressing costs more than the bytes it saves.
-    write_pack_from_container(band, store, objects, object_format=repo.object_format,
-                              compression_level=1)
+    write_pack(band, [data[sha] for sha in objects], repo.object_format)
     if pending:
         write(_pkt(b"\x01" + bytes(pending)))
     write(FLUSH)

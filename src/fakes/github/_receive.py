@@ -19,10 +19,12 @@ from typing import Any
 
 import attrs
 from dulwich.object_store import BaseObjectStore, MemoryObjectStore
-from dulwich.objects import Commit, ShaFile, Tag, Tree
+from dulwich.objects import Commit, ShaFile
 
 from fakes.github._model import GitHubState, Repository, _valid_ref
 from fakes.github._protection import push_refusal
+from fakes.github._pull_refs import hidden_refusal
+from fakes.github._walk import references
 
 __all__ = ["ZERO", "Command", "Overlay", "RefResult", "apply_push", "shared"]
 
@@ -94,25 +96,21 @@ def shared(store: BaseObjectStore) -> dict[bytes, ShaFile]:
 def _connected(objects: Overlay, sha: str) -> bool:
     """The new value and everything it needs that the push brought are there (git's
     connectivity check, "missing necessary objects")."""
-    seen: set[bytes] = set()
-    todo = [sha.encode()]
-    brought = set(objects.brought)
+    brought, held = shared(objects), shared(objects.base)
+    start = sha.encode()
+    seen = {start}
+    todo = [start]
     while todo:
         current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if current not in objects:
-            return False
-        if current not in brought:
+        found = brought.get(current)
+        if found is None:
+            if current not in held:
+                return False
             continue  # already in the repository: complete by construction
-        found = objects.object(current.decode())
-        if isinstance(found, Commit):
-            todo.extend([found.tree, *found.parents])
-        elif isinstance(found, Tag):
-            todo.append(found.object[1])
-        elif isinstance(found, Tree):
-            todo.extend(entry.sha for entry in found.iteritems() if entry.mode != 0o160000)
+        for named in references(found):
+            if named not in seen:
+                seen.add(named)
+                todo.append(named)
     return True
 
 
@@ -155,6 +153,9 @@ def _check(state: GitHubState, repo: Repository, objects: Overlay, command: Comm
            login: str) -> RefResult | None:
     """The refusal of one command, or None when it may apply."""
     ref = command.ref
+    hidden = hidden_refusal(ref, command.new == ZERO)
+    if hidden is not None:  # git checks hidden refs before anything else
+        return RefResult(ref, hidden)
     if not ref.startswith("refs/") or ref.count("/") < 2 or not _valid_ref(ref):
         return RefResult(ref, "funny refname")
     if command.new == ZERO and ref == f"refs/heads/{repo.default_branch}":

@@ -23,6 +23,7 @@ import binascii
 import contextlib
 import queue
 import re
+import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,6 +31,8 @@ from io import BytesIO
 from typing import Any
 
 from dulwich.errors import GitProtocolError, HangupException
+from dulwich.objects import ShaFile, sha_to_hex
+from dulwich.pack import PackData, PackInflater, UnpackedObject
 from dulwich.protocol import (
     CAPABILITY_FILTER,
     SIDE_BAND_CHANNEL_DATA,
@@ -45,12 +48,13 @@ from dulwich.server import Backend, UploadPackHandler
 
 from fakes._adapter import Call, Route, WireAdapter, renders, route
 from fakes._faults import Faults, ProviderFault, Throttle
-from fakes._http import Request, Response
+from fakes._http import BodyTooLarge, Request, Response
 from fakes.errors import ProviderError
 from fakes.github import _protocol_v2
 from fakes.github._auth import Principal
 from fakes.github._errors import GitHubError
 from fakes.github._model import GitHubState, Repository
+from fakes.github._pull_refs import pull_heads
 from fakes.github._receive import ZERO, Command, Overlay, RefResult, apply_push, shared
 from fakes.github._settings import ARCHIVED, RepositoryMoved
 
@@ -68,6 +72,8 @@ WRITE_NOT_GRANTED = "Write access to repository not granted."
 #: Bodies past this are refused (413) before anything is unpacked.
 MAX_BODY = 2 * 1024 * 1024 * 1024
 _PIECE = 64 * 1024
+#: A pushed pack is spooled in memory up to this size, then to a temporary file.
+_SPOOL = 16 * 1024 * 1024
 _RECEIVE_CAPABILITIES = (b"report-status", b"delete-refs", b"side-band-64k", b"quiet",
                          b"atomic", b"ofs-delta")
 
@@ -284,7 +290,8 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
     def _as_of_now(self, repo: Repository) -> MemoryRepo:
         """The repository for a fetch: its refs copied under the store's lock, over its
         object store (objects are only ever added), so a push landing while a pack is
-        written changes neither the refs the fetch sees nor the pack."""
+        written changes neither the refs the fetch sees nor the pack. The pull requests'
+        ``refs/pull/<n>/head`` are among them (fetches see them, pushes do not)."""
         view = MemoryRepo()
         live: Any = repo.git.repo
         refs: Any = view.refs
@@ -292,6 +299,8 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
             view.object_store = live.object_store
             refs._refs = dict(live.refs._refs)
             refs._peeled = dict(live.refs._peeled)
+            refs._refs.update({name.encode(): sha.encode()
+                               for name, sha in pull_heads(repo).items()})
         return view
 
     # -- ref discovery ---------------------------------------------------------------------
@@ -360,13 +369,13 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
     @route("POST", "/{owner}/{repo}/git-receive-pack", "smart-http/receive-pack")
     def receive_pack(self, request: Request, call: Call) -> Response:
         repo = self._repository(request, call, True)
-        body = _body(request)
+        read = _body_reader(request)
         out = BytesIO()
         reply = Protocol(BytesIO().read, out.write)
         headers = [("Content-Type", "application/x-git-receive-pack-result"),
                    ("Cache-Control", "no-cache, max-age=0, must-revalidate")]
         try:
-            commands, capabilities, rest = _read_commands(body)
+            commands, capabilities = _read_commands(read)
         except (GitProtocolError, HangupException, ValueError) as exc:
             return Response(200, headers, _err_packet(GitProtocolError(
                 f"protocol error: {exc}")))
@@ -375,7 +384,7 @@ class SmartHttpAdapter(WireAdapter[GitHubState]):
         objects = Overlay(repo.git.repo.object_store)
         unpack = "ok"
         if any(c.new != ZERO for c in commands):
-            unpack = _unpack(objects, rest)
+            unpack = _unpack(objects, read)
         if unpack == "ok":
             results = apply_push(call.store, repo, objects, commands, call.actor,
                                  b"atomic" in capabilities)
@@ -420,11 +429,18 @@ def _body(request: Request) -> bytes:
     return raw
 
 
-def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
-    """The update commands (gitprotocol-pack, "Reference Update Request"), the client's
-    capabilities, and what follows the flush (the pack)."""
-    stream = BytesIO(body)
-    proto = Protocol(stream.read, lambda data: None)
+def _body_reader(request: Request) -> Callable[[int], bytes]:
+    """A push's body as it arrives (a gzip body, whole and gunzipped), so that a large
+    pack is never held twice."""
+    if (request.header("Content-Encoding") or "").strip().lower() in ("gzip", "x-gzip"):
+        return BytesIO(_body(request)).read
+    return request.body.read
+
+
+def _read_commands(read: Callable[[int], bytes]) -> tuple[list[Command], list[bytes]]:
+    """The update commands (gitprotocol-pack, "Reference Update Request") and the
+    client's capabilities; ``read`` is left at what follows the flush (the pack)."""
+    proto = Protocol(read, lambda data: None)
     commands: list[Command] = []
     capabilities: list[bytes] = []
     first = True
@@ -432,27 +448,53 @@ def _read_commands(body: bytes) -> tuple[list[Command], list[bytes], bytes]:
         line = proto.read_pkt_line()
         if line is None:
             break
+        if line.startswith(b"shallow "):
+            continue  # a shallow clone's boundary comes before the first command
         if first:
             line, capabilities = extract_capabilities(line)
             first = False
-        if line.startswith(b"shallow "):
-            continue
         parts = line.rstrip(b"\n").split(b" ")
         if len(parts) != 3 or any(len(p) != 40 for p in parts[:2]):
             raise GitProtocolError(f"bad ref update {line!r}")
         old, new = (p.decode("ascii").lower() for p in parts[:2])
         int(old, 16), int(new, 16)  # ValueError: not hex
         commands.append(Command(old, new, parts[2].decode("utf-8", "replace")))
-    return commands, capabilities, stream.read()
+    return commands, capabilities
 
 
-def _unpack(objects: Overlay, pack: bytes) -> str:
-    """``ok``, or the reason the pack could not be unpacked (report-status's unpack)."""
-    stream = BytesIO(pack)
-    try:
-        objects.add_thin_pack(stream.read, None)
-    except Exception as exc:  # a truncated or corrupt pack: nothing was added
-        return str(exc).replace("\n", " ") or type(exc).__name__
+class _Inflater(PackInflater):
+    """dulwich's inflater, giving each object the id it has computed already (the id
+    would be computed again from the object's serialization)."""
+
+    def _result(self, unpacked: UnpackedObject) -> ShaFile:
+        assert unpacked.obj_type_num is not None and unpacked.obj_chunks is not None
+        return ShaFile.from_raw_chunks(unpacked.obj_type_num, unpacked.obj_chunks,
+                                       sha_to_hex(unpacked.sha()),
+                                       object_format=self._object_format)
+
+
+def _unpack(objects: Overlay, read: Callable[[int], bytes]) -> str:
+    """``ok``, or the reason the pack could not be unpacked (report-status's unpack).
+
+    The pack is spooled as it arrives (to disk past a size), its checksum checked over
+    the bytes, then dulwich's inflater resolves the deltas against the pack and, for a
+    thin pack, the repository (``add_thin_pack`` would also inflate every object one
+    more time to check it)."""
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL, prefix="vf-push-") as spool:
+        size = 0
+        while piece := read(_PIECE):
+            size += len(piece)
+            if size > MAX_BODY:
+                raise BodyTooLarge(MAX_BODY)
+            spool.write(piece)
+        spool.seek(0)
+        try:
+            data = PackData.from_file(spool, objects.object_format, size)
+            data.check()
+            for found in _Inflater.for_pack_data(data, objects.get_raw):
+                objects.add_object(found)
+        except Exception as exc:  # a truncated or corrupt pack: nothing was added
+            return str(exc).replace("\n", " ") or type(exc).__name__
     return "ok"
 
 
