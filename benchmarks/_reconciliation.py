@@ -3,8 +3,9 @@
 A small reconciler keeps a repository's tags where a desired state says (tag → a
 1 KiB blob's content): it lists the tags, reads each tag's manifest, pushes what is
 missing or moved and deletes what is no longer desired, over one keep-alive
-connection: once through ``requests`` (as most reconcilers are written), once through
-urllib3 directly (the same requests without requests' own per-request work). The
+connection: through ``requests`` (as most reconcilers are written), through urllib3
+directly (the same requests without requests' own per-request work) and through the
+standard library's ``http.client`` (the least client work Python offers). The
 harness runs its state machine against the artifact store fake (reset between
 examples, server kept running): desired-state changes, reconcile
 runs (each successful one checked for idempotency by a second run), drift through
@@ -16,10 +17,12 @@ Hypothesis's own cost: the ceiling for any reconciler).
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import attrs
 import requests
@@ -84,6 +87,32 @@ class Urllib3Client:
         self.sent += 1
         answer = self.pool.request(method, url, body=body, headers=headers, redirect=False)
         return answer.status, answer.headers, answer.data
+
+
+class HttpClientClient:
+    """The standard library's ``http.client``, one kept-alive connection: the least
+    client-side work per request a Python reconciler can do."""
+
+    name = "http.client"
+
+    def __init__(self, base: str) -> None:
+        self.netloc = urlsplit(base).netloc
+        self.connection = http.client.HTTPConnection(self.netloc, timeout=10)
+        self.sent = 0
+
+    def send(self, method: str, url: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, Mapping[str, str], bytes]:
+        self.sent += 1
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            self.connection.request(method, target, body=body, headers=headers or {})
+            answer = self.connection.getresponse()
+            return answer.status, answer.headers, answer.read()
+        except (OSError, http.client.HTTPException):
+            # a dropped connection (a lost response): the next request opens a new one
+            self.connection.close()
+            raise
 
 
 class Client(Protocol):
@@ -162,7 +191,8 @@ def run(counts: dict[str, Any]) -> list[Row]:
     examples = counts["reconcile_examples"]
     rows = []
     with FakeRegistry() as fake:
-        for client in (RequestsClient(), Urllib3Client()):
+        clients: list[Client] = [RequestsClient(), Urllib3Client(), HttpClientClient(fake.url)]
+        for client in clients:
             sync = TagSync(fake.url, client)
             started = time.perf_counter()
             _harness(fake, sync).check(settings=_settings(examples))
