@@ -8,7 +8,8 @@ The generic pieces every provider's suite builds on (each suite is a sub-package
 - :class:`Target` (``_target``): capabilities and ``require()``, run-scoped names,
   teardown; :class:`RequestBudget` and :class:`BudgetExceeded`; run ids and their
   expiry, for janitors;
-- ``_report`` and ``_runner``: the behaviour table and ``fakes conformance``.
+- ``_report`` and ``_runner``: the behaviour table and ``fakes conformance``;
+  :func:`missing_behaviours`, for automations that list the behaviours they rely on.
 """
 
 from fakes.conformance._harness import (
@@ -17,6 +18,7 @@ from fakes.conformance._harness import (
     TARGETS_VARIABLE,
     Suite,
 )
+from fakes.conformance._runner import missing_behaviours
 from fakes.conformance._target import (
     BUDGET_VARIABLE,
     MIN_AGE,
@@ -41,6 +43,7 @@ __all__ = [
     "Suite",
     "Target",
     "expiry_cutoff",
+    "missing_behaviours",
     "new_run_id",
     "run_started",
 ]

@@ -25,9 +25,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from importlib import util as importlib_util
 from pathlib import Path
@@ -47,7 +48,7 @@ from fakes.conformance._target import RUN_ID_VARIABLE, run_id_from_environment
 from fakes.errors import PluginError
 from fakes.providers import Provider
 
-__all__ = ["main"]
+__all__ = ["main", "missing_behaviours"]
 
 
 @contextlib.contextmanager
@@ -276,3 +277,19 @@ def main(argv: Sequence[str]) -> int:
         else:
             report.write_text(render_markdown(collector, targets))
     return code
+
+
+def missing_behaviours(provider: str, ids: Iterable[str]) -> list[str]:
+    """The behaviour ids of ``ids`` that ``provider``'s conformance suite no longer
+    checks. An automation lists the behaviours it relies on; a test asserting this is
+    empty fails when the suite (and so the weekly sandbox run) stops checking one.
+    The suite is collected, not run, in a child process (about a second)."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "fakes.cli", "conformance", "--provider", provider,
+         "--target", "fake", "--", "--collect-only", "-q"],
+        capture_output=True, text=True, timeout=300, check=False)
+    collected = listed.stdout + listed.stderr
+    if listed.returncode != 0:
+        raise PluginError(f"collecting the {provider} conformance suite failed:\n"
+                          f"{collected[-2000:]}")
+    return [behaviour for behaviour in ids if behaviour not in collected]

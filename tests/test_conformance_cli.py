@@ -240,3 +240,9 @@ def test_a_suite_whose_extra_is_missing_says_what_to_install(
         "fakes conformance: verified-fakes: the needy provider needs vf_demo_not_installed, "
         "which is not installed: pip install 'verified-fakes[needy]'\n"
     )
+
+
+def test_missing_behaviours_names_the_ids_the_suite_does_not_check() -> None:
+    from fakes.conformance import missing_behaviours
+
+    assert missing_behaviours("artifacts", ["ART-203", "ART-999", "ART-301"]) == ["ART-999"]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +25,7 @@ from hypothesis import strategies as st
 from promoter import ATTESTATION, MANIFEST, Plan, Registry, digest_of, plan, promote
 
 from fakes.artifacts import FakeRegistry
+from fakes.conformance import missing_behaviours
 from fakes.faults import LostResponse, ProviderFault, Throttle
 from fakes.reconciliation import Drift, Injection, Reconciler, ReconcilerFailure
 
@@ -316,10 +315,5 @@ RELIES_ON = {
 
 
 def test_the_behaviours_relied_on_are_in_the_conformance_suite() -> None:
-    listed = subprocess.run(
-        [sys.executable, "-m", "fakes.cli", "conformance", "--provider", "artifacts",
-         "--target", "fake", "--", "--collect-only", "-q"],
-        capture_output=True, text=True, timeout=300, check=False)
-    suite = listed.stdout + listed.stderr
-    missing = [b for b in RELIES_ON if b not in suite]
+    missing = missing_behaviours("artifacts", RELIES_ON)
     assert missing == [], f"not in the artifacts conformance suite: {missing}"

@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -41,6 +39,7 @@ from policy import (
     transient,
 )
 
+from fakes.conformance import missing_behaviours
 from fakes.conformance.github.schemas import check_request, check_response
 from fakes.faults import LostResponse, ProviderFault, Throttle
 from fakes.github import FakeGitHub
@@ -584,10 +583,5 @@ RELIES_ON = {
 
 
 def test_the_behaviours_relied_on_are_in_the_conformance_suite() -> None:
-    listed = subprocess.run(
-        [sys.executable, "-m", "fakes.cli", "conformance", "--provider", "github",
-         "--target", "fake", "--", "--collect-only", "-q"],
-        capture_output=True, text=True, timeout=300, check=False)
-    suite = listed.stdout + listed.stderr
-    missing = [b for b in RELIES_ON if b not in suite]
+    missing = missing_behaviours("github", RELIES_ON)
     assert missing == [], f"not in the GitHub conformance suite: {missing}"
