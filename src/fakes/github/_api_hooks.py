@@ -10,24 +10,20 @@ after every request from the branch heads and the journal; delivery is ``_webhoo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 from dulwich.objects import Commit, Tag
 
-from fakes._adapter import Call, WireAdapter, route
+from fakes._adapter import Call, route
 from fakes._faults import Faults
 from fakes._http import Request, Response
 from fakes._journal import Change
+from fakes.github._api_base import RoutesBase
 from fakes.github._checks import suite_state
 from fakes.github._errors import fail
 from fakes.github._model import Account, GitHubState, Repository
 from fakes.github._webhooks import Delivery, Hook, Webhooks, matching
-
-if TYPE_CHECKING:
-    from fakes.github._auth import Principal
-    from fakes.github._checks import CheckRun, CheckSuite, Review, Status
-    from fakes.github._pulls import PullRequest
 
 REPO = "/repos/{owner}/{repo}"
 ORG = "/orgs/{org}"
@@ -44,41 +40,8 @@ class Where:
     base: str
 
 
-class HooksRoutes(WireAdapter[GitHubState]):
+class HooksRoutes(RoutesBase):
     """Webhooks: the routes, and the events found after each request."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter and ChecksRoutes
-        @property
-        def principal(self) -> Principal: ...
-        def _json(self, request: Request) -> dict[str, Any]: ...
-        def _repo(self, call: Call, need: str = "read",
-                  permission: str = "contents") -> Repository: ...
-        def _page(self, request: Request, items: Sequence[Any]
-                  ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
-        def _user(self, request: Request, account: Account | None,
-                  login: str | None = None) -> dict[str, Any] | None: ...
-        def _repo_json(self, request: Request, store: GitHubState, repo: Repository,
-                       full: bool = False) -> dict[str, Any]: ...
-        def _account(self, request: Request, store: GitHubState, account: Account,
-                     private: bool = False, as_organization: bool = True
-                     ) -> dict[str, Any]: ...
-        def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
-                       pull: PullRequest, full: bool, compute: bool = True
-                       ) -> dict[str, Any]: ...
-        def _git_commit(self, request: Request, repo: Repository, sha: str
-                        ) -> dict[str, Any]: ...
-        def _commit(self, request: Request, store: GitHubState, repo: Repository, sha: str,
-                    files: bool = False) -> dict[str, Any]: ...
-        def _status_json(self, request: Request, repo: Repository, status: Status,
-                         simple: bool = False) -> dict[str, Any]: ...
-        def _run_json(self, request: Request, repo: Repository, run: CheckRun
-                      ) -> dict[str, Any]: ...
-        def _review_json(self, request: Request, repo: Repository, pull: PullRequest,
-                         review: Review) -> dict[str, Any]: ...
-        def _suite_json(self, request: Request, repo: Repository, suite: CheckSuite
-                        ) -> dict[str, Any]: ...
-        def issue_event(self, request: Request, repo: Repository, change: Change
-                        ) -> bool: ...
 
     def __init__(self, store: GitHubState, faults: Faults) -> None:
         super().__init__(store, faults)

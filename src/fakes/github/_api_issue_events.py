@@ -14,15 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from fakes._adapter import WireAdapter
 from fakes._http import Request
 from fakes._journal import Change
-from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._api_base import RoutesBase
+from fakes.github._model import Repository
 
 if TYPE_CHECKING:
-    from fakes.github._issues import Comment, Issue, Label
-    from fakes.github._milestones import Milestone
-    from fakes.github._pulls import PullRequest
+    from fakes.github._issues import Comment, Issue
 
 __all__ = ["IssueEvents"]
 
@@ -36,25 +34,8 @@ def _with_no_reactions(shown: dict[str, Any]) -> dict[str, Any]:
                           **dict.fromkeys(_REACTIONS, 0)}}
 
 
-class IssueEvents(WireAdapter[GitHubState]):
+class IssueEvents(RoutesBase):
     """Builds and delivers the events of one journal change of the issues surface."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter
-        def _deliver(self, request: Request, repo: Repository, event: str,
-                     actor: str | None, payload: dict[str, Any]) -> None: ...
-        def _issue_json(self, request: Request, store: GitHubState, repo: Repository,
-                        issue: Issue) -> dict[str, Any]: ...
-        def _comment_json(self, request: Request, store: GitHubState, repo: Repository,
-                          issue: Issue, comment: Comment) -> dict[str, Any]: ...
-        def _label_json(self, request: Request, repo: Repository, label: Label
-                        ) -> dict[str, Any]: ...
-        def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
-                            number: int | Milestone | None) -> dict[str, Any] | None: ...
-        def _user(self, request: Request, account: Account | None,
-                  login: str | None = None) -> dict[str, Any] | None: ...
-        def _pull_json(self, request: Request, store: GitHubState, repo: Repository,
-                       pull: PullRequest, full: bool, compute: bool = True
-                       ) -> dict[str, Any]: ...
 
     def _event_issue(self, request: Request, repo: Repository, issue: Issue
                      ) -> dict[str, Any]:

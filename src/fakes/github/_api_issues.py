@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from fakes._adapter import Call, WireAdapter, route
+from fakes._adapter import Call, route
 from fakes._http import Request, Response
+from fakes.github._api_base import RoutesBase
 from fakes.github._auth import NOT_ACCESSIBLE
 from fakes.github._errors import fail, validation_failed
 from fakes.github._issues import (
@@ -33,12 +34,8 @@ from fakes.github._issues import (
     update_issue,
     update_label,
 )
-from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._model import GitHubState, Repository
 from fakes.github._pulls import current_heads
-
-if TYPE_CHECKING:
-    from fakes.github._auth import Principal
-    from fakes.github._milestones import Milestone
 
 REPO = "/repos/{owner}/{repo}"
 ISSUE = REPO + "/issues/{issue_number}"
@@ -73,22 +70,8 @@ def _in_milestone(shown: dict[str, Any] | None, wanted: str | None) -> bool:
     return shown is not None and str(shown["number"]) == wanted
 
 
-class IssuesRoutes(WireAdapter[GitHubState]):
+class IssuesRoutes(RoutesBase):
     """Issues (pull requests among them), labels, issue comments."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter
-        @property
-        def principal(self) -> Principal: ...
-        def _json(self, request: Request) -> dict[str, Any]: ...
-        def _document(self, request: Request) -> Any: ...
-        def _repo(self, call: Call, need: str = "read",
-                  permission: str = "contents") -> Repository: ...
-        def _page(self, request: Request, items: Sequence[Any]
-                  ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
-        def _user(self, request: Request, account: Account | None,
-                  login: str | None = None) -> dict[str, Any] | None: ...
-        def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
-                            number: int | Milestone | None) -> dict[str, Any] | None: ...
 
     # -- who may ---------------------------------------------------------------------------
 

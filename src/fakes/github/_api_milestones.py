@@ -4,11 +4,11 @@ in ``_milestones``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fakes._adapter import Call, WireAdapter, route
+from fakes._adapter import Call, route
 from fakes._http import Request, Response
+from fakes.github._api_base import RoutesBase
 from fakes.github._errors import validation_failed
 from fakes.github._milestones import (
     DOCS,
@@ -19,7 +19,7 @@ from fakes.github._milestones import (
     issue_counts,
     update_milestone,
 )
-from fakes.github._model import Account, GitHubState, Repository
+from fakes.github._model import GitHubState, Repository
 
 REPO = "/repos/{owner}/{repo}"
 MILESTONE = REPO + "/milestones/{milestone_number}"
@@ -27,17 +27,8 @@ JSON_TYPE = "application/json; charset=utf-8"
 _FIELDS = ("title", "state", "description", "due_on")
 
 
-class MilestonesRoutes(WireAdapter[GitHubState]):
+class MilestonesRoutes(RoutesBase):
     """Milestones: create, get, list, update, delete."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter
-        def _json(self, request: Request) -> dict[str, Any]: ...
-        def _repo(self, call: Call, need: str = "read",
-                  permission: str = "contents") -> Repository: ...
-        def _page(self, request: Request, items: Sequence[Any]
-                  ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
-        def _user(self, request: Request, account: Account | None,
-                  login: str | None = None) -> dict[str, Any] | None: ...
 
     def _milestone_json(self, request: Request, store: GitHubState, repo: Repository,
                         number: int | Milestone | None) -> dict[str, Any] | None:

@@ -6,40 +6,25 @@ the tag list) and the redirects a rename leaves, mixed into the REST adapter
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-from fakes._adapter import Call, Route, WireAdapter, route
+from fakes._adapter import Call, Route, route
 from fakes._http import Request, Response
+from fakes.github._api_base import RoutesBase
 from fakes.github._errors import fail, validation_failed
-from fakes.github._model import GitHubState, Repository
+from fakes.github._model import Repository
 from fakes.github._settings import TOPICS_DOCS, RepositoryMoved, replace_topics, update_repository
 from fakes.github._tags import TAGS_DOCS, create_tag
-
-if TYPE_CHECKING:
-    from fakes.github._auth import Principal
 
 REPO = "/repos/{owner}/{repo}"
 JSON_TYPE = "application/json; charset=utf-8"
 _BY_ID = re.compile(r"/repositories/([0-9]+)(/.*)?\Z")
 
 
-class RepoRoutes(WireAdapter[GitHubState]):
+class RepoRoutes(RoutesBase):
     """Settings, topics, tags and rename redirects."""
-
-    if TYPE_CHECKING:  # provided by GitHubAdapter and HooksRoutes
-        @property
-        def principal(self) -> Principal: ...
-        def _json(self, request: Request) -> dict[str, Any]: ...
-        def _repo(self, call: Call, need: str = "read",
-                  permission: str = "contents") -> Repository: ...
-        def _page(self, request: Request, items: Sequence[Any]
-                  ) -> tuple[Sequence[Any], list[tuple[str, str]]]: ...
-        def _repo_json(self, request: Request, store: GitHubState, repo: Repository,
-                       full: bool = False) -> dict[str, Any]: ...
-        def renamed(self, old: str, new: str) -> None: ...
 
     # -- redirects -----------------------------------------------------------------------
 
