@@ -23,10 +23,12 @@ real server of the behaviours git defines; needs no credentials.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
 from fakes.conformance import Suite
+from fakes.conformance.github._git_remote import Workdir
 from fakes.conformance.github.targets import (
     REAL_LOCAL,
     FakeTarget,
@@ -67,3 +69,10 @@ pytest_configure = suite.pytest_configure
 pytest_collection_modifyitems = suite.pytest_collection_modifyitems
 pytest_generate_tests = suite.pytest_generate_tests
 target = suite.target_fixture()
+
+
+@pytest.fixture
+def work() -> Iterator[Workdir]:
+    """A temporary directory to run the machine's ``git`` in."""
+    with Workdir() as made:
+        yield made

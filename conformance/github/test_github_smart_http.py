@@ -55,12 +55,6 @@ GH006 = "https://docs.github.com/pull-requests/collaborating-with-pull-requests/
 
 
 @pytest.fixture
-def work() -> Iterator[Workdir]:
-    with Workdir() as made:
-        yield made
-
-
-@pytest.fixture
 def receiver(target: Target) -> Iterator[Receiver]:
     target.require("loopback_webhooks")
     made = Receiver()

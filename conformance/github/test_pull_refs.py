@@ -6,8 +6,6 @@ Each test needs pull requests (the REST API), so it asks for ``pull_request_refs
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from fakes.conformance.github._git_remote import (
@@ -31,12 +29,6 @@ CHECKOUT = ("https://docs.github.com/pull-requests/collaborating-with-pull-reque
 #: receive.hideRefs); GitHub's users see them for refs/pull/*.
 HIDDEN = "https://git-scm.com/docs/git-config#Documentation/git-config.txt-receivehideRefs; " \
     "github.com/ad-m/github-push-action/issues/143"
-
-
-@pytest.fixture
-def work() -> Iterator[Workdir]:
-    with Workdir() as made:
-        yield made
 
 
 def _opened(target: Target, work: Workdir, hint: str) -> tuple[str, str, int, str]:

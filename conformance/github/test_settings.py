@@ -3,7 +3,6 @@ branch deletion on merge, archiving, renames and their redirects, topics."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -323,12 +322,6 @@ def test_unmodelled_settings(target: Target) -> None:
 
 
 # -- over git ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def work() -> Iterator[Workdir]:
-    with Workdir() as made:
-        yield made
 
 
 @pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")

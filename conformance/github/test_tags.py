@@ -3,7 +3,6 @@ tags, and the tag list with lightweight and annotated tags."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -101,12 +100,6 @@ def test_refusals(target: Target) -> None:
             "tag": "t", "message": "m", "object": main, "type": kind})
         assert_error(wrong, 422)
     assert target.http("GET", f"/repos/{repo}/tags").json() == []
-
-
-@pytest.fixture
-def work() -> Iterator[Workdir]:
-    with Workdir() as made:
-        yield made
 
 
 @pytest.mark.skipif(git_exec_path() is None, reason="git is not installed")
