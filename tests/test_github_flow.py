@@ -5,12 +5,16 @@ clock."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from datetime import timedelta
 
 import pytest
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
+from fakes.conformance.github._support import Receiver
 from fakes.github import FakeGitHub
 from fakes.github._checks import STATUS_CAP, create_status
 from fakes.github._errors import GitHubError
@@ -164,40 +168,21 @@ def test_snapshots_keep_reviews_and_statuses(fake_github: FakeGitHub, gh: Github
 def test_webhooks_deliver_signed_events_to_a_loopback_receiver(
     fake_github: FakeGitHub, gh: Github
 ) -> None:
-    import hashlib
-    import hmac
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
-    received: list[tuple[str, str, bytes]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.headers["X-GitHub-Event"],
-                             self.headers["X-Hub-Signature-256"], body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    receiver = Receiver()
     try:
         fake_github.create_repo("octocat/app", files={"a": "a\n"})
         repo = gh.get_repo("octocat/app")
-        hook = repo.create_hook("web", {"url": f"http://127.0.0.1:{server.server_port}/",
-                                        "content_type": "json", "secret": "topsecret"},
+        hook = repo.create_hook("web", {"url": receiver.url, "content_type": "json",
+                                        "secret": "topsecret"},
                                 events=["push", "pull_request"])
         fake_github.push("octocat/app", {"b": "b\n"}, actor="octocat")
         assert fake_github.wait_for_webhooks()
-        assert [event for event, _, _ in received] == ["ping", "push"]
-        for _, signature, body in received:
-            assert signature == "sha256=" + hmac.new(b"topsecret", body,
-                                                     hashlib.sha256).hexdigest()
-        assert json.loads(received[1][2])["after"] == fake_github.branch_head("octocat/app",
+        received = receiver.received
+        assert [headers["x-github-event"] for headers, _ in received] == ["ping", "push"]
+        for headers, body in received:
+            assert headers["x-hub-signature-256"] == "sha256=" + hmac.new(
+                b"topsecret", body, hashlib.sha256).hexdigest()
+        assert json.loads(received[1][1])["after"] == fake_github.branch_head("octocat/app",
                                                                               "main")
         assert [h.id for h in repo.get_hooks()] == [hook.id]
         hook.ping()
@@ -205,5 +190,4 @@ def test_webhooks_deliver_signed_events_to_a_loopback_receiver(
         hook.delete()
         assert list(repo.get_hooks()) == []
     finally:
-        server.shutdown()
-        server.server_close()
+        receiver.close()

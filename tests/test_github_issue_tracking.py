@@ -5,12 +5,11 @@ of it through webhooks."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from fakes.conformance.github._support import Receiver
 from fakes.github import FakeGitHub
 from github import GithubException
 
@@ -41,35 +40,22 @@ def test_a_release_milestone_through_pygithub(fake_github: FakeGitHub) -> None:
 
 
 def test_a_triage_bot_hears_issue_events(fake_github: FakeGitHub) -> None:
-    received: list[tuple[str, dict[str, object]]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.headers["X-GitHub-Event"], json.loads(body)))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    receiver = Receiver()
     try:
         fake_github.create_repo("octocat/app")
         repo = fake_github.client().get_repo("octocat/app")
-        repo.create_hook("web", {"url": f"http://127.0.0.1:{server.server_port}/",
-                                 "content_type": "json"},
+        repo.create_hook("web", {"url": receiver.url, "content_type": "json"},
                          events=["issues", "issue_comment", "label", "milestone"])
         milestone = repo.create_milestone("next")
         issue = repo.create_issue("flaky test", labels=["ci"])
         issue.create_comment("seen it twice")
         issue.edit(milestone=milestone, state="closed")
         assert fake_github.wait_for_webhooks()
-        assert [(event, payload.get("action")) for event, payload in received] == [
+        heard = [(headers["x-github-event"], json.loads(body).get("action"))
+                 for headers, body in receiver.received]
+        assert heard == [
             ("ping", None), ("milestone", "created"), ("label", "created"),
             ("issues", "opened"), ("issue_comment", "created"), ("issues", "closed"),
             ("issues", "milestoned")]
     finally:
-        server.shutdown()
-        server.server_close()
+        receiver.close()

@@ -6,16 +6,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from fakes.conformance.github._schemas import check_event
-from fakes.conformance.github._support import assert_error, put_file
+from fakes.conformance.github._support import Receiver, assert_error, put_file
 from fakes.conformance.github.targets import DOCS, Target
 from fakes.conformance.github.test_checks import pull_from, status
 
@@ -27,41 +25,6 @@ DELIVERIES = f"{DOCS}/repos/webhooks#list-deliveries-for-a-repository-webhook " 
              "(repos/list-webhook-deliveries)"
 EVENTS = "https://docs.github.com/webhooks/webhook-events-and-payloads"
 SIGNATURES = "https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries"
-
-
-class Receiver:
-    """An HTTP endpoint on loopback that records what it is sent."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.status = 200
-        received, owner = self.received, self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(owner.status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self, count: int, timeout: float = 10.0) -> list[tuple[dict[str, str], bytes]]:
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return list(self.received)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
