@@ -193,6 +193,7 @@ def run(counts: dict[str, Any]) -> list[Row]:
     with FakeRegistry() as fake:
         clients: list[Client] = [RequestsClient(), Urllib3Client(), HttpClientClient(fake.url)]
         for client in clients:
+            fake.reset()  # each row starts from an empty registry, not the last example's
             sync = TagSync(fake.url, client)
             started = time.perf_counter()
             _harness(fake, sync).check(settings=_settings(examples))
@@ -206,6 +207,7 @@ def run(counts: dict[str, Any]) -> list[Row]:
                 f"≥ {EXAMPLES_GOAL:.0f} examples/s", rate >= EXAMPLES_GOAL,
                 {"examples": examples, "seconds": elapsed, "requests": client.sent}))
         remembered: dict[str, Desired] = {}
+        fake.reset()
         idle = attrs.evolve(_harness(fake, sync),
                             reconcile=lambda desired: remembered.update(d=desired),
                             observe=lambda: remembered.get("d"),
