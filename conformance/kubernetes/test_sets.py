@@ -67,6 +67,14 @@ def events(target: Target, ns: str, name: str) -> list[tuple[str, str]]:
                                e.metadata.name))]
 
 
+def event_seen(target: Target, ns: str, name: str, event: tuple[str, str]) -> None:
+    """Wait for ``event`` (reason, message) about ``name``: a real controller records its
+    Events asynchronously, after the change they report."""
+    def seen() -> None:
+        assert event in events(target, ns, name)
+    eventually(seen)
+
+
 @behaviour("K8S-485", "an OrderedReady StatefulSet makes <set>-0 (with its claim from "
            "volumeClaimTemplates, hostname, subdomain, revision, pod-name and pod-index "
            "labels) and <set>-1 only once <set>-0 is Running and Ready; status counts them; "
@@ -338,8 +346,7 @@ def test_daemonset_follows_nodes(target: Target) -> None:
         "metadata": {"annotations": {"touched": "1"}}},
         content_type="application/merge-patch+json")
     eventually(lambda: on_nodes(target, ns, "f", [second]))
-    assert ("SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}") in events(
-        target, ns, "f")
+    event_seen(target, ns, "f", ("SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}"))
     eventually(lambda: ds_status(target, ns, "f", {
         "desiredNumberScheduled": 1, "currentNumberScheduled": 1, "numberMisscheduled": 0,
         "numberReady": 0, "numberUnavailable": 1, "updatedNumberScheduled": 1,
@@ -356,9 +363,9 @@ def test_daemonset_follows_nodes(target: Target) -> None:
         assert again is not None and again["metadata"]["name"] != failed
 
     eventually(replaced)
-    assert ("FailedDaemonPod", f"Found failed daemon pod {ns}/{failed} on node {second}, "
-            "will try to kill it") in events(target, ns, "f")
-    assert ("SuccessfulDelete", f"Deleted pod: {failed}") in events(target, ns, "f")
+    event_seen(target, ns, "f", ("FailedDaemonPod", f"Found failed daemon pod {ns}/{failed} "
+                                 f"on node {second}, will try to kill it"))
+    event_seen(target, ns, "f", ("SuccessfulDelete", f"Deleted pod: {failed}"))
 
 
 VOLUMES = "https://kubernetes.io/docs/concepts/storage/persistent-volumes/"
