@@ -115,6 +115,7 @@ def test_statefulset_ordered_ready(target: Target) -> None:
     eventually(lambda: names(target, ns, "s", ["s-0", "s-1"]))
     eventually(lambda: counted({"replicas": 2, "readyReplicas": 1, "availableReplicas": 1,
                                 "currentReplicas": 2, "updatedReplicas": 2}))
+    event_seen(target, ns, "s", ("SuccessfulCreate", "Create Pod s-1 in StatefulSet s successful"))
     assert events(target, ns, "s") == [
         ("SuccessfulCreate", "Create Claim data-s-0 Pod s-0 in StatefulSet s success"),
         ("SuccessfulCreate", "Create Pod s-0 in StatefulSet s successful"),
@@ -124,6 +125,7 @@ def test_statefulset_ordered_ready(target: Target) -> None:
     target.http("PATCH", f"/apis/apps/v1/namespaces/{ns}/statefulsets/s",
                 body={"spec": {"replicas": 0}}, content_type="application/merge-patch+json")
     eventually(lambda: names(target, ns, "s", []))
+    event_seen(target, ns, "s", ("SuccessfulDelete", "Delete Pod s-0 in StatefulSet s successful"))
     assert [m for r, m in events(target, ns, "s") if r == "SuccessfulDelete"] == [
         "Delete Pod s-1 in StatefulSet s successful",
         "Delete Pod s-0 in StatefulSet s successful"]
@@ -152,6 +154,7 @@ def test_statefulset_scale_down(target: Target) -> None:
     status = eventually(scaled)
     assert set(status) == {"replicas", "availableReplicas", "collisionCount",
                            "observedGeneration", "currentRevision", "updateRevision"}
+    event_seen(target, ns, "s", ("SuccessfulDelete", "Delete Pod s-0 in StatefulSet s successful"))
     deletes = [m for r, m in events(target, ns, "s") if r == "SuccessfulDelete"]
     assert deletes == ["Delete Pod s-1 in StatefulSet s successful",
                        "Delete Pod s-0 in StatefulSet s successful"]

@@ -327,8 +327,11 @@ def test_table_watch(target: Target) -> None:
     answer = target.http("GET", f"{path}?watch=1&labelSelector=w&timeoutSeconds=1&"
                          "allowWatchBookmarks=true", headers={"Accept": TABLE})
     events = [json.loads(line) for line in answer.text.splitlines() if line.strip()]
-    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]
-    assert [bool(e["object"]["columnDefinitions"]) for e in events] == [True, False, False]
+    assert [e["type"] for e in events[:3]] == ["ADDED", "ADDED", "BOOKMARK"]
+    # the real server may send a further (periodic) bookmark before the timeout
+    assert {e["type"] for e in events[3:]} <= {"BOOKMARK"}
+    assert [bool(e["object"]["columnDefinitions"]) for e in events] == [
+        True, *[False] * (len(events) - 1)]
     assert events[1]["object"]["columnDefinitions"] is None
     assert all(e["object"]["kind"] == "Table" for e in events)
     assert [e["object"]["rows"][0]["cells"][:2] for e in events[:2]] == [["a", 1], ["b", 1]]
